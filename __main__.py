@@ -1,0 +1,9 @@
+"""Entry point the Pulumi engine runs (``python -m pulumi.policy <engine> <pack dir>``).
+
+Constructing the pack starts the Analyzer gRPC server and blocks, so nothing else lives here.
+"""
+
+from policies import PACK_DESCRIPTION, PACK_NAME, POLICIES
+from policies._core.analyzer import PolicyPack
+
+PolicyPack(PACK_NAME, POLICIES, description=PACK_DESCRIPTION)

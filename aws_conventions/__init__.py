@@ -1,0 +1,1 @@
+"""Tools around the aws-conventions policy pack: the engine client and the local runner."""

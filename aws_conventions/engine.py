@@ -1,0 +1,224 @@
+"""The engine's side of the Analyzer protocol: start a policy pack as a plugin and drive it.
+
+This is what ``pulumi preview --policy-pack DIR`` does with a Python pack: it runs
+``python -u -m pulumi.policy <engine address> DIR`` with DIR as working directory and
+``PULUMI_PROJECT``, ``PULUMI_STACK``, ``PULUMI_DRY_RUN`` and ``PULUMI_CONFIG`` set, reads the
+port the pack prints, and calls the Analyzer service. The end-to-end tests, the local runner
+and the benchmarks all use this one client.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2 as pb
+from pulumi.runtime.proto import analyzer_pb2_grpc
+
+from policies._core.values import to_struct
+
+PACK_DIR = Path(__file__).resolve().parents[1]
+
+LEVELS = {pb.ADVISORY: "advisory", pb.MANDATORY: "mandatory", pb.REMEDIATE: "remediate",
+          pb.DISABLED: "disabled"}
+_LEVEL_NUMBERS = {v: k for k, v in LEVELS.items()}
+_MAX_MESSAGE = 400 * 1024 * 1024
+
+
+class PackStartError(RuntimeError):
+    """The pack process exited or printed no port."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A violation as the engine receives it."""
+
+    policy: str
+    level: str
+    message: str
+    urn: str
+    severity: int = 0
+    pack: str = ""
+
+    @property
+    def detail(self) -> str:
+        """The message without the policy's description line that the SDK puts first."""
+        return self.message.split("\n", 1)[1] if "\n" in self.message else self.message
+
+
+@dataclass
+class StackResource:
+    """A resource for ``AnalyzeStack``: outputs plus the links between resources."""
+
+    type: str
+    name: str
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    urn: str = ""
+    parent: str = ""
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, Iterable[str]] = field(default_factory=dict)
+    provider: Mapping[str, Any] | None = None
+
+
+def urn_of(type_: str, name: str, stack: str = "dev", project: str = "project",
+           parent_type: str = "") -> str:
+    qualified = f"{parent_type}${type_}" if parent_type else type_
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+
+
+class PackProcess:
+    """A policy pack started as the Pulumi engine starts it. Use as a context manager."""
+
+    def __init__(self, pack_dir: Path = PACK_DIR, *, stack: str = "dev", project: str = "project",
+                 dry_run: bool = True, stack_config: Mapping[str, str] | None = None,
+                 env: Mapping[str, str] | None = None, python: str = sys.executable,
+                 start_timeout: float = 60.0) -> None:
+        self.pack_dir = Path(pack_dir)
+        self.stack, self.project, self.dry_run = stack, project, dry_run
+        self.stack_config = dict(stack_config or {})
+        self._env = dict(env or {})
+        self._python = python
+        self._timeout = start_timeout
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._channel: grpc.Channel | None = None
+        self.stub: analyzer_pb2_grpc.AnalyzerStub | None = None
+        self.startup_seconds = 0.0
+
+    def __enter__(self) -> PackProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+        env.update({"PULUMI_PROJECT": self.project, "PULUMI_STACK": self.stack,
+                    "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
+                    "PULUMI_CONFIG": json.dumps(self.stack_config),
+                    "PYTHONUNBUFFERED": "1"})
+        env.update(self._env)
+        began = time.perf_counter()
+        self._proc = subprocess.Popen(
+            [self._python, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(self.pack_dir)],
+            cwd=self.pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline().decode().strip()
+        if not line.isdigit():
+            self._proc.kill()
+            _, err = self._proc.communicate(timeout=self._timeout)
+            raise PackStartError(f"the policy pack did not start: {line}\n{err.decode(errors='replace')}")
+        self._channel = grpc.insecure_channel(
+            f"127.0.0.1:{line}", options=[("grpc.max_send_message_length", _MAX_MESSAGE),
+                                          ("grpc.max_receive_message_length", _MAX_MESSAGE)])
+        grpc.channel_ready_future(self._channel).result(timeout=self._timeout)
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+        self.startup_seconds = time.perf_counter() - began
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        for stream in (self._proc.stdout, self._proc.stderr) if self._proc else ():
+            if stream is not None:
+                stream.close()
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid if self._proc else 0
+
+    # -- the engine's calls, in the order it makes them ------------------------------------
+
+    def configure_stack(self, tags: Mapping[str, str] | None = None) -> None:
+        self._stub.ConfigureStack(pb.AnalyzerStackConfigureRequest(
+            stack=self.stack, project=self.project, dry_run=self.dry_run,
+            config=self.stack_config, tags=dict(tags or {})))
+
+    def configure(self, policy_config: Mapping[str, Any]) -> None:
+        """``policy_config`` as in a ``--policy-pack-config`` file: ``{policy: level | {...}}``."""
+        request = pb.ConfigureAnalyzerRequest()
+        for name, value in policy_config.items():
+            entry = request.policyConfig[name]
+            if isinstance(value, str):
+                entry.enforcementLevel = _LEVEL_NUMBERS[value]
+                continue
+            props = dict(value)
+            level = props.pop("enforcementLevel", None)
+            if level is not None:
+                entry.enforcementLevel = _LEVEL_NUMBERS[level]
+            entry.properties.update(props)
+        self._stub.Configure(request)
+
+    def analyze(self, type_: str, properties: Mapping[str, Any] | struct_pb2.Struct, *,
+                name: str = "example", urn: str = "", provider: Mapping[str, Any] | None = None,
+                ) -> list[Diagnostic]:
+        response = self._stub.Analyze(self.analyze_request(type_, properties, name=name, urn=urn,
+                                                           provider=provider))
+        return diagnostics_of(response)
+
+    def analyze_request(self, type_: str, properties: Mapping[str, Any] | struct_pb2.Struct, *,
+                        name: str = "example", urn: str = "",
+                        provider: Mapping[str, Any] | None = None) -> pb.AnalyzeRequest:
+        props = properties if isinstance(properties, struct_pb2.Struct) else to_struct(properties)
+        request = pb.AnalyzeRequest(type=type_, name=name, properties=props,
+                                    urn=urn or urn_of(type_, name, self.stack, self.project))
+        if provider is not None:
+            request.provider.CopyFrom(_provider(provider))
+        return request
+
+    def analyze_stack(self, resources: Iterable[StackResource]) -> list[Diagnostic]:
+        return diagnostics_of(self._stub.AnalyzeStack(self.stack_request(resources)))
+
+    def stack_request(self, resources: Iterable[StackResource]) -> pb.AnalyzeStackRequest:
+        request = pb.AnalyzeStackRequest()
+        for r in resources:
+            item = request.resources.add()
+            item.type, item.name = r.type, r.name
+            item.urn = r.urn or urn_of(r.type, r.name, self.stack, self.project)
+            item.properties.CopyFrom(to_struct(r.properties))
+            item.parent = r.parent
+            item.dependencies.extend(r.dependencies)
+            for key, urns in r.property_dependencies.items():
+                item.propertyDependencies[key].urns.extend(urns)
+            if r.provider is not None:
+                item.provider.CopyFrom(_provider(r.provider))
+        return request
+
+    def remediate(self, type_: str, properties: Mapping[str, Any], *, name: str = "example",
+                  ) -> list[tuple[str, dict[str, Any]]]:
+        response = self._stub.Remediate(self.analyze_request(type_, properties, name=name))
+        return [(r.policyName, json_format.MessageToDict(r.properties)) for r in response.remediations]
+
+    @property
+    def _stub(self) -> analyzer_pb2_grpc.AnalyzerStub:
+        if self.stub is None:
+            raise PackStartError("the pack is not started")
+        return self.stub
+
+
+def _provider(p: Mapping[str, Any]) -> pb.AnalyzerProviderResource:
+    type_ = p.get("type", "pulumi:providers:aws")
+    name = p.get("name", "default")
+    return pb.AnalyzerProviderResource(type=type_, name=name, urn=p.get("urn", urn_of(type_, name)),
+                                       properties=to_struct(p.get("properties", {})))
+
+
+def diagnostics_of(response: pb.AnalyzeResponse) -> list[Diagnostic]:
+    return [Diagnostic(d.policyName, LEVELS.get(d.enforcementLevel, "advisory"), d.message, d.urn,
+                       d.severity, d.policyPackName) for d in response.diagnostics]

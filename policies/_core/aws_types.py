@@ -1,0 +1,41 @@
+"""The AWS type table derived from ``pulumi_aws`` (see ``tools/aws_catalog.py``), loaded on first use."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+_PATH = Path(__file__).resolve().parent.parent / "_data" / "aws_types.json"
+
+
+@cache
+def _table() -> dict[str, dict]:
+    return json.loads(_PATH.read_text(encoding="utf-8"))["types"]
+
+
+def physical_names(token: str) -> tuple[str, ...]:
+    """The properties that set a resource's own name in AWS (``name``, ``bucket``, ``namePrefix``...)."""
+    return tuple(_table().get(token, {}).get("names", ()))
+
+
+def python_class(token: str) -> str:
+    """``aws.lambda_.Function`` for ``aws:lambda/function:Function``; the token itself if unknown."""
+    entry = _table().get(token)
+    return entry["python"] if entry else token
+
+
+def known(token: str) -> bool:
+    return token in _table()
+
+
+def snake(camel: str) -> str:
+    """The Python argument name for a camelCase property (``retentionInDays`` -> ``retention_in_days``)."""
+    out = []
+    for ch in camel:
+        if ch.isupper():
+            out.append("_")
+            out.append(ch.lower())
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -1,0 +1,96 @@
+"""Reading a policy's config: defaults from its schema, and errors that name policy and field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .policy import Option
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list, tuple),
+    "object": (dict,),
+}
+
+
+class ConfigError(ValueError):
+    """Raised with every problem found in a pack's config, one per line."""
+
+
+def resolve(policy_name: str, options: tuple[Option, ...], given: Mapping[str, Any] | None,
+            ) -> tuple[dict[str, Any], list[str]]:
+    """The policy's config with defaults filled in, and the problems found in ``given``."""
+    config = {o.name: o.default for o in options}
+    errors: list[str] = []
+    by_name = {o.name: o for o in options}
+    for key, value in (given or {}).items():
+        if key == "enforcementLevel":
+            continue
+        option = by_name.get(key)
+        if option is None:
+            known = ", ".join(sorted(by_name)) or "none"
+            errors.append(f"policy '{policy_name}': unknown config field '{key}' (known fields: {known})")
+            continue
+        problem = _check(option.type, option.schema, value)
+        if problem:
+            errors.append(f"policy '{policy_name}': config field '{key}' {problem}")
+            continue
+        config[key] = _normalise(option.type, value)
+    return config, errors
+
+
+def _normalise(type_: str, value: Any) -> Any:
+    if type_ == "integer" and isinstance(value, float):
+        return int(value)
+    if type_ == "array":
+        return tuple(value)
+    return value
+
+
+def _check(type_: str, schema: Mapping[str, Any], value: Any) -> str | None:
+    if not _is_type(type_, value):
+        return f"must be of type {type_}, got {_json_type(value)} {_short(value)}"
+    if type_ in ("integer", "number"):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if low is not None and value < low:
+            return f"must be at least {low}, got {_short(value)}"
+        if high is not None and value > high:
+            return f"must be at most {high}, got {_short(value)}"
+    enum = schema.get("enum")
+    if enum is not None and value not in enum:
+        return f"must be one of {', '.join(map(str, enum))}; got {_short(value)}"
+    if type_ == "string" and "pattern" in schema and not re.search(schema["pattern"], value):
+        return f"must match {schema['pattern']!r}, got {_short(value)}"
+    if type_ == "array":
+        items = schema.get("items") or {}
+        for i, item in enumerate(value):
+            problem = _check(items.get("type", "string"), items, item) if items else None
+            if problem:
+                return f"item {i} {problem}"
+    return None
+
+
+def _is_type(type_: str, value: Any) -> bool:
+    if isinstance(value, bool) and type_ in ("integer", "number"):
+        return False
+    if type_ == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _JSON_TYPES.get(type_, (object,)))
+
+
+def _json_type(value: Any) -> str:
+    for name, types in (("boolean", (bool,)), ("number", (int, float)), ("string", (str,)),
+                        ("array", (list, tuple)), ("object", (dict,))):
+        if isinstance(value, types):
+            return name
+    return "null" if value is None else type(value).__name__
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,64 @@
+"""The resource view every policy receives: type, URN, logical name and properties."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .values import Prop, Props, prop_of
+
+
+@dataclass(eq=False)
+class Provider:
+    type: str
+    urn: str
+    name: str
+    props: Props
+
+
+@dataclass(eq=False)
+class Resource:
+    """One resource as the engine sees it (inputs in ``Analyze``, outputs in ``AnalyzeStack``)."""
+
+    type: str
+    urn: str
+    name: str
+    props: Props
+    provider: Provider | None = None
+    parent: str | None = None
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, type_: str, props: Mapping[str, Any] | None = None, name: str = "example",
+           urn: str | None = None, **kwargs: Any) -> Resource:
+        """A view built from plain Python (markers allowed), for tests and the runner."""
+        urn = urn or make_urn(type_, name)
+        return cls(type_, urn, name, Props.from_dict(props or {}), **kwargs)
+
+    def get(self, *path: str) -> Prop:
+        """The property at a camelCase path, e.g. ``get("tracingConfig", "mode")``.
+
+        A ``maxItems: 1`` block given as a one-element list is read through transparently.
+        """
+        prop = prop_of(path[0], self.props.raw(path[0]))
+        for key in path[1:]:
+            prop = prop.first(key) if isinstance(prop.value, list) else prop.get(key)
+        return prop
+
+    @property
+    def label(self) -> str:
+        """How messages name the resource: ``aws:lambda/function:Function 'api-dev'``."""
+        return f"{self.type} '{self.name}'"
+
+    @property
+    def module(self) -> str:
+        """The type token's module, e.g. ``lambda`` for ``aws:lambda/function:Function``."""
+        return self.type.split(":", 2)[1].split("/", 1)[0] if self.type.count(":") == 2 else ""
+
+
+def make_urn(type_: str, name: str, stack: str = "dev", project: str = "project",
+             parent_type: str | None = None) -> str:
+    qualified = f"{parent_type}${type_}" if parent_type else type_
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"

@@ -1,0 +1,389 @@
+"""The property layer: how every policy reads a resource's properties.
+
+The engine sends properties as a protobuf ``Struct`` in Pulumi's wire format: unknown values
+are sentinel strings, secrets are signature-tagged objects. This module decodes that format
+lazily (a top-level property is decoded only when a policy asks for it, then cached) and hands
+policies a :class:`Prop`, which tells apart four states that the SDK's proxy blurs:
+
+* absent: the property is not set (``Prop.absent``);
+* unknown: the value is computed during preview (``Prop.unknown``); policies stay silent;
+* secret: the value is known but must never be printed (``Prop.secret``); policies may
+  evaluate it, and :meth:`Prop.display` never reveals it;
+* a value (``Prop.value``).
+
+Nothing here raises on a wrong type: the typed accessors return ``None`` instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from google.protobuf import struct_pb2
+
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
+ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+
+UNKNOWN_SENTINELS = frozenset({
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+    "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+    "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+})
+UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+STRINGIFIED_OUTPUT_TEXT = "Calling __str__ on an Output[T] is not supported"
+
+_MAX_DISPLAY = 80
+
+
+class _Unknown:
+    """The value of a property that is computed during preview."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN: Any = _Unknown()
+
+
+class Secret:
+    """A decoded secret: the value is available to policies, never to messages."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "[secret]"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other.value == self.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Asset:
+    """An asset or archive (Lambda code, files): kept opaque."""
+
+    __slots__ = ("kind", "fields")
+
+    def __init__(self, kind: str, fields: dict[str, Any]) -> None:
+        self.kind = kind
+        self.fields = fields
+
+    def __repr__(self) -> str:
+        return f"<{self.kind}>"
+
+
+def decode_value(v: struct_pb2.Value) -> Any:
+    """Decode one protobuf ``Value`` in Pulumi's wire format into Python with markers."""
+    kind = v.WhichOneof("kind")
+    if kind == "string_value":
+        s = v.string_value
+        return UNKNOWN if s in UNKNOWN_SENTINELS else s
+    if kind == "struct_value":
+        return _decode_struct(v.struct_value)
+    if kind == "list_value":
+        return [decode_value(x) for x in v.list_value.values]
+    if kind == "bool_value":
+        return v.bool_value
+    if kind == "number_value":
+        n = v.number_value
+        return int(n) if n.is_integer() and -(2**53) <= n <= 2**53 else n
+    return None
+
+
+def _decode_struct(s: struct_pb2.Struct) -> Any:
+    fields = s.fields
+    sig = fields.get(SIG_KEY)
+    if sig is None:
+        return {k: decode_value(x) for k, x in fields.items()}
+    sig = sig.string_value
+    if sig == SECRET_SIG:
+        inner = fields.get("value")
+        value = decode_value(inner) if inner is not None else None
+        return value if value is UNKNOWN else Secret(value)
+    if sig in (ASSET_SIG, ARCHIVE_SIG):
+        kind = "asset" if sig == ASSET_SIG else "archive"
+        return Asset(kind, {k: decode_value(x) for k, x in fields.items() if k != SIG_KEY})
+    if sig == RESOURCE_SIG:
+        urn = fields.get("urn")
+        return urn.string_value if urn is not None else None
+    if sig == OUTPUT_SIG:
+        inner = fields.get("value")
+        if inner is None:
+            return UNKNOWN
+        value = decode_value(inner)
+        secret = fields.get("secret")
+        return Secret(value) if secret is not None and secret.bool_value else value
+    return {k: decode_value(x) for k, x in fields.items()}
+
+
+def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
+    """Build a wire-format ``Struct`` from plain Python (tests, the runner, benchmarks).
+
+    :data:`UNKNOWN` becomes the unknown sentinel and :class:`Secret` a secret object, so a
+    property bag written in Python reaches policies exactly as the engine would send it.
+    """
+    s = struct_pb2.Struct()
+    s.update(encode(dict(props)))
+    return s
+
+
+def encode(value: Any) -> Any:
+    """Turn Python with markers into JSON-compatible wire format."""
+    if value is UNKNOWN:
+        return UNKNOWN_STRING
+    if isinstance(value, Secret):
+        return {SIG_KEY: SECRET_SIG, "value": encode(value.value)}
+    if isinstance(value, Asset):
+        sig = ASSET_SIG if value.kind == "asset" else ARCHIVE_SIG
+        return {SIG_KEY: sig, **{k: encode(v) for k, v in value.fields.items()}}
+    if isinstance(value, Mapping):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    return value
+
+
+class Props:
+    """A resource's property bag, decoded one top-level key at a time."""
+
+    __slots__ = ("_fields", "_cache")
+
+    def __init__(self, struct: struct_pb2.Struct) -> None:
+        self._fields = struct.fields
+        self._cache: dict[str, Any] = {}
+
+    @classmethod
+    def from_dict(cls, props: Mapping[str, Any]) -> Props:
+        return cls(to_struct(props))
+
+    def raw(self, key: str) -> Any:
+        """The decoded value of a top-level key, or :data:`ABSENT`."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        v = self._fields.get(key)
+        value = ABSENT if v is None else decode_value(v)
+        self._cache[key] = value
+        return value
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._fields
+
+    def keys(self) -> Iterator[str]:
+        return iter(self._fields.keys())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every property decoded (markers kept)."""
+        return {k: self.raw(k) for k in self._fields.keys()}
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+
+class _Absent:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+ABSENT: Any = _Absent()
+
+
+class Prop:
+    """One property as a policy sees it. See the module docstring for the four states."""
+
+    __slots__ = ("path", "_value", "secret")
+
+    def __init__(self, path: str, value: Any, secret: bool = False) -> None:
+        self.path = path
+        self._value = value
+        self.secret = secret
+
+    @property
+    def absent(self) -> bool:
+        """Not set, or set to null (the engine does not distinguish the two for inputs)."""
+        return self._value is ABSENT or self._value is None
+
+    @property
+    def unknown(self) -> bool:
+        return self._value is UNKNOWN
+
+    @property
+    def known(self) -> bool:
+        """Set to a value that is known (it may be a secret)."""
+        return not (self.absent or self.unknown)
+
+    @property
+    def value(self) -> Any:
+        """The value (secrets unwrapped at the top level), or ``None`` when absent or unknown."""
+        return self._value if self.known else None
+
+    def str(self) -> str | None:
+        v = self.value
+        return v if isinstance(v, str) else None
+
+    def bool(self) -> bool | None:
+        v = self.value
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, str) and v.lower() in ("true", "false"):
+            return v.lower() == "true"
+        return None
+
+    def int(self) -> int | None:
+        v = self.value
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, int):
+            return v
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        if isinstance(v, str) and v.strip().lstrip("-").isdigit():
+            return int(v.strip())
+        return None
+
+    def list(self) -> list[Any] | None:
+        """A list, with a lone scalar normalised to a one-element list; None otherwise."""
+        v = self.value
+        if isinstance(v, list):
+            return v
+        if v is None or isinstance(v, dict):
+            return None
+        return [v]
+
+    def dict(self) -> dict[str, Any] | None:
+        v = self.value
+        return v if isinstance(v, dict) else None
+
+    def json(self) -> tuple[Any, str | None]:
+        """A JSON document given as a string or already as an object: ``(document, error)``."""
+        v = self.value
+        if isinstance(v, (dict, list)):
+            return v, None
+        if isinstance(v, str):
+            if STRINGIFIED_OUTPUT_TEXT in v:
+                return None, "it holds the text of a stringified Output (an f-string or str() over an Output)"
+            try:
+                return json.loads(v), None
+            except ValueError as e:
+                return None, f"it is not valid JSON ({e.msg} at line {e.lineno} column {e.colno})"
+        return None, f"it is {kind_of(v)}, not a JSON document"
+
+    def get(self, key: str) -> Prop:
+        """A child property of an object value."""
+        path = f"{self.path}.{key}" if self.path else key
+        v = self._value
+        if v is UNKNOWN:
+            return Prop(path, UNKNOWN)
+        if isinstance(v, dict):
+            return _wrap(path, v.get(key, ABSENT), self.secret)
+        return Prop(path, ABSENT, self.secret)
+
+    def first(self, key: str) -> Prop:
+        """For a list of objects of which the provider allows one (``maxItems: 1``) or an object."""
+        v = self._value
+        if isinstance(v, list):
+            if not v:
+                return Prop(f"{self.path}.{key}", ABSENT, self.secret)
+            return _wrap(f"{self.path}[0]", v[0], self.secret).get(key)
+        return self.get(key)
+
+    def display(self) -> str:
+        """The value for a message: never a secret, never a megabyte."""
+        if self.secret or contains_secret(self._value):
+            return "[secret]"
+        return show(self._value)
+
+    def __repr__(self) -> str:
+        return f"Prop({self.path!r}, {self.display()})"
+
+
+def _wrap(path: str, value: Any, secret: bool) -> Prop:
+    if isinstance(value, Secret):
+        return Prop(path, value.value, True)
+    return Prop(path, value, secret)
+
+
+def prop_of(path: str, value: Any) -> Prop:
+    return _wrap(path, value, False)
+
+
+def contains_secret(value: Any, _depth: int = 0) -> bool:
+    if isinstance(value, Secret):
+        return True
+    if _depth > 64:
+        return True
+    if isinstance(value, dict):
+        return any(contains_secret(v, _depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_secret(v, _depth + 1) for v in value)
+    return False
+
+
+def contains_unknown(value: Any, _depth: int = 0) -> bool:
+    if value is UNKNOWN:
+        return True
+    if _depth > 64:
+        return False
+    if isinstance(value, Secret):
+        return contains_unknown(value.value, _depth + 1)
+    if isinstance(value, dict):
+        return any(contains_unknown(v, _depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(v, _depth + 1) for v in value)
+    return False
+
+
+def kind_of(value: Any) -> str:
+    """A short description of a value's type for messages."""
+    if value is ABSENT or value is None:
+        return "not set"
+    if value is UNKNOWN:
+        return "unknown until apply"
+    if isinstance(value, Secret):
+        return "a secret"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "an asset"
+
+
+def show(value: Any) -> str:
+    """A short, safe rendering of a value (secrets masked at any depth)."""
+    if value is ABSENT or value is None:
+        return "not set"
+    if contains_secret(value):
+        return "[secret]"
+    if isinstance(value, str):
+        text = value if len(value) <= _MAX_DISPLAY else value[: _MAX_DISPLAY - 3] + "..."
+        return repr(text)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)) or value is UNKNOWN:
+        return repr(value)
+    text = json.dumps(encode(value), default=repr)
+    return text if len(text) <= _MAX_DISPLAY else text[: _MAX_DISPLAY - 3] + "..."

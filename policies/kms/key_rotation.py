@@ -1,0 +1,69 @@
+"""kms-key-rotation: symmetric KMS keys rotate their key material automatically.
+
+Why: rotation limits how much data one key version protects. AWS supports automatic rotation
+only for symmetric encryption keys in the AWS key store; asymmetric, HMAC and custom key store
+keys cannot rotate and are never flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.resource import Resource
+
+KEY = "aws:kms/key:Key"
+
+
+def rotatable(resource: Resource) -> bool | None:
+    """True for a symmetric encryption key in the AWS key store; None while that is unknown."""
+    spec, usage, store = (resource.get("customerMasterKeySpec"), resource.get("keyUsage"),
+                          resource.get("customKeyStoreId"))
+    if spec.unknown or usage.unknown or store.unknown:
+        return None
+    return ((spec.absent or spec.str() == "SYMMETRIC_DEFAULT")
+            and (usage.absent or usage.str() == "ENCRYPT_DECRYPT")
+            and store.absent)
+
+
+def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    if not rotatable(resource):
+        return
+    low, high = ctx.config["minRotationDays"], ctx.config["maxRotationDays"]
+    enabled = resource.get("enableKeyRotation")
+    if not enabled.unknown and enabled.bool() is not True:
+        found = "not set (rotation is off by default)" if enabled.absent else enabled.display()
+        yield violation(resource, "enableKeyRotation", found, "true", "enable_key_rotation=True")
+    period = resource.get("rotationPeriodInDays")
+    days = period.int()
+    if period.known and (days is None or not low <= days <= high):
+        yield violation(resource, "rotationPeriodInDays", period.display(),
+                        f"between {low} and {high} days", f"rotation_period_in_days={min(max(365, low), high)}")
+
+
+def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
+    if not rotatable(resource):
+        return None
+    enabled = resource.get("enableKeyRotation")
+    return None if enabled.unknown or enabled.bool() else {"enableKeyRotation": True}
+
+
+POLICY = ResourcePolicy(
+    name="kms-key-rotation",
+    description="Symmetric KMS keys have automatic key rotation enabled, with a rotation period within bounds.",
+    severity="high",
+    enforcement_level=MANDATORY,
+    remediation_steps=("Set enable_key_rotation=True on aws.kms.Key; optionally "
+                       "rotation_period_in_days between the configured bounds (AWS allows 90 to 2560)."),
+    tags=("encryption", "kms"),
+    types=frozenset({KEY}),
+    options=(
+        Option("minRotationDays", "integer", 90, "The shortest rotation period allowed.",
+               {"minimum": 90, "maximum": 2560}),
+        Option("maxRotationDays", "integer", 365, "The longest rotation period allowed.",
+               {"minimum": 90, "maximum": 2560}),
+    ),
+    check=check,
+    remediate=remediate,
+)

@@ -1,0 +1,90 @@
+"""xray-tracing: Lambda functions, API Gateway REST stages and Step Functions trace with X-Ray.
+
+Why: without active tracing a request that crosses API Gateway, Lambda and Step Functions
+cannot be followed end to end. API Gateway v2 (HTTP/WebSocket) stages have no X-Ray support and
+are never checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .._core.policy import (
+    ADVISORY,
+    Finding,
+    Option,
+    PolicyContext,
+    ResourcePolicy,
+    violation,
+)
+from .._core.resource import Resource
+
+LAMBDA = "aws:lambda/function:Function"
+REST_STAGE = "aws:apigateway/stage:Stage"
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+
+_SERVICE = {LAMBDA: "lambda", REST_STAGE: "apigateway", STATE_MACHINE: "stepfunctions"}
+
+
+def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    if _SERVICE[resource.type] not in ctx.config["services"]:
+        return
+    if resource.type == LAMBDA:
+        mode = resource.get("tracingConfig", "mode")
+        if mode.known and mode.str() != "Active":
+            yield violation(resource, mode.path, mode.display(), "'Active'",
+                            'tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active")')
+        elif mode.absent:
+            yield violation(resource, "tracingConfig.mode", "not set (Lambda defaults to PassThrough)",
+                            "'Active'", 'tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active")')
+    elif resource.type == REST_STAGE:
+        enabled = resource.get("xrayTracingEnabled")
+        if not enabled.unknown and enabled.bool() is not True:
+            yield violation(resource, "xrayTracingEnabled", enabled.display(), "true",
+                            "xray_tracing_enabled=True")
+    else:
+        enabled = resource.get("tracingConfiguration", "enabled")
+        if not enabled.unknown and enabled.bool() is not True:
+            yield violation(resource, "tracingConfiguration.enabled", enabled.display(), "true",
+                            "tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=True)")
+
+
+def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
+    if _SERVICE[resource.type] not in ctx.config["services"]:
+        return None
+    if resource.type == LAMBDA:
+        mode = resource.get("tracingConfig", "mode")
+        return None if mode.unknown or mode.str() == "Active" else {"tracingConfig": {"mode": "Active"}}
+    if resource.type == REST_STAGE:
+        enabled = resource.get("xrayTracingEnabled")
+        return None if enabled.unknown or enabled.bool() else {"xrayTracingEnabled": True}
+    current = resource.get("tracingConfiguration")
+    enabled = current.get("enabled")
+    if enabled.unknown or enabled.bool() or current.unknown:
+        return None
+    return {"tracingConfiguration": {**(current.dict() or {}), "enabled": True}}
+
+
+POLICY = ResourcePolicy(
+    name="xray-tracing",
+    description=("Lambda functions, API Gateway REST stages and Step Functions state machines "
+                 "have AWS X-Ray tracing enabled."),
+    severity="medium",
+    enforcement_level=ADVISORY,
+    remediation_steps=(
+        "Lambda: tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=\"Active\"). "
+        "API Gateway REST stage: xray_tracing_enabled=True. Step Functions: "
+        "tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=True). "
+        "The execution role also needs xray:PutTraceSegments and xray:PutTelemetryRecords "
+        "(the AWSXRayDaemonWriteAccess managed policy)."),
+    tags=("observability", "tracing"),
+    types=frozenset(_SERVICE),
+    options=(
+        Option("services", "array", ["lambda", "apigateway", "stepfunctions"],
+               "Which services must trace.",
+               {"items": {"type": "string", "enum": ["lambda", "apigateway", "stepfunctions"]}}),
+    ),
+    check=check,
+    remediate=remediate,
+)

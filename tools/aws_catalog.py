@@ -1,0 +1,136 @@
+"""Derive the pack's AWS type table from the installed ``pulumi_aws`` package.
+
+Reads the package's source (without importing it, which takes seconds) and writes
+``policies/_data/aws_types.json``: for every resource type token, the Python class that creates
+it (for fix snippets) and its physical-name properties (for the naming policy).
+
+A property is a physical name when it is the resource's own name as AWS knows it:
+
+* ``name``, unless listed in ``NAME_IS_A_REFERENCE`` (where it names another resource);
+* a property ``X`` that has an ``XPrefix`` sibling, and that prefix (``bucket``/``bucketPrefix``,
+  ``identifier``/``identifierPrefix``, ``name``/``namePrefix``);
+* a property documented as "If omitted, ... will assign a random, unique name" (autonamed);
+* ``<class>Name``, ``<class>Id`` or ``<class>Identifier`` (``stageName`` on ``Stage``).
+
+Run ``python -m tools.aws_catalog`` after upgrading pulumi-aws; a test fails when the file is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[1] / "policies" / "_data" / "aws_types.json"
+
+NAME_IS_A_REFERENCE = {
+    "aws:cfg/recorderStatus:RecorderStatus": "name",  # the recorder's name
+    "aws:ssm/association:Association": "name",  # the SSM document's name
+}
+
+_TOKEN_RE = re.compile(r"super\((\w+), __self__\).__init__\(\s*'(aws:[^']+)'")
+_GETTER_RE = re.compile(r"@pulumi\.getter(?:\(name=\"(\w+)\"\))?\n\s+def (\w+)\(self\)[^:]*:\n\s+(?:\"\"\"\n?([^\"]*))?")
+_AUTONAME_RE = re.compile(r"assign a random,?\s+unique name", re.I)
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.rstrip("_").split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def package_dir() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("pulumi_aws")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("pulumi_aws is not installed: pip install -r requirements-dev.txt")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def parse_resource_file(path: Path, root: Path) -> list[dict]:
+    """The resources a module file defines: token, class, Python path, inputs, physical names."""
+    text = path.read_text(encoding="utf-8")
+    found = []
+    for cls, token in _TOKEN_RE.findall(text):
+        args_start = text.find(f"class {cls}Args:")
+        if args_start < 0:
+            inputs: dict[str, str] = {}
+        else:
+            args_end = text.find("\nclass ", args_start + 1)
+            inputs = _getters(text[args_start: args_end if args_end > 0 else len(text)])
+        module = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
+        python = f"aws.{module}.{cls}" if module else f"aws.{cls}"
+        found.append({"token": token, "class": cls, "python": python, "inputs": inputs,
+                      "names": physical_names(token, cls, inputs)})
+    return found
+
+
+def _getters(block: str) -> dict[str, str]:
+    """camelCase input name -> its docstring."""
+    out = {}
+    for wire, py, doc in _GETTER_RE.findall(block):
+        out[wire or _camel(py)] = (doc or "").strip()
+    return out
+
+
+def physical_names(token: str, cls: str, inputs: dict[str, str]) -> list[str]:
+    names = set()
+    if "name" in inputs:
+        names.add("name")
+    for prop in inputs:
+        if prop.endswith("Prefix") and prop[: -len("Prefix")] in inputs:
+            names.update({prop, prop[: -len("Prefix")]})
+        if _AUTONAME_RE.search(inputs[prop]):
+            names.add(prop)
+    own = _lower_first(cls)
+    names.update(p for p in (f"{own}Name", f"{own}Id", f"{own}Identifier") if p in inputs)
+    reference = NAME_IS_A_REFERENCE.get(token)
+    names.discard(reference or "")
+    if reference:
+        names.discard(f"{reference}Prefix")
+    return sorted(names)
+
+
+def build(root: Path | None = None) -> dict[str, dict]:
+    root = root or package_dir()
+    table: dict[str, dict] = {}
+    for path in sorted(root.rglob("*.py")):
+        if path.name.startswith("_") or "config" in path.parts[len(root.parts):-1]:
+            continue
+        for res in parse_resource_file(path, root):
+            table[res["token"]] = res
+    return table
+
+
+def runtime_table(table: dict[str, dict]) -> dict[str, dict]:
+    """What the pack ships: the Python path of every type, and physical names where there are any."""
+    out = {}
+    for token, res in sorted(table.items()):
+        entry: dict = {"python": res["python"]}
+        if res["names"]:
+            entry["names"] = res["names"]
+        out[token] = entry
+    return out
+
+
+def render(table: dict[str, dict]) -> str:
+    import importlib.metadata
+
+    return json.dumps({"pulumi_aws": importlib.metadata.version("pulumi_aws"),
+                       "types": runtime_table(table)}, indent=0, sort_keys=True) + "\n"
+
+
+def main() -> int:
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(render(build()), encoding="utf-8")
+    print(f"wrote {OUT}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
