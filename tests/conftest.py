@@ -1,0 +1,62 @@
+"""Shared helpers: evaluate one policy on one resource view, as the analyzer would."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from policies import POLICIES  # noqa: E402
+from policies._core.analyzer import Analyzer  # noqa: E402
+from policies._core.context import StackContext  # noqa: E402
+from policies._core.policy import Finding, ResourcePolicy, StackPolicy  # noqa: E402
+from policies._core.resource import Resource  # noqa: E402
+from policies._core.stack import StackView  # noqa: E402
+
+PACK = "aws-conventions"
+
+
+def analyzer_for(policy_name: str, config: Mapping[str, Any] | None = None,
+                 stack: StackContext | None = None, level: str | None = None) -> Analyzer:
+    """An analyzer with every policy of the registry, configured like the engine would."""
+    analyzer = Analyzer(PACK, POLICIES, stack=stack or StackContext(stack="dev", project="tap"))
+    analyzer.configure({policy_name: (level, dict(config or {}))})
+    return analyzer
+
+
+def check(policy_name: str, type_: str, props: Mapping[str, Any], *, name: str = "example-dev",
+          config: Mapping[str, Any] | None = None, stack: StackContext | None = None,
+          **resource_kwargs: Any) -> list[Finding]:
+    """The findings of one policy on one resource (through the analyzer's dispatch)."""
+    analyzer = analyzer_for(policy_name, config, stack)
+    resource = Resource.of(type_, props, name=name, **resource_kwargs)
+    return [f for p, _, f in analyzer.analyze_resource(resource) if p.name == policy_name]
+
+
+def check_stack(policy_name: str, resources: list[Resource], *, config: Mapping[str, Any] | None = None,
+                stack: StackContext | None = None) -> list[Finding]:
+    analyzer = analyzer_for(policy_name, config, stack)
+    return [f for p, _, f in analyzer.analyze_stack(StackView(resources)) if p.name == policy_name]
+
+
+def policy(name: str) -> ResourcePolicy | StackPolicy:
+    return next(p for p in POLICIES if p.name == name)
+
+
+def merged(base: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
+    """A baseline property bag with some top-level fields replaced; ``REMOVE`` drops a field."""
+    out = dict(base)
+    for key, value in changes.items():
+        if value is REMOVE:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+REMOVE = object()

@@ -1,0 +1,95 @@
+"""The pack started as the engine starts it (``python -u -m pulumi.policy``), driven over gRPC."""
+
+import grpc
+import pytest
+
+from aws_conventions.engine import PackProcess
+from policies import POLICIES
+from policies._core.values import UNKNOWN, Secret
+
+TABLE = "aws:dynamodb/table:Table"
+LAMBDA = "aws:lambda/function:Function"
+
+
+@pytest.fixture(scope="module")
+def pack():
+    with PackProcess(stack="dev", project="tap", stack_config={"tap:environmentSuffix": "pr42"}) as p:
+        p.configure_stack()
+        yield p
+
+
+@pytest.fixture(autouse=True)
+def default_config(pack):
+    pack.configure({})
+
+
+def test_analyzer_info_describes_every_policy(pack):
+    info = pack.info
+    assert info.name == "aws-conventions"
+    assert info.version == "0.1.0"
+    assert info.supportsConfig
+    assert [p.name for p in info.policies] == [p.name for p in POLICIES]
+    for wire, policy in zip(info.policies, POLICIES, strict=True):
+        assert wire.description == policy.description
+        assert wire.remediation_steps == policy.remediation_steps
+        assert wire.url.endswith(f"#{policy.name}")
+        assert set(wire.configSchema.properties.keys()) == {o.name for o in policy.options}
+
+
+def test_stack_config_from_the_engine_sets_the_suffix(pack):
+    diags = pack.analyze(TABLE, {"name": "orders-dev", "billingMode": "PAY_PER_REQUEST"}, name="orders-pr42")
+    assert [d.policy for d in diags] == ["environment-suffix-naming"]
+    assert diags[0].level == "mandatory"
+    assert "'pr42' (from the stack config 'tap:environmentSuffix')" in diags[0].message
+    assert diags[0].message.startswith(POLICIES[0].description + "\n")
+    assert diags[0].urn.endswith("::orders-pr42")
+
+
+def test_compliant_resource_gets_no_diagnostics(pack):
+    props = {"name": "fn-pr42", "tracingConfig": {"mode": "Active"}}
+    assert pack.analyze(LAMBDA, props, name="fn-pr42") == []
+
+
+def test_unknowns_in_preview_give_no_noise(pack):
+    props = {"name": UNKNOWN, "tracingConfig": UNKNOWN}
+    assert pack.analyze(LAMBDA, props, name="fn-pr42") == []
+
+
+def test_secret_values_are_never_printed(pack):
+    props = {"name": Secret("orders-topsecret"), "billingMode": Secret("PROVISIONED")}
+    diags = pack.analyze(TABLE, props, name="orders-pr42")
+    assert {d.policy for d in diags} == {"environment-suffix-naming", "dynamodb-on-demand"}
+    for d in diags:
+        assert "topsecret" not in d.message and "PROVISIONED" not in d.message.split("\n", 1)[1].split(";")[0]
+        assert "[secret]" in d.message
+
+
+def test_enforcement_levels_from_config(pack):
+    pack.configure({"dynamodb-on-demand": "mandatory", "environment-suffix-naming": "disabled"})
+    diags = pack.analyze(TABLE, {"name": "orders", "billingMode": "PROVISIONED"}, name="orders")
+    assert [(d.policy, d.level) for d in diags] == [("dynamodb-on-demand", "mandatory")]
+
+
+def test_policy_config_changes_behaviour(pack):
+    pack.configure({"log-retention": {"enforcementLevel": "advisory", "maxDays": 30}})
+    diags = pack.analyze("aws:cloudwatch/logGroup:LogGroup", {"name": "/aws/lambda/x-pr42", "retentionInDays": 90},
+                         name="logs-pr42")
+    assert [(d.policy, d.level) for d in diags] == [("log-retention", "advisory")]
+    assert "between 1 and 30 days" in diags[0].message
+
+
+@pytest.mark.parametrize(("config", "expected"), [
+    ({"log-retention": {"maxDays": "thirty"}}, "policy 'log-retention': config field 'maxDays' must be of type integer"),
+    ({"log-retention": {"maxDays": 99999}}, "policy 'log-retention': config field 'maxDays' must be at most 3653"),
+    ({"xray-tracing": {"sevices": []}}, "policy 'xray-tracing': unknown config field 'sevices'"),
+    ({"no-such-policy": "mandatory"}, "unknown policy 'no-such-policy'"),
+])
+def test_invalid_config_is_rejected_naming_policy_and_field(pack, config, expected):
+    with pytest.raises(grpc.RpcError) as err:
+        pack.configure(config)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert expected in err.value.details()
+
+
+def test_resources_of_unwatched_types_get_nothing(pack):
+    assert pack.analyze("pulumi:providers:aws", {"region": "us-east-1"}, name="default") == []

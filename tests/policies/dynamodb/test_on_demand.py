@@ -1,0 +1,42 @@
+import pytest
+
+from policies._core.values import UNKNOWN, Secret
+from tests.conftest import REMOVE, check, merged
+
+NAME = "dynamodb-on-demand"
+TABLE = "aws:dynamodb/table:Table"
+BASE = {"name": "transactions-dev", "hashKey": "id", "attributes": [{"name": "id", "type": "S"}],
+        "billingMode": "PAY_PER_REQUEST"}
+
+CASES = [
+    ("compliant", {}, {}, None),
+    ("provisioned-filled-by-provider", {"billingMode": "PROVISIONED", "readCapacity": 5, "writeCapacity": 5}, {},
+     ["billingMode is 'PROVISIONED'", 'billing_mode="PAY_PER_REQUEST"']),
+    ("absent-in-tests-means-provisioned", {"billingMode": REMOVE}, {}, ["not set (DynamoDB defaults to PROVISIONED)"]),
+    ("unknown", {"billingMode": UNKNOWN}, {}, None),
+    ("secret-on-demand", {"billingMode": Secret("PAY_PER_REQUEST")}, {}, None),
+    ("secret-provisioned", {"billingMode": Secret("PROVISIONED")}, {}, ["billingMode is [secret]"]),
+    ("wrong-type", {"billingMode": 1}, {}, ["billingMode is 1"]),
+    ("exempt-by-physical-name", {"billingMode": "PROVISIONED"}, {"exemptTables": ["transactions-*"]}, None),
+    ("exempt-pattern-other-table", {"billingMode": "PROVISIONED"}, {"exemptTables": ["orders-*"]}, ["PROVISIONED"]),
+]
+
+
+@pytest.mark.parametrize(("changes", "config", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_cases(changes, config, expected):
+    findings = check(NAME, TABLE, merged(BASE, **changes), config=config)
+    if expected is None:
+        assert findings == []
+    else:
+        assert len(findings) == 1
+        for text in expected:
+            assert text in findings[0].message
+
+
+def test_exempt_by_logical_name():
+    props = merged(BASE, billingMode="PROVISIONED", name=REMOVE)
+    assert check(NAME, TABLE, props, name="legacy-dev", config={"exemptTables": ["legacy-*"]}) == []
+
+
+def test_global_tables_and_other_types_are_ignored():
+    assert check(NAME, "aws:dynamodb/globalTable:GlobalTable", {"name": "g"}) == []

@@ -1,0 +1,87 @@
+"""The registry is complete and every policy's metadata is: the meta-tests STYLE.md asks for."""
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from policies import POLICIES
+from policies._core import config as config_mod
+from policies._core.policy import (
+    ALL_AWS_TYPES,
+    ENFORCEMENT_LEVELS,
+    NAME_RE,
+    PULUMI_NAME_RE,
+    SEVERITIES,
+    ResourcePolicy,
+    StackPolicy,
+)
+from tools import aws_catalog, policy_docs
+
+ROOT = Path(__file__).resolve().parents[1]
+TYPES = json.loads((ROOT / "policies/_data/aws_types.json").read_text())["types"]
+IDS = [p.name for p in POLICIES]
+
+
+def _modules_defining_policy():
+    for path in sorted((ROOT / "policies").rglob("*.py")):
+        if "_core" in path.parts:
+            continue
+        tree = ast.parse(path.read_text())
+        if any(isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "POLICY" for t in n.targets)
+               for n in tree.body):
+            yield path
+
+
+def test_names_are_unique():
+    assert len(IDS) == len(set(IDS))
+
+
+def test_every_policy_module_is_registered():
+    registered = {p.check.__module__ for p in POLICIES}
+    modules = {".".join(path.relative_to(ROOT).with_suffix("").parts) for path in _modules_defining_policy()}
+    assert modules, "no policy modules found"
+    assert modules - registered == set(), "policy modules missing from policies/__init__.py"
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=IDS)
+def test_metadata_is_complete(policy):
+    assert NAME_RE.match(policy.name) and PULUMI_NAME_RE.match(policy.name)
+    assert policy.name != "all"
+    assert policy.description[0].isupper() and policy.description.endswith(".")
+    assert policy.severity in SEVERITIES
+    assert policy.enforcement_level in ENFORCEMENT_LEVELS
+    assert len(policy.remediation_steps) > 20
+    assert policy.tags and all(t == t.lower() for t in policy.tags)
+    assert policy.url.endswith(f"#{policy.name}")
+    assert callable(policy.check)
+    assert isinstance(policy, (ResourcePolicy, StackPolicy))
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=IDS)
+def test_config_defaults_satisfy_their_own_schema(policy):
+    resolved, errors = config_mod.resolve(policy.name, policy.options, policy.defaults)
+    assert errors == []
+    assert set(resolved) == {o.name for o in policy.options}
+    for option in policy.options:
+        assert option.description.strip(), f"{option.name} lacks a description"
+        json.dumps(option.to_schema())
+
+
+@pytest.mark.parametrize("policy", [p for p in POLICIES if isinstance(p, ResourcePolicy)],
+                         ids=[p.name for p in POLICIES if isinstance(p, ResourcePolicy)])
+def test_resource_policies_declare_real_type_tokens(policy):
+    assert policy.types, "a resource policy must declare the type tokens it applies to"
+    unknown = {t for t in policy.types if t != ALL_AWS_TYPES and t not in TYPES}
+    assert unknown == set(), "type tokens not in the installed pulumi_aws"
+
+
+def test_type_table_is_current_with_installed_pulumi_aws():
+    assert (ROOT / "policies/_data/aws_types.json").read_text() == aws_catalog.render(aws_catalog.build()), \
+        "run: python -m tools.aws_catalog"
+
+
+def test_readme_policy_table_is_current():
+    readme = (ROOT / "README.md").read_text()
+    assert policy_docs.render() in readme, "run: python -m tools.policy_docs"
