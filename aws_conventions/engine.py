@@ -55,6 +55,14 @@ class Diagnostic:
         return self.message.split("\n", 1)[1] if "\n" in self.message else self.message
 
 
+@dataclass(frozen=True)
+class Waived:
+    """A finding a waiver exempted (reported by the pack as not applicable, with the reason)."""
+
+    policy: str
+    reason: str
+
+
 @dataclass
 class StackResource:
     """A resource for ``AnalyzeStack``: outputs plus the links between resources."""
@@ -168,9 +176,15 @@ class PackProcess:
     def analyze(self, type_: str, properties: Mapping[str, Any] | struct_pb2.Struct, *,
                 name: str = "example", urn: str = "", provider: Mapping[str, Any] | None = None,
                 ) -> list[Diagnostic]:
+        return self.evaluate(type_, properties, name=name, urn=urn, provider=provider)[0]
+
+    def evaluate(self, type_: str, properties: Mapping[str, Any] | struct_pb2.Struct, *,
+                 name: str = "example", urn: str = "", provider: Mapping[str, Any] | None = None,
+                 ) -> tuple[list[Diagnostic], list[Waived]]:
+        """Analyze one resource: its diagnostics and the findings waivers exempted."""
         response = self._stub.Analyze(self.analyze_request(type_, properties, name=name, urn=urn,
                                                            provider=provider))
-        return diagnostics_of(response)
+        return diagnostics_of(response), waived_of(response)
 
     def analyze_request(self, type_: str, properties: Mapping[str, Any] | struct_pb2.Struct, *,
                         name: str = "example", urn: str = "",
@@ -183,7 +197,11 @@ class PackProcess:
         return request
 
     def analyze_stack(self, resources: Iterable[StackResource]) -> list[Diagnostic]:
-        return diagnostics_of(self._stub.AnalyzeStack(self.stack_request(resources)))
+        return self.evaluate_stack(resources)[0]
+
+    def evaluate_stack(self, resources: Iterable[StackResource]) -> tuple[list[Diagnostic], list[Waived]]:
+        response = self._stub.AnalyzeStack(self.stack_request(resources))
+        return diagnostics_of(response), waived_of(response)
 
     def stack_request(self, resources: Iterable[StackResource]) -> pb.AnalyzeStackRequest:
         request = pb.AnalyzeStackRequest()
@@ -222,3 +240,7 @@ def _provider(p: Mapping[str, Any]) -> pb.AnalyzerProviderResource:
 def diagnostics_of(response: pb.AnalyzeResponse) -> list[Diagnostic]:
     return [Diagnostic(d.policyName, LEVELS.get(d.enforcementLevel, "advisory"), d.message, d.urn,
                        d.severity, d.policyPackName) for d in response.diagnostics]
+
+
+def waived_of(response: pb.AnalyzeResponse) -> list[Waived]:
+    return [Waived(n.policy_name, n.reason) for n in response.not_applicable]

@@ -12,6 +12,7 @@ from .kms import key_rotation
 from .logs import log_retention
 from .naming import environment_suffix
 from .tracing import xray_tracing
+from .waivers import waiver_tags
 
 PACK_NAME = "aws-conventions"
 PACK_DESCRIPTION = ("Catches the AWS mistakes Pulumi programs keep making (names without the "
@@ -25,4 +26,5 @@ POLICIES: list[Policy] = [
     log_retention.POLICY,
     on_demand.POLICY,
     key_rotation.POLICY,
+    waiver_tags.POLICY,
 ]

@@ -63,7 +63,7 @@ def test_metadata_is_complete(policy):
 def test_config_defaults_satisfy_their_own_schema(policy):
     resolved, errors = config_mod.resolve(policy.name, policy.options, policy.defaults)
     assert errors == []
-    assert set(resolved) == {o.name for o in policy.options}
+    assert set(resolved) == {o.name for o in policy.all_options}
     for option in policy.options:
         assert option.description.strip(), f"{option.name} lacks a description"
         json.dumps(option.to_schema())

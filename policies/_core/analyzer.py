@@ -12,6 +12,7 @@ enforcement levels, diagnostic text), with three differences that make it fast a
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 import time
@@ -26,6 +27,7 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc, plugin_pb2
 
 from . import config as config_mod
+from . import waivers
 from .context import StackContext
 from .policy import (
     ADVISORY,
@@ -67,12 +69,14 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     """The pack's policies behind the engine's Analyzer protocol."""
 
     def __init__(self, name: str, policies: list[Policy], *, version: str | None = None,
-                 description: str = "", stack: StackContext | None = None) -> None:
+                 description: str = "", stack: StackContext | None = None,
+                 today: dt.date | None = None) -> None:
         self.name = name
         self.version = version or pack_version()
         self.description = description
         self.policies = list(policies)
         self.stack = stack or StackContext.from_environ()
+        self.today = today or dt.date.today()
         self._levels: dict[str, str] = {p.name: p.enforcement_level for p in self.policies}
         self._configs: dict[str, dict[str, Any]] = {p.name: p.defaults for p in self.policies}
         self._rebuild()
@@ -101,7 +105,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                                   f"{', '.join(ENFORCEMENT_LEVELS)}, got {level!r}")
                 else:
                     levels[name] = level
-            resolved, problems = config_mod.resolve(name, policy.options, props)
+            resolved, problems = config_mod.resolve(name, policy.all_options, props)
+            problems += _waiver_date_problems(name, resolved["waivers"])
             configs[name] = resolved
             errors.extend(problems)
         if errors:
@@ -114,7 +119,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._rebuild()
 
     def _rebuild(self) -> None:
-        self._contexts = {p.name: PolicyContext(self._configs[p.name], self.stack) for p in self.policies}
+        self._contexts = {p.name: PolicyContext(self._configs[p.name], self.stack, self.today) for p in self.policies}
+        self._waivers = {p.name: waivers.config_waivers(self._configs[p.name]["waivers"]) for p in self.policies}
         active = [p for p in self.policies if self._levels[p.name] != DISABLED]
         self._resource_policies = [p for p in active if isinstance(p, ResourcePolicy)]
         self._stack_policies = [p for p in active if isinstance(p, StackPolicy)]
@@ -132,21 +138,40 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
 
     # -- evaluation (also used directly by unit tests) ----------------------------------
 
-    def analyze_resource(self, resource: Resource) -> list[tuple[ResourcePolicy, str, Finding]]:
-        results = []
+    def evaluate_resource(self, resource: Resource) -> Evaluation:
+        """Every finding of the policies that watch this resource's type, waivers applied."""
+        result = Evaluation()
         for policy in self.policies_for(resource.type):
-            level = self._levels[policy.name]
-            for finding in self._run(policy, resource):
-                results.append((policy, MANDATORY if level == REMEDIATE else level, finding))
-        return results
+            findings = self._run(policy, resource)
+            if findings:
+                self._settle(policy, findings, resource, result)
+        return result
 
-    def analyze_stack(self, view: StackView) -> list[tuple[StackPolicy, str, Finding]]:
-        results = []
+    def evaluate_stack(self, view: StackView) -> Evaluation:
+        result = Evaluation()
         for policy in self._stack_policies:
-            level = self._levels[policy.name]
             for finding in self._run(policy, view):
-                results.append((policy, MANDATORY if level == REMEDIATE else level, finding))
-        return results
+                subject = view.by_urn.get(finding.urn) if finding.urn else None
+                self._settle(policy, [finding], subject, result)
+        return result
+
+    def _settle(self, policy: Policy, findings: list[Finding], resource: Resource | None,
+                result: Evaluation) -> None:
+        waiver = waivers.find(policy.name, resource, self._waivers[policy.name]) if resource else None
+        if waiver is not None and waiver.active(self.today):
+            result.waived.append((policy, waiver.describe()))
+            return
+        if waiver is not None:
+            findings = [_with_waiver_note(f, waiver) for f in findings]
+        level = self._levels[policy.name]
+        level = MANDATORY if level == REMEDIATE else level
+        result.findings.extend((policy, level, f) for f in findings)
+
+    def analyze_resource(self, resource: Resource) -> list[tuple[Policy, str, Finding]]:
+        return self.evaluate_resource(resource).findings
+
+    def analyze_stack(self, view: StackView) -> list[tuple[Policy, str, Finding]]:
+        return self.evaluate_stack(view).findings
 
     def _run(self, policy: Policy, subject: Any) -> list[Finding]:
         try:
@@ -179,8 +204,11 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         response = pb.AnalyzeResponse()
         if not self.policies_for(request.type):
             return response
-        for policy, level, finding in self.analyze_resource(_resource_of(request)):
+        result = self.evaluate_resource(_resource_of(request))
+        for policy, level, finding in result.findings:
             response.diagnostics.append(self._diagnostic(policy, level, finding, request.urn))
+        for policy, reason in result.waived:
+            response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=reason))
         return response
 
     def AnalyzeStack(self, request: pb.AnalyzeStackRequest, context: Any) -> pb.AnalyzeResponse:
@@ -188,8 +216,11 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         if not self._stack_policies:
             return response
         view = StackView([_resource_of(r, stack=True) for r in request.resources])
-        for policy, level, finding in self.analyze_stack(view):
+        result = self.evaluate_stack(view)
+        for policy, level, finding in result.findings:
             response.diagnostics.append(self._diagnostic(policy, level, finding, finding.urn or ""))
+        for policy, reason in result.waived:
+            response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=reason))
         return response
 
     def Remediate(self, request: pb.AnalyzeRequest, context: Any) -> pb.RemediateResponse:
@@ -264,6 +295,33 @@ def _resource_of(r: Any, stack: bool = False) -> Resource:
     return Resource(r.type, r.urn, r.name, Props(r.properties), provider=provider,
                     parent=r.parent or None, dependencies=tuple(r.dependencies),
                     property_dependencies={k: tuple(v.urns) for k, v in r.propertyDependencies.items()})
+
+
+class Evaluation:
+    """Findings to report, and findings waived (policy, reason)."""
+
+    __slots__ = ("findings", "waived")
+
+    def __init__(self) -> None:
+        self.findings: list[tuple[Policy, str, Finding]] = []
+        self.waived: list[tuple[Policy, str]] = []
+
+
+def _with_waiver_note(finding: Finding, waiver: waivers.Waiver) -> Finding:
+    if waiver.problem:
+        note = (f"The waiver in {waiver.source} is not applied: {waiver.problem}. "
+                f"Write it as '<reason> expires=YYYY-MM-DD'.")
+    else:
+        note = (f"The waiver in {waiver.source} expired on {waiver.expires} ({waiver.reason}); "
+                f"fix the resource or renew the waiver.")
+    return Finding(f"{finding.message}\n{note}", finding.urn, finding.property)
+
+
+def _waiver_date_problems(policy_name: str, entries: Any) -> list[str]:
+    return [f"policy '{policy_name}': config field 'waivers' item {i} expires {entry.get('expires')!r} "
+            f"is not a valid date YYYY-MM-DD"
+            for i, entry in enumerate(entries or ())
+            if isinstance(entry, dict) and waivers.parse_date(str(entry.get("expires", ""))) is None]
 
 
 def _crash_finding(policy: Policy, error: Exception) -> Finding:

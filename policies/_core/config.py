@@ -72,6 +72,24 @@ def _check(type_: str, schema: Mapping[str, Any], value: Any) -> str | None:
             problem = _check(items.get("type", "string"), items, item) if items else None
             if problem:
                 return f"item {i} {problem}"
+    if type_ == "object":
+        return _check_object(schema, value)
+    return None
+
+
+def _check_object(schema: Mapping[str, Any], value: Mapping[str, Any]) -> str | None:
+    props = schema.get("properties") or {}
+    for key in schema.get("required", ()):
+        if key not in value:
+            return f"lacks the field '{key}'"
+    for key, item in value.items():
+        if key not in props:
+            if schema.get("additionalProperties", True) is False:
+                return f"has an unknown field '{key}' (known: {', '.join(props)})"
+            continue
+        problem = _check(props[key].get("type", "string"), props[key], item)
+        if problem:
+            return f"field '{key}' {problem}"
     return None
 
 

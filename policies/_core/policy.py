@@ -7,10 +7,13 @@ output formats.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from .waivers import WAIVERS_SCHEMA
 
 if TYPE_CHECKING:
     from .context import StackContext
@@ -49,6 +52,12 @@ class Option:
                 **self.schema}
 
 
+WAIVERS_OPTION = Option(
+    "waivers", "array", [],
+    "Resources exempt from this policy until a date: [{\"resource\": \"<logical name or URN glob>\", "
+    "\"reason\": \"...\", \"expires\": \"YYYY-MM-DD\"}].", WAIVERS_SCHEMA)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One violation. ``urn`` is only for stack policies naming another resource."""
@@ -64,6 +73,7 @@ class PolicyContext:
 
     config: Mapping[str, Any]
     stack: StackContext
+    today: dt.date = field(default_factory=dt.date.today)
 
 
 ResourceCheck = Callable[["Resource", PolicyContext], Iterable[Finding]]
@@ -87,11 +97,16 @@ class _Policy:
         return f"{DOCS_URL}#{self.name}"
 
     @property
+    def all_options(self) -> tuple[Option, ...]:
+        """The policy's own options and the ``waivers`` option every policy has."""
+        return (*self.options, WAIVERS_OPTION)
+
+    @property
     def defaults(self) -> dict[str, Any]:
-        return {o.name: o.default for o in self.options}
+        return {o.name: o.default for o in self.all_options}
 
     def config_schema(self) -> dict[str, Any]:
-        return {o.name: o.to_schema() for o in self.options}
+        return {o.name: o.to_schema() for o in self.all_options}
 
 
 @dataclass(frozen=True)

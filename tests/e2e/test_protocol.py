@@ -33,7 +33,7 @@ def test_analyzer_info_describes_every_policy(pack):
         assert wire.description == policy.description
         assert wire.remediation_steps == policy.remediation_steps
         assert wire.url.endswith(f"#{policy.name}")
-        assert set(wire.configSchema.properties.keys()) == {o.name for o in policy.options}
+        assert set(wire.configSchema.properties.keys()) == {o.name for o in policy.all_options}
 
 
 def test_stack_config_from_the_engine_sets_the_suffix(pack):
@@ -93,3 +93,19 @@ def test_invalid_config_is_rejected_naming_policy_and_field(pack, config, expect
 
 def test_resources_of_unwatched_types_get_nothing(pack):
     assert pack.analyze("pulumi:providers:aws", {"region": "us-east-1"}, name="default") == []
+
+
+def test_waived_findings_come_back_as_not_applicable_with_the_reason(pack):
+    tags = {"policy-waiver:dynamodb-on-demand": "steady load expires=2099-12-31"}
+    diags, waived = pack.evaluate(TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED", "tags": tags},
+                                  name="orders-pr42")
+    assert diags == []
+    assert [(w.policy, w.reason) for w in waived] == [
+        ("dynamodb-on-demand", "waived by the tag 'policy-waiver:dynamodb-on-demand' until 2099-12-31: steady load")]
+
+
+def test_config_waiver_over_the_protocol(pack):
+    pack.configure({"dynamodb-on-demand": {"waivers": [
+        {"resource": "orders-*", "reason": "steady load", "expires": "2099-12-31"}]}})
+    diags, waived = pack.evaluate(TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED"}, name="orders-pr42")
+    assert diags == [] and [w.policy for w in waived] == ["dynamodb-on-demand"]
