@@ -89,9 +89,9 @@ def report(rows: list[Result]) -> str:
              f"{'x Stack':>8} {'x memory':>8}"]
     for r in rows:
         b = base.get(r.size)
-        ratios = ("{:>9.2f} {:>9.2f} {:>8.2f} {:>8.2f}".format(
-            r.startup_s / b.startup_s, r.analyze_s / b.analyze_s, r.analyze_stack_s / b.analyze_stack_s,
-            r.peak_mb / b.peak_mb) if b else "")
+        ratios = "" if b is None else (
+            f"{r.startup_s / b.startup_s:>9.2f} {r.analyze_s / b.analyze_s:>9.2f} "
+            f"{r.analyze_stack_s / b.analyze_stack_s:>8.2f} {r.peak_mb / b.peak_mb:>8.2f}")
         lines.append(f"{r.pack:<6} {r.size:>6} {r.startup_s * 1000:>11.0f} {r.analyze_s:>10.2f} "
                      f"{r.per_resource_us:>8.0f} {r.analyze_stack_s:>8.3f} {r.peak_mb:>8.1f} "
                      f"{r.diagnostics:>6} | {ratios}")

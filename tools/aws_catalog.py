@@ -30,7 +30,8 @@ NAME_IS_A_REFERENCE = {
 }
 
 _TOKEN_RE = re.compile(r"super\((\w+), __self__\).__init__\(\s*'(aws:[^']+)'")
-_GETTER_RE = re.compile(r"@pulumi\.getter(?:\(name=\"(\w+)\"\))?\n\s+def (\w+)\(self\)[^:]*:\n\s+(?:\"\"\"\n?([^\"]*))?")
+_GETTER_RE = re.compile(
+    r"@pulumi\.getter(?:\(name=\"(\w+)\"\))?\n\s+def (\w+)\(self\)[^:]*:\n\s+(?:\"\"\"\n?([^\"]*))?")
 _AUTONAME_RE = re.compile(r"assign a random,?\s+unique name", re.I)
 
 
@@ -49,7 +50,7 @@ def package_dir() -> Path:
     spec = importlib.util.find_spec("pulumi_aws")
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit("pulumi_aws is not installed: pip install -r requirements-dev.txt")
-    return Path(list(spec.submodule_search_locations)[0])
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def parse_resource_file(path: Path, root: Path) -> list[dict]:

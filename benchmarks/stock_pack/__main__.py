@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pulumi_policy import PolicyPack  # noqa: E402
+from pulumi_policy import PolicyPack
 
-from benchmarks.stock_pack.adapter import to_stock  # noqa: E402
-from policies import PACK_DESCRIPTION, PACK_NAME, POLICIES  # noqa: E402
+from benchmarks.stock_pack.adapter import to_stock
+from policies import PACK_DESCRIPTION, PACK_NAME, POLICIES
 
 PolicyPack(PACK_NAME, [to_stock(p) for p in POLICIES], description=PACK_DESCRIPTION)

@@ -35,7 +35,8 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         yield violation(resource, "retentionInDays", "not set (logs never expire)",
                         f"one of {_range(cfg)}", fix)
     elif value is None:
-        yield violation(resource, "retentionInDays", days.display(), f"a whole number of days, one of {_range(cfg)}", fix)
+        yield violation(resource, "retentionInDays", days.display(),
+                        f"a whole number of days, one of {_range(cfg)}", fix)
     elif value not in ACCEPTED_DAYS:
         nearest = min(ACCEPTED_DAYS, key=lambda d: (abs(d - value), d))
         yield violation(resource, "retentionInDays", days.display(),
@@ -59,7 +60,8 @@ def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | Non
 
 POLICY = ResourcePolicy(
     name="log-retention",
-    description="CloudWatch log groups set retentionInDays to a value CloudWatch accepts, within the configured bounds.",
+    description=("CloudWatch log groups set retentionInDays to a value CloudWatch accepts, "
+                 "within the configured bounds."),
     severity="medium",
     enforcement_level=MANDATORY,
     remediation_steps=("Set retention_in_days on aws.cloudwatch.LogGroup to one of 1, 3, 5, 7, 14, 30, 60, "

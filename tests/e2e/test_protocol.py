@@ -79,7 +79,8 @@ def test_policy_config_changes_behaviour(pack):
 
 
 @pytest.mark.parametrize(("config", "expected"), [
-    ({"log-retention": {"maxDays": "thirty"}}, "policy 'log-retention': config field 'maxDays' must be of type integer"),
+    ({"log-retention": {"maxDays": "thirty"}},
+     "policy 'log-retention': config field 'maxDays' must be of type integer"),
     ({"log-retention": {"maxDays": 99999}}, "policy 'log-retention': config field 'maxDays' must be at most 3653"),
     ({"xray-tracing": {"sevices": []}}, "policy 'xray-tracing': unknown config field 'sevices'"),
     ({"no-such-policy": "mandatory"}, "unknown policy 'no-such-policy'"),

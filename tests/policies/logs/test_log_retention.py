@@ -10,9 +10,11 @@ BASE = {"name": "/aws/lambda/api-dev", "retentionInDays": 14}
 
 CASES = [
     ("compliant", {}, {}, None),
-    ("absent-never-expires", {"retentionInDays": REMOVE}, {}, ["not set (logs never expire)", "retention_in_days=14"]),
+    ("absent-never-expires", {"retentionInDays": REMOVE}, {},
+     ["not set (logs never expire)", "retention_in_days=14"]),
     ("zero-never-expires", {"retentionInDays": 0}, {}, ["not set (logs never expire)"]),
-    ("not-accepted-by-cloudwatch", {"retentionInDays": 8}, {}, ["retentionInDays is 8", "such as 7", "retention_in_days=7"]),
+    ("not-accepted-by-cloudwatch", {"retentionInDays": 8}, {},
+     ["retentionInDays is 8", "such as 7", "retention_in_days=7"]),
     ("unknown", {"retentionInDays": UNKNOWN}, {}, None),
     ("secret-valid", {"retentionInDays": Secret(30)}, {}, None),
     ("secret-invalid-not-printed", {"retentionInDays": Secret(8)}, {}, ["retentionInDays is [secret]"]),

@@ -74,7 +74,8 @@ def test_non_aws_resources_are_ignored():
 @pytest.mark.parametrize(("stack", "expected_source"), [
     (StackContext(stack="dev", config={"tap:environmentSuffix": "pr5"}, environ={"ENVIRONMENT_SUFFIX": "qa"}),
      "'pr5' (from the stack config 'tap:environmentSuffix')"),
-    (StackContext(stack="dev", environ={"ENVIRONMENT_SUFFIX": "qa"}), "'qa' (from the ENVIRONMENT_SUFFIX environment variable)"),
+    (StackContext(stack="dev", environ={"ENVIRONMENT_SUFFIX": "qa"}),
+     "'qa' (from the ENVIRONMENT_SUFFIX environment variable)"),
     (StackContext(stack="staging"), "'staging' (from the stack name)"),
 ])
 def test_suffix_resolution_order(stack, expected_source):

@@ -1,0 +1,27 @@
+# Two commands on a fresh machine (Python 3.11+ and make):
+#   make demo   set up, then check a bundled example program with the pack (no Pulumi CLI, no AWS)
+#   make test   set up, then run the test suite
+PYTHON ?= python3
+VENV ?= venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint docs bench
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/python -m aws_conventions check examples/violations --stack dev || test $$? -eq 1
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+docs: $(VENV)/.installed
+	$(BIN)/python -m tools.aws_catalog
+	$(BIN)/python -m tools.policy_docs
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.protocol --sizes 5000 20000 --repeat 3
