@@ -60,3 +60,10 @@ def merged(base: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
 
 
 REMOVE = object()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.fuzz import counter
+
+    if counter.COUNT:
+        terminalreporter.write_line(f"generated cases checked: {counter.COUNT}")
