@@ -7,10 +7,20 @@ Adding a policy: write its module (metadata and check in one place), then list i
 from __future__ import annotations
 
 from ._core.policy import Policy
-from .dynamodb import on_demand
+from .account import singleton_duplicates, singleton_owner
+from .config import dependency_order
+from .dynamodb import on_demand, point_in_time_recovery
+from .ecr import scan_on_push
+from .exports import key_resources, stack_exports
+from .iam import admin_managed_policies, least_privilege, public_principals, unknown_action
 from .kms import key_rotation
-from .logs import log_retention
+from .lambda_ import function_url_auth
+from .lifecycle import destroyability
+from .logs import lambda_log_group, log_retention
 from .naming import environment_suffix
+from .outputs import stringified_output
+from .rds import managed_master_password
+from .s3 import deprecated_inline_arguments
 from .tracing import xray_tracing
 from .waivers import waiver_tags
 
@@ -24,7 +34,24 @@ POLICIES: list[Policy] = [
     environment_suffix.POLICY,
     xray_tracing.POLICY,
     log_retention.POLICY,
+    lambda_log_group.POLICY,
     on_demand.POLICY,
     key_rotation.POLICY,
+    least_privilege.POLICY,
+    unknown_action.POLICY,
+    admin_managed_policies.POLICY,
+    public_principals.POLICY,
+    singleton_duplicates.POLICY,
+    singleton_owner.POLICY,
+    dependency_order.POLICY,
+    stack_exports.POLICY,
+    key_resources.POLICY,
+    stringified_output.POLICY,
+    function_url_auth.POLICY,
+    managed_master_password.POLICY,
+    destroyability.POLICY,
+    deprecated_inline_arguments.POLICY,
+    scan_on_push.POLICY,
+    point_in_time_recovery.POLICY,
     waiver_tags.POLICY,
 ]

@@ -61,7 +61,7 @@ def test_metadata_is_complete(policy):
 
 @pytest.mark.parametrize("policy", POLICIES, ids=IDS)
 def test_config_defaults_satisfy_their_own_schema(policy):
-    resolved, errors = config_mod.resolve(policy.name, policy.options, policy.defaults)
+    resolved, errors = config_mod.resolve(policy.name, policy.all_options, policy.defaults)
     assert errors == []
     assert set(resolved) == {o.name for o in policy.all_options}
     for option in policy.options:

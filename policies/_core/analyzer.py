@@ -215,7 +215,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         response = pb.AnalyzeResponse()
         if not self._stack_policies:
             return response
-        view = StackView([_resource_of(r, stack=True) for r in request.resources])
+        providers: dict[str, Provider] = {}
+        view = StackView([_resource_of(r, providers) for r in request.resources])
         result = self.evaluate_stack(view)
         for policy, level, finding in result.findings:
             response.diagnostics.append(self._diagnostic(policy, level, finding, finding.urn or ""))
@@ -285,16 +286,21 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             urn=urn, enforcementLevel=_LEVEL_TO_PB[level], severity=_SEVERITY_TO_PB[policy.severity])
 
 
-def _resource_of(r: Any, stack: bool = False) -> Resource:
+def _resource_of(r: Any, providers: dict[str, Provider] | None = None) -> Resource:
+    """The view of an ``AnalyzeRequest`` or, with ``providers`` (shared per request), of an
+    ``AnalyzerResource`` from ``AnalyzeStack``."""
     provider = None
     if r.HasField("provider"):
         p = r.provider
-        provider = Provider(p.type, p.urn, p.name, Props(p.properties))
-    if not stack:
-        return Resource(r.type, r.urn, r.name, Props(r.properties), provider=provider)
-    return Resource(r.type, r.urn, r.name, Props(r.properties), provider=provider,
-                    parent=r.parent or None, dependencies=tuple(r.dependencies),
-                    property_dependencies={k: tuple(v.urns) for k, v in r.propertyDependencies.items()})
+        provider = providers.get(p.urn) if providers is not None else None
+        if provider is None:
+            provider = Provider(p.type, p.urn, p.name, Props(p.properties))
+            if providers is not None:
+                providers[p.urn] = provider
+    if providers is None:
+        return Resource(r.type, r.urn, r.name, Props(r.properties), provider)
+    return Resource(r.type, r.urn, r.name, Props(r.properties), provider, r.parent or None,
+                    r.dependencies, r.propertyDependencies)
 
 
 class Evaluation:

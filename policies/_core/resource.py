@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .values import Prop, Props, prop_of
@@ -17,18 +17,40 @@ class Provider:
     props: Props
 
 
-@dataclass(eq=False)
 class Resource:
-    """One resource as the engine sees it (inputs in ``Analyze``, outputs in ``AnalyzeStack``)."""
+    """One resource as the engine sees it (inputs in ``Analyze``, outputs in ``AnalyzeStack``).
 
-    type: str
-    urn: str
-    name: str
-    props: Props
-    provider: Provider | None = None
-    parent: str | None = None
-    dependencies: tuple[str, ...] = ()
-    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ``dependencies`` and ``property_dependencies`` may be given as the request's protobuf
+    containers; they are converted on first use, since most policies never look at them.
+    """
+
+    __slots__ = ("_deps", "_pdeps", "name", "parent", "props", "provider", "type", "urn")
+
+    def __init__(self, type: str, urn: str, name: str, props: Props,  # noqa: A002 - the engine's word
+                 provider: Provider | None = None, parent: str | None = None,
+                 dependencies: Iterable[str] = (),
+                 property_dependencies: Mapping[str, Any] | None = None) -> None:
+        self.type, self.urn, self.name, self.props = type, urn, name, props
+        self.provider, self.parent = provider, parent
+        self._deps = dependencies
+        self._pdeps = property_dependencies
+
+    @property
+    def dependencies(self) -> tuple[str, ...]:
+        if not isinstance(self._deps, tuple):
+            self._deps = tuple(self._deps)
+        return self._deps
+
+    @property
+    def property_dependencies(self) -> Mapping[str, tuple[str, ...]]:
+        """Input property name to the URNs its value came from."""
+        if not isinstance(self._pdeps, dict):
+            raw = self._pdeps or {}
+            self._pdeps = {k: tuple(getattr(v, "urns", v)) for k, v in raw.items()}
+        return self._pdeps
+
+    def __repr__(self) -> str:
+        return f"Resource({self.type!r}, {self.name!r})"
 
     @classmethod
     def of(cls, type_: str, props: Mapping[str, Any] | None = None, name: str = "example",

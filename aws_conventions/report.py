@@ -1,0 +1,250 @@
+"""The runner's output formats: text like ``pulumi preview``'s Policies section, JSON, and SARIF 2.1.0.
+
+The JSON document (``to_json``) is a stable interface, versioned by ``schemaVersion``; fields are only
+ever added within a version. Version 1::
+
+    {
+      "schemaVersion": 1,
+      "pack": {"name": "aws-conventions", "version": "0.1.0"},
+      "program": {"path": "examples/compliant", "entry": "tap.py", "project": "tap-compliant",
+                  "stack": "dev", "preview": true},
+      "summary": {"passed": true, "resources": 21, "findings": 0, "mandatory": 0, "advisory": 0,
+                  "waived": 0, "remediated": 0},
+      "findings": [{
+          "policy": "xray-tracing", "enforcementLevel": "advisory", "severity": "medium",
+          "resource": {"urn": "urn:pulumi:...", "type": "aws:lambda/function:Function", "name": "api-dev"},
+          "location": {"file": "lib/tap_stack.py", "line": 42},
+          "message": "aws:lambda/function:Function 'api-dev': tracingConfig.mode is ...",
+          "description": "Lambda functions, API Gateway REST stages and ..."}],
+      "waived": [{"policy": ..., "reason": ..., "resource": {...}, "location": {...}}],
+      "remediations": [{"policy": ..., "resource": {...}, "location": {...}}],
+      "resources": [{"urn": ..., "type": ..., "name": ..., "kind": "custom", "parent": ..., "location": {...}}],
+      "timing": {"programSeconds": 1.9, "policySeconds": 0.1}
+    }
+
+``location`` is ``null`` when unknown; ``file`` is relative to the program's directory (the one that
+holds ``Pulumi.yaml``). ``kind`` is ``custom``, ``component``, ``provider``, ``stack`` or ``read``.
+``enforcementLevel`` is ``mandatory`` or ``advisory`` (``remediate`` policies report as mandatory,
+as the engine does). Findings are sorted by resource URN, then policy, then message; resources by URN.
+``timing`` varies from run to run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .findings import LEVEL_RANK, SEVERITY_RANK, Finding, Findings, Location
+
+SCHEMA_VERSION = 1
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_SARIF_LEVEL = {"mandatory": "error", "remediate": "error", "advisory": "warning", "disabled": "none"}
+_SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def _location(location: Location | None) -> dict[str, Any] | None:
+    return {"file": location.file, "line": location.line} if location else None
+
+
+def _resource(urn: str, type_: str, name: str) -> dict[str, str]:
+    return {"urn": urn, "type": type_, "name": name}
+
+
+def _entry(findings: Findings) -> str | None:
+    source = findings.program.source
+    if source is None:
+        return None
+    try:
+        return source.resolve().relative_to(findings.program.root.resolve()).as_posix()
+    except ValueError:
+        return source.name
+
+
+def to_json(findings: Findings) -> dict[str, Any]:
+    """The findings as the documented JSON document (see the module docstring)."""
+    program = findings.program
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "pack": {"name": findings.pack_name, "version": findings.pack_version},
+        "program": {"path": program.display, "entry": _entry(findings), "project": program.project,
+                    "stack": findings.stack, "preview": findings.preview},
+        "summary": {"passed": findings.passed, "resources": len(findings.resources),
+                    "findings": len(findings), "mandatory": len(findings.mandatory),
+                    "advisory": len(findings.advisory), "waived": len(findings.waived),
+                    "remediated": len(findings.remediations)},
+        "findings": [{
+            "policy": f.policy, "enforcementLevel": f.level, "severity": f.severity,
+            "resource": _resource(f.urn, f.resource_type, f.resource_name),
+            "location": _location(f.location), "message": f.message, "description": f.description,
+        } for f in findings],
+        "waived": [{"policy": w.policy, "reason": w.reason,
+                    "resource": _resource(w.urn, w.resource_type, w.resource_name),
+                    "location": _location(w.location)} for w in findings.waived],
+        "remediations": [{"policy": r.policy, "resource": _resource(r.urn, r.resource_type, r.resource_name),
+                          "location": _location(r.location)} for r in findings.remediations],
+        "resources": [{"urn": r.urn, "type": r.type, "name": r.name, "kind": r.kind, "parent": r.parent,
+                       "location": _location(r.location)} for r in findings.resources],
+        "timing": dict(findings.timing),
+    }
+
+
+# -- text ----------------------------------------------------------------------------------
+
+
+def to_text(findings: Findings) -> str:
+    """``pulumi preview``'s Policies section, with the violations grouped by resource."""
+    lines = [f"Checked {findings.program.display} (stack {findings.stack}, "
+             f"{'preview' if findings.preview else 'update'}): {_plural(len(findings.resources), 'resource')}.",
+             "", "Policies:"]
+    mark = "❌" if findings.mandatory else "⚠️" if findings.findings else "✅"
+    lines.append(f"    {mark} {findings.pack_name}@v{findings.pack_version}")
+    counts: dict[str, int] = {}
+    for r in findings.remediations:
+        counts[r.policy] = counts.get(r.policy, 0) + 1
+    for policy in sorted(counts):
+        lines.append(f"        - [remediate]  {policy}  ({_plural(counts[policy], 'resource')})")
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.urn, []).append(f)
+    for urn in sorted(groups, key=lambda u: _group_key(groups[u][0])):
+        first = groups[urn][0]
+        where = f"  {first.location}" if first.location else ""
+        lines.append("")
+        lines.append(f"    {first.resource_type}: {first.resource_name}{where}")
+        for f in sorted(groups[urn], key=lambda f: (LEVEL_RANK.get(f.level, 9),
+                                                     SEVERITY_RANK.get(f.severity, 9), f.policy, f.message)):
+            severity = f" [severity: {f.severity}]" if f.severity else ""
+            lines.append(f"        - [{f.level}]{severity}  {f.policy}")
+            body = f"{f.description}\n{f.message}" if f.description else f.message
+            lines.extend(f"          {line}".rstrip() for line in body.splitlines())
+    if findings.waived:
+        lines.append("")
+        lines.append("    Waived:")
+        for w in findings.waived:
+            lines.append(f"        - {w.policy}  ({w.resource_type}: {w.resource_name})  {w.reason}")
+    lines.append("")
+    lines.append(_summary(findings))
+    return "\n".join(lines) + "\n"
+
+
+def _group_key(f: Finding) -> tuple[Any, ...]:
+    loc = f.location
+    return (loc is None, loc.file if loc else "", loc.line if loc else 0, f.urn)
+
+
+def _summary(findings: Findings) -> str:
+    if not findings.findings:
+        text = "No policy violations."
+    else:
+        parts = []
+        if findings.mandatory:
+            parts.append(f"{len(findings.mandatory)} mandatory")
+        if findings.advisory:
+            parts.append(f"{len(findings.advisory)} advisory")
+        affected = len({f.urn for f in findings})
+        text = (f"{' and '.join(parts)} {'violation' if len(findings) == 1 else 'violations'} "
+                f"on {_plural(affected, 'resource')}.")
+    if findings.waived:
+        text += f" {len(findings.waived)} waived."
+    if findings.mandatory:
+        text += " A `pulumi preview` with this pack would fail."
+    return text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# -- SARIF ---------------------------------------------------------------------------------
+
+
+def to_sarif(findings: Findings, base: Path | None = None) -> dict[str, Any]:
+    """A SARIF 2.1.0 log for code-scanning views. File URIs are relative to ``base`` (the working
+    directory by default, normally the repository root) when the program lies under it."""
+    base = (base or Path.cwd()).resolve()
+    root = findings.program.root.resolve()
+    rules = [{
+        "id": p.name,
+        "name": "".join(part.capitalize() for part in p.name.split("-")),
+        "shortDescription": {"text": p.description},
+        "fullDescription": {"text": p.description},
+        "helpUri": p.url,
+        "help": {"text": p.remediation or p.description},
+        "defaultConfiguration": {"level": _SARIF_LEVEL.get(p.level, "warning"),
+                                 "enabled": p.level != "disabled"},
+        "properties": {"tags": list(p.tags), "severity": p.severity,
+                       **({"security-severity": _SECURITY_SEVERITY[p.severity]}
+                          if p.severity in _SECURITY_SEVERITY else {})},
+    } for p in findings.policies]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    for f in findings:
+        location = f.location or _fallback(findings)
+        result: dict[str, Any] = {
+            "ruleId": f.policy,
+            "level": _SARIF_LEVEL.get(f.level, "warning"),
+            "message": {"text": f.message},
+            "locations": [{
+                "physicalLocation": {"artifactLocation": _artifact(root / location.file, base),
+                                     "region": {"startLine": max(location.line, 1)}},
+                "logicalLocations": [{"name": f.resource_name, "fullyQualifiedName": f.urn,
+                                      "kind": "resource"}],
+            }] if location else [],
+            "partialFingerprints": {"awsConventionsFinding/v1": _fingerprint(f)},
+            "properties": {"resourceType": f.resource_type, "urn": f.urn, "severity": f.severity},
+        }
+        if f.policy in index:
+            result["ruleIndex"] = index[f.policy]
+        results.append(result)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": findings.pack_name, "version": findings.pack_version,
+                                "informationUri": _information_uri(findings), "rules": rules}},
+            "originalUriBaseIds": {"SRCROOT": {"uri": base.as_uri() + "/"}},
+            "invocations": [{"executionSuccessful": True}],
+            "results": results,
+            "properties": {"stack": findings.stack, "project": findings.program.project,
+                           "preview": findings.preview},
+        }],
+    }
+
+
+def _fallback(findings: Findings) -> Location | None:
+    entry = _entry(findings)
+    return Location(entry, 1) if entry else None
+
+
+def _artifact(path: Path, base: Path) -> dict[str, str]:
+    try:
+        relative = path.resolve().relative_to(base)
+    except ValueError:
+        return {"uri": path.resolve().as_uri()}
+    return {"uri": relative.as_posix(), "uriBaseId": "SRCROOT"}
+
+
+def _fingerprint(f: Finding) -> str:
+    first_line = f.message.splitlines()[0] if f.message else ""
+    return hashlib.sha256(f"{f.policy}|{f.urn}|{first_line}".encode()).hexdigest()[:32]
+
+
+def _information_uri(findings: Findings) -> str:
+    url = next((p.url for p in findings.policies if p.url), "")
+    return url.split("#", 1)[0] if url else "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/"
+
+
+def render(findings: Findings, fmt: str, base: Path | None = None) -> str:
+    """The findings in ``text``, ``json`` or ``sarif``."""
+    if fmt == "text":
+        return to_text(findings)
+    document: Mapping[str, Any] = to_json(findings) if fmt == "json" else to_sarif(findings, base)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+

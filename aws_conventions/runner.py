@@ -1,0 +1,520 @@
+"""The local runner: check a Pulumi Python program against the pack without the CLI, credentials or a stack.
+
+1. The program runs under the SDK's mocks (``capture.py``) in a fresh process, with its directory as
+   working directory; a callable runs in-process. Every resource is recorded as the engine sees it.
+2. The pack is started as the engine starts it and driven over the Analyzer protocol by
+   :class:`aws_conventions.engine.PackProcess`, with the engine's calls in the engine's order:
+   ``ConfigureStack``, ``Configure``, then per resource ``Remediate`` and ``Analyze`` on its inputs,
+   then ``AnalyzeStack`` once on every resource's outputs. The pack starts while the program runs.
+3. The diagnostics become :class:`Findings`, located in the program's source where possible.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import json_format
+
+from policies._core.values import SECRET_SIG, SIG_KEY
+
+from . import capture as capture_mod
+from .engine import PACK_DIR, Diagnostic, PackProcess, StackResource, diagnostics_of
+from .findings import (
+    LEVEL_RANK,
+    CheckedResource,
+    Finding,
+    Findings,
+    Location,
+    PolicyInfo,
+    Remediation,
+    Waived,
+)
+from .program import (
+    Program,
+    ProgramTarget,
+    StackConfig,
+    UsageError,
+    default_stack,
+    load_policy_config,
+    load_program,
+    stack_config,
+)
+
+__all__ = ["Finding", "Findings", "ProgramError", "Progress", "UsageError", "check"]
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+PROVIDER_PREFIX = "pulumi:providers:"
+AWS_TYPES = PACK_DIR / "policies" / "_data" / "aws_types.json"
+"""The pack's AWS type table (``tools/aws_catalog.py``): which properties hold a physical name."""
+_SEVERITIES = {0: "", 1: "low", 2: "medium", 3: "high", 4: "critical"}
+_LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
+_SKIP_DIRS = frozenset({"venv", ".venv", "env", "site-packages", "__pycache__", "node_modules", "build", "dist"})
+
+
+class ProgramError(RuntimeError):
+    """The program failed. ``summary`` is one line; ``details`` is the program's error."""
+
+    def __init__(self, summary: str, details: str = "") -> None:
+        super().__init__(f"{summary}\n{details}" if details else summary)
+        self.summary = summary
+        self.details = details
+
+
+# -- running the program ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Captured:
+    """One resource the program registered, as the engine receives it (see ``capture.py``)."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str
+    """The provider reference, ``<provider urn>::<provider id>``; empty for the default provider."""
+    dependencies: tuple[str, ...]
+    property_dependencies: Mapping[str, Sequence[str]]
+    inputs: Mapping[str, Any]
+    outputs: Mapping[str, Any]
+    source: Mapping[str, Any] | None = None
+    frames: tuple[str, ...] = ()
+    read: bool = False
+
+    @classmethod
+    def of(cls, record: Mapping[str, Any]) -> Captured:
+        return cls(urn=record["urn"], type=record["type"], name=record["name"], custom=record["custom"],
+                   parent=record["parent"], provider=record["provider"],
+                   dependencies=tuple(record["dependencies"]),
+                   property_dependencies=record["propertyDependencies"], inputs=record["inputs"],
+                   outputs=record["outputs"], source=record.get("source"), frames=tuple(record.get("frames", ())),
+                   read=bool(record.get("read")))
+
+    @property
+    def kind(self) -> str:
+        if self.type == STACK_TYPE and not self.parent:
+            return "stack"
+        if self.type.startswith(PROVIDER_PREFIX):
+            return "provider"
+        if self.read:
+            return "read"
+        return "custom" if self.custom else "component"
+
+
+@functools.cache
+def autonames() -> dict[str, list[str]]:
+    """Type token to physical-name properties, from the pack's AWS type table, for autonaming."""
+    from policies._core import aws_types
+
+    tokens = json.loads(AWS_TYPES.read_text(encoding="utf-8"))["types"]
+    return {token: names for token in tokens if (names := list(aws_types.physical_names(token)))}
+
+
+def _capture_in_subprocess(program: Program, spec: dict[str, Any], python: str | None,
+                           on_progress: Callable[[int], None]) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(program.root), os.environ.get("PYTHONPATH")]))
+    env["PYTHONUNBUFFERED"] = "1"
+    interpreter = python or sys.executable
+    with tempfile.TemporaryFile() as stderr:
+        try:
+            proc = subprocess.Popen([interpreter, str(Path(capture_mod.__file__).resolve())], cwd=program.root,
+                                    env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
+        except OSError as e:
+            raise UsageError(f"cannot run the program with {interpreter}: {e.strerror}") from e
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps(spec).encode())
+        proc.stdin.close()
+        answer: dict[str, Any] | None = None
+        for raw in proc.stdout:
+            message = json.loads(raw)
+            if "progress" in message:
+                on_progress(message["progress"])
+            else:
+                answer = message
+        proc.stdout.close()
+        code = proc.wait()
+        if answer is None:
+            stderr.seek(0)
+            text = stderr.read().decode(errors="replace").strip()
+            raise ProgramError(f"the program {program.display} exited with code {code} before it finished",
+                               text[-8000:])
+    if "error" in answer:
+        raise ProgramError(f"the program {program.display} failed: {answer['error']['summary']}",
+                           answer["error"]["details"])
+    return answer["result"]
+
+
+def _capture_in_process(program: Program, spec: dict[str, Any], on_progress: Callable[[int], None],
+                        ) -> dict[str, Any]:
+    every = spec["progressEvery"]
+    assert program.function is not None
+    try:
+        return capture_mod.capture(
+            program.function, root=spec["root"], project=spec["project"], stack=spec["stack"],
+            preview=spec["preview"], config=spec["config"], secret_keys=spec["secretKeys"],
+            on_register=lambda n: on_progress(n) if every and n % every == 0 else None,
+            autonames=spec["autonames"])
+    except capture_mod.ProgramFailed as e:
+        raise ProgramError(f"the program {program.display} failed: {e.summary}", e.details) from e
+
+
+# -- checking --------------------------------------------------------------------------------
+
+
+def check(target: ProgramTarget | Program, *, stack: str | None = None,
+          config: Mapping[str, Any] | Sequence[str] | None = None,
+          policy_config: str | os.PathLike[str] | Mapping[str, Any] | None = None, preview: bool = True,
+          python: str | None = None, pack_dir: Path = PACK_DIR, progress: Progress | None = None,
+          ) -> Findings:
+    """Run ``target`` under mocks and evaluate the pack on what it registers.
+
+    Raises :class:`UsageError` when the check cannot start and :class:`ProgramError` when the
+    program fails.
+    """
+    program = target if isinstance(target, Program) else load_program(target)
+    stack = stack or default_stack(program)
+    cfg = stack_config(program, stack, config)
+    policy_cfg = load_policy_config(policy_config)
+    on_progress = progress.program if progress else (lambda _: None)
+    spec = {"program": str(program.entry) if program.entry else "", "root": str(program.root),
+            "project": program.project, "stack": stack, "preview": preview, "config": cfg.values,
+            "secretKeys": cfg.secret_keys, "progressEvery": 50 if progress else 0, "autonames": autonames()}
+    pack = PackProcess(pack_dir, stack=stack, project=program.project, dry_run=preview, stack_config=cfg.values)
+    failed: list[BaseException] = []
+
+    def start_pack() -> None:
+        try:
+            pack.start()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
+            failed.append(e)
+
+    began = time.perf_counter()
+    starter = threading.Thread(target=start_pack, name="pack")
+    starter.start()
+    try:
+        try:
+            if program.function is not None:
+                captured = _capture_in_process(program, spec, on_progress)
+            else:
+                captured = _capture_in_subprocess(program, spec, python or program.python, on_progress)
+        finally:
+            starter.join()
+        if failed:
+            raise failed[0]
+        ran = time.perf_counter()
+        reconciled = _configure(pack, policy_cfg)
+        evaluation = _Evaluation(pack, program, cfg, stack, captured)
+        evaluation.analyze(progress)
+        findings = evaluation.findings(_policies(pack, reconciled), preview)
+    finally:
+        pack.close()
+        if progress:
+            progress.done()
+    findings.timing = {"programSeconds": round(ran - began, 3), "policySeconds": round(time.perf_counter() - ran, 3)}
+    return findings
+
+
+def _configure(pack: PackProcess, policy_cfg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``ConfigureStack``, then ``Configure`` with the reconciled policy config, as the engine does.
+    Returns that config."""
+    pack.configure_stack()
+    reconciled = reconcile(pack.info, policy_cfg)
+    try:
+        pack.configure(reconciled)
+    except grpc.RpcError as e:
+        if e.code() != grpc.StatusCode.INVALID_ARGUMENT:
+            raise
+        problems = e.details().split("\n", 1)[-1].strip()
+        raise UsageError(f"invalid policy config: {problems}") from e
+    return reconciled
+
+
+def reconcile(info: Any, policy_cfg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The config the engine sends to ``Configure`` (its ``ReconcilePolicyPackConfig``): every policy
+    with its default enforcement level and schema defaults, then the pack's initial config, then the
+    given config, each layer applying ``all`` before the policies it names."""
+    result: dict[str, dict[str, Any]] = {}
+    for p in info.policies:
+        schema = json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {}
+        defaults = {k: v["default"] for k, v in schema.items() if isinstance(v, dict) and "default" in v}
+        result[p.name] = {"enforcementLevel": _LEVELS.get(p.enforcementLevel, "advisory"), **defaults}
+    initial = {name: {"enforcementLevel": _LEVELS.get(c.enforcementLevel, "advisory"),
+                      **json_format.MessageToDict(c.properties)} for name, c in info.initialConfig.items()}
+    for layer in (initial, policy_cfg):
+        every = layer.get("all")
+        every_level = every.get("enforcementLevel") if isinstance(every, dict) else every
+        if every_level:
+            for entry in result.values():
+                entry["enforcementLevel"] = every_level
+        for name, given in layer.items():
+            entry = result.setdefault(name, {})
+            if isinstance(given, str):
+                entry["enforcementLevel"] = given
+            else:
+                entry.update({k: v for k, v in given.items() if k != "enforcementLevel" or v})
+    return result
+
+
+def _policies(pack: PackProcess, reconciled: Mapping[str, Mapping[str, Any]]) -> list[PolicyInfo]:
+    """The pack's policies, with the enforcement level the policy config gives them."""
+    return [PolicyInfo(name=p.name, description=p.description,
+                       level=reconciled.get(p.name, {}).get("enforcementLevel")
+                       or _LEVELS.get(p.enforcementLevel, "advisory"),
+                       severity=_SEVERITIES.get(p.severity, ""), url=p.url, remediation=p.remediation_steps,
+                       tags=tuple(p.tags))
+            for p in pack.info.policies]
+
+
+class _Evaluation:
+    """The pack's answers on one captured program, in the engine's order."""
+
+    def __init__(self, pack: PackProcess, program: Program, cfg: StackConfig, stack: str,
+                 captured: Mapping[str, Any]) -> None:
+        self.pack = pack
+        self.program = program
+        self.stack = stack
+        records = [Captured.of(r) for r in captured["resources"]]
+        self.records = _with_default_providers(records, captured.get("versions", {}), cfg, stack, program.project)
+        self.by_urn = {r.urn: r for r in self.records}
+        self.root_urn = next((r.urn for r in self.records if r.kind == "stack"), "")
+        self.outputs = {r.urn: dict(r.outputs) for r in self.records}
+        self.outputs.update(captured.get("outputs", {}))
+        self.locator = _Locator(program)
+        self.diagnostics: list[Diagnostic] = []
+        self.remediations: list[Remediation] = []
+        self.waived: list[tuple[str, str, str]] = []
+
+    def analyze(self, progress: Progress | None) -> None:
+        analyzed = [r for r in self.records if r.kind != "read"]
+        for done, r in enumerate(analyzed, 1):
+            self._analyze(r)
+            if progress:
+                progress.analysis(done, len(analyzed))
+        response = self.pack.stub.AnalyzeStack(self.pack.stack_request(  # type: ignore[union-attr]
+            StackResource(type=r.type, name=r.name, properties=self.outputs[r.urn], urn=r.urn, parent=r.parent,
+                          dependencies=r.dependencies, property_dependencies=r.property_dependencies,
+                          provider=self._provider_of(r))
+            for r in self.records))
+        self.diagnostics.extend(diagnostics_of(response))
+        self.waived.extend((n.policy_name, n.reason, self.root_urn) for n in response.not_applicable)
+
+    def _analyze(self, r: Captured) -> None:
+        """``Remediate``, then ``Analyze`` on the remediated inputs, which the outputs then follow."""
+        request = self.pack.analyze_request(r.type, r.inputs, name=r.name, urn=r.urn, provider=self._provider_of(r))
+        for change in self.pack.stub.Remediate(request).remediations:  # type: ignore[union-attr]
+            if change.diagnostic:
+                self.diagnostics.append(Diagnostic(change.policyName, "advisory", change.diagnostic, r.urn,
+                                                   pack=change.policyPackName))
+                continue
+            request.properties.CopyFrom(change.properties)
+            self.outputs[r.urn].update(json_format.MessageToDict(change.properties))
+            self.remediations.append(Remediation(change.policyName, r.urn, r.type, r.name, self.locator.locate(r)))
+        response = self.pack.stub.Analyze(request)  # type: ignore[union-attr]
+        self.diagnostics.extend(diagnostics_of(response))
+        self.waived.extend((n.policy_name, n.reason, r.urn) for n in response.not_applicable)
+
+    def _provider_of(self, r: Captured) -> dict[str, Any] | None:
+        provider = self.by_urn.get(r.provider.rsplit("::", 1)[0]) if r.provider else None
+        if provider is None:
+            return None
+        return {"type": provider.type, "name": provider.name, "urn": provider.urn, "properties": provider.inputs}
+
+    def findings(self, policies: list[PolicyInfo], preview: bool) -> Findings:
+        described = {p.name: p for p in policies}
+        found = []
+        for d in self.diagnostics:
+            r = self._resource(d.urn)
+            info = described.get(d.policy)
+            found.append(Finding(
+                policy=d.policy, level=d.level if d.level in LEVEL_RANK else "advisory",
+                severity=_SEVERITIES.get(d.severity, "") or (info.severity if info else ""),
+                message=d.detail if info and d.message.startswith(info.description + "\n") else d.message,
+                description=info.description if info else "", urn=r.urn if r else d.urn,
+                resource_type=r.type if r else STACK_TYPE, resource_name=r.name if r else "",
+                location=self.locator.locate(r) if r else None))
+        waived = []
+        for policy, reason, urn in self.waived:
+            r = self._resource(urn)
+            waived.append(Waived(policy, reason, urn, r.type if r else STACK_TYPE, r.name if r else "",
+                                 self.locator.locate(r) if r else None))
+        resources = [CheckedResource(r.urn, r.type, r.name, r.kind, r.parent, self.locator.locate(r))
+                     for r in self.records]
+        return Findings(
+            findings=sorted(found, key=lambda f: (f.urn, f.policy, f.message)),
+            resources=sorted(resources, key=lambda c: c.urn), policies=policies, pack_name=self.pack.info.name,
+            pack_version=self.pack.info.version, program=self.program, stack=self.stack, preview=preview,
+            remediations=self.remediations,
+            waived=sorted(waived, key=lambda w: (w.urn, w.policy, w.reason)))
+
+    def _resource(self, urn: str) -> Captured | None:
+        """The resource a diagnostic names; the root stack for a stack policy's finding without one,
+        as the engine reports it."""
+        return self.by_urn.get(urn) or self.by_urn.get(self.root_urn)
+
+
+def _with_default_providers(records: Iterable[Captured], versions: Mapping[str, str], cfg: StackConfig,
+                            stack: str, project: str) -> list[Captured]:
+    """Add the default provider the engine registers before the first resource of each package that
+    names no provider (``default_7_51_1``, its inputs the package's stack config), and point those
+    resources at it."""
+    out: list[Captured] = []
+    defaults: dict[str, str] = {}
+    for r in records:
+        package = r.type.split(":", 1)[0]
+        if r.custom and not r.provider and r.type.count(":") == 2 and package != "pulumi":
+            if package not in defaults:
+                provider = _default_provider(package, versions.get(package, ""), cfg, stack, project)
+                out.append(provider)
+                defaults[package] = provider.urn
+            r = dataclasses.replace(r, provider=f"{defaults[package]}::default-provider-id")
+        out.append(r)
+    return out
+
+
+def _default_provider(package: str, version: str, cfg: StackConfig, stack: str, project: str) -> Captured:
+    name = f"default_{version.replace('.', '_')}" if version else "default"
+    inputs: dict[str, Any] = {}
+    for key, value in sorted(cfg.values.items()):
+        if key.startswith(package + ":"):
+            inputs[key.split(":", 1)[1]] = {SIG_KEY: SECRET_SIG, "value": value} if key in cfg.secret_keys else value
+    if version:
+        inputs["version"] = version
+    return Captured(urn=f"urn:pulumi:{stack}::{project}::{PROVIDER_PREFIX}{package}::{name}",
+                    type=f"{PROVIDER_PREFIX}{package}", name=name, custom=True, parent="", provider="",
+                    dependencies=(), property_dependencies={}, inputs=inputs, outputs=inputs)
+
+
+# -- progress and locations ------------------------------------------------------------------
+
+
+class Progress:
+    """Prints progress on stderr once a program has ``threshold`` resources."""
+
+    def __init__(self, threshold: int = 100, stream: Any = None) -> None:
+        self.threshold = threshold
+        self.stream = stream if stream is not None else sys.stderr
+        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._open = False
+        self._last = 0.0
+
+    def program(self, count: int) -> None:
+        if count >= self.threshold:
+            self._line(f"running the program: {count} resources registered")
+
+    def analysis(self, done: int, total: int) -> None:
+        if total < self.threshold:
+            return
+        now = time.monotonic()
+        if done == total or done == 1 or now - self._last >= 0.5:
+            self._last = now
+            self._line(f"checking resources against the policies: {done}/{total}")
+
+    def done(self) -> None:
+        if self._open and self._tty:
+            self.stream.write("\n")
+            self.stream.flush()
+        self._open = False
+
+    def _line(self, text: str) -> None:
+        if self._tty:
+            self.stream.write(f"\r{text}\x1b[K")
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+        self._open = True
+
+
+
+
+class _Locator:
+    """The line that declares a resource: the SDK's source position, the first caller frame in the
+    program's directory, a search of the program's files for the name, or the entry file."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.root = program.root.resolve()
+        self._files: list[tuple[str, list[str]]] | None = None
+
+    def locate(self, r: Captured) -> Location | None:
+        if r.kind == "stack":
+            return self._entry(r"\bexport\(")
+        if r.kind == "provider" and not r.source:
+            return None
+        positions = []
+        if r.source:
+            positions.append((r.source["file"], r.source["line"]))
+        for frame in r.frames:
+            path, _, line = frame.rpartition(":")
+            if line.isdigit():
+                positions.append((path, int(line)))
+        for path, line in positions:
+            relative = self._relative(path)
+            if relative is not None:
+                return Location(relative, line)
+        return self._search(r.name) or self._entry(None)
+
+    def _relative(self, path: str) -> str | None:
+        try:
+            relative = Path(path).resolve().relative_to(self.root)
+        except ValueError:
+            return None
+        if _SKIP_DIRS.intersection(relative.parts):
+            return None
+        return relative.as_posix()
+
+    def _entry(self, pattern: str | None) -> Location | None:
+        source = self.program.source
+        if source is None:
+            return None
+        relative = self._relative(str(source)) or source.name
+        if pattern:
+            try:
+                lines = source.read_text(encoding="utf-8").splitlines()
+            except OSError:
+                lines = []
+            for number, text in enumerate(lines, 1):
+                if re.search(pattern, text):
+                    return Location(relative, number)
+        return Location(relative, 1)
+
+    def _search(self, name: str) -> Location | None:
+        quoted = (f'"{name}"', f"'{name}'")
+        for relative, lines in self._sources():
+            for number, text in enumerate(lines, 1):
+                if any(q in text for q in quoted):
+                    return Location(relative, number)
+        for relative, lines in self._sources():
+            for number, text in enumerate(lines, 1):
+                for prefix in re.findall(r"""f["']([^"'{]{3,})\{""", text):
+                    if name.startswith(prefix):
+                        return Location(relative, number)
+        return None
+
+    def _sources(self) -> list[tuple[str, list[str]]]:
+        if self._files is None:
+            self._files = []
+            for path in sorted(self.root.rglob("*.py")):
+                relative = path.relative_to(self.root)
+                if _SKIP_DIRS.intersection(relative.parts) or any(p.startswith(".") for p in relative.parts):
+                    continue
+                try:
+                    self._files.append((relative.as_posix(), path.read_text(encoding="utf-8").splitlines()))
+                except (OSError, UnicodeDecodeError):
+                    continue
+        return self._files

@@ -1,0 +1,175 @@
+"""config-dependency-order: AWS Config resources are created in the order AWS requires.
+
+Why: AWS Config accepts a delivery channel only once a recorder exists, starts a recorder only once a
+delivery channel exists, and evaluates rules only once the recorder runs. Nothing in the arguments
+links these resources, so without ``depends_on`` Pulumi creates them in parallel and the deployment
+fails (``NoAvailableConfigurationRecorderException``, ``NoAvailableDeliveryChannelException``). And
+``depends_on`` is a resource option: ``aws.cfg.Rule(..., depends_on=[...])`` is a TypeError.
+
+A dependency counts when it is direct, through a property, through a parent (``depends_on`` on a
+component), or transitive. Resources in other regions or accounts, and ones the stack does not
+manage (a recorder reused from another stack), impose nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .._core import aws_types
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.resource import Resource
+from .._core.stack import StackView
+from ..account.scope import Scope, scope_of
+
+RECORDER = "aws:cfg/recorder:Recorder"
+DELIVERY_CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel"
+RECORDER_STATUS = "aws:cfg/recorderStatus:RecorderStatus"
+RULE = "aws:cfg/rule:Rule"
+CONFORMANCE_PACK = "aws:cfg/conformancePack:ConformancePack"
+
+
+@dataclass(frozen=True)
+class Edge:
+    dependents: tuple[str, ...]
+    required: str
+    why: str
+    variable: str
+
+
+EDGES = (
+    Edge((RULE, CONFORMANCE_PACK), RECORDER_STATUS,
+         "AWS Config evaluates nothing until the recorder is started, and creating it before any recorder "
+         "exists fails with NoAvailableConfigurationRecorderException", "recorder_status"),
+    Edge((RECORDER_STATUS,), DELIVERY_CHANNEL,
+         "starting the recorder before a delivery channel exists fails with NoAvailableDeliveryChannelException",
+         "delivery_channel"),
+    Edge((DELIVERY_CHANNEL,), RECORDER,
+         "creating the delivery channel before the recorder exists fails with "
+         "NoAvailableConfigurationRecorderException", "recorder"),
+)
+TYPES = frozenset({RECORDER, DELIVERY_CHANNEL, RECORDER_STATUS, RULE, CONFORMANCE_PACK})
+_MAX_NAMED = 3
+
+
+class Upstream:
+    """Which of some target resources each resource depends on, directly or not (memoised, O(n) overall)."""
+
+    def __init__(self, view: StackView, targets: Iterable[str]) -> None:
+        self._view = view
+        self._targets = frozenset(targets)
+        self._memo: dict[str, frozenset[str]] = {}
+
+    def _edges(self, urn: str) -> list[str]:
+        resource = self._view.by_urn.get(urn)
+        if resource is None:
+            return []
+        edges = list(resource.dependencies)
+        for urns in resource.property_dependencies.values():
+            edges.extend(urns)
+        if resource.parent:
+            edges.append(resource.parent)
+        return edges
+
+    def of(self, urn: str) -> frozenset[str]:
+        """The targets ``urn`` depends on. Iterative, and safe on cycles in malformed input."""
+        memo, on_path, todo = self._memo, set(), [urn]
+        while todo:
+            current = todo[-1]
+            if current in memo:
+                todo.pop()
+                continue
+            if current not in on_path:
+                on_path.add(current)
+                todo.extend(e for e in self._edges(current) if e not in memo and e not in on_path)
+                continue
+            reached: set[str] = set()
+            for e in self._edges(current):
+                if e in self._targets:
+                    reached.add(e)
+                reached.update(memo.get(e, ()))
+            memo[current] = frozenset(reached)
+            on_path.discard(current)
+            todo.pop()
+        return memo[urn]
+
+
+def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
+    found = [r for r in view.resources if r.type in TYPES]
+    if not found:
+        return
+    scopes: dict[str, Scope | None] = {r.urn: scope_of(r, ctx.stack) for r in found}
+    placed: dict[tuple[str, str, str | None], list[Resource]] = {}
+    for r in found:
+        scope = scopes[r.urn]
+        if scope is not None:
+            placed.setdefault((r.type, scope.account, scope.region), []).append(r)
+    upstream = Upstream(view, (r.urn for r in found if r.type in (RECORDER, DELIVERY_CHANNEL, RECORDER_STATUS)))
+    for edge in EDGES:
+        for dependent in found:
+            scope = scopes[dependent.urn]
+            if dependent.type not in edge.dependents or scope is None:
+                continue
+            required = [r for r in placed.get((edge.required, scope.account, scope.region), [])
+                        if r.urn != dependent.urn]
+            reached = upstream.of(dependent.urn) if required else frozenset()
+            if required and not any(r.urn in reached for r in required):
+                yield _order_finding(dependent, required, scope, edge)
+    if ctx.config["requireRecorderStatus"]:
+        yield from _unstarted(placed, scopes)
+
+
+def _order_finding(dependent: Resource, required: list[Resource], scope: Scope, edge: Edge) -> Finding:
+    named = " or ".join(r.label for r in required[:_MAX_NAMED])
+    python = aws_types.python_class(dependent.type)
+    return Finding(
+        f"{dependent.label}: does not depend on {named} in {scope.label}; expected it to be created after "
+        f"that, since {edge.why}. Nothing in the arguments links them, so Pulumi creates them in parallel.\n"
+        f"Fix: {python}(..., opts=pulumi.ResourceOptions(depends_on=[{edge.variable}])) "
+        f"(depends_on is a resource option, not an argument of {python}).",
+        urn=dependent.urn)
+
+
+def _unstarted(placed: dict[tuple[str, str, str | None], list[Resource]],
+               scopes: dict[str, Scope | None]) -> Iterator[Finding]:
+    for (type_, account, region), recorders in placed.items():
+        if type_ != RECORDER:
+            continue
+        statuses = placed.get((RECORDER_STATUS, account, region), [])
+        names = [s.get("name") for s in statuses]
+        if any(n.unknown for n in names):
+            continue
+        started = {n.str() for n in names}
+        for recorder in recorders:
+            name = recorder.get("name")
+            if name.unknown or name.str() in started:
+                continue
+            scope = scopes[recorder.urn]
+            where = f" in {scope.label}" if scope else ""
+            yield Finding(
+                f"{recorder.label}: no aws.cfg.RecorderStatus{where} names this recorder (name "
+                f"{name.display()}); expected one with is_enabled=True. A recorder that is never started "
+                f"records nothing, and Config rules evaluate nothing.\n"
+                f"Fix: aws.cfg.RecorderStatus(\"recorder-status\", name=recorder.name, is_enabled=True, "
+                f"opts=pulumi.ResourceOptions(depends_on=[delivery_channel]))",
+                urn=recorder.urn, property="name")
+
+
+POLICY = StackPolicy(
+    name="config-dependency-order",
+    description=("AWS Config resources depend on each other in the order AWS requires: delivery channel after "
+                 "recorder, recorder status after delivery channel, Config rules after the recorder status."),
+    severity="high",
+    enforcement_level=MANDATORY,
+    remediation_steps=(
+        "Pass opts=pulumi.ResourceOptions(depends_on=[...]) (a resource option, not an argument): "
+        "aws.cfg.DeliveryChannel on the aws.cfg.Recorder, aws.cfg.RecorderStatus on the DeliveryChannel, "
+        "and each aws.cfg.Rule or ConformancePack on the RecorderStatus. Start every recorder with an "
+        "aws.cfg.RecorderStatus(is_enabled=True)."),
+    tags=("reliability", "config", "ordering"),
+    options=(
+        Option("requireRecorderStatus", "boolean", True,
+               "Also require an aws.cfg.RecorderStatus naming each recorder the stack creates."),
+    ),
+    check=check,
+)

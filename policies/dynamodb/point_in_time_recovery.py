@@ -1,0 +1,85 @@
+"""dynamodb-point-in-time-recovery: DynamoDB tables keep continuous backups.
+
+Why: point-in-time recovery restores a table to any second of the recovery period after a bad
+write or a deleted item; without it the only way back is an on-demand backup taken in time.
+It is off unless the ``pointInTimeRecovery`` block enables it. Tables whose data can be
+rebuilt (caches, ephemeral copies) are listed in the config.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .._core.policy import ADVISORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.resource import Resource
+
+TABLE = "aws:dynamodb/table:Table"
+FIX = "point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True)"
+
+
+def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    if _exempt(resource, ctx.config["exemptTables"]):
+        return
+    enabled = resource.get("pointInTimeRecovery", "enabled")
+    if enabled.unknown:
+        return
+    if enabled.bool() is not True:
+        found = "not set (point-in-time recovery is off by default)" if enabled.absent else enabled.display()
+        yield violation(resource, "pointInTimeRecovery.enabled", found, "true", FIX)
+        return
+    low = ctx.config["minRecoveryPeriodDays"]
+    period = resource.get("pointInTimeRecovery", "recoveryPeriodInDays")
+    days = period.int()
+    if period.known and (days is None or days < low):
+        yield violation(resource, period.path, period.display(), f"at least {low} days (35 when not set)",
+                        "point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True, "
+                        f"recovery_period_in_days={max(low, 35)})")
+
+
+def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
+    """Turn point-in-time recovery on, keeping the block's other fields; never shortens or lengthens
+    a recovery period (that is a cost decision)."""
+    block = resource.get("pointInTimeRecovery")
+    enabled = resource.get("pointInTimeRecovery", "enabled")
+    if block.unknown or block.secret or enabled.unknown or enabled.bool() is True:
+        return None
+    if _exempt(resource, ctx.config["exemptTables"]):
+        return None
+    current = block.dict()
+    if not block.absent and current is None:
+        return None  # a shape this policy does not rewrite (a list): the check still reports it
+    return {"pointInTimeRecovery": {**(current or {}), "enabled": True}}
+
+
+def _exempt(resource: Resource, patterns: tuple[str, ...]) -> bool:
+    names = [resource.name]
+    physical = resource.get("name").str()
+    if physical:
+        names.append(physical)
+    return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)
+
+
+POLICY = ResourcePolicy(
+    name="dynamodb-point-in-time-recovery",
+    description="DynamoDB tables have point-in-time recovery enabled.",
+    severity="medium",
+    enforcement_level=ADVISORY,
+    remediation_steps=(
+        "Set point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True) on "
+        "aws.dynamodb.Table (recovery_period_in_days from 1 to 35, 35 by default). For a table whose "
+        "data can be rebuilt, list it in exemptTables instead."),
+    tags=("backup", "data-protection", "dynamodb"),
+    types=frozenset({TABLE}),
+    options=(
+        Option("exemptTables", "array", [],
+               "Glob patterns of logical or physical table names that need no point-in-time recovery.",
+               {"items": {"type": "string"}}),
+        Option("minRecoveryPeriodDays", "integer", 1,
+               "The shortest recoveryPeriodInDays allowed when a table sets one.",
+               {"minimum": 1, "maximum": 35}),
+    ),
+    check=check,
+    remediate=remediate,
+)

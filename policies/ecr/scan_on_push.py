@@ -1,0 +1,69 @@
+"""ecr-scan-on-push: ECR repositories scan every image for vulnerabilities when it is pushed.
+
+Why: without scan on push an image's known CVEs are found only when someone starts a scan by
+hand. Basic scanning costs nothing. A registry-wide scanning configuration
+(``aws.ecr.RegistryScanningConfiguration``) overrides the repository setting; this policy
+checks the repository's own setting.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.resource import Resource
+
+REPOSITORY = "aws:ecr/repository:Repository"
+FIX = "image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True)"
+
+
+def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    scan = resource.get("imageScanningConfiguration", "scanOnPush")
+    if scan.unknown or scan.bool() is True or _exempt(resource, ctx.config["exemptRepositories"]):
+        return
+    found = "not set (images are scanned only on request)" if scan.absent else scan.display()
+    yield violation(resource, "imageScanningConfiguration.scanOnPush", found, "true", FIX)
+
+
+def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
+    block = resource.get("imageScanningConfiguration")
+    scan = resource.get("imageScanningConfiguration", "scanOnPush")
+    if block.unknown or block.secret or scan.unknown or scan.bool() is True:
+        return None
+    if _exempt(resource, ctx.config["exemptRepositories"]):
+        return None
+    current = block.dict()
+    if not block.absent and current is None:
+        return None  # a shape this policy does not rewrite (a list): the check still reports it
+    return {"imageScanningConfiguration": {**(current or {}), "scanOnPush": True}}
+
+
+def _exempt(resource: Resource, patterns: tuple[str, ...]) -> bool:
+    names = [resource.name]
+    physical = resource.get("name").str()
+    if physical:
+        names.append(physical)
+    return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)
+
+
+POLICY = ResourcePolicy(
+    name="ecr-scan-on-push",
+    description="ECR repositories scan images for vulnerabilities on push.",
+    severity="medium",
+    enforcement_level=MANDATORY,
+    remediation_steps=(
+        "Set image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True) "
+        "on aws.ecr.Repository. For enhanced (Inspector) scanning of every repository use "
+        "aws.ecr.RegistryScanningConfiguration instead."),
+    tags=("security", "containers", "ecr"),
+    types=frozenset({REPOSITORY}),
+    options=(
+        Option("exemptRepositories", "array", [],
+               "Glob patterns of logical or physical repository names that need not scan on push.",
+               {"items": {"type": "string"}}),
+    ),
+    check=check,
+    remediate=remediate,
+)

@@ -1,0 +1,98 @@
+"""iam-admin-managed-policy: no admin-like AWS managed policy is attached to roles, users or groups.
+
+Why: ``AdministratorAccess`` and its relatives grant far more than any application needs, and an
+attachment is easy to miss in review because the document is not in the program. Checked on
+``aws.iam.RolePolicyAttachment``, ``UserPolicyAttachment``, ``GroupPolicyAttachment``,
+``PolicyAttachment``, the ``*PolicyAttachmentsExclusive`` resources and ``Role.managed_policy_arns``.
+Only AWS managed policies (``arn:<partition>:iam::aws:policy/...``) are matched, by name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy
+from .._core.resource import Resource
+from .._core.values import Prop, prop_of
+from .documents import ROLE, finding, name_ignored
+
+SINGLE_ARN_TYPES = frozenset({
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    "aws:iam/policyAttachment:PolicyAttachment",
+})
+ARN_LIST_TYPES = frozenset({
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+})
+
+DEFAULT_ADMIN_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AWSOrganizationsFullAccess",
+                          "AdministratorAccess-Amplify", "AdministratorAccess-AWSElasticBeanstalk",
+                          "SystemAdministrator"]
+
+_WHAT = {
+    "administratoraccess": "every action on every resource",
+    "poweruseraccess": "every action outside IAM and Organizations management, on every resource",
+    "iamfullaccess": "full IAM access, with which a principal can grant itself anything",
+    "awsorganizationsfullaccess": "full control of the AWS organization and its accounts",
+}
+_AWS_MANAGED = re.compile(r"^arn:[a-z0-9-]+:iam::aws:policy/(?:[^/]+/)*([^/]+)$")
+
+
+def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    if name_ignored(resource, ctx.config["ignoreResources"]):
+        return
+    admin = {name.lower() for name in ctx.config["adminPolicies"]}
+    for prop in _arns(resource):
+        arn = prop.str()
+        match = _AWS_MANAGED.match(arn) if arn else None
+        if match is None or match.group(1).lower() not in admin:
+            continue
+        name = match.group(1)
+        if prop.secret:
+            text = f"{prop.path} attaches an admin-like AWS managed policy (not shown: the ARN is a secret)"
+        else:
+            what = _WHAT.get(name.lower(), "far broader access than an application needs")
+            text = f"{prop.path} attaches the AWS managed policy {name} ({arn}), which grants {what}"
+        yield finding(resource, prop.path, text,
+                      "attach an aws.iam.Policy that lists the actions and ARNs the code needs "
+                      "(pulumi.Output.json_dumps({...})), or a narrower AWS managed policy such as "
+                      "AmazonDynamoDBReadOnlyAccess")
+
+
+def _arns(resource: Resource) -> Iterator[Prop]:
+    if resource.type in SINGLE_ARN_TYPES:
+        yield resource.get("policyArn")
+        return
+    key = "managedPolicyArns" if resource.type == ROLE else "policyArns"
+    listed = resource.get(key)
+    for i, item in enumerate(listed.list() or ()):
+        prop = prop_of(f"{key}[{i}]", item)
+        yield Prop(prop.path, prop.value, prop.secret or listed.secret)
+
+
+POLICY = ResourcePolicy(
+    name="iam-admin-managed-policy",
+    description=("Roles, users and groups have no admin-like AWS managed policy attached "
+                 "(AdministratorAccess, PowerUserAccess, IAMFullAccess and the like)."),
+    severity="high",
+    enforcement_level=MANDATORY,
+    remediation_steps=(
+        "Replace the attachment with an aws.iam.Policy (or RolePolicy) whose document lists the actions and "
+        "resource ARNs the code uses, built with pulumi.Output.json_dumps({...}); or attach a narrower AWS "
+        "managed policy."),
+    tags=("iam", "least-privilege", "security"),
+    types=frozenset(SINGLE_ARN_TYPES | ARN_LIST_TYPES | {ROLE}),
+    options=(
+        Option("adminPolicies", "array", DEFAULT_ADMIN_POLICIES,
+               "Names of AWS managed policies that must not be attached (matched case-insensitively, "
+               "whatever the policy path).", {"items": {"type": "string"}}),
+        Option("ignoreResources", "array", [],
+               "Logical resource names (or patterns with * and ?) that are not checked.",
+               {"items": {"type": "string"}}),
+    ),
+    check=check,
+)

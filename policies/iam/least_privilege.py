@@ -1,0 +1,364 @@
+"""iam-least-privilege: identity policies grant only the actions and resources they need.
+
+Why: a grant broader than the code needs turns a leaked credential or a bug into access to
+everything the grant covers. Checked in ``aws.iam.Policy``, ``RolePolicy``, ``UserPolicy``,
+``GroupPolicy`` and ``Role.inline_policies``; only Allow statements (a Deny is never too broad).
+
+Findings (each can be switched off with ``findings``):
+
+* ``action-wildcard``: ``Action: "*"``, or a pattern across services (``*:Get*``); reported without
+  expanding it.
+* ``service-wildcard``: ``svc:*`` for a service not in ``allowedServiceWildcards``.
+* ``not-action`` / ``not-resource``: Allow with NotAction or NotResource grants everything else,
+  including actions and resources created later.
+* ``resource-wildcard``: ``Resource: "*"`` for actions the catalogue says accept resource ARNs,
+  listed (capped) with the ARN format that scopes them. Actions that accept only ``"*"``
+  (``xray:PutTraceSegments``) are never reported, nor statements whose Condition narrows what they
+  reach (a resource tag or account, as attribute-based access control does, or a service's own key
+  such as ``dynamodb:LeadingKeys``).
+* ``privilege-escalation``: actions that let a principal raise its own permissions
+  (``iam:PassRole``, ``iam:AttachRolePolicy``...) on ``"*"``.
+* ``invalid-document``: a document that cannot be read, or with statements IAM rejects.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy
+from .._core.resource import Resource
+from . import catalogue
+from .catalogue import ActionInfo
+from .documents import (
+    IDENTITY_POLICY_TYPES,
+    ROLE,
+    Document,
+    Statement,
+    action_ignored,
+    finding,
+    identity_documents,
+    is_service_wildcard,
+    malformed,
+    name_ignored,
+    read,
+    spans_services,
+    statement_label,
+    unreadable,
+)
+
+KINDS = ("action-wildcard", "service-wildcard", "not-action", "not-resource", "resource-wildcard",
+         "privilege-escalation", "invalid-document")
+
+DEFAULT_ESCALATION_ACTIONS = [
+    "iam:PassRole", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+    "iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy",
+    "iam:PutRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy",
+    "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:AddUserToGroup",
+    "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
+]
+"""Actions that let a principal grant itself more (Rhino Security Labs' IAM escalation methods)."""
+
+DEFAULT_WILDCARD_RESOURCE_ACTIONS = ["cloudwatch:PutMetricData", "cloudwatch:GetMetricData",
+                                     "cloudwatch:ListMetrics"]
+"""The catalogue lists an optional CloudWatch dataset ARN for these, but metrics outside a dataset
+are authorised only on ``"*"`` (narrow them with the ``cloudwatch:namespace`` condition instead)."""
+
+_MANY_TYPES = 3
+_SHOWN_GROUPS = 3
+_JSON_DUMPS = 'pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [...]})'
+
+
+def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    config = ctx.config
+    if name_ignored(resource, config["ignoreResources"]):
+        return
+    kinds = frozenset(config["findings"])
+    for prop in identity_documents(resource):
+        doc = read(prop)
+        if doc is None:
+            continue
+        if isinstance(doc, str):
+            if "invalid-document" in kinds:
+                yield unreadable(resource, prop.path, doc)
+            continue
+        if doc.problems and "invalid-document" in kinds:
+            yield malformed(resource, prop.path, doc.problems)
+        yield from _document(resource, prop.path, doc, _Rules(config), kinds, config["maxFindingsPerDocument"])
+
+
+Report = Callable[[str], Finding]
+"""A finding not yet worded: called with the statement's label. Large documents word only the
+first ``maxFindingsPerDocument`` and count the rest."""
+
+
+def _document(resource: Resource, path: str, doc: Document, rules: _Rules, kinds: frozenset[str],
+              limit: int) -> Iterator[Finding]:
+    shown = extra = 0
+    for st in doc.statements:
+        if not st.allows:
+            continue
+        for report in _statement(resource, path, st, doc.secret, rules, kinds):
+            if shown < limit:
+                shown += 1
+                yield report(statement_label(path, st, doc.secret))
+            else:
+                extra += 1
+    if extra:
+        yield finding(resource, path, f"{path} has {extra} more findings like the ones above (not listed)",
+                      "narrow the document statement by statement as the listed findings show")
+
+
+class _Rules:
+    """The configured lists, and what each Action entry means under them (cached per rule set:
+    large documents repeat entries, and every resource of a stack shares the config)."""
+
+    __slots__ = ("allowed_services", "entries", "escalation", "ignore", "max_listed", "wildcard_ok")
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.allowed_services = frozenset(s.lower() for s in config["allowedServiceWildcards"])
+        self.escalation = tuple(config["escalationActions"])
+        self.wildcard_ok = tuple(config["wildcardResourceActions"])
+        self.ignore = tuple(config["ignoreActions"])
+        self.max_listed = int(config["maxListedActions"])
+        key = (self.allowed_services, self.escalation, self.wildcard_ok, self.ignore)
+        self.entries = _ENTRY_CACHES.get(key)
+        if self.entries is None:
+            if len(_ENTRY_CACHES) >= _MAX_RULE_SETS:
+                _ENTRY_CACHES.clear()
+            self.entries = _ENTRY_CACHES[key] = {}
+
+    def entry(self, text: str) -> _Entry:
+        found = self.entries.get(text)
+        if found is None:
+            if len(self.entries) >= _MAX_ENTRIES:
+                self.entries.clear()
+            found = self.entries[text] = _Entry(text, self)
+        return found
+
+
+class _Entry:
+    """One Action entry as written: its shape, and the actions behind it that matter."""
+
+    __slots__ = ("allowed_wildcard", "escalating", "ignored", "name", "scopable", "service_wildcard", "spans")
+
+    def __init__(self, text: str, rules: _Rules) -> None:
+        self.ignored = action_ignored(text, rules.ignore)
+        self.spans = spans_services(text)
+        self.service_wildcard = is_service_wildcard(text)
+        self.allowed_wildcard = self.service_wildcard and text.partition(":")[0].lower() in rules.allowed_services
+        # A reported svc:* is not expanded; an allowed one still counts for escalation.
+        reported = self.spans or self.ignored or (self.service_wildcard and not self.allowed_wildcard)
+        infos = () if reported else catalogue.expand(text)
+        infos = tuple(i for i in infos if not action_ignored(i.name, rules.ignore)) if rules.ignore else infos
+        self.escalating = tuple(i for i in infos if action_ignored(i.name, rules.escalation))
+        self.scopable = () if self.service_wildcard else tuple(
+            i for i in infos if i.resource_scopable and not action_ignored(i.name, rules.wildcard_ok))
+        # A pattern is named as written; a plain action by its documented name.
+        self.name = infos[0].name if infos and not set(text) & set("*?") else text
+
+
+_ENTRY_CACHES: dict[tuple[Any, ...], dict[str, _Entry]] = {}
+_MAX_RULE_SETS = 8
+_MAX_ENTRIES = 20_000
+
+
+def _statement(resource: Resource, path: str, st: Statement, secret: bool, rules: _Rules,
+               kinds: frozenset[str]) -> Iterator[Report]:
+    entries = [e for e in map(rules.entry, st.actions.items if st.actions else ()) if not e.ignored]
+    on_everything = st.resources is not None and "*" in st.resources.items
+    where = "on Resource '*'" if on_everything else "on the listed resources"
+
+    everything = [e.name for e in entries if e.spans]
+    if everything:
+        if "action-wildcard" in kinds:
+            yield functools.partial(_action_wildcard, resource, path, everything, where, secret)
+        return  # everything else in the statement is covered by that finding
+
+    services = [e.name for e in entries if e.service_wildcard and not e.allowed_wildcard]
+    if services and "service-wildcard" in kinds:
+        yield functools.partial(_service_wildcard, resource, path, services, where, secret, rules.max_listed)
+    if st.not_actions is not None and "not-action" in kinds:
+        yield functools.partial(_text, resource, path, "uses NotAction with Allow, which grants every action not "
+                                "listed, including actions AWS adds later",
+                                "replace NotAction with an Action list of what the code calls; to exclude "
+                                "actions, add a separate Deny statement")
+    if st.not_resources is not None and "not-resource" in kinds:
+        yield functools.partial(_text, resource, path, "uses NotResource with Allow, which grants the actions on "
+                                "every resource not listed, including resources created later",
+                                "replace NotResource with a Resource list of the ARNs the code uses")
+    if not on_everything:
+        return
+    escalating = list(dict.fromkeys(i for e in entries for i in e.escalating))
+    if escalating and "privilege-escalation" in kinds:
+        yield functools.partial(_escalation, resource, path, escalating, secret, rules.max_listed)
+    if "resource-wildcard" not in kinds or _narrowed(st):
+        return
+    seen = set(escalating) if "privilege-escalation" in kinds else set()
+    scopable: list[tuple[str, list[ActionInfo]]] = []
+    for e in entries:
+        if e.scopable:
+            infos = [i for i in e.scopable if i not in seen]
+            if infos:
+                seen.update(infos)
+                scopable.append((e.name, infos))
+    if scopable:
+        yield functools.partial(_resource_wildcard, resource, path, scopable, secret, rules.max_listed)
+
+
+_RESOURCE_KEYS = frozenset({"aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths"})
+
+
+def _narrowed(st: Statement) -> bool:
+    """Whether the Condition limits the resources reached (an unknown Condition counts as limiting)."""
+    if st.condition_unknown:
+        return True
+    return any(not key.startswith("aws:") or key.startswith("aws:resourcetag/") or key in _RESOURCE_KEYS
+               for key in st.condition_keys())
+
+
+def _text(resource: Resource, path: str, text: str, fix: str, label: str) -> Finding:
+    return finding(resource, path, f"{label} {text}", fix)
+
+
+def _action_wildcard(resource: Resource, path: str, patterns: list[str], where: str, secret: bool,
+                     label: str) -> Finding:
+    shown = "" if secret else f" (Action {', '.join(repr(a) for a in patterns[:3])})"
+    return finding(resource, path, f"{label} allows every action of every service{shown} {where}",
+                   "list the actions the code calls, e.g. \"Action\": [\"dynamodb:GetItem\", "
+                   "\"dynamodb:PutItem\"], scoped to the resources it uses")
+
+
+def _service_wildcard(resource: Resource, path: str, services: list[str], where: str, secret: bool, limit: int,
+                      label: str) -> Finding:
+    shown = "a service-wide wildcard" if secret else _names(services, limit)
+    return finding(resource, path, f"{label} allows every action of a service ({shown}) {where}",
+                   "list the actions the code calls instead of svc:* (or add the service to "
+                   "allowedServiceWildcards in the policy config)")
+
+
+def _escalation(resource: Resource, path: str, actions: list[ActionInfo], secret: bool, limit: int,
+                label: str) -> Finding:
+    shown = "" if secret else " " + _names([a.name for a in actions], limit)
+    return finding(resource, path, f"{label} allows privilege-escalation actions{shown} on Resource '*': "
+                   "with them a principal can grant itself more than this policy gives",
+                   "scope them to the ARNs the code needs, e.g. iam:PassRole on \"Resource\": [role.arn] "
+                   "with a Condition on iam:PassedToService")
+
+
+def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, list[ActionInfo]]], secret: bool,
+                       limit: int, label: str) -> Finding:
+    """``entries``: each action or pattern as written, with the actions behind it that accept ARNs."""
+    if secret:
+        return finding(resource, path, f"{label} allows actions that accept resource ARNs on Resource '*' "
+                       "(not listed: the document is a secret)",
+                       f"list the ARNs the code uses instead of \"*\", building the document with {_JSON_DUMPS}")
+    shown = _names([name if name == infos[0].name else f"{name} ({len(infos)} actions that accept ARNs)"
+                    for name, infos in entries], limit)
+    groups: dict[tuple[str, str], dict[str, int]] = {}
+    for name, infos in entries:
+        for info in infos:
+            counts = groups.setdefault(_scope(info), {})
+            counts[name] = counts.get(name, 0) + 1
+    if len(groups) == 1:
+        (rtype, arn), names = next(iter(groups.items()))
+        one = len(names) == 1 and sum(names.values()) == 1
+        scope = f"{'it accepts' if one else 'these accept'} {_describe(rtype, arn)}"
+        ordered = list(groups)
+    else:
+        # Groups named by more entries first, then those with a plain action, then the largest.
+        plain = {name for name, infos in entries if name == infos[0].name}
+        ordered = sorted(groups, key=lambda k: (-len(groups[k]), not groups[k].keys() & plain,
+                                                -sum(groups[k].values()), not k[0]))
+        parts = [f"{_describe(rtype, arn)} for {_names(list(groups[(rtype, arn)]), 3)}"
+                 for rtype, arn in ordered[:_SHOWN_GROUPS]]
+        rest = len(ordered) - _SHOWN_GROUPS
+        scope = "scope them by ARN: " + "; ".join(parts) + (f"; and {rest} more resource types" if rest > 0 else "")
+    refs = [_reference(rtype) for rtype, _ in ordered[:_SHOWN_GROUPS] if rtype] or ["the resource's .arn"]
+    fix = (f"\"Resource\": [{', '.join(refs)}] instead of \"*\", with the document built by "
+           f"{_JSON_DUMPS} so the ARNs resolve")
+    return finding(resource, path, f"{label} allows {shown} on Resource '*'; {scope}", fix)
+
+
+def _scope(info: ActionInfo) -> tuple[str, str]:
+    """The resource type (and ARN format) that best scopes an action: one of its own service,
+    the shortest ARN; ``("", "")`` when it accepts many types."""
+    if len(info.resource_types) > _MANY_TYPES:
+        return "", ""
+    service = info.service
+
+    def key(i: int) -> tuple[bool, int]:
+        arn = info.arn_patterns[i]
+        return arn.split(":")[2] != service, len(arn)
+
+    best = min(range(len(info.resource_types)), key=key)
+    return info.resource_types[best], info.arn_patterns[best]
+
+
+def _describe(rtype: str, arn: str) -> str:
+    return f"{rtype} ARNs ({arn})" if rtype else "ARNs of several resource types (see the Service " \
+                                                  "Authorization Reference)"
+
+
+def _names(names: list[str], limit: int) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _reference(rtype: str) -> str:
+    """How a Pulumi program names ARNs of a resource type."""
+    if rtype == "object":
+        return 'pulumi.Output.concat(bucket.arn, "/*")'
+    if rtype == "log-stream":
+        return 'pulumi.Output.concat(log_group.arn, ":*")'
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", rtype).lower()
+    return f"{_WORD.sub('_', snake).strip('_') or 'resource'}.arn"
+
+
+POLICY = ResourcePolicy(
+    name="iam-least-privilege",
+    description=("IAM identity policies grant only the actions and resources they need: no '*' actions, "
+                 "service-wide wildcards, NotAction, NotResource, privilege escalation, or Resource '*' "
+                 "for actions that accept resource ARNs."),
+    severity="high",
+    enforcement_level=MANDATORY,
+    remediation_steps=(
+        "List the actions the code calls and the ARNs it uses, building the document with "
+        "pulumi.Output.json_dumps({...}) so that ARNs of other resources resolve: e.g. "
+        "\"Action\": [\"dynamodb:GetItem\", \"dynamodb:PutItem\"], \"Resource\": [table.arn]. Keep "
+        "\"Resource\": \"*\" only for actions that accept nothing else (xray:PutTraceSegments, "
+        "cloudwatch:PutMetricData with a cloudwatch:namespace condition)."),
+    tags=("iam", "least-privilege", "security"),
+    types=frozenset(IDENTITY_POLICY_TYPES | {ROLE}),
+    options=(
+        Option("findings", "array", list(KINDS), "Which findings apply.",
+               {"items": {"type": "string", "enum": list(KINDS)}}),
+        Option("allowedServiceWildcards", "array", [],
+               "Service prefixes whose svc:* is allowed (e.g. 'xray'); their actions are not listed "
+               "for Resource '*' either, but privilege escalation is still reported.",
+               {"items": {"type": "string"}}),
+        Option("wildcardResourceActions", "array", DEFAULT_WILDCARD_RESOURCE_ACTIONS,
+               "Actions (IAM patterns) that may be granted on Resource '*' although the catalogue lists "
+               "a resource type for them.", {"items": {"type": "string"}}),
+        Option("escalationActions", "array", DEFAULT_ESCALATION_ACTIONS,
+               "Actions (IAM patterns) reported as privilege escalation when granted on Resource '*'.",
+               {"items": {"type": "string"}}),
+        Option("ignoreActions", "array", [],
+               "Action patterns never reported (matched against what the document says and against "
+               "each action a pattern expands to), e.g. 'ec2:Describe*'.", {"items": {"type": "string"}}),
+        Option("ignoreResources", "array", [],
+               "Logical resource names (or patterns with * and ?) that are not checked.",
+               {"items": {"type": "string"}}),
+        Option("maxListedActions", "integer", 8, "How many actions a message lists.",
+               {"minimum": 1, "maximum": 100}),
+        Option("maxFindingsPerDocument", "integer", 10,
+               "How many findings one document reports before summing up the rest.",
+               {"minimum": 1, "maximum": 1000}),
+    ),
+    check=check,
+)

@@ -1,0 +1,174 @@
+"""iam-public-principal: trust and resource policies do not grant to everyone.
+
+Why: ``Principal: "*"`` in a resource policy lets any AWS account (and, for S3, SQS and SNS,
+anonymous callers) use the resource; in a role's trust policy it lets anyone assume the role.
+A Condition that limits who (``aws:SourceArn``, ``aws:SourceAccount``, ``aws:PrincipalOrgID``...)
+makes such a statement safe. Deny statements are never reported.
+
+Findings (each can be switched off with ``findings``):
+
+* ``trust-policy``: ``Role.assume_role_policy`` lets ``"*"`` assume the role without a Condition, or
+  trusts a web identity provider (OIDC, Cognito) without a Condition on its claims.
+* ``resource-policy``: the ``policy`` of an S3 bucket, SQS queue, SNS topic, ECR repository,
+  Secrets Manager secret or KMS key grants to ``"*"`` (or to everyone but a NotPrincipal) without a
+  Condition. A key policy granting ``kms:*`` to the account root is AWS's default and is fine.
+* ``lambda-permission``: ``aws.lambda_.Permission`` with principal ``"*"`` and no source ARN,
+  source account or organization. The permission a public function URL needs
+  (``function_url_auth_type="NONE"``) is left to lambda-function-url-auth, which checks the URL
+  itself and knows which functions may be public.
+* ``invalid-document``: a trust or resource policy that cannot be read, or that IAM rejects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy
+from .._core.resource import Resource
+from .documents import (
+    RESOURCE_POLICY_TYPES,
+    ROLE,
+    Document,
+    Statement,
+    finding,
+    malformed,
+    name_ignored,
+    read,
+    resource_documents,
+    statement_label,
+    trust_documents,
+    unreadable,
+)
+
+PERMISSION = "aws:lambda/permission:Permission"
+KINDS = ("trust-policy", "resource-policy", "lambda-permission", "invalid-document")
+
+NON_RESTRICTING_KEYS = frozenset({
+    "aws:securetransport", "aws:currenttime", "aws:epochtime", "aws:requestedregion", "aws:useragent",
+    "aws:referer", "aws:multifactorauthpresent", "aws:multifactorauthage",
+})
+"""Condition keys that say how or when a request is made, not who makes it (aws:Referer and
+aws:UserAgent are set by the caller)."""
+
+_MAX_ACTIONS = 5
+
+
+def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    config = ctx.config
+    if name_ignored(resource, config["ignoreResources"]):
+        return
+    kinds = frozenset(config["findings"])
+    if resource.type == PERMISSION:
+        if "lambda-permission" in kinds:
+            yield from _permission(resource)
+        return
+    props = trust_documents(resource) if resource.type == ROLE else resource_documents(resource)
+    kind = "trust-policy" if resource.type == ROLE else "resource-policy"
+    for prop in props:
+        doc = read(prop)
+        if doc is None:
+            continue
+        if isinstance(doc, str):
+            if "invalid-document" in kinds:
+                yield unreadable(resource, prop.path, doc)
+            continue
+        if doc.problems and "invalid-document" in kinds:
+            yield malformed(resource, prop.path, doc.problems)
+        if kind in kinds:
+            check_statement = _trust if kind == "trust-policy" else _grant
+            for st in doc.statements:
+                if st.allows:
+                    yield from check_statement(resource, prop.path, st, doc)
+
+
+def restricts_caller(st: Statement) -> bool:
+    """Whether the statement's Condition limits who may call (an unknown Condition counts as limiting)."""
+    if st.condition_unknown:
+        return True
+    keys = st.condition_keys()
+    return any(key not in NON_RESTRICTING_KEYS for key in keys)
+
+
+def _public(st: Statement) -> str | None:
+    """How the statement grants to everyone, or None."""
+    if st.principals is not None and st.principals.everyone:
+        return "everyone (Principal '*')"
+    if st.not_principals is not None:
+        return "everyone except the NotPrincipal"
+    return None
+
+
+def _grant(resource: Resource, path: str, st: Statement, doc: Document) -> Iterator[Finding]:
+    who = _public(st)
+    if who is None or restricts_caller(st):
+        return
+    label = statement_label(path, st, doc.secret)
+    actions = st.actions.items if st.actions else ()
+    if doc.secret or not actions:
+        what = "access"
+    else:
+        what = ", ".join(actions[:_MAX_ACTIONS]) + (f" and {len(actions) - _MAX_ACTIONS} more"
+                                                    if len(actions) > _MAX_ACTIONS else "")
+    yield finding(resource, path, f"{label} grants {what} to {who} without a Condition that limits who",
+                  "name the principals (\"Principal\": {\"AWS\": role.arn} or {\"Service\": "
+                  "\"events.amazonaws.com\"}) or add a Condition on aws:SourceArn, aws:SourceAccount or "
+                  "aws:PrincipalOrgID, building the document with pulumi.Output.json_dumps({...})")
+
+
+def _trust(resource: Resource, path: str, st: Statement, doc: Document) -> Iterator[Finding]:
+    if restricts_caller(st):
+        return
+    label = statement_label(path, st, doc.secret)
+    who = _public(st)
+    if who is not None:
+        yield finding(resource, path, f"{label} lets {who} assume the role without a Condition that limits who",
+                      "trust a specific principal (\"Principal\": {\"Service\": \"lambda.amazonaws.com\"} or "
+                      "{\"AWS\": account_root_arn}), or add a Condition on aws:PrincipalOrgID or sts:ExternalId")
+        return
+    providers = [p for p in (st.principals.of_kind("Federated") if st.principals else ())
+                 if ":saml-provider/" not in p]
+    if providers:
+        shown = "a web identity provider" if doc.secret else f"the web identity provider {providers[0]!r}"
+        yield finding(resource, path, f"{label} lets any identity of {shown} assume the role: it has no "
+                      "Condition on the token's claims",
+                      "add a Condition on the provider's aud and sub claims, e.g. {\"StringEquals\": "
+                      "{\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\"}, \"StringLike\": "
+                      "{\"token.actions.githubusercontent.com:sub\": \"repo:my-org/my-repo:*\"}}")
+
+
+def _permission(resource: Resource) -> Iterator[Finding]:
+    principal = resource.get("principal")
+    if principal.str() != "*":
+        return
+    if any(not resource.get(key).absent for key in ("sourceArn", "sourceAccount", "principalOrgId")):
+        return
+    auth = resource.get("functionUrlAuthType")
+    if auth.unknown or auth.str() == "NONE":
+        return
+    yield finding(resource, "principal", "principal is '*' with no source_arn, source_account or "
+                  "principal_org_id: any AWS account can invoke the function",
+                  "name the caller and its source, e.g. principal=\"apigateway.amazonaws.com\", "
+                  "source_arn=pulumi.Output.concat(api.execution_arn, \"/*/*\")")
+
+
+POLICY = ResourcePolicy(
+    name="iam-public-principal",
+    description=("Trust policies, resource policies and Lambda permissions do not grant to everyone "
+                 "(Principal '*') without a Condition that limits who."),
+    severity="critical",
+    enforcement_level=MANDATORY,
+    remediation_steps=(
+        "Name the principals that need access (a role ARN, an account, a service principal), or keep '*' "
+        "with a Condition on aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID. For aws.lambda_.Permission "
+        "set source_arn or source_account; for web identity trust, add Conditions on the token's aud and sub."),
+    tags=("iam", "public-access", "security"),
+    types=frozenset(RESOURCE_POLICY_TYPES | {ROLE, PERMISSION}),
+    options=(
+        Option("findings", "array", list(KINDS), "Which findings apply.",
+               {"items": {"type": "string", "enum": list(KINDS)}}),
+        Option("ignoreResources", "array", [],
+               "Logical resource names (or patterns with * and ?) that are not checked, e.g. a public "
+               "website bucket.", {"items": {"type": "string"}}),
+    ),
+    check=check,
+)

@@ -1,0 +1,248 @@
+"""destroyability: ephemeral environments are destroyed without manual steps; persistent ones keep their data.
+
+Why: an environment per pull request or CI run is destroyed as often as it is created. A bucket
+that still holds objects, a repository with images, a database that wants a final snapshot or
+has deletion protection, a secret in its recovery window: each one stops ``pulumi destroy``
+or blocks the next deployment under the same name, until someone cleans up by hand. In the
+other environments the same settings protect data, so there the reverse is required where
+data is at stake: deletion protection on, a final snapshot kept, no forced deletion of
+objects, a recovery window for secrets.
+
+Which class an environment is in comes from its suffix (see ``resolve_suffix``) and the
+``ephemeralPattern`` regular expression, and every message says which suffix, from where,
+and which class applied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .._core.aws_types import snake
+from .._core.context import Suffix, resolve_suffix
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.resource import Resource
+from .._core.values import Prop
+
+SECRET = "aws:secretsmanager/secret:Secret"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+RDS_INSTANCE = "aws:rds/instance:Instance"
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+REPOSITORY = "aws:ecr/repository:Repository"
+TABLE = "aws:dynamodb/table:Table"
+LB = "aws:lb/loadBalancer:LoadBalancer"
+ALB = "aws:alb/loadBalancer:LoadBalancer"
+
+DEFAULT_EPHEMERAL_PATTERN = r"^(?:(?:dev|test|qa|ci|e2e|sandbox|preview|tmp)[0-9]*|pr[0-9]+)$"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One property that decides whether a resource can be destroyed unattended."""
+
+    prop: str
+    default: bool | int
+    """What the provider uses when the property is not set."""
+    ephemeral: bool | int
+    """Required in ephemeral environments."""
+    blocks: str
+    """What goes wrong in an ephemeral environment without it."""
+    persistent: bool | int | None = None
+    """Required in persistent environments; None where no data is at stake."""
+    protects: str = ""
+    """What the persistent value guards, in persistent environments."""
+    persistent_text: str = ""
+    """How the persistent requirement reads, when it is more than a value."""
+
+
+_RDS = (
+    Setting("skipFinalSnapshot", False, True,
+            "destroying fails without a finalSnapshotIdentifier, or leaves a snapshot behind", False,
+            "a destroy or a replacement must keep a final snapshot of the data"),
+    Setting("deletionProtection", False, False, "destroying fails while deletion protection is on", True,
+            "a destroy or a replacement must not delete the database"),
+)
+_BUCKET = (
+    Setting("forceDestroy", False, True, "destroying fails while the bucket holds objects", False,
+            "a destroy must not delete every object with the bucket"),
+)
+_LB = (Setting("enableDeletionProtection", False, False, "destroying fails while deletion protection is on"),)
+
+SETTINGS: dict[str, tuple[Setting, ...]] = {
+    SECRET: (Setting("recoveryWindowInDays", 30, 0,
+                     "the deleted secret lingers for its recovery window, and the next deployment of a "
+                     "secret with the same name fails", 30,
+                     "a secret deleted by mistake must stay restorable for a while",
+                     "7 to 30 days (30 when not set), not 0"),),
+    RDS_CLUSTER: _RDS,
+    RDS_INSTANCE: _RDS,
+    BUCKET: _BUCKET,
+    BUCKET_V2: _BUCKET,
+    REPOSITORY: (Setting("forceDelete", False, True, "destroying fails while the repository holds images"),),
+    TABLE: (Setting("deletionProtectionEnabled", False, False, "destroying fails while deletion protection is on",
+                    True, "a destroy or a replacement must not delete the table"),),
+    LB: _LB,
+    ALB: _LB,
+}
+
+
+@dataclass(frozen=True)
+class Environment:
+    suffix: Suffix
+    ephemeral: bool
+    pattern: str
+
+    def __str__(self) -> str:
+        if self.ephemeral:
+            return f"the environment is ephemeral (suffix {self.suffix} matches ephemeralPattern {self.pattern!r})"
+        return (f"the environment is persistent (suffix {self.suffix} does not match ephemeralPattern "
+                f"{self.pattern!r})")
+
+
+@lru_cache(maxsize=32)
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern, re.I)
+    except re.error:
+        return None
+
+
+def environment(ctx: PolicyContext) -> Environment | None:
+    """The environment's class from its suffix; None when there is no suffix or no valid pattern."""
+    suffix = resolve_suffix(ctx.config, ctx.stack)
+    pattern = ctx.config["ephemeralPattern"]
+    compiled = _compiled(pattern)
+    if suffix is None or compiled is None:
+        return None
+    return Environment(suffix, compiled.search(suffix.value) is not None, pattern)
+
+
+def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    if _compiled(ctx.config["ephemeralPattern"]) is None:
+        yield Finding(f"{resource.label}: not checked, because the policy config 'ephemeralPattern' "
+                      f"({ctx.config['ephemeralPattern']!r}) is not a valid regular expression.")
+        return
+    env = environment(ctx)
+    if env is None or (not env.ephemeral and not ctx.config["checkPersistent"]):
+        return
+    for setting, prop in _evaluated(resource, env):
+        yield _finding(resource, env, setting, prop)
+    if not env.ephemeral and resource.type in (RDS_CLUSTER, RDS_INSTANCE) and not _replica(resource):
+        yield from _final_snapshot_name(resource, env)
+
+
+def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
+    """Set each flag to what the environment's class requires (the final snapshot name is left to
+    the user: there is no obvious name for it)."""
+    env = environment(ctx)
+    if env is None or (not env.ephemeral and not ctx.config["checkPersistent"]):
+        return None
+    changes = {}
+    for setting, prop in _evaluated(resource, env):
+        if prop.secret or (not env.ephemeral and setting.prop == "skipFinalSnapshot"):
+            continue
+        changes[setting.prop] = setting.ephemeral if env.ephemeral else setting.persistent
+    return changes or None
+
+
+def _evaluated(resource: Resource, env: Environment) -> Iterator[tuple[Setting, Prop]]:
+    """The settings of ``resource`` that break the rule of ``env``'s class."""
+    for setting in SETTINGS[resource.type]:
+        if not env.ephemeral and setting.persistent is None:
+            continue
+        if not env.ephemeral and setting.prop == "skipFinalSnapshot" and _replica(resource):
+            continue
+        prop = resource.get(setting.prop)
+        if prop.unknown:
+            continue
+        effective = _effective(setting, prop)
+        if env.ephemeral:
+            broken = effective != setting.ephemeral
+        else:
+            broken = effective is None or effective == setting.ephemeral
+        if broken:
+            yield setting, prop
+
+
+def _effective(setting: Setting, prop: Prop) -> bool | int | None:
+    if prop.absent:
+        return setting.default
+    return prop.bool() if isinstance(setting.default, bool) else prop.int()
+
+
+def _finding(resource: Resource, env: Environment, setting: Setting, prop: Prop) -> Finding:
+    if env.ephemeral:
+        target, why = setting.ephemeral, f"and otherwise {setting.blocks}"
+        expected = _show(target)
+    else:
+        target, why = setting.persistent, f"where {setting.protects}"
+        expected = setting.persistent_text or _show(target)
+    return violation(resource, setting.prop, _found(resource, setting, prop),
+                     f"{expected}: {env}, {why}", f"{snake(setting.prop)}={target!r}")
+
+
+def _found(resource: Resource, setting: Setting, prop: Prop) -> str:
+    defaulted = prop.absent or setting.prop in (resource.get("__defaults").list() or ())
+    if defaulted:
+        return f"not set ({_show(setting.default)} by default)"
+    return prop.display()
+
+
+def _final_snapshot_name(resource: Resource, env: Environment) -> Iterator[Finding]:
+    skip = resource.get("skipFinalSnapshot")
+    name = resource.get("finalSnapshotIdentifier")
+    if skip.unknown or name.unknown or not name.absent:
+        return
+    if not skip.absent and skip.bool() is not False:
+        return
+    yield violation(resource, "finalSnapshotIdentifier", "not set",
+                    f"a snapshot name: {env}, skipFinalSnapshot is false, and destroying the database "
+                    f"fails without the name", f'final_snapshot_identifier="{resource.name}-final"')
+
+
+def _replica(resource: Resource) -> bool:
+    """A read replica takes no final snapshot: its data lives in the source."""
+    return resource.type == RDS_INSTANCE and not resource.get("replicateSourceDb").absent
+
+
+def _show(value: bool | int) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+POLICY = ResourcePolicy(
+    name="destroyability",
+    description=("Resources of ephemeral environments can be destroyed without manual steps, and those "
+                 "of persistent environments keep deletion protection and final snapshots."),
+    severity="medium",
+    enforcement_level=MANDATORY,
+    remediation_steps=(
+        "In an ephemeral environment: aws.secretsmanager.Secret(recovery_window_in_days=0), "
+        "aws.rds.Cluster/Instance(skip_final_snapshot=True, deletion_protection=False), "
+        "aws.s3.Bucket(force_destroy=True), aws.ecr.Repository(force_delete=True), "
+        "aws.dynamodb.Table(deletion_protection_enabled=False), "
+        "aws.lb.LoadBalancer(enable_deletion_protection=False). In a persistent one: deletion_protection=True "
+        "and a final_snapshot_identifier on RDS, deletion_protection_enabled=True on DynamoDB, no "
+        "force_destroy on buckets, and a recovery window of 7 to 30 days on secrets. Derive the values "
+        "from the environment, e.g. ephemeral = re.search(pattern, environment_suffix) is not None."),
+    tags=("lifecycle", "multi-environment", "data-protection"),
+    types=frozenset(SETTINGS),
+    options=(
+        Option("environmentSuffix", "string", "",
+               "The environment suffix. Empty: the stack config key environmentSuffix (any namespace), "
+               "then the ENVIRONMENT_SUFFIX environment variable, then the stack name."),
+        Option("ephemeralPattern", "string", DEFAULT_EPHEMERAL_PATTERN,
+               "A regular expression (case-insensitive, searched) that the suffix of an ephemeral "
+               "environment matches; any other suffix is a persistent environment.",
+               {"format": "regex"}),
+        Option("checkPersistent", "boolean", True,
+               "Also require, in persistent environments, the settings that protect data: deletion "
+               "protection on, a final snapshot kept, no forced deletion of objects, a recovery window "
+               "for secrets."),
+    ),
+    check=check,
+    remediate=remediate,
+)

@@ -1,0 +1,132 @@
+"""lambda-log-group: every Lambda function logs to a log group the stack manages, with a retention.
+
+Why: a function whose log group the stack does not create gets one from Lambda on its first
+invocation, named ``/aws/lambda/<function name>``, with no retention: its logs never expire and
+``pulumi destroy`` leaves it behind. The managed group is the one named so, or the one that
+``loggingConfig.logGroup`` names. Function and group must share account and region.
+
+While a name or region is unknown (a preview), a group that might match counts as a match. A
+``loggingConfig`` that is unknown although the program set it from no other resource's output is the
+provider's default (it fills the block in on create): the function logs to ``/aws/lambda/<name>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.resource import Resource
+from .._core.stack import StackView
+from ..account.scope import Scope, scope_of, set_from_outputs
+from .log_retention import ACCEPTED_DAYS
+
+FUNCTION = "aws:lambda/function:Function"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+PREFIX = "/aws/lambda/"
+
+
+@dataclass(frozen=True)
+class _Group:
+    resource: Resource
+    scope: Scope | None
+
+
+@dataclass(frozen=True)
+class _Expected:
+    name: str
+    shown: str
+    source: str
+
+
+def expected_group(function: Resource) -> _Expected | None:
+    """The log group the function writes to; None while that is unknown."""
+    custom = function.get("loggingConfig", "logGroup")
+    if custom.unknown and set_from_outputs(function, "loggingConfig"):
+        return None
+    if custom.known and custom.str():
+        return _Expected(custom.str(), custom.display(), "loggingConfig.logGroup")
+    name = function.get("name")
+    if name.str() is None:
+        return None
+    shown = repr(PREFIX + "[secret]") if name.secret else repr(PREFIX + name.str())
+    return _Expected(PREFIX + name.str(), shown, "the function's name")
+
+
+def _same_place(a: Scope | None, b: Scope | None) -> bool | None:
+    if a is None or b is None:
+        return None
+    return a.account == b.account and a.region == b.region
+
+
+def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
+    functions = list(view.of_type(FUNCTION))
+    if not functions:
+        return
+    named: dict[str, list[_Group]] = {}
+    unnamed: list[_Group] = []
+    for resource in view.of_type(LOG_GROUP):
+        group = _Group(resource, scope_of(resource, ctx.stack))
+        name = resource.get("name")
+        if name.unknown:
+            unnamed.append(group)
+        elif name.str() is not None:
+            named.setdefault(name.str(), []).append(group)
+    for function in functions:
+        expected = expected_group(function)
+        if expected is None:
+            continue
+        scope = scope_of(function, ctx.stack)
+        groups = [g for g in named.get(expected.name, []) if _same_place(scope, g.scope) is not False]
+        if groups:
+            if ctx.config["checkRetention"]:
+                yield from _retention(function, expected, groups, ctx.config["defaultDays"])
+        elif not any(_same_place(scope, g.scope) is not False for g in unnamed):
+            yield _missing(function, expected, ctx.config["defaultDays"])
+
+
+def _retention(function: Resource, expected: _Expected, groups: list[_Group], days: int) -> Iterator[Finding]:
+    retentions = [g.resource.get("retentionInDays") for g in groups]
+    if any(r.unknown or not (r.absent or r.int() == 0) for r in retentions):
+        return
+    group = groups[0].resource
+    yield Finding(
+        f"{function.label}: its log group {group.label} ({expected.shown}) has retentionInDays "
+        f"{'not set' if retentions[0].absent else retentions[0].display()}; expected a retention, or the "
+        f"function's logs never expire.\n"
+        f"Fix: aws.cloudwatch.LogGroup(\"{group.name}\", ..., retention_in_days={days})",
+        urn=group.urn, property="retentionInDays")
+
+
+def _missing(function: Resource, expected: _Expected, days: int) -> Finding:
+    return Finding(
+        f"{function.label}: no aws.cloudwatch.LogGroup in the stack is named {expected.shown} (from "
+        f"{expected.source}); expected the stack to create the function's log group with a retention, "
+        f"otherwise Lambda creates it on the first invocation and its logs never expire.\n"
+        f"Fix: log_group = aws.cloudwatch.LogGroup(\"{function.name}-logs\", retention_in_days={days}) and, on "
+        f"the function, logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format=\"Text\", "
+        f"log_group=log_group.name); or name the group f\"/aws/lambda/{{function_name}}\" with the function's "
+        f"name and pass opts=pulumi.ResourceOptions(depends_on=[log_group]) to the function.",
+        urn=function.urn, property="loggingConfig.logGroup" if expected.source.startswith("logging") else "name")
+
+
+POLICY = StackPolicy(
+    name="lambda-log-group",
+    description=("Every Lambda function has a CloudWatch log group managed by the stack, named "
+                 "/aws/lambda/<function name> or named by loggingConfig.logGroup, with a retention."),
+    severity="medium",
+    enforcement_level=MANDATORY,
+    remediation_steps=(
+        "Create an aws.cloudwatch.LogGroup with retention_in_days for each function and point the function at "
+        "it with logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format=\"Text\", "
+        "log_group=log_group.name), or name the group /aws/lambda/<function name> and make the function "
+        "depend on it."),
+    tags=("cost", "observability", "logs", "lambda"),
+    options=(
+        Option("checkRetention", "boolean", True,
+               "Also report a function whose managed log group sets no retention (log-retention reports the "
+               "group itself as well)."),
+        Option("defaultDays", "integer", 14, "The retention the fix suggests.", {"enum": list(ACCEPTED_DAYS)}),
+    ),
+    check=check,
+)

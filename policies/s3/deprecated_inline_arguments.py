@@ -1,0 +1,123 @@
+"""s3-deprecated-inline-arguments: S3 bucket settings live in the separate resources pulumi-aws recommends.
+
+Why: pulumi-aws 7 deprecates the inline bucket arguments (versioning, server-side encryption,
+lifecycle rules, logging, website, ACL, CORS, policy, replication...) in favour of one resource
+per setting. The inline forms warn on every run, detect drift only when set, conflict with the
+separate resources when both are used, and are due to be removed. ``aws.s3.BucketV2`` itself is
+deprecated in favour of ``aws.s3.Bucket``. Property names and recommended resources are those
+of pulumi-aws 7.51.1 (``s3/bucket.py`` and ``s3/bucket_v2.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .._core.aws_types import snake
+from .._core.policy import ADVISORY, Finding, PolicyContext, ResourcePolicy, violation
+from .._core.resource import Resource
+
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """The separate resource that replaces an inline argument, and how it is written."""
+
+    resource: str
+    slug: str
+    """The logical-name suffix the fix gives the new resource."""
+    example: str
+
+
+ACCELERATE = Replacement("aws.s3.BucketAccelerateConfiguration", "accelerate", 'bucket=bucket.id, status="Enabled"')
+ACL = Replacement("aws.s3.BucketAcl", "acl",
+                  'bucket=bucket.id, acl="private" (or access_control_policy=... for grants)')
+CORS = Replacement("aws.s3.BucketCorsConfiguration", "cors",
+                   "bucket=bucket.id, cors_rules=[aws.s3.BucketCorsConfigurationCorsRuleArgs(...)]")
+LIFECYCLE = Replacement("aws.s3.BucketLifecycleConfiguration", "lifecycle",
+                        'bucket=bucket.id, rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(id="expire", '
+                        'status="Enabled", ...)]')
+LOGGING = Replacement("aws.s3.BucketLogging", "logging",
+                      'bucket=bucket.id, target_bucket=logs.id, target_prefix="logs/"')
+OBJECT_LOCK = Replacement("aws.s3.BucketObjectLockConfiguration", "object-lock",
+                          "bucket=bucket.id, rule=aws.s3.BucketObjectLockConfigurationRuleArgs(...), with "
+                          "object_lock_enabled=True on the bucket")
+POLICY_DOC = Replacement("aws.s3.BucketPolicy", "policy", "bucket=bucket.id, policy=pulumi.Output.json_dumps({...})")
+REPLICATION = Replacement("aws.s3.BucketReplicationConfig", "replication",
+                          "bucket=bucket.id, role=role.arn, rules=[aws.s3.BucketReplicationConfigRuleArgs(...)]")
+REQUEST_PAYMENT = Replacement("aws.s3.BucketRequestPaymentConfiguration", "request-payment",
+                              'bucket=bucket.id, payer="Requester"')
+ENCRYPTION = Replacement(
+    "aws.s3.BucketServerSideEncryptionConfiguration", "encryption",
+    "bucket=bucket.id, rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs("
+    "apply_server_side_encryption_by_default=aws.s3."
+    'BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(sse_algorithm="aws:kms"))]')
+VERSIONING = Replacement("aws.s3.BucketVersioning", "versioning",
+                         "bucket=bucket.id, versioning_configuration="
+                         'aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled")')
+WEBSITE = Replacement("aws.s3.BucketWebsiteConfiguration", "website",
+                      'bucket=bucket.id, index_document=aws.s3.BucketWebsiteConfigurationIndexDocumentArgs('
+                      'suffix="index.html")')
+
+_COMMON = {
+    "accelerationStatus": ACCELERATE,
+    "acl": ACL,
+    "corsRules": CORS,
+    "grants": ACL,
+    "lifecycleRules": LIFECYCLE,
+    "objectLockConfiguration": OBJECT_LOCK,
+    "policy": POLICY_DOC,
+    "requestPayer": REQUEST_PAYMENT,
+}
+DEPRECATED: dict[str, dict[str, Replacement]] = {
+    BUCKET: {**_COMMON, "logging": LOGGING, "replicationConfiguration": REPLICATION,
+             "serverSideEncryptionConfiguration": ENCRYPTION, "versioning": VERSIONING, "website": WEBSITE},
+    BUCKET_V2: {**_COMMON, "loggings": LOGGING, "replicationConfigurations": REPLICATION,
+                "serverSideEncryptionConfigurations": ENCRYPTION, "versionings": VERSIONING, "websites": WEBSITE},
+}
+"""Per bucket type, each deprecated input (camelCase, as on the wire) and what replaces it."""
+
+
+def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    if resource.type == BUCKET_V2:
+        yield Finding(
+            f"{resource.label}: aws.s3.BucketV2 is deprecated in favour of aws.s3.Bucket.\n"
+            f"Fix: aws.s3.Bucket(\"{resource.name}\", ..., opts=pulumi.ResourceOptions("
+            f"aliases=[pulumi.Alias(type_=\"{BUCKET_V2}\")])), so that the bucket is not replaced")
+    for name, replacement in DEPRECATED[resource.type].items():
+        prop = resource.get(name)
+        if prop.absent or prop.value in ([], {}):
+            continue
+        found = "set (to a value computed during the deployment)" if prop.unknown else f"set to {prop.display()}"
+        yield violation(
+            resource, name, found,
+            f"not set: the inline argument {snake(name)} is deprecated; use the separate "
+            f"{replacement.resource} resource",
+            f"remove {snake(name)}=... and add {replacement.resource}(\"{resource.name}-{replacement.slug}\", "
+            f"{replacement.example})")
+
+
+POLICY = ResourcePolicy(
+    name="s3-deprecated-inline-arguments",
+    description=("S3 buckets configure versioning, encryption, lifecycle, logging, website, ACL, CORS, policy "
+                 "and replication with the separate resources pulumi-aws recommends, not deprecated inline "
+                 "arguments."),
+    severity="low",
+    enforcement_level=ADVISORY,
+    remediation_steps=(
+        "Move each inline argument of aws.s3.Bucket to its own resource: versioning to "
+        "aws.s3.BucketVersioning, server_side_encryption_configuration to "
+        "aws.s3.BucketServerSideEncryptionConfiguration, lifecycle_rules to "
+        "aws.s3.BucketLifecycleConfiguration, logging to aws.s3.BucketLogging, website to "
+        "aws.s3.BucketWebsiteConfiguration, acl and grants to aws.s3.BucketAcl, cors_rules to "
+        "aws.s3.BucketCorsConfiguration, policy to aws.s3.BucketPolicy, replication_configuration to "
+        "aws.s3.BucketReplicationConfig, request_payer to aws.s3.BucketRequestPaymentConfiguration, "
+        "acceleration_status to aws.s3.BucketAccelerateConfiguration, object_lock_configuration to "
+        "object_lock_enabled=True plus aws.s3.BucketObjectLockConfiguration. Replace aws.s3.BucketV2 "
+        "with aws.s3.Bucket and an alias to the old type."),
+    tags=("deprecation", "s3"),
+    types=frozenset(DEPRECATED),
+    check=check,
+)

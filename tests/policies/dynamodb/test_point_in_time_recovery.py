@@ -1,0 +1,69 @@
+import pytest
+
+from policies._core.resource import Resource
+from policies._core.values import UNKNOWN, Secret
+from tests.conftest import REMOVE, analyzer_for, check, merged
+
+NAME = "dynamodb-point-in-time-recovery"
+TABLE = "aws:dynamodb/table:Table"
+BASE = {"name": "orders-dev", "billingMode": "PAY_PER_REQUEST", "hashKey": "pk",
+        "attributes": [{"name": "pk", "type": "S"}], "pointInTimeRecovery": {"enabled": True}}
+FIX = "Fix: point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True)"
+
+CASES = [
+    ("compliant", {}, {}, None),
+    ("off", {"pointInTimeRecovery": {"enabled": False}}, {},
+     ["pointInTimeRecovery.enabled is false; expected true", FIX]),
+    ("absent", {"pointInTimeRecovery": REMOVE}, {},
+     ["pointInTimeRecovery.enabled is not set (point-in-time recovery is off by default)"]),
+    ("unknown", {"pointInTimeRecovery": UNKNOWN}, {}, None),
+    ("enabled-unknown", {"pointInTimeRecovery": {"enabled": UNKNOWN}}, {}, None),
+    ("secret-off", {"pointInTimeRecovery": {"enabled": Secret(False)}}, {}, ["enabled is [secret]"]),
+    ("wrong-type", {"pointInTimeRecovery": {"enabled": "sometimes"}}, {}, ["enabled is 'sometimes'"]),
+    ("list-shape", {"pointInTimeRecovery": [{"enabled": True}]}, {}, None),
+    ("exempt", {"pointInTimeRecovery": REMOVE}, {"exemptTables": ["orders-*"]}, None),
+    ("period-ok", {"pointInTimeRecovery": {"enabled": True, "recoveryPeriodInDays": 7}}, {"minRecoveryPeriodDays": 7},
+     None),
+    ("period-too-short", {"pointInTimeRecovery": {"enabled": True, "recoveryPeriodInDays": 3}},
+     {"minRecoveryPeriodDays": 7},
+     ["pointInTimeRecovery.recoveryPeriodInDays is 3; expected at least 7 days (35 when not set)",
+      "recovery_period_in_days=35"]),
+    ("period-wrong-type", {"pointInTimeRecovery": {"enabled": True, "recoveryPeriodInDays": "week"}}, {},
+     ["recoveryPeriodInDays is 'week'"]),
+    ("period-unknown", {"pointInTimeRecovery": {"enabled": True, "recoveryPeriodInDays": UNKNOWN}},
+     {"minRecoveryPeriodDays": 7}, None),
+]
+
+
+@pytest.mark.parametrize(("changes", "config", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_cases(changes, config, expected):
+    findings = check(NAME, TABLE, merged(BASE, **changes), config=config)
+    if expected is None:
+        assert findings == []
+        return
+    assert len(findings) == 1
+    for text in expected:
+        assert text in findings[0].message
+
+
+@pytest.mark.parametrize(("changes", "config", "expected"), [
+    ({"pointInTimeRecovery": REMOVE}, {}, {"enabled": True}),
+    ({"pointInTimeRecovery": {"enabled": False, "recoveryPeriodInDays": 7}}, {},
+     {"enabled": True, "recoveryPeriodInDays": 7}),
+    ({}, {}, None),
+    ({"pointInTimeRecovery": UNKNOWN}, {}, None),
+    ({"pointInTimeRecovery": Secret({"enabled": False})}, {}, None),
+    ({"pointInTimeRecovery": REMOVE}, {"exemptTables": ["orders-*"]}, None),
+], ids=["absent", "off-keeps-period", "compliant", "unknown", "secret-block", "exempt"])
+def test_remediation(changes, config, expected):
+    props = merged(BASE, **changes)
+    applied = analyzer_for(NAME, config, level="remediate").remediate_resource(Resource.of(TABLE, props))
+    if expected is None:
+        assert applied == []
+        return
+    assert [p.name for p, _ in applied] == [NAME]
+    assert applied[0][1] == {**props, "pointInTimeRecovery": expected}
+
+
+def test_other_types_are_ignored():
+    assert check(NAME, "aws:dynamodb/tableReplica:TableReplica", {"globalTableArn": "arn"}) == []

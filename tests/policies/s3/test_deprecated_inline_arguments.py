@@ -1,0 +1,95 @@
+import re
+from pathlib import Path
+
+import pulumi_aws
+import pytest
+
+from policies._core.values import UNKNOWN, Secret
+from policies.s3.deprecated_inline_arguments import DEPRECATED
+from tests.conftest import check, merged
+
+NAME = "s3-deprecated-inline-arguments"
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+BASE = {"bucket": "data-dev", "forceDestroy": True, "tags": {"Environment": "dev"}}
+SOURCES = {BUCKET: ("bucket.py", "BucketArgs"), BUCKET_V2: ("bucket_v2.py", "BucketV2Args")}
+
+CASES = [
+    ("compliant", {}, None),
+    ("versioning", {"versioning": {"enabled": True}},
+     ["versioning is set to {\"enabled\": true}", "the inline argument versioning is deprecated",
+      "use the separate aws.s3.BucketVersioning resource",
+      "Fix: remove versioning=... and add aws.s3.BucketVersioning(\"example-dev-versioning\", bucket=bucket.id, "
+      "versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status=\"Enabled\"))"]),
+    ("encryption", {"serverSideEncryptionConfiguration": {"rule": {"applyServerSideEncryptionByDefault": {
+        "sseAlgorithm": "aws:kms"}}}}, ["aws.s3.BucketServerSideEncryptionConfiguration(\"example-dev-encryption\""]),
+    ("lifecycle", {"lifecycleRules": [{"enabled": True, "expiration": {"days": 30}}]},
+     ["lifecycleRules is set", "aws.s3.BucketLifecycleConfiguration"]),
+    ("acl", {"acl": "private"}, ["acl is set to 'private'", "aws.s3.BucketAcl"]),
+    ("unknown-value-is-still-an-inline-argument", {"logging": UNKNOWN},
+     ["logging is set (to a value computed during the deployment)", "aws.s3.BucketLogging"]),
+    ("secret", {"policy": Secret('{"Statement": []}')}, ["policy is set to [secret]", "aws.s3.BucketPolicy"]),
+    ("empty-list", {"corsRules": []}, None),
+    ("empty-object", {"website": {}}, None),
+    ("null", {"website": None}, None),
+    ("object-lock", {"objectLockConfiguration": {"objectLockEnabled": "Enabled"}},
+     ["object_lock_enabled=True on the bucket"]),
+    ("outputs-are-not-inputs", {"websiteEndpoint": "x.s3-website.amazonaws.com", "websiteDomain": "d"}, None),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_cases(changes, expected):
+    findings = check(NAME, BUCKET, merged(BASE, **changes))
+    if expected is None:
+        assert findings == []
+        return
+    assert len(findings) == 1
+    for text in expected:
+        assert text in findings[0].message
+    assert "Statement" not in findings[0].message
+
+
+def test_bucket_v2_is_itself_deprecated():
+    findings = check(NAME, BUCKET_V2, BASE)
+    assert len(findings) == 1
+    assert "aws.s3.BucketV2 is deprecated in favour of aws.s3.Bucket" in findings[0].message
+    assert 'aliases=[pulumi.Alias(type_="aws:s3/bucketV2:BucketV2")]' in findings[0].message
+
+
+def test_bucket_v2_uses_its_own_property_names():
+    findings = check(NAME, BUCKET_V2, merged(BASE, versionings=[{"enabled": True}], versioning={"enabled": True}))
+    assert [f.property for f in findings] == [None, "versionings"]
+
+
+def _deprecated_inputs(type_: str) -> dict[str, str]:
+    """Each deprecated input of the installed pulumi_aws (wire name) and the resource its docstring names."""
+    file, args_class = SOURCES[type_]
+    source = (Path(pulumi_aws.__file__).parent / "s3" / file).read_text()
+    body = source[source.index(f"class {args_class}:"):]
+    body = body[:body.index("\nclass ", 1)]
+    found = {}
+    pattern = (r'@pulumi\.getter(?:\(name="(\w+)"\))?\n\s+@_utilities\.deprecated\("""[^"]*?'
+               r'(?:the )?(s3\.\w+) resource instead\.?"""\)\n\s+def (\w+)\(')
+    for wire, resource, python in re.findall(pattern, body):
+        found[wire or python] = f"aws.{resource}"
+    return found
+
+
+@pytest.mark.parametrize("type_", [BUCKET, BUCKET_V2])
+def test_table_matches_installed_pulumi_aws(type_):
+    expected = _deprecated_inputs(type_)
+    assert len(expected) == 13
+    assert {name: r.resource for name, r in DEPRECATED[type_].items()} == expected
+
+
+@pytest.mark.parametrize(("type_", "name"), [(t, n) for t in DEPRECATED for n in DEPRECATED[t]])
+def test_every_deprecated_input_is_reported_with_its_replacement(type_, name):
+    findings = [f for f in check(NAME, type_, merged(BASE, **{name: "x"})) if f.property]
+    assert len(findings) == 1
+    assert f"the separate {DEPRECATED[type_][name].resource} resource" in findings[0].message
+
+
+def test_other_s3_types_are_ignored():
+    assert check(NAME, "aws:s3/bucketVersioning:BucketVersioning", {"bucket": "b", "versioningConfiguration": {
+        "status": "Enabled"}}) == []
