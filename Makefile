@@ -10,6 +10,7 @@ BIN := $(VENV)/bin
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m compileall -q policies aws_conventions
 	touch $@
 
 demo: $(VENV)/.installed

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .waivers import WAIVERS_SCHEMA
 
 if TYPE_CHECKING:
-    from .context import StackContext
+    from .context import StackContext, Suffix
     from .resource import Resource
     from .stack import StackView
 
@@ -67,13 +67,27 @@ class Finding:
     property: str | None = None
 
 
-@dataclass(frozen=True)
 class PolicyContext:
-    """What a check may consult besides the resource: its config and the stack."""
+    """What a check may consult besides the resource: its config, the stack, and today's date."""
 
-    config: Mapping[str, Any]
-    stack: StackContext
-    today: dt.date = field(default_factory=dt.date.today)
+    __slots__ = ("_suffix", "config", "stack", "today")
+
+    def __init__(self, config: Mapping[str, Any], stack: StackContext, today: dt.date | None = None) -> None:
+        self.config, self.stack = config, stack
+        self.today = today or dt.date.today()
+        self._suffix: Any = _UNRESOLVED
+
+    @property
+    def suffix(self) -> Suffix | None:
+        """The environment suffix (see ``context.resolve_suffix``), resolved once per configuration."""
+        if self._suffix is _UNRESOLVED:
+            from .context import resolve_suffix
+
+            self._suffix = resolve_suffix(self.config, self.stack)
+        return self._suffix
+
+
+_UNRESOLVED = object()
 
 
 ResourceCheck = Callable[["Resource", PolicyContext], Iterable[Finding]]

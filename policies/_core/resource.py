@@ -26,7 +26,7 @@ class Resource:
 
     __slots__ = ("_deps", "_pdeps", "name", "parent", "props", "provider", "type", "urn")
 
-    def __init__(self, type: str, urn: str, name: str, props: Props,  # noqa: A002 - the engine's word
+    def __init__(self, type: str, urn: str, name: str, props: Props,
                  provider: Provider | None = None, parent: str | None = None,
                  dependencies: Iterable[str] = (),
                  property_dependencies: Mapping[str, Any] | None = None) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from .resource import Resource
 
 TAG_PREFIX = "policy-waiver:"
+_TAG_BYTES = TAG_PREFIX.encode()
 _EXPIRES_RE = re.compile(r"expires\s*=\s*(\S+)", re.I)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -83,6 +84,8 @@ def parse_tag(policy_name: str, value: Any) -> Waiver:
 def tag_waivers(resource: Resource) -> dict[str, Any]:
     """``policy name -> raw tag value`` for every waiver tag the resource carries (known tags only)."""
     out: dict[str, Any] = {}
+    if _TAG_BYTES not in resource.props.wire():
+        return out
     for prop in ("tags", "tagsAll"):
         tags = resource.get(prop)
         if tags.secret:

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from .._core.aws_types import snake
-from .._core.context import Suffix, resolve_suffix
+from .._core.context import Suffix
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
 from .._core.resource import Resource
 from .._core.values import Prop
@@ -113,7 +113,7 @@ def _compiled(pattern: str) -> re.Pattern[str] | None:
 
 def environment(ctx: PolicyContext) -> Environment | None:
     """The environment's class from its suffix; None when there is no suffix or no valid pattern."""
-    suffix = resolve_suffix(ctx.config, ctx.stack)
+    suffix = ctx.suffix
     pattern = ctx.config["ephemeralPattern"]
     compiled = _compiled(pattern)
     if suffix is None or compiled is None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from .._core import aws_types
-from .._core.context import Suffix, resolve_suffix
+from .._core.context import Suffix
 from .._core.policy import (
     ALL_AWS_TYPES,
     MANDATORY,
@@ -60,7 +60,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     cfg = ctx.config
     if resource.type in cfg["exemptTypes"]:
         return
-    suffix = resolve_suffix(cfg, ctx.stack)
+    suffix = ctx.suffix
     if suffix is None:
         return
     position = cfg["position"]

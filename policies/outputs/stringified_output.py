@@ -78,8 +78,10 @@ class Hit:
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    fields = resource.props._fields
-    suspects = [k for k, v in fields.items() if NEEDLE in v.SerializeToString()]
+    props = resource.props
+    if NEEDLE not in props.wire():
+        return
+    suspects = [k for k in props.keys() if NEEDLE in props.message(k).SerializeToString()]
     if not suspects:
         return
     hits = sorted((h for key in suspects for h in find(key, resource.props.raw(key))), key=lambda h: h.path)
