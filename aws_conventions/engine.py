@@ -182,9 +182,9 @@ class PackProcess:
                  name: str = "example", urn: str = "", provider: Mapping[str, Any] | None = None,
                  ) -> tuple[list[Diagnostic], list[Waived]]:
         """Analyze one resource: its diagnostics and the findings waivers exempted."""
-        response = self._stub.Analyze(self.analyze_request(type_, properties, name=name, urn=urn,
-                                                           provider=provider))
-        return diagnostics_of(response), waived_of(response)
+        request = self.analyze_request(type_, properties, name=name, urn=urn, provider=provider)
+        response = self._stub.Analyze(request)
+        return diagnostics_of(response, request.urn), waived_of(response)
 
     def analyze_request(self, type_: str, properties: Mapping[str, Any] | struct_pb2.Struct, *,
                         name: str = "example", urn: str = "",
@@ -237,8 +237,10 @@ def _provider(p: Mapping[str, Any]) -> pb.AnalyzerProviderResource:
                                        properties=to_struct(p.get("properties", {})))
 
 
-def diagnostics_of(response: pb.AnalyzeResponse) -> list[Diagnostic]:
-    return [Diagnostic(d.policyName, LEVELS.get(d.enforcementLevel, "advisory"), d.message, d.urn,
+def diagnostics_of(response: pb.AnalyzeResponse, resource_urn: str = "") -> list[Diagnostic]:
+    """The diagnostics of a response; like the engine, attribute those without a URN to the
+    analyzed resource (``resource_urn``)."""
+    return [Diagnostic(d.policyName, LEVELS.get(d.enforcementLevel, "advisory"), d.message, d.urn or resource_urn,
                        d.severity, d.policyPackName) for d in response.diagnostics]
 
 

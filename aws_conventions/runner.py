@@ -311,7 +311,7 @@ class _Evaluation:
                           dependencies=r.dependencies, property_dependencies=r.property_dependencies,
                           provider=self._provider_of(r))
             for r in self.records))
-        self.diagnostics.extend(diagnostics_of(response))
+        self.diagnostics.extend(diagnostics_of(response, r.urn))
         self.waived.extend((n.policy_name, n.reason, self.root_urn) for n in response.not_applicable)
 
     def _analyze(self, r: Captured) -> None:
@@ -326,7 +326,7 @@ class _Evaluation:
             self.outputs[r.urn].update(json_format.MessageToDict(change.properties))
             self.remediations.append(Remediation(change.policyName, r.urn, r.type, r.name, self.locator.locate(r)))
         response = self.pack.stub.Analyze(request)  # type: ignore[union-attr]
-        self.diagnostics.extend(diagnostics_of(response))
+        self.diagnostics.extend(diagnostics_of(response, r.urn))
         self.waived.extend((n.policy_name, n.reason, r.urn) for n in response.not_applicable)
 
     def _provider_of(self, r: Captured) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ def to_stock(policy: Policy) -> ResourceValidationPolicy | StackValidationPolicy
     common = dict(
         name=policy.name, description=policy.description,
         enforcement_level=EnforcementLevel(policy.enforcement_level),
-        config_schema=PolicyConfigSchema(policy.config_schema()) if policy.options else None,
+        config_schema=PolicyConfigSchema(policy.config_schema()),
         severity=Severity(policy.severity), tags=list(policy.tags),
         remediation_steps=policy.remediation_steps, url=policy.url,
     )

@@ -206,7 +206,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             return response
         result = self.evaluate_resource(_resource_of(request))
         for policy, level, finding in result.findings:
-            response.diagnostics.append(self._diagnostic(policy, level, finding, request.urn))
+            # Like the SDK, leave the URN empty: the engine attributes it to the analyzed resource.
+            response.diagnostics.append(self._diagnostic(policy, level, finding, ""))
         for policy, reason in result.waived:
             response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=reason))
         return response
