@@ -66,6 +66,11 @@ def _check(type_: str, schema: Mapping[str, Any], value: Any) -> str | None:
         return f"must be one of {', '.join(map(str, enum))}; got {_short(value)}"
     if type_ == "string" and "pattern" in schema and not re.search(schema["pattern"], value):
         return f"must match {schema['pattern']!r}, got {_short(value)}"
+    if type_ == "string" and schema.get("format") == "regex":
+        try:
+            re.compile(value)
+        except re.error as e:
+            return f"must be a regular expression: {e} in {_short(value)}"
     if type_ == "array":
         items = schema.get("items") or {}
         for i, item in enumerate(value):

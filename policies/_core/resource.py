@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,14 @@ class Resource:
         for key in path[1:]:
             prop = prop.first(key) if isinstance(prop.value, list) else prop.get(key)
         return prop
+
+    def name_matches(self, patterns: Iterable[str], name_property: str = "name") -> bool:
+        """Whether the logical name or the physical name (when known) matches one of the globs."""
+        names = [self.name]
+        physical = self.get(name_property).str()
+        if physical:
+            names.append(physical)
+        return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)
 
     @property
     def label(self) -> str:

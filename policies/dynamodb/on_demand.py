@@ -7,7 +7,6 @@ The provider fills ``billingMode: PROVISIONED`` when it is not set; both read as
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 
 from .._core.policy import ADVISORY, Finding, Option, PolicyContext, ResourcePolicy, violation
@@ -19,7 +18,7 @@ FIX = 'billing_mode="PAY_PER_REQUEST" (and drop read_capacity / write_capacity)'
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     mode = resource.get("billingMode")
-    if mode.unknown or _exempt(resource, ctx.config["exemptTables"]):
+    if mode.unknown or resource.name_matches(ctx.config["exemptTables"]):
         return
     if mode.absent:
         yield violation(resource, "billingMode", "not set (DynamoDB defaults to PROVISIONED)",
@@ -27,13 +26,6 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     elif mode.str() != "PAY_PER_REQUEST":
         yield violation(resource, "billingMode", mode.display(), "'PAY_PER_REQUEST'", FIX)
 
-
-def _exempt(resource: Resource, patterns: tuple[str, ...]) -> bool:
-    names = [resource.name]
-    physical = resource.get("name").str()
-    if physical:
-        names.append(physical)
-    return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)
 
 
 POLICY = ResourcePolicy(

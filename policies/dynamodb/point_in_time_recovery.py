@@ -8,7 +8,6 @@ rebuilt (caches, ephemeral copies) are listed in the config.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -20,7 +19,7 @@ FIX = "point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    if _exempt(resource, ctx.config["exemptTables"]):
+    if resource.name_matches(ctx.config["exemptTables"]):
         return
     enabled = resource.get("pointInTimeRecovery", "enabled")
     if enabled.unknown:
@@ -45,20 +44,13 @@ def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | Non
     enabled = resource.get("pointInTimeRecovery", "enabled")
     if block.unknown or block.secret or enabled.unknown or enabled.bool() is True:
         return None
-    if _exempt(resource, ctx.config["exemptTables"]):
+    if resource.name_matches(ctx.config["exemptTables"]):
         return None
     current = block.dict()
     if not block.absent and current is None:
         return None  # a shape this policy does not rewrite (a list): the check still reports it
     return {"pointInTimeRecovery": {**(current or {}), "enabled": True}}
 
-
-def _exempt(resource: Resource, patterns: tuple[str, ...]) -> bool:
-    names = [resource.name]
-    physical = resource.get("name").str()
-    if physical:
-        names.append(physical)
-    return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)
 
 
 POLICY = ResourcePolicy(

@@ -8,7 +8,6 @@ checks the repository's own setting.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -21,7 +20,7 @@ FIX = "image_scanning_configuration=aws.ecr.RepositoryImageScanningConfiguration
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     scan = resource.get("imageScanningConfiguration", "scanOnPush")
-    if scan.unknown or scan.bool() is True or _exempt(resource, ctx.config["exemptRepositories"]):
+    if scan.unknown or scan.bool() is True or resource.name_matches(ctx.config["exemptRepositories"]):
         return
     found = "not set (images are scanned only on request)" if scan.absent else scan.display()
     yield violation(resource, "imageScanningConfiguration.scanOnPush", found, "true", FIX)
@@ -32,20 +31,13 @@ def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | Non
     scan = resource.get("imageScanningConfiguration", "scanOnPush")
     if block.unknown or block.secret or scan.unknown or scan.bool() is True:
         return None
-    if _exempt(resource, ctx.config["exemptRepositories"]):
+    if resource.name_matches(ctx.config["exemptRepositories"]):
         return None
     current = block.dict()
     if not block.absent and current is None:
         return None  # a shape this policy does not rewrite (a list): the check still reports it
     return {"imageScanningConfiguration": {**(current or {}), "scanOnPush": True}}
 
-
-def _exempt(resource: Resource, patterns: tuple[str, ...]) -> bool:
-    names = [resource.name]
-    physical = resource.get("name").str()
-    if physical:
-        names.append(physical)
-    return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)
 
 
 POLICY = ResourcePolicy(

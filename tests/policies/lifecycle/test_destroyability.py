@@ -1,5 +1,6 @@
 import pytest
 
+from policies._core import config as config_mod
 from policies._core.context import StackContext
 from policies._core.resource import Resource
 from policies._core.values import UNKNOWN, Secret
@@ -149,10 +150,10 @@ def test_no_suffix_is_silent():
     assert check(NAME, BUCKET, {}, stack=StackContext(stack="")) == []
 
 
-def test_invalid_pattern_is_reported_not_raised():
-    findings = check(NAME, BUCKET, {}, stack=EPHEMERAL, config={"ephemeralPattern": "(pr"})
-    assert len(findings) == 1
-    assert "the policy config 'ephemeralPattern' ('(pr') is not a valid regular expression" in findings[0].message
+def test_invalid_pattern_is_rejected_with_the_config():
+    with pytest.raises(config_mod.ConfigError) as err:
+        check(NAME, BUCKET, {}, stack=EPHEMERAL, config={"ephemeralPattern": "(pr"})
+    assert "policy 'destroyability': config field 'ephemeralPattern' must be a regular expression" in str(err.value)
 
 
 @pytest.mark.parametrize(("stack", "type_", "props", "changes"), [
