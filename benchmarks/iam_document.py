@@ -1,6 +1,6 @@
 """How long the IAM policies take on a 5,000-statement policy document.
 
-Run: ``python benchmarks/iam_document.py`` (a script, not a test). It prints:
+Run: ``python -m benchmarks.iam_document`` (a script, not a test). It prints:
 
 * cold: a fresh interpreter with the pack imported, catalogue not yet read; one resource analyzed;
 * warm: catalogue and expansion caches filled, a new document text (so it is parsed again);

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy
 from .._core.resource import Resource
 from .._core.values import Prop, prop_of
-from .documents import ROLE, finding, name_ignored
+from .documents import ROLE, finding
 
 SINGLE_ARN_TYPES = frozenset({
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -43,7 +43,7 @@ _AWS_MANAGED = re.compile(r"^arn:[a-z0-9-]+:iam::aws:policy/(?:[^/]+/)*([^/]+)$"
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    if name_ignored(resource, ctx.config["ignoreResources"]):
+    if resource.name_matches(ctx.config["ignoreResources"]):
         return
     admin = {name.lower() for name in ctx.config["adminPolicies"]}
     for prop in _arns(resource):
@@ -91,7 +91,7 @@ POLICY = ResourcePolicy(
                "Names of AWS managed policies that must not be attached (matched case-insensitively, "
                "whatever the policy path).", {"items": {"type": "string"}}),
         Option("ignoreResources", "array", [],
-               "Logical resource names (or patterns with * and ?) that are not checked.",
+               "Resource names, logical or physical (globs such as 'break-glass-*'), that are not checked.",
                {"items": {"type": "string"}}),
     ),
     check=check,

@@ -391,11 +391,6 @@ def malformed(resource: Resource, path: str, problems: tuple[str, ...], limit: i
                    "string or a list of strings, and a Principal that is '*' or a map")
 
 
-def name_ignored(resource: Resource, patterns: tuple[str, ...] | list[str]) -> bool:
-    """Whether the resource's logical name matches one of the configured names or globs."""
-    return any(catalogue.matcher(p)(resource.name) for p in patterns)
-
-
 def action_ignored(action: str, patterns: tuple[str, ...] | list[str]) -> bool:
     """Whether an action (or an action pattern as written) matches a configured exception."""
     return any(catalogue.matcher(p)(action) for p in patterns)

