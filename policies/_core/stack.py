@@ -19,14 +19,12 @@ class StackView:
     def __post_init__(self) -> None:
         if not self.by_urn:
             self.by_urn = {r.urn: r for r in self.resources}
+        self._root = next((r for r in self.resources if r.type == STACK_TYPE and not r.parent), None)
 
     @property
     def root(self) -> Resource | None:
         """The ``pulumi:pulumi:Stack`` resource, whose properties are the stack's exports."""
-        for r in self.resources:
-            if r.type == STACK_TYPE and not r.parent:
-                return r
-        return None
+        return self._root
 
     def exports(self) -> dict[str, Prop]:
         """Export name to value. Keys are always known; values may be unknown in a preview."""

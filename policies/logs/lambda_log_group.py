@@ -123,9 +123,9 @@ POLICY = StackPolicy(
         "depend on it."),
     tags=("cost", "observability", "logs", "lambda"),
     options=(
-        Option("checkRetention", "boolean", True,
-               "Also report a function whose managed log group sets no retention (log-retention reports the "
-               "group itself as well)."),
+        Option("checkRetention", "boolean", False,
+               "Also report the function when its managed log group sets no retention. Off by default: "
+               "log-retention already reports that group, and one mistake should make one finding."),
         Option("defaultDays", "integer", 14, "The retention the fix suggests.", {"enum": list(ACCEPTED_DAYS)}),
     ),
     check=check,

@@ -1,130 +1,36 @@
-"""Stack policies end to end: Pulumi programs written the way users write them are run against a
-recording engine, and what they register goes to the pack over gRPC (``AnalyzeStack``), as the
-engine sends it after a preview or an update.
-
-The recording engine is the SDK's mock monitor with its registration replaced: it keeps each
-resource's parent, dependencies, property dependencies and provider exactly as the SDK sends them
-(``depends_on`` on a component, for instance, arrives expanded to the component's children), and
-answers like a provider would: physical names are autonamed and known in a preview, while ARNs, IDs,
-URLs and blocks the provider fills in are unknown until an update.
+"""Stack policies end to end: Pulumi programs written the way users write them are run under the
+SDK's mocks (``aws_conventions.testing.check_program``: the engine's requests, with parents, dependencies
+and providers as the SDK sends them, and outputs unknown in a preview as a provider leaves them), and
+the pack answers over gRPC as it does for ``pulumi preview``. A second part drives the pack directly
+(``PackProcess``) with stacks no program produces: odd input must never crash a stack policy.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pytest
-from google.protobuf import empty_pb2
 from pulumi import ComponentResource, ResourceOptions
-from pulumi.runtime import mocks, settings
-from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.stack import run_in_stack
-from pulumi.runtime.sync_await import _sync_await
 
 from aws_conventions.engine import PackProcess, StackResource
-from policies._core import aws_types
-from policies._core.values import UNKNOWN, decode_value, to_struct
+from aws_conventions.testing import Findings, check_program
+from policies._core.values import UNKNOWN, Secret
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-PROJECT, STACK, REGION, ACCOUNT = "tap", "dev", "us-east-1", "123456789012"
-OURS = {"account-singleton-duplicates", "account-singleton-owner", "config-dependency-order", "stack-exports",
-        "key-resource-exports", "lambda-log-group"}
-DEFAULT_PROVIDER = "default_7_51_1"
-
-# -- the recording engine --------------------------------------------------------------------
+REGION = "us-east-1"
+OURS = ("account-singleton-duplicates", "account-singleton-owner", "config-dependency-order", "stack-exports",
+        "key-resource-exports", "lambda-log-group")
 
 
-class _NoInvokes(mocks.Mocks):
-    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict]:
-        raise AssertionError("registration is handled by the recording engine")
-
-    def call(self, args: mocks.MockCallArgs) -> tuple[dict, None]:
-        return {}, None
-
-
-class _RecordingEngine(mocks.MockMonitor):
-    def __init__(self, preview: bool) -> None:
-        super().__init__(_NoInvokes())
-        self.preview = preview
-        self.registered: dict[str, dict[str, Any]] = {}
-
-    def RegisterResource(self, request: Any) -> Any:
-        urn = self.make_urn(request.parent, request.type, request.name)
-        inputs = {k: decode_value(v) for k, v in request.object.fields.items()}
-        outputs = self._outputs(request, inputs) if request.custom else {}
-        self.registered[urn] = {
-            "type": request.type, "name": request.name, "parent": request.parent, "outputs": outputs,
-            "dependencies": tuple(request.dependencies), "provider": request.provider,
-            "property_dependencies": {k: tuple(v.urns) for k, v in request.propertyDependencies.items() if v.urns},
-        }
-        resource_id = "" if self.preview else str(outputs.get("id", request.name))
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=to_struct(outputs))
-
-    def RegisterResourceOutputs(self, request: Any) -> Any:
-        if request.urn in self.registered:
-            self.registered[request.urn]["outputs"] = {k: decode_value(v) for k, v in request.outputs.fields.items()}
-        return empty_pb2.Empty()
-
-    def _outputs(self, request: Any, inputs: dict[str, Any]) -> dict[str, Any]:
-        """What a provider would return: inputs, autonames, and computed values (unknown in a preview)."""
-        out = dict(inputs)
-        if request.type.startswith("pulumi:providers:"):
-            return out
-        names = [n for n in aws_types.physical_names(request.type) if not n.endswith("Prefix")]
-        if names and names[0] not in out:
-            out[names[0]] = f"{request.name}-a1b2c3d"
-        physical = str(out.get(names[0], request.name)) if names else request.name
-        out.setdefault("region", REGION)
-        service = request.type.split(":")[1].split("/")[0]
-        computed = {"arn": f"arn:aws:{service}:{REGION}:{ACCOUNT}:{request.name}/{physical}", "id": physical,
-                    **_COMPUTED.get(request.type, lambda p: {})(physical)}
-        for key, value in computed.items():
-            if key not in out:
-                out[key] = UNKNOWN if self.preview else value
-        return out
-
-
-_COMPUTED: dict[str, Callable[[str], dict[str, Any]]] = {
-    "aws:lambda/function:Function": lambda name: {
-        "invokeArn": f"arn:aws:apigateway:{REGION}:lambda:path/functions/{name}/invocations",
-        "loggingConfig": {"logFormat": "Text", "logGroup": f"/aws/lambda/{name}"}},
-    "aws:lambda/functionUrl:FunctionUrl": lambda name: {
-        "functionUrl": "https://k3x7q9w2e5r8t1y4u6i0o3p5a8s2d4f.lambda-url.us-east-1.on.aws/",
-        "urlId": "k3x7q9w2e5r8t1y4u6i0o3p5a8s2d4f"},
-    "aws:sqs/queue:Queue": lambda name: {"url": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"},
-}
-
-
-def run_program(program: Callable[[], None], *, preview: bool = True) -> list[StackResource]:
-    """Run ``program`` as ``pulumi preview`` (or ``up``) would, and return what AnalyzeStack receives."""
-    engine = _RecordingEngine(preview)
-    settings.ROOT.set(None)
-    settings.configure(mocks.MockSettings(
-        monitor=engine, monitor_features=set(engine.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
-        engine=mocks.MockEngine(None), project=PROJECT, stack=STACK, dry_run=preview, organization=None,
-        callbacks=None))
-    _sync_await(run_in_stack(program))
-    return _stack_resources(engine.registered)
-
-
-def _stack_resources(registered: dict[str, dict[str, Any]]) -> list[StackResource]:
-    default = {"type": "pulumi:providers:aws", "name": DEFAULT_PROVIDER, "properties": {"region": REGION}}
-    providers = {urn: {"type": r["type"], "name": r["name"], "urn": urn, "properties": r["outputs"]}
-                 for urn, r in registered.items() if r["type"].startswith("pulumi:providers:")}
-    out = [StackResource("pulumi:providers:aws", DEFAULT_PROVIDER, {"region": REGION})]
-    for urn, r in registered.items():
-        provider = None
-        if r["type"].startswith("aws:"):
-            provider = providers.get(r["provider"].rsplit("::", 1)[0], default) if r["provider"] else default
-        out.append(StackResource(r["type"], r["name"], r["outputs"], urn=urn, parent=r["parent"],
-                                 dependencies=r["dependencies"], property_dependencies=r["property_dependencies"],
-                                 provider=provider))
-    return out
+def check(program, *, preview: bool = True, policy_config: dict | None = None) -> list:
+    """The findings of this issue's stack policies on ``program``."""
+    findings: Findings = check_program(program, stack="dev", config={"aws:region": REGION},
+                                       policy_config=policy_config, preview=preview)
+    return [f for f in findings if f.policy in OURS]
 
 
 # -- programs, written as users write them ------------------------------------------------------
@@ -271,127 +177,145 @@ def webhook_program(export_secret: bool = True) -> Callable[[], None]:
     return program
 
 
-# -- the pack, started once ---------------------------------------------------------------------
+# -- programs under mocks -------------------------------------------------------------------------
+
+
+def test_recorder_and_rules_in_order_only_warn_about_config_ownership():
+    [warning] = check(compliance_program)
+    assert (warning.policy, warning.level, warning.resource_name) == (
+        "account-singleton-owner", "advisory", "config-recorder-dev")
+    assert "not configured as the owner of AWS Config" in warning.message
+    assert '{"account-singleton-owner": {"configOwner": true}}' in warning.message
+
+
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "update"])
+def test_the_owning_stack_says_so_in_its_pack_config(preview):
+    assert check(compliance_program, preview=preview,
+                 policy_config={"account-singleton-owner": {"configOwner": True}}) == []
+
+
+def test_rules_created_in_parallel_with_the_recorder_and_nothing_exported():
+    found = check(compliance_program_as_first_written, policy_config={"account-singleton-owner": "disabled"})
+    assert sorted((f.policy, f.level, f.resource_name) for f in found) == [
+        ("config-dependency-order", "mandatory", "ec2-instance-detailed-monitoring-enabled-dev"),
+        ("config-dependency-order", "mandatory", "rds-storage-encrypted-dev"),
+        ("config-dependency-order", "mandatory", "s3-bucket-versioning-enabled-dev"),
+        ("stack-exports", "mandatory", "e2e-dev"),
+    ]
+    for f in (f for f in found if f.policy == "config-dependency-order"):
+        assert "does not depend on aws:cfg/recorderStatus:RecorderStatus 'config-status-dev'" in f.message
+        assert "opts=pulumi.ResourceOptions(depends_on=[recorder_status])" in f.message
+    exports = next(f for f in found if f.policy == "stack-exports")
+    assert exports.resource_type == "pulumi:pulumi:Stack"
+    assert "the stack exports no outputs" in exports.message
+    assert "inside tap:config:ConfigStack 'config', tap:monitoring:MonitoringStack 'monitoring'" in exports.message
+    assert "a component's register_outputs() does not export anything" in exports.message
+    assert 'pulumi.export("compliance_results_dev_name", table.name)' in exports.message
+
+
+def test_two_recorders_in_one_region_fail_the_preview():
+    found = check(two_recorders_program, policy_config={"account-singleton-owner": {"configOwner": True}})
+    assert sorted((f.policy, f.level, f.resource_name) for f in found) == [
+        ("account-singleton-duplicates", "mandatory", "config-channel-primary-dev"),
+        ("account-singleton-duplicates", "mandatory", "config-recorder-primary-dev"),
+        ("account-singleton-duplicates", "mandatory", "config-status-primary-dev"),
+    ]
+    recorder = next(f for f in found if f.resource_name == "config-recorder-primary-dev")
+    assert ("aws:cfg/recorder:Recorder 'config-recorder-audit-dev' and aws:cfg/recorder:Recorder "
+            "'config-recorder-primary-dev': 2 copies of the AWS Config configuration recorder in region "
+            "'us-east-1'") in recorder.message
+    assert "MaxNumberOfConfigurationRecordersExceededException" in recorder.message
+
+
+def test_recorders_in_two_regions_are_fine():
+    assert check(two_regions_program, policy_config={"account-singleton-owner": {"configOwner": True}}) == []
+
+
+def test_depends_on_a_component_covers_its_children():
+    assert check(rules_after_the_whole_config_component,
+                 policy_config={"account-singleton-owner": {"configOwner": True}}) == []
+
+
+def test_exports_unknown_in_preview_are_never_reported():
+    assert check(webhook_program(export_secret=False)) == []
+
+
+def test_after_the_update_an_unexported_key_resource_is_reported():
+    assert check(webhook_program(export_secret=True), preview=False) == []
+    [found] = check(webhook_program(export_secret=False), preview=False)
+    assert (found.policy, found.level, found.resource_name) == ("key-resource-exports", "advisory",
+                                                                "webhook-api-key-dev")
+    assert "none of its identifiers (arn 'arn:aws:secretsmanager:" in found.message
+    assert 'pulumi.export("webhook_api_key_dev_arn", secret.arn)' in found.message
+
+
+def test_function_without_its_log_group_is_reported_in_preview():
+    def program() -> None:
+        export_all(TapStack("tap-dev", "dev", log_group=False))
+
+    [found] = check(program, policy_config={"account-singleton-owner": {"configOwner": True}})
+    assert (found.policy, found.level, found.resource_name) == ("lambda-log-group", "mandatory",
+                                                                "compliance-reporter-dev")
+    assert "no aws.cloudwatch.LogGroup in the stack is named '/aws/lambda/compliance-reporter-dev'" in found.message
+
+
+def test_required_export_keys_from_the_pack_config():
+    [found] = check(webhook_program(), policy_config={
+        "stack-exports": {"requiredExports": ["lambda_function_url", "api_gateway_url"]}})
+    assert found.policy == "stack-exports"
+    assert 'the stack does not export "api_gateway_url"' in found.message
+
+
+# -- the pack driven directly, with stacks no program produces --------------------------------------
 
 
 @pytest.fixture(scope="module")
 def pack():
-    with PackProcess(stack=STACK, project=PROJECT, stack_config={"aws:region": REGION}) as p:
+    with PackProcess(stack="dev", project="tap", stack_config={"aws:region": REGION}) as p:
         p.configure_stack()
         yield p
 
 
 @pytest.fixture(autouse=True)
-def default_config(pack):
-    pack.configure({})
+def default_config(request):
+    if "pack" in request.fixturenames:
+        request.getfixturevalue("pack").configure({})
 
 
-def ours(pack: PackProcess, resources: list[StackResource]) -> list:
-    return [d for d in pack.analyze_stack(resources) if d.policy in OURS]
+ROOT = StackResource("pulumi:pulumi:Stack", "tap-dev", {"table": "orders-dev"})
+RECORDER = "aws:cfg/recorder:Recorder"
 
 
-def by_policy(diagnostics: list) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for d in diagnostics:
-        out.setdefault(d.policy, []).append(d)
-    return out
+def test_odd_stacks_never_crash_a_stack_policy(pack):
+    recorder = StackResource(RECORDER, "recorder", {"name": 7, "region": ["us-east-1"]},
+                             parent="urn:pulumi:dev::tap::tap:index:Gone::missing", dependencies=("not-a-urn",))
+    resources = [
+        ROOT, ROOT, recorder, recorder,
+        StackResource("aws:cfg/rule:Rule", "rule", {"name": None}, dependencies=(recorder.urn or "",)),
+        StackResource("aws:cfg/recorderStatus:RecorderStatus", "status", {"name": {"nested": True}},
+                      provider={"name": "odd", "properties": {"region": 5, "profile": Secret("p")}}),
+        StackResource("aws:lambda/function:Function", "fn", {"name": ["a"], "loggingConfig": "text"}),
+        StackResource("aws:cloudwatch/logGroup:LogGroup", "logs", {"name": None, "retentionInDays": "x"}),
+        StackResource("aws:dynamodb/table:Table", "t", {"name": Secret("hidden-table"), "arn": 3}),
+    ]
+    diags = [d for d in pack.analyze_stack(resources) if d.policy in OURS]
+    assert all("could not evaluate" not in d.message for d in diags)
+    assert all("hidden-table" not in d.message for d in diags)
 
 
-# -- tests --------------------------------------------------------------------------------------
+def test_a_finding_about_another_resource_carries_its_urn(pack):
+    first = StackResource(RECORDER, "config-a", {"name": "a", "region": REGION})
+    second = StackResource(RECORDER, "config-b", {"name": "b", "region": REGION})
+    [diag] = [d for d in pack.analyze_stack([ROOT, first, second]) if d.policy == "account-singleton-duplicates"]
+    assert diag.level == "mandatory"
+    assert diag.urn == "urn:pulumi:dev::tap::aws:cfg/recorder:Recorder::config-b"
+    assert diag.message.startswith("A stack creates at most one of each resource")
 
 
-def test_recorder_and_rules_in_order_only_warn_about_config_ownership(pack):
-    diags = ours(pack, run_program(compliance_program))
-    assert [(d.policy, d.level) for d in diags] == [("account-singleton-owner", "advisory")]
-    [warning] = diags
-    assert warning.urn.endswith("::config-recorder-dev")
-    assert "not configured as the owner of AWS Config" in warning.detail
-    assert '{"account-singleton-owner": {"configOwner": true}}' in warning.detail
-
-
-def test_the_owning_stack_says_so_in_its_pack_config(pack):
-    pack.configure({"account-singleton-owner": {"configOwner": True}})
-    assert ours(pack, run_program(compliance_program)) == []
-    assert ours(pack, run_program(compliance_program, preview=False)) == []
-
-
-def test_rules_created_in_parallel_with_the_recorder_and_nothing_exported(pack):
-    pack.configure({"account-singleton-owner": "disabled"})
-    found = by_policy(ours(pack, run_program(compliance_program_as_first_written)))
-    assert set(found) == {"config-dependency-order", "stack-exports"}
-    rules = found["config-dependency-order"]
-    assert sorted(d.urn.rsplit("::", 1)[1] for d in rules) == [
-        "ec2-instance-detailed-monitoring-enabled-dev", "rds-storage-encrypted-dev", "s3-bucket-versioning-enabled-dev"]
-    for d in rules:
-        assert d.level == "mandatory"
-        assert "does not depend on aws:cfg/recorderStatus:RecorderStatus 'config-status-dev'" in d.detail
-        assert "opts=pulumi.ResourceOptions(depends_on=[recorder_status])" in d.detail
-    [exports] = found["stack-exports"]
-    assert exports.level == "mandatory"
-    assert exports.urn == f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"
-    assert "the stack exports no outputs" in exports.detail
-    assert "inside tap:config:ConfigStack 'config', tap:monitoring:MonitoringStack 'monitoring'" in exports.detail
-    assert "a component's register_outputs() does not export anything" in exports.detail
-    assert 'pulumi.export("compliance_results_dev_name", table.name)' in exports.detail
-
-
-def test_two_recorders_in_one_region_fail_the_preview(pack):
-    pack.configure({"account-singleton-owner": {"configOwner": True}})
-    found = by_policy(ours(pack, run_program(two_recorders_program)))
-    assert set(found) == {"account-singleton-duplicates"}
-    messages = {d.urn.rsplit("::", 1)[1]: d for d in found["account-singleton-duplicates"]}
-    assert set(messages) == {"config-recorder-primary-dev", "config-channel-primary-dev", "config-status-primary-dev"}
-    recorder = messages["config-recorder-primary-dev"]
-    assert recorder.level == "mandatory"
-    assert ("aws:cfg/recorder:Recorder 'config-recorder-audit-dev' and aws:cfg/recorder:Recorder "
-            "'config-recorder-primary-dev': 2 copies of the AWS Config configuration recorder in region "
-            "'us-east-1'") in recorder.detail
-    assert "MaxNumberOfConfigurationRecordersExceededException" in recorder.detail
-    assert "MaxNumberOfDeliveryChannelsExceededException" in messages["config-channel-primary-dev"].detail
-
-
-def test_recorders_in_two_regions_are_fine(pack):
-    pack.configure({"account-singleton-owner": {"configOwner": True}})
-    assert ours(pack, run_program(two_regions_program)) == []
-
-
-def test_depends_on_a_component_covers_its_children(pack):
-    pack.configure({"account-singleton-owner": {"configOwner": True}})
-    assert ours(pack, run_program(rules_after_the_whole_config_component)) == []
-
-
-def test_exports_unknown_in_preview_are_never_reported(pack):
-    resources = run_program(webhook_program(export_secret=False))
-    root = next(r for r in resources if r.type == "pulumi:pulumi:Stack")
-    assert root.properties["lambda_function_url"] is UNKNOWN
-    assert ours(pack, resources) == []
-
-
-def test_after_the_update_an_unexported_key_resource_is_reported(pack):
-    assert ours(pack, run_program(webhook_program(export_secret=True), preview=False)) == []
-    [diag] = ours(pack, run_program(webhook_program(export_secret=False), preview=False))
-    assert (diag.policy, diag.level) == ("key-resource-exports", "advisory")
-    assert diag.urn.endswith("::webhook-api-key-dev")
-    assert "none of its identifiers (arn 'arn:aws:secretsmanager:us-east-1:123456789012:" in diag.detail
-    assert 'pulumi.export("webhook_api_key_dev_arn", secret.arn)' in diag.detail
-
-
-def test_function_without_its_log_group_is_reported_in_preview(pack):
-    pack.configure({"account-singleton-owner": {"configOwner": True}})
-
-    def program() -> None:
-        stack = TapStack("tap-dev", "dev", log_group=False)
-        export_all(stack)
-
-    [diag] = ours(pack, run_program(program))
-    assert (diag.policy, diag.level) == ("lambda-log-group", "mandatory")
-    assert diag.urn.endswith("::compliance-reporter-dev")
-    assert "no aws.cloudwatch.LogGroup in the stack is named '/aws/lambda/compliance-reporter-dev'" in diag.detail
-    assert diag.message.startswith("Every Lambda function has a CloudWatch log group")
-
-
-def test_required_export_keys_from_the_pack_config(pack):
-    pack.configure({"stack-exports": {"requiredExports": ["lambda_function_url", "api_gateway_url"]}})
-    [diag] = ours(pack, run_program(webhook_program()))
-    assert diag.policy == "stack-exports"
-    assert 'the stack does not export "api_gateway_url"' in diag.detail
+def test_export_values_unknown_at_any_depth_keep_key_resources_quiet(pack):
+    table = StackResource("aws:dynamodb/table:Table", "orders", {"name": "orders-dev", "arn": UNKNOWN})
+    root = StackResource("pulumi:pulumi:Stack", "tap-dev", {"api": {"urls": ["https://x", UNKNOWN]}})
+    assert [d for d in pack.analyze_stack([root, table]) if d.policy == "key-resource-exports"] == []
+    root = StackResource("pulumi:pulumi:Stack", "tap-dev", {"api": {"urls": ["https://x"]}})
+    [diag] = [d for d in pack.analyze_stack([root, table]) if d.policy == "key-resource-exports"]
+    assert diag.urn.endswith("::orders") and diag.level == "advisory"

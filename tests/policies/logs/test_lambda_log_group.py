@@ -31,16 +31,17 @@ CASES = [
                       'logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="Text", '
                       'log_group=log_group.name)'])),
     ("group-for-another-function", [function(), group("/aws/lambda/other-dev")], {}, ("webhook-dev", [])),
-    ("group-without-retention", [function(), group(retentionInDays=None)], {},
+    ("group-without-retention", [function(), group(retentionInDays=None)], {"checkRetention": True},
      ("webhook-logs", ["its log group aws:cloudwatch/logGroup:LogGroup 'webhook-logs' ('/aws/lambda/webhook-dev') "
                        "has retentionInDays not set", 'aws.cloudwatch.LogGroup("webhook-logs", ..., '
                        "retention_in_days=14)"])),
-    ("group-retention-zero", [function(), group(retentionInDays=0)], {"defaultDays": 30},
+    ("group-retention-zero", [function(), group(retentionInDays=0)], {"defaultDays": 30, "checkRetention": True},
      ("webhook-logs", ["has retentionInDays 0", "retention_in_days=30"])),
-    ("retention-not-checked", [function(), group(retentionInDays=None)], {"checkRetention": False}, None),
-    ("retention-unknown", [function(), group(retentionInDays=UNKNOWN)], {}, None),
+    ("retention-left-to-log-retention-by-default", [function(), group(retentionInDays=None)], {}, None),
+    ("retention-unknown", [function(), group(retentionInDays=UNKNOWN)], {"checkRetention": True}, None),
     ("retention-wrong-type-left-to-log-retention", [function(), group(retentionInDays="a week")], {}, None),
-    ("one-of-two-groups-has-retention", [function(), group(retentionInDays=None), group(logical="again")], {}, None),
+    ("one-of-two-groups-has-retention", [function(), group(retentionInDays=None), group(logical="again")],
+     {"checkRetention": True}, None),
     ("custom-log-group", [function(loggingConfig={"logFormat": "JSON", "logGroup": "/app/webhook-dev"}),
                           group("/app/webhook-dev")], {}, None),
     ("custom-log-group-missing", [function(loggingConfig={"logFormat": "JSON", "logGroup": "/app/webhook-dev"}),
