@@ -396,7 +396,8 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
         monitor=monitor, engine=mocks.MockEngine(logging.getLogger("aws_conventions.program")),
         monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
         project=project, stack=stack, dry_run=preview, organization=organization,
-        root_directory=root, callbacks=None, parallel=None, legacy_apply_enabled=False))
+        root_directory=root, callbacks=None, parallel=None, legacy_apply_enabled=False,
+        outputs=set(), lock=threading.Lock()))
 
     def program() -> None:
         if callable(target):

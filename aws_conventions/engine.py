@@ -163,12 +163,12 @@ class PackProcess:
         request = pb.ConfigureAnalyzerRequest()
         for name, value in policy_config.items():
             entry = request.policyConfig[name]
-            if isinstance(value, str):
-                entry.enforcementLevel = _LEVEL_NUMBERS[value]
-                continue
-            props = dict(value)
+            props = {"enforcementLevel": value} if isinstance(value, str) else dict(value)
             level = props.pop("enforcementLevel", None)
             if level is not None:
+                if level not in _LEVEL_NUMBERS:
+                    raise ValueError(f"policy '{name}': enforcementLevel must be one of "
+                                     f"{', '.join(_LEVEL_NUMBERS)}, got {level!r}")
                 entry.enforcementLevel = _LEVEL_NUMBERS[level]
             entry.properties.update(props)
         self._stub.Configure(request)
@@ -218,9 +218,11 @@ class PackProcess:
                 item.provider.CopyFrom(_provider(r.provider))
         return request
 
-    def remediate(self, type_: str, properties: Mapping[str, Any], *, name: str = "example",
-                  ) -> list[tuple[str, dict[str, Any]]]:
-        response = self._stub.Remediate(self.analyze_request(type_, properties, name=name))
+    def remediate(self, type_: str, properties: Mapping[str, Any], *, name: str = "example", urn: str = "",
+                  provider: Mapping[str, Any] | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """``(policy, the full remediated properties)`` for each remediation, in the order applied."""
+        response = self._stub.Remediate(self.analyze_request(type_, properties, name=name, urn=urn,
+                                                             provider=provider))
         return [(r.policyName, json_format.MessageToDict(r.properties)) for r in response.remediations]
 
     @property

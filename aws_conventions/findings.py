@@ -65,6 +65,8 @@ class Remediation:
     resource_type: str
     resource_name: str
     location: Location | None = None
+    changes: tuple[tuple[str, str, str], ...] = ()
+    """``(property, before, after)`` for each top-level input it changed, secrets masked."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ ever added within a version. Version 1::
           "message": "aws:lambda/function:Function 'api-dev': tracingConfig.mode is ...",
           "description": "Lambda functions, API Gateway REST stages and ..."}],
       "waived": [{"policy": ..., "reason": ..., "resource": {...}, "location": {...}}],
-      "remediations": [{"policy": ..., "resource": {...}, "location": {...}}],
+      "remediations": [{"policy": ..., "resource": {...}, "location": {...},
+                        "changes": [{"property": "retentionInDays", "from": "not set", "to": "14"}]}],
       "resources": [{"urn": ..., "type": ..., "name": ..., "kind": "custom", "parent": ..., "location": {...}}],
       "timing": {"programSeconds": 1.9, "policySeconds": 0.1}
     }
@@ -87,7 +88,9 @@ def to_json(findings: Findings) -> dict[str, Any]:
                     "resource": _resource(w.urn, w.resource_type, w.resource_name),
                     "location": _location(w.location)} for w in findings.waived],
         "remediations": [{"policy": r.policy, "resource": _resource(r.urn, r.resource_type, r.resource_name),
-                          "location": _location(r.location)} for r in findings.remediations],
+                          "location": _location(r.location),
+                          "changes": [{"property": k, "from": a, "to": b} for k, a, b in r.changes]}
+                         for r in findings.remediations],
         "resources": [{"urn": r.urn, "type": r.type, "name": r.name, "kind": r.kind, "parent": r.parent,
                        "location": _location(r.location)} for r in findings.resources],
         "timing": dict(findings.timing),
@@ -109,6 +112,9 @@ def to_text(findings: Findings) -> str:
         counts[r.policy] = counts.get(r.policy, 0) + 1
     for policy in sorted(counts):
         lines.append(f"        - [remediate]  {policy}  ({_plural(counts[policy], 'resource')})")
+        for r in (r for r in findings.remediations if r.policy == policy):
+            changed = ", ".join(f"{k}: {a} -> {b}" for k, a, b in r.changes)
+            lines.append(f"            {r.resource_type} '{r.resource_name}': {changed}")
     groups: dict[str, list[Finding]] = {}
     for f in findings:
         groups.setdefault(f.urn, []).append(f)

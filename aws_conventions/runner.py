@@ -29,7 +29,7 @@ from typing import Any
 import grpc
 from google.protobuf import json_format
 
-from policies._core.values import SECRET_SIG, SIG_KEY
+from policies._core.values import SECRET_SIG, SIG_KEY, Props, show
 
 from . import capture as capture_mod
 from .engine import PACK_DIR, Diagnostic, PackProcess, StackResource, diagnostics_of
@@ -290,7 +290,10 @@ class _Evaluation:
         self.program = program
         self.stack = stack
         records = [Captured.of(r) for r in captured["resources"]]
-        self.records = _with_default_providers(records, captured.get("versions", {}), cfg, stack, program.project)
+        records = _with_default_providers(records, captured.get("versions", {}), cfg, stack, program.project)
+        # The SDK registers resources concurrently, so their order varies from run to run; the engine
+        # promises no order either. A fixed one keeps the findings the same from run to run.
+        self.records = sorted(records, key=lambda r: (r.kind != "stack", r.kind != "provider", r.urn))
         self.by_urn = {r.urn: r for r in self.records}
         self.root_urn = next((r.urn for r in self.records if r.kind == "stack"), "")
         self.outputs = {r.urn: dict(r.outputs) for r in self.records}
@@ -322,9 +325,11 @@ class _Evaluation:
                 self.diagnostics.append(Diagnostic(change.policyName, "advisory", change.diagnostic, r.urn,
                                                    pack=change.policyPackName))
                 continue
+            changes = _changes(Props(request.properties), Props(change.properties))
             request.properties.CopyFrom(change.properties)
             self.outputs[r.urn].update(json_format.MessageToDict(change.properties))
-            self.remediations.append(Remediation(change.policyName, r.urn, r.type, r.name, self.locator.locate(r)))
+            self.remediations.append(Remediation(change.policyName, r.urn, r.type, r.name, self.locator.locate(r),
+                                                 changes))
         response = self.pack.stub.Analyze(request)  # type: ignore[union-attr]
         self.diagnostics.extend(diagnostics_of(response, r.urn))
         self.waived.extend((n.policy_name, n.reason, r.urn) for n in response.not_applicable)
@@ -518,3 +523,9 @@ class _Locator:
                 except (OSError, UnicodeDecodeError):
                     continue
         return self._files
+
+
+def _changes(before: Props, after: Props) -> tuple[tuple[str, str, str], ...]:
+    """The top-level inputs a remediation changed, rendered safely (secrets masked)."""
+    keys = sorted(set(before.keys()) | set(after.keys()))
+    return tuple((k, show(before.raw(k)), show(after.raw(k))) for k in keys if before.raw(k) != after.raw(k))

@@ -90,14 +90,15 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         levels = {p.name: p.enforcement_level for p in self.policies}
         configs = {p.name: p.defaults for p in self.policies}
         errors: list[str] = []
+        everything = policy_config.get("all")
+        if everything and everything[0]:  # "all" first, so that a policy's own level wins
+            levels = dict.fromkeys(levels, everything[0])
         for name, (level, props) in policy_config.items():
             policy = by_name.get(name)
             if policy is None:
                 if name != "all":
                     errors.append(f"unknown policy '{name}' in the pack config "
                                   f"(see the policy table in the README)")
-                elif level:
-                    levels = dict.fromkeys(levels, level)
                 continue
             if level is not None:
                 if level not in ENFORCEMENT_LEVELS:

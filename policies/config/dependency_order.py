@@ -120,7 +120,7 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
 
 
 def _order_finding(dependent: Resource, required: list[Resource], scope: Scope, edge: Edge) -> Finding:
-    named = " or ".join(r.label for r in required[:_MAX_NAMED])
+    named = " or ".join(sorted(r.label for r in required)[:_MAX_NAMED])
     python = aws_types.python_class(dependent.type)
     return Finding(
         f"{dependent.label}: does not depend on {named} in {scope.label}; expected it to be created after "

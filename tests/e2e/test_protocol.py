@@ -113,3 +113,9 @@ def test_config_waiver_over_the_protocol(pack):
     diags, waived = pack.evaluate(TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED", **PITR},
                                   name="orders-pr42")
     assert diags == [] and [w.policy for w in waived] == ["dynamodb-on-demand"]
+
+
+def test_a_policys_own_level_wins_over_all_whatever_the_order(pack):
+    pack.configure({"dynamodb-on-demand": "advisory", "all": "mandatory"})
+    diags = pack.analyze(TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED", **PITR}, name="orders-pr42")
+    assert [(d.policy, d.level) for d in diags] == [("dynamodb-on-demand", "advisory")]

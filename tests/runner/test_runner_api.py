@@ -89,6 +89,8 @@ def test_policy_config_changes_levels_and_remediates():
     findings = check_program(audit_stack, policy_config={"log-retention": "remediate",
                                                          "dynamodb-on-demand": "mandatory"})
     assert [(r.policy, r.resource_name) for r in findings.remediations] == [("log-retention", "audit-logs-dev")]
+    assert [c[0] for c in findings.remediations[0].changes] == ["retentionInDays"]
+    assert findings.remediations[0].changes[0][2] == "14"
     assert [(f.policy, f.level) for f in findings] == [("dynamodb-on-demand", "mandatory")]
 
 

@@ -3,7 +3,7 @@
 The mistakes code reviews of such stacks keep finding, one of each: environment-suffix-naming (the
 table's name is fixed), dynamodb-on-demand and dynamodb-point-in-time-recovery (a provisioned table
 without backups), kms-key-rotation (the key never rotates), xray-tracing (the function does not
-trace), log-retention and lambda-log-group (its log group keeps logs forever),
+trace), log-retention (its log group keeps logs forever),
 iam-least-privilege (``dynamodb:*`` on every table), stringified-output (an f-string over an
 Output in the policy), lambda-function-url-auth (a public URL), destroyability (a secret with a
 recovery window in an ephemeral environment) and stack-exports (see tap.py).
