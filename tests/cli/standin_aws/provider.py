@@ -38,17 +38,22 @@ depends on another provider-side behaviour, and say so in the table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import sys
 import time
 from concurrent import futures
+from pathlib import Path
 from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from aws_conventions.capture import policy_document  # the runner renders it the same way
 
 VERSION = "7.51.1"
 ACCOUNT_ID = "123456789012"
@@ -113,46 +118,6 @@ INVOKES: dict[str, dict[str, Any]] = {
         "reverseDnsPrefix": "com.amazonaws",
     },
 }
-
-
-def _policy_document(args: dict[str, Any]) -> str:
-    """The ``json`` of ``aws.iam.get_policy_document``, rendered like the Terraform data source
-    ``aws_iam_policy_document``: statement keys in the order Sid, Effect, Action, NotAction,
-    Resource, NotResource, Principal, NotPrincipal, Condition; Effect defaults to Allow; set-valued
-    fields sorted, and a single value written as a string; a principal of type ``*`` as ``"*"``;
-    two-space indentation. ``sourcePolicyDocuments`` / ``overridePolicyDocuments`` are not merged."""
-
-    def one_or_many(values: list[Any]) -> Any:
-        values = sorted(set(values), key=str)
-        return values[0] if len(values) == 1 else values
-
-    statements = []
-    for s in args.get("statements") or []:
-        out: dict[str, Any] = {}
-        if s.get("sid"):
-            out["Sid"] = s["sid"]
-        out["Effect"] = s.get("effect") or "Allow"
-        for key, name in (("actions", "Action"), ("notActions", "NotAction"),
-                          ("resources", "Resource"), ("notResources", "NotResource")):
-            if s.get(key):
-                out[name] = one_or_many(s[key])
-        for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
-            principals = s.get(key) or []
-            if any(p.get("type") == "*" for p in principals):
-                out[name] = "*"
-            elif principals:
-                out[name] = {p["type"]: one_or_many(p.get("identifiers") or []) for p in principals}
-        if s.get("conditions"):
-            conditions: dict[str, dict[str, Any]] = {}
-            for c in s["conditions"]:
-                conditions.setdefault(c["test"], {})[c["variable"]] = one_or_many(c.get("values") or [])
-            out["Condition"] = conditions
-        statements.append(out)
-    doc: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
-    if args.get("policyId"):
-        doc["Id"] = args["policyId"]
-    doc["Statement"] = statements
-    return json.dumps(doc, indent=2)
 
 
 def _to_dict(s: struct_pb2.Struct | None) -> dict[str, Any]:
@@ -244,7 +209,7 @@ class StandInAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         elif request.tok in INVOKES:
             result = INVOKES[request.tok]
         elif request.tok == "aws:iam/getPolicyDocument:getPolicyDocument":
-            text = _policy_document(_to_dict(request.args))
+            text = policy_document(_to_dict(request.args))
             result = {
                 "id": hashlib.sha256(text.encode()).hexdigest()[:10],
                 "json": text,
@@ -372,11 +337,9 @@ def serve(argv: list[str]) -> None:
     # Stop once the CLI that started us is gone, so a killed test run leaves no process behind
     # (the launcher execs this file, so the parent is the CLI).
     parent = os.getppid()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         while os.getppid() == parent:
             time.sleep(1)
-    except KeyboardInterrupt:
-        pass
     server.stop(0)
 
 
