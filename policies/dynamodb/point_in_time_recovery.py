@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .._core.policy import ADVISORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.remediation import set_in_block
 from .._core.resource import Resource
 
 TABLE = "aws:dynamodb/table:Table"
@@ -40,16 +41,9 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
     """Turn point-in-time recovery on, keeping the block's other fields; never shortens or lengthens
     a recovery period (that is a cost decision)."""
-    block = resource.get("pointInTimeRecovery")
-    enabled = resource.get("pointInTimeRecovery", "enabled")
-    if block.unknown or block.secret or enabled.unknown or enabled.bool() is True:
-        return None
     if resource.name_matches(ctx.config["exemptTables"]):
         return None
-    current = block.dict()
-    if not block.absent and current is None:
-        return None  # a shape this policy does not rewrite (a list): the check still reports it
-    return {"pointInTimeRecovery": {**(current or {}), "enabled": True}}
+    return set_in_block(resource, "pointInTimeRecovery", "enabled", True)
 
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.remediation import set_in_block
 from .._core.resource import Resource
 
 REPOSITORY = "aws:ecr/repository:Repository"
@@ -27,16 +28,9 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 
 
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
-    block = resource.get("imageScanningConfiguration")
-    scan = resource.get("imageScanningConfiguration", "scanOnPush")
-    if block.unknown or block.secret or scan.unknown or scan.bool() is True:
-        return None
     if resource.name_matches(ctx.config["exemptRepositories"]):
         return None
-    current = block.dict()
-    if not block.absent and current is None:
-        return None  # a shape this policy does not rewrite (a list): the check still reports it
-    return {"imageScanningConfiguration": {**(current or {}), "scanOnPush": True}}
+    return set_in_block(resource, "imageScanningConfiguration", "scanOnPush", True)
 
 
 

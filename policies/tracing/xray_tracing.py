@@ -18,6 +18,7 @@ from .._core.policy import (
     ResourcePolicy,
     violation,
 )
+from .._core.remediation import set_in_block
 from .._core.resource import Resource
 
 LAMBDA = "aws:lambda/function:Function"
@@ -59,11 +60,7 @@ def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | Non
     if resource.type == REST_STAGE:
         enabled = resource.get("xrayTracingEnabled")
         return None if enabled.unknown or enabled.bool() else {"xrayTracingEnabled": True}
-    current = resource.get("tracingConfiguration")
-    enabled = current.get("enabled")
-    if enabled.unknown or enabled.bool() or current.unknown:
-        return None
-    return {"tracingConfiguration": {**(current.dict() or {}), "enabled": True}}
+    return set_in_block(resource, "tracingConfiguration", "enabled", True)
 
 
 POLICY = ResourcePolicy(
