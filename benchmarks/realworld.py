@@ -1,0 +1,178 @@
+"""The pack on real programs: run the local runner over a folder of Pulumi programs and count.
+
+    python -m benchmarks.realworld DIR [DIR ...] [--jobs 2] [--no-preview] [--json OUT]
+                                   [--labels benchmarks/realworld/labels.json]
+
+Each ``DIR`` is a program (it holds ``Pulumi.yaml``) or a folder of programs. Every program runs in
+its own ``check`` process (two at a time by default) with a clean environment: no
+``ENVIRONMENT_SUFFIX`` and stack ``dev``, which is how most of these programs are deployed.
+
+It prints per-policy counts (findings, mandatory, programs touched), findings per program, the
+programs that failed to run with the one line the runner gave, and, with ``--labels``, the share of
+findings judged true. A label file maps a finding key (``program|policy|resource|property``) to
+``true`` or ``false`` with a reason; keys that no longer occur are listed as stale, findings without a
+label are listed as unlabelled. Labels and results live next to this file, never the programs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Run:
+    program: str
+    exit_code: int
+    seconds: float
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    resources: int = 0
+    error: str = ""
+
+
+def programs(paths: Iterable[str]) -> list[Path]:
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if (path / "Pulumi.yaml").exists():
+            found.append(path)
+        else:
+            found.extend(sorted(p.parent for p in path.glob("*/Pulumi.yaml")))
+    return found
+
+
+def run_one(program: Path, preview: bool, timeout: float, extra: list[str]) -> Run:
+    env = {k: v for k, v in os.environ.items() if k != "ENVIRONMENT_SUFFIX" and not k.startswith("PULUMI_")}
+    env["PYTHONPATH"] = str(ROOT)
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+        report = Path(out.name)
+    cmd = [sys.executable, "-m", "aws_conventions", "check", str(program), "--stack", "dev", "--quiet",
+           "--format", "json", "--output", str(report), *extra]
+    if not preview:
+        cmd.append("--no-preview")
+    began = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
+        code, stderr = done.returncode, done.stderr
+    except subprocess.TimeoutExpired:
+        code, stderr = 2, f"timed out after {timeout:.0f} s"
+    run = Run(program.name, code, time.perf_counter() - began)
+    try:
+        data = json.loads(report.read_text()) if report.stat().st_size else None
+    except (OSError, ValueError):
+        data = None
+    finally:
+        report.unlink(missing_ok=True)
+    if data and code in (0, 1):
+        run.findings = data.get("findings", [])
+        run.resources = len(data.get("resources", []))
+    else:
+        lines = [ln for ln in stderr.splitlines() if ln.strip()]
+        first = next((ln for ln in lines if ln.startswith("error:")), lines[-1] if lines else "")
+        run.error = first[:300]
+    return run
+
+
+def key(program: str, finding: dict[str, Any]) -> str:
+    resource = finding.get("resource", {})
+    name = resource.get("name", "") if isinstance(resource, dict) else ""
+    return f"{program}|{finding['policy']}|{name}|{finding.get('property') or ''}"
+
+
+def summarise(runs: list[Run], labels: dict[str, Any] | None) -> dict[str, Any]:
+    per_policy: dict[str, dict[str, Any]] = collections.defaultdict(
+        lambda: {"findings": 0, "mandatory": 0, "programs": set(), "true": 0, "false": 0, "unlabelled": 0})
+    unlabelled: list[str] = []
+    seen: set[str] = set()
+    for run in runs:
+        for f in run.findings:
+            row = per_policy[f["policy"]]
+            row["findings"] += 1
+            row["mandatory"] += f.get("enforcementLevel") == "mandatory"
+            row["programs"].add(run.program)
+            if labels is None:
+                continue
+            k = key(run.program, f)
+            seen.add(k)
+            label = labels.get(k)
+            if label is None:
+                row["unlabelled"] += 1
+                unlabelled.append(k)
+            else:
+                row["true" if label["true"] else "false"] += 1
+    policies = {name: {**row, "programs": len(row["programs"])} for name, row in sorted(per_policy.items())}
+    ran = [r for r in runs if not r.error]
+    return {
+        "programs": len(runs), "ran": len(ran), "failed": {r.program: r.error for r in runs if r.error},
+        "resources": sum(r.resources for r in ran), "findings": sum(len(r.findings) for r in ran),
+        "perPolicy": policies,
+        "perProgram": {r.program: len(r.findings) for r in ran},
+        "unlabelled": unlabelled,
+        "stale": sorted(set(labels) - seen) if labels is not None else [],
+        "seconds": round(sum(r.seconds for r in runs), 1),
+    }
+
+
+def print_summary(summary: dict[str, Any], labelled: bool, out: Any = sys.stdout) -> None:
+    print(f"programs {summary['programs']}, ran {summary['ran']}, failed {len(summary['failed'])}, "
+          f"resources {summary['resources']}, findings {summary['findings']}", file=out)
+    header = f"{'policy':40} {'findings':>8} {'mand.':>6} {'progs':>6}"
+    if labelled:
+        header += f" {'true':>5} {'false':>5} {'unlab.':>6} {'share':>6}"
+    print(header, file=out)
+    for name, row in summary["perPolicy"].items():
+        line = f"{name:40} {row['findings']:8} {row['mandatory']:6} {row['programs']:6}"
+        if labelled:
+            judged = row["true"] + row["false"]
+            share = f"{row['true'] / judged:.2f}" if judged else "-"
+            line += f" {row['true']:5} {row['false']:5} {row['unlabelled']:6} {share:>6}"
+        print(line, file=out)
+    counts = sorted(summary["perProgram"].values())
+    if counts:
+        print(f"findings per program: median {counts[len(counts) // 2]}, max {counts[-1]}, "
+              f"zero in {counts.count(0)}", file=out)
+    for program, error in sorted(summary["failed"].items()):
+        print(f"failed {program}: {error}", file=out)
+    if labelled and summary["stale"]:
+        print(f"{len(summary['stale'])} labels match no finding (stale)", file=out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.realworld", description=__doc__.split("\n")[0])
+    parser.add_argument("paths", nargs="+", metavar="DIR")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-preview", dest="preview", action="store_false")
+    parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--labels", type=Path)
+    parser.add_argument("--json", type=Path, help="write the summary and every finding here")
+    parser.add_argument("--policy-config", help="passed to check")
+    args = parser.parse_args(argv)
+    found = programs(args.paths)
+    extra = ["--policy-config", args.policy_config] if args.policy_config else []
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        runs = list(pool.map(lambda p: run_one(p, args.preview, args.timeout, extra), found))
+    labels = json.loads(args.labels.read_text()) if args.labels else None
+    summary = summarise(runs, labels)
+    print_summary(summary, labels is not None)
+    if args.json:
+        detail = {r.program: [{"key": key(r.program, f), "level": f.get("enforcementLevel"), "message": f.get("message")}
+                              for f in r.findings] for r in runs}
+        args.json.write_text(json.dumps({"summary": summary, "findings": detail}, indent=1, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
