@@ -24,24 +24,23 @@ Reported = tuple[Policy, str, Finding]
 
 
 def one_per_cause(findings: list[Reported]) -> list[Reported]:
-    """Keep one finding per cause on one resource: the one from the policy that owns the cause (the
-    cause's text before ':' is that policy's name), else the first."""
+    """One mistake, one report: of the findings that share a cause on one resource, keep those of the
+    policy that owns the cause (the cause's text before ':' is its name), else the first."""
     if len(findings) < 2:
         return findings
-    kept: dict[str, int] = {}
-    out: list[Reported | None] = []
-    for item in findings:
-        cause = item[2].cause
-        if not cause:
-            out.append(item)
+    by_cause: dict[str, list[int]] = {}
+    for i, (_, _, finding) in enumerate(findings):
+        if finding.cause:
+            by_cause.setdefault(finding.cause, []).append(i)
+    dropped: set[int] = set()
+    for cause, positions in by_cause.items():
+        if len(positions) < 2:
             continue
-        at = kept.get(cause)
-        if at is None:
-            kept[cause] = len(out)
-            out.append(item)
-        elif cause.split(":", 1)[0] == item[0].name and out[at] is not None and out[at][0].name != item[0].name:
-            out[at] = item
-    return [item for item in out if item is not None]
+        owner = cause.split(":", 1)[0]
+        owned = [i for i in positions if findings[i][0].name == owner]
+        keep = set(owned) if owned else {positions[0]}
+        dropped.update(i for i in positions if i not in keep)
+    return [item for i, item in enumerate(findings) if i not in dropped] if dropped else findings
 
 
 class HeldFindings:

@@ -1,7 +1,7 @@
 """config-dependency-order: AWS Config resources are created in the order AWS requires.
 
 Why: AWS Config accepts a delivery channel only once a recorder exists, starts a recorder only once a
-delivery channel exists, and evaluates rules only once the recorder runs. Nothing in the arguments
+delivery channel exists, and accepts rules only once a recorder exists. Nothing in the arguments
 links these resources, so without ``depends_on`` Pulumi creates them in parallel and the deployment
 fails (``NoAvailableConfigurationRecorderException``, ``NoAvailableDeliveryChannelException``). And
 ``depends_on`` is a resource option: ``aws.cfg.Rule(..., depends_on=[...])`` is a TypeError.
@@ -38,9 +38,11 @@ class Edge:
 
 
 EDGES = (
-    Edge((RULE, CONFORMANCE_PACK), RECORDER_STATUS,
-         "AWS Config evaluates nothing until the recorder is started, and creating it before any recorder "
-         "exists fails with NoAvailableConfigurationRecorderException", "recorder_status"),
+    # A rule needs a recorder to exist, not to be started (pulumi-aws's own example depends on the
+    # recorder); depending on the recorder status or the delivery channel reaches it transitively.
+    Edge((RULE, CONFORMANCE_PACK), RECORDER,
+         "creating it before any recorder exists fails with NoAvailableConfigurationRecorderException",
+         "recorder"),
     Edge((RECORDER_STATUS,), DELIVERY_CHANNEL,
          "starting the recorder before a delivery channel exists fails with NoAvailableDeliveryChannelException",
          "delivery_channel"),
@@ -158,13 +160,13 @@ def _unstarted(placed: dict[tuple[str, str, str | None], list[Resource]],
 POLICY = StackPolicy(
     name="config-dependency-order",
     description=("AWS Config resources depend on each other in the order AWS requires: delivery channel after "
-                 "recorder, recorder status after delivery channel, Config rules after the recorder status."),
+                 "recorder, recorder status after delivery channel, Config rules after the recorder."),
     severity="high",
     enforcement_level=MANDATORY,
     remediation_steps=(
         "Pass opts=pulumi.ResourceOptions(depends_on=[...]) (a resource option, not an argument): "
         "aws.cfg.DeliveryChannel on the aws.cfg.Recorder, aws.cfg.RecorderStatus on the DeliveryChannel, "
-        "and each aws.cfg.Rule or ConformancePack on the RecorderStatus. Start every recorder with an "
+        "and each aws.cfg.Rule or ConformancePack on the Recorder (or the RecorderStatus). Start every recorder with an "
         "aws.cfg.RecorderStatus(is_enabled=True)."),
     tags=("reliability", "config", "ordering"),
     options=(

@@ -16,6 +16,8 @@ Shapes accepted: a JSON string or an object; ``Statement`` as an object or a lis
 
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 import json
 from collections.abc import Iterator, Mapping
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .._core.policy import Finding
+from ..outputs.stringified_output import cause_of
 from .._core.resource import Resource
 from .._core.values import STRINGIFIED_OUTPUT_TEXT, UNKNOWN, Prop, Secret, kind_of, prop_of
 from . import catalogue
@@ -379,9 +382,12 @@ def finding(resource: Resource, path: str, text: str, fix: str) -> Finding:
 
 
 def unreadable(resource: Resource, path: str, reason: str) -> Finding:
-    return finding(resource, path, f"{path} cannot be read as an IAM policy document: {reason}",
-                   "pass a policy document: pulumi.Output.json_dumps({\"Version\": \"2012-10-17\", "
-                   "\"Statement\": [...]}) or aws.iam.get_policy_document_output(...).json")
+    found = finding(resource, path, f"{path} cannot be read as an IAM policy document: {reason}",
+                    "pass a policy document: pulumi.Output.json_dumps({\"Version\": \"2012-10-17\", "
+                    "\"Statement\": [...]}) or aws.iam.get_policy_document_output(...).json")
+    if reason is not _STRINGIFIED:
+        return found
+    return dataclasses.replace(found, cause=cause_of(path.split(".", 1)[0].split("[", 1)[0]))
 
 
 def malformed(resource: Resource, path: str, problems: tuple[str, ...], limit: int = 3) -> Finding:

@@ -61,10 +61,20 @@ DEFAULT_ESCALATION_ACTIONS = [
 ]
 """Actions that let a principal grant itself more (Rhino Security Labs' IAM escalation methods)."""
 
-DEFAULT_WILDCARD_RESOURCE_ACTIONS = ["cloudwatch:PutMetricData", "cloudwatch:GetMetricData",
-                                     "cloudwatch:ListMetrics"]
-"""The catalogue lists an optional CloudWatch dataset ARN for these, but metrics outside a dataset
-are authorised only on ``"*"`` (narrow them with the ``cloudwatch:namespace`` condition instead)."""
+DEFAULT_WILDCARD_RESOURCE_ACTIONS = [
+    "cloudwatch:PutMetricData", "cloudwatch:GetMetricData", "cloudwatch:ListMetrics",
+    # What AWS's own AWSLambdaVPCAccessExecutionRole grants on "*": Lambda creates and deletes the
+    # function's network interfaces itself, so their ARNs cannot be known in the policy.
+    "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
+    "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+    # Writing logs, as AWS documents it for VPC flow-log roles and AWSLambdaBasicExecutionRole grants:
+    # the log groups are created by the service, and the worst such a grant allows is writing logs.
+    "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups",
+    "logs:DescribeLogStreams",
+]
+"""Actions accepted on ``"*"``. The catalogue lists an optional CloudWatch dataset ARN for the metric
+actions, but metrics outside a dataset are authorised only on ``"*"`` (narrow them with the
+``cloudwatch:namespace`` condition instead); the others are explained inline."""
 
 _MANY_TYPES = 3
 _SHOWN_GROUPS = 3

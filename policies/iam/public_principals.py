@@ -141,13 +141,25 @@ def _permission(resource: Resource) -> Iterator[Finding]:
         return
     if any(not resource.get(key).absent for key in ("sourceArn", "sourceAccount", "principalOrgId")):
         return
-    auth = resource.get("functionUrlAuthType")
-    if auth.unknown or auth.str() == "NONE":
+    if _public_function_url(resource):
         return
     yield finding(resource, "principal", "principal is '*' with no source_arn, source_account or "
                   "principal_org_id: any AWS account can invoke the function",
                   "name the caller and its source, e.g. principal=\"apigateway.amazonaws.com\", "
-                  "source_arn=pulumi.Output.concat(api.execution_arn, \"/*/*\")")
+                  "source_arn=pulumi.Output.concat(api.execution_arn, \"/*/*\"). If it makes a public function "
+                  "URL (the function's URL has authorization_type=\"NONE\"), AWS needs two permissions: "
+                  "action=\"lambda:InvokeFunctionUrl\" with function_url_auth_type=\"NONE\", and "
+                  "action=\"lambda:InvokeFunction\" with invoked_via_function_url=True")
+
+
+def _public_function_url(resource: Resource) -> bool:
+    """Whether the permission is one of the two a public function URL needs (since October 2025:
+    ``lambda:InvokeFunctionUrl`` with ``functionUrlAuthType: NONE``, and ``lambda:InvokeFunction`` with
+    ``invokedViaFunctionUrl: true``), or may be while those are unknown. Whether the URL may be
+    public is lambda-function-url-auth's to judge, on the URL itself."""
+    auth = resource.get("functionUrlAuthType")
+    via_url = resource.get("invokedViaFunctionUrl")
+    return auth.unknown or auth.str() == "NONE" or via_url.unknown or via_url.value is True
 
 
 POLICY = ResourcePolicy(

@@ -15,7 +15,9 @@ from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePo
 from .._core.resource import Resource
 
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
-FIX = 'authorization_type="AWS_IAM"'
+FIX = ('authorization_type="AWS_IAM"; callers then need lambda:InvokeFunctionUrl and lambda:InvokeFunction '
+       '(a public URL needs both as aws.lambda_.Permission: action="lambda:InvokeFunctionUrl" with '
+       'function_url_auth_type="NONE", and action="lambda:InvokeFunction" with invoked_via_function_url=True)')
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:

@@ -150,7 +150,13 @@ def _finding(resource: Resource, hit: Hit) -> Finding:
     return violation(
         resource, hit.path, found,
         f"the Output's value: the program used {hit.text.mistake} ({hit.text.language}), "
-        f"which yields this text instead of the value", fix)
+        f"which yields this text instead of the value", fix, cause=cause_of(top))
+
+
+def cause_of(prop: str) -> str:
+    """The cause every policy gives a stringified Output in the top-level property ``prop``: an IAM
+    document that cannot be read because of it is the same mistake."""
+    return f"stringified-output:{prop}"
 
 
 def _fix(hit: Hit) -> str:
