@@ -26,6 +26,8 @@ def analyzer_for(policy_name: str, config: Mapping[str, Any] | None = None,
                  disabled: tuple[str, ...] = ()) -> Analyzer:
     """An analyzer with every policy of the registry (but ``disabled``), configured like the engine would."""
     analyzer = Analyzer(PACK, POLICIES, stack=stack or StackContext(stack="dev", project="tap"))
+    if level is None and policy(policy_name).enforcement_level == "disabled":
+        level = "advisory"  # an opt-in policy under test is on
     analyzer.configure({policy_name: (level, dict(config or {})), **{d: ("disabled", {}) for d in disabled}})
     return analyzer
 

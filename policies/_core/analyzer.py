@@ -108,6 +108,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                     levels[name] = level
             resolved, problems = config_mod.resolve(name, policy.all_options, props)
             problems += _waiver_date_problems(name, resolved["waivers"])
+            if not problems and policy.validate is not None:
+                problems += [f"policy '{name}': {p}" for p in policy.validate(resolved)]
             configs[name] = resolved
             errors.extend(problems)
         if errors:

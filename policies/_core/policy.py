@@ -116,6 +116,9 @@ class _Policy:
     tags: tuple[str, ...]
     options: tuple[Option, ...] = ()
     display_name: str = ""
+    validate: Callable[[Mapping[str, Any]], list[str]] | None = None
+    """Checks across config fields that JSON Schema cannot express (``minDays`` <= ``maxDays``): the
+    problems, one sentence each, for the config with defaults filled in."""
 
     @property
     def url(self) -> str:

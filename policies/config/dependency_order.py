@@ -166,8 +166,8 @@ POLICY = StackPolicy(
     remediation_steps=(
         "Pass opts=pulumi.ResourceOptions(depends_on=[...]) (a resource option, not an argument): "
         "aws.cfg.DeliveryChannel on the aws.cfg.Recorder, aws.cfg.RecorderStatus on the DeliveryChannel, "
-        "and each aws.cfg.Rule or ConformancePack on the Recorder (or the RecorderStatus). Start every recorder with an "
-        "aws.cfg.RecorderStatus(is_enabled=True)."),
+        "and each aws.cfg.Rule or ConformancePack on the Recorder (or the RecorderStatus). Start every "
+        "recorder with an aws.cfg.RecorderStatus(is_enabled=True)."),
     tags=("reliability", "config", "ordering"),
     options=(
         Option("requireRecorderStatus", "boolean", True,

@@ -8,13 +8,17 @@ whole word (an ARN or URL built from it, a JSON document listing it).
 A resource is reported only when every export value is known: during a preview, an unknown value may
 turn out to be the resource's identifier. A stack with no exports at all is ``stack-exports``'s
 finding, not one per resource here.
+
+Opt-in (disabled by default): which resources a team's pipeline reads is the team's knowledge, not the
+pack's. On real programs most unexported KMS keys, VPCs and log groups are read by nobody, so the
+check speaks only where a team turns it on and narrows ``types`` to what its tests look up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .._core.policy import ADVISORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import DISABLED, Finding, Option, PolicyContext, StackPolicy
 from .._core.resource import Resource
 from .._core.stack import STACK_TYPE, StackView
 from .identifiers import (
@@ -90,7 +94,7 @@ POLICY = StackPolicy(
                  "machine, secret, key, database, load balancer, service, VPC, ...) has a name, ARN, ID or URL "
                  "among the stack's exports."),
     severity="medium",
-    enforcement_level=ADVISORY,
+    enforcement_level=DISABLED,
     remediation_steps=(
         "Export an identifier of each key resource from the program's entry point, e.g. "
         "pulumi.export(\"transactions_table_name\", table.name) or pulumi.export(\"api_url\", stage.invoke_url). "

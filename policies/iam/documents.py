@@ -17,7 +17,6 @@ Shapes accepted: a JSON string or an object; ``Statement`` as an object or a lis
 from __future__ import annotations
 
 import dataclasses
-
 import functools
 import json
 from collections.abc import Iterator, Mapping
@@ -25,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .._core.policy import Finding
-from ..outputs.stringified_output import cause_of
 from .._core.resource import Resource
 from .._core.values import STRINGIFIED_OUTPUT_TEXT, UNKNOWN, Prop, Secret, kind_of, prop_of
+from ..outputs.stringified_output import cause_of
 from . import catalogue
 
 ALLOW = "Allow"
