@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import hashlib
 import json
 import os
 import subprocess
@@ -87,9 +88,12 @@ def run_one(program: Path, preview: bool, timeout: float, extra: list[str]) -> R
 
 
 def key(program: str, finding: dict[str, Any]) -> str:
+    """``program|policy|resource name|digest of the message's first line``: stable while the policy
+    says the same thing about the same resource, stale (and so judged again) when the wording changes."""
     resource = finding.get("resource", {})
     name = resource.get("name", "") if isinstance(resource, dict) else ""
-    return f"{program}|{finding['policy']}|{name}|{finding.get('property') or ''}"
+    head = str(finding.get("message", "")).split("\n", 1)[0]
+    return f"{program}|{finding['policy']}|{name}|{hashlib.sha1(head.encode()).hexdigest()[:8]}"
 
 
 def summarise(runs: list[Run], labels: dict[str, Any] | None) -> dict[str, Any]:
@@ -169,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     print_summary(summary, labels is not None)
     if args.json:
         detail = {r.program: [{"key": key(r.program, f), "level": f.get("enforcementLevel"),
+                               "type": f.get("resource", {}).get("type"), "location": f.get("location"),
                                "message": f.get("message")} for f in r.findings] for r in runs}
         args.json.write_text(json.dumps({"summary": summary, "findings": detail}, indent=1, default=str) + "\n")
     return 0
