@@ -314,7 +314,8 @@ class _Evaluation:
                           dependencies=r.dependencies, property_dependencies=r.property_dependencies,
                           provider=self._provider_of(r))
             for r in self.records))
-        self.diagnostics.extend(diagnostics_of(response, r.urn))
+        # A stack policy's finding without a URN is the stack's, as the engine reports it.
+        self.diagnostics.extend(diagnostics_of(response, self.root_urn))
         self.waived.extend((n.policy_name, n.reason, self.root_urn) for n in response.not_applicable)
 
     def _analyze(self, r: Captured) -> None:
