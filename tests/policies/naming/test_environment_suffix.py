@@ -107,3 +107,14 @@ def test_no_suffix_anywhere_is_silent():
 ])
 def test_carries(name, suffix, ok):
     assert carries(name, suffix, "anywhere") is ok
+
+
+def test_a_finding_is_data():
+    (finding,) = check(NAME, TABLE, {"name": "orders-prod"}, name="orders")
+    assert finding.property == "name"
+    assert finding.found == "'orders-prod'"
+    assert finding.expected == "the environment suffix 'dev' (from the stack name) as a separate word"
+    assert finding.fix == 'name=f"orders-{environment_suffix}"'
+    assert finding.cause == "token:prod"
+    assert finding.message.startswith("aws:dynamodb/table:Table 'orders': name is 'orders-prod'; expected ")
+    assert finding.message.endswith("\nFix: " + finding.fix)
