@@ -12,6 +12,7 @@ enforcement levels, diagnostic text), with three differences that make it fast a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import sys
@@ -337,7 +338,7 @@ def _with_waiver_note(finding: Finding, waiver: waivers.Waiver) -> Finding:
     else:
         note = (f"The waiver in {waiver.source} expired on {waiver.expires} ({waiver.reason}); "
                 f"fix the resource or renew the waiver.")
-    return Finding(f"{finding.message}\n{note}", finding.urn, finding.property)
+    return dataclasses.replace(finding, message=f"{finding.message}\n{note}")
 
 
 def _waiver_date_problems(policy_name: str, entries: Any) -> list[str]:

@@ -177,6 +177,15 @@ def render(subject: str, path: str, found: str, expected: str, fix: str, note: s
     return f"{text}\nFix: {fix}" if fix else text
 
 
+def stated(subject: str, text: str, fix: str = "", *, urn: str | None = None, property: str | None = None,
+           found: str = "", expected: str = "", cause: str = "") -> Finding:
+    """A finding whose statement does not fit "<path> is <found>; expected <expected>" (a missing
+    dependency, a duplicate across resources): ``text`` is the whole statement, with its punctuation."""
+    message = f"{subject}: {text}" if subject else text
+    return Finding(f"{message}\nFix: {fix}" if fix else message, urn=urn, property=property, found=found,
+                   expected=expected, fix=fix, cause=cause)
+
+
 def violation(resource: Resource, path: str, found: str, expected: str, fix: str, *, cause: str = "",
               note: str = "") -> Finding:
     """A finding about one property of ``resource``, rendered by :func:`render`."""

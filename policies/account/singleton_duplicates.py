@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import StackView
 from .scope import Scope, scope_of
@@ -42,10 +42,10 @@ def _finding(entry: Singleton, members: list[tuple[Resource, Scope]]) -> Finding
     named = " and ".join(r.label for r in resources[:_MAX_NAMED])
     if len(resources) > _MAX_NAMED:
         named += f" (and {len(resources) - _MAX_NAMED} more)"
-    return Finding(
-        f"{named}: {len(resources)} copies of the {entry.what} in {scope.label}; expected one "
-        f"{entry.per}. AWS allows only one, so creating the second {entry.on_second}.\n"
-        f"Fix: {_fix(entry)}",
+    return stated(
+        named, f"{len(resources)} copies of the {entry.what} in {scope.label}; expected one "
+        f"{entry.per}. AWS allows only one, so creating the second {entry.on_second}.",
+        f"{_fix(entry)}",
         urn=resources[1].urn, property="region" if entry.regional else None)
 
 

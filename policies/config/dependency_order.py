@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .._core import aws_types
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import StackView
 from ..account.scope import Scope, scope_of
@@ -124,10 +124,10 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
 def _order_finding(dependent: Resource, required: list[Resource], scope: Scope, edge: Edge) -> Finding:
     named = " or ".join(sorted(r.label for r in required)[:_MAX_NAMED])
     python = aws_types.python_class(dependent.type)
-    return Finding(
-        f"{dependent.label}: does not depend on {named} in {scope.label}; expected it to be created after "
-        f"that, since {edge.why}. Nothing in the arguments links them, so Pulumi creates them in parallel.\n"
-        f"Fix: {python}(..., opts=pulumi.ResourceOptions(depends_on=[{edge.variable}])) "
+    return stated(
+        dependent.label, f"does not depend on {named} in {scope.label}; expected it to be created after "
+        f"that, since {edge.why}. Nothing in the arguments links them, so Pulumi creates them in parallel.",
+        f"{python}(..., opts=pulumi.ResourceOptions(depends_on=[{edge.variable}])) "
         f"(depends_on is a resource option, not an argument of {python}).",
         urn=dependent.urn)
 
@@ -148,12 +148,12 @@ def _unstarted(placed: dict[tuple[str, str, str | None], list[Resource]],
                 continue
             scope = scopes[recorder.urn]
             where = f" in {scope.label}" if scope else ""
-            yield Finding(
-                f"{recorder.label}: no aws.cfg.RecorderStatus{where} names this recorder (name "
+            yield stated(
+                recorder.label, f"no aws.cfg.RecorderStatus{where} names this recorder (name "
                 f"{name.display()}); expected one with is_enabled=True. A recorder that is never started "
-                f"records nothing, and Config rules evaluate nothing.\n"
-                f"Fix: aws.cfg.RecorderStatus(\"recorder-status\", name=recorder.name, is_enabled=True, "
-                f"opts=pulumi.ResourceOptions(depends_on=[delivery_channel]))",
+                f"records nothing, and Config rules evaluate nothing.",
+                "aws.cfg.RecorderStatus(\"recorder-status\", name=recorder.name, is_enabled=True, "
+                "opts=pulumi.ResourceOptions(depends_on=[delivery_channel]))",
                 urn=recorder.urn, property="name")
 
 

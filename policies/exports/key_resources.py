@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .._core.policy import DISABLED, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import DISABLED, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import STACK_TYPE, StackView
 from .identifiers import (
@@ -81,10 +81,10 @@ def _finding(view: StackView, resource: Resource, found: list[tuple[str, str, st
     if parent is not None and parent.type != STACK_TYPE and not parent.type.startswith("aws:"):
         hint = (f" It is built inside {parent.label}, whose register_outputs() does not export it: export "
                 f"the component's attribute from the entry point.")
-    return Finding(
-        f"{resource.label}: {what}; expected its {' or '.join(names[:2])} to be exported, so that integration "
-        f"tests and pipelines can find it.{hint}\n"
-        f"Fix: {export_line(resource)}",
+    return stated(
+        resource.label, f"{what}; expected its {' or '.join(names[:2])} to be exported, so that integration "
+        f"tests and pipelines can find it.{hint}",
+        f"{export_line(resource)}",
         urn=resource.urn, property=names[0])
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import STACK_TYPE, StackView
 from .identifiers import KEY_RESOURCES, export_line
@@ -48,10 +48,10 @@ def _nothing_exported(view: StackView, root: Resource, managed: list[Resource]) 
     if components:
         hint = (f" The resources are built inside {', '.join(components[:2])}: a component's "
                 f"register_outputs() does not export anything from the stack.")
-    return Finding(
-        f"{root.label}: the stack exports no outputs (`pulumi stack output --json` returns {{}}); expected at "
-        f"least one export, so that integration tests and pipelines can find what was deployed.{hint}\n"
-        f"Fix: in the program's entry point (__main__.py or tap.py), export the values the tests need, e.g.\n"
+    return stated(
+        root.label, f"the stack exports no outputs (`pulumi stack output --json` returns {{}}); expected at "
+        f"least one export, so that integration tests and pipelines can find what was deployed.{hint}",
+        "in the program's entry point (__main__.py or tap.py), export the values the tests need, e.g.\n"
         + "\n".join(f"    {line}" for line in lines),
         urn=root.urn)
 
@@ -60,10 +60,10 @@ def _missing(root: Resource, missing: list[str], present: list[str]) -> Finding:
     shown = ", ".join(json.dumps(k) for k in present[:10]) or "none"
     if len(present) > 10:
         shown += f" and {len(present) - 10} more"
-    return Finding(
-        f"{root.label}: the stack does not export {', '.join(json.dumps(k) for k in missing)}; expected every "
-        f"key listed in the policy's requiredExports config. It exports: {shown}.\n"
-        f"Fix: " + "; ".join(f"pulumi.export({json.dumps(k)}, ...)" for k in missing[:_MAX_LISTED]),
+    return stated(
+        root.label, f"the stack does not export {', '.join(json.dumps(k) for k in missing)}; expected every "
+        f"key listed in the policy's requiredExports config. It exports: {shown}.",
+        "" + "; ".join(f"pulumi.export({json.dumps(k)}, ...)" for k in missing[:_MAX_LISTED]),
         urn=root.urn)
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .._core.policy import Finding
+from .._core.policy import Finding, stated
 from .._core.resource import Resource
 from .._core.values import STRINGIFIED_OUTPUT_TEXT, UNKNOWN, Prop, Secret, kind_of, prop_of
 from ..outputs.stringified_output import cause_of
@@ -377,7 +377,7 @@ def statement_label(path: str, statement: Statement, secret: bool) -> str:
 
 def finding(resource: Resource, path: str, text: str, fix: str) -> Finding:
     """The pack's message shape for documents: what, where, and the Python that fixes it."""
-    return Finding(f"{resource.label}: {text}.\nFix: {fix}", property=path)
+    return stated(resource.label, f"{text}.", fix, property=path)
 
 
 def unreadable(resource: Resource, path: str, reason: str) -> Finding:

@@ -23,7 +23,7 @@ from typing import Any
 
 from .._core.aws_types import snake
 from .._core.context import Suffix
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, stated, violation
 from .._core.resource import Resource
 from .._core.values import Prop
 from ..naming.names import is_default_autoname
@@ -124,7 +124,7 @@ def environment(ctx: PolicyContext) -> Environment | None:
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if _compiled(ctx.config["ephemeralPattern"]) is None:
-        yield Finding(f"{resource.label}: not checked, because the policy config 'ephemeralPattern' "
+        yield stated(resource.label, f"not checked, because the policy config 'ephemeralPattern' "
                       f"({ctx.config['ephemeralPattern']!r}) is not a valid regular expression.")
         return
     env = environment(ctx)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import StackView
 from ..account.scope import Scope, scope_of, set_from_outputs
@@ -90,20 +90,20 @@ def _retention(function: Resource, expected: _Expected, groups: list[_Group], da
     if any(r.unknown or not (r.absent or r.int() == 0) for r in retentions):
         return
     group = groups[0].resource
-    yield Finding(
-        f"{function.label}: its log group {group.label} ({expected.shown}) has retentionInDays "
+    yield stated(
+        function.label, f"its log group {group.label} ({expected.shown}) has retentionInDays "
         f"{'not set' if retentions[0].absent else retentions[0].display()}; expected a retention, or the "
-        f"function's logs never expire.\n"
-        f"Fix: aws.cloudwatch.LogGroup(\"{group.name}\", ..., retention_in_days={days})",
+        f"function's logs never expire.",
+        f"aws.cloudwatch.LogGroup(\"{group.name}\", ..., retention_in_days={days})",
         urn=group.urn, property="retentionInDays")
 
 
 def _missing(function: Resource, expected: _Expected, days: int) -> Finding:
-    return Finding(
-        f"{function.label}: no aws.cloudwatch.LogGroup in the stack is named {expected.shown} (from "
+    return stated(
+        function.label, f"no aws.cloudwatch.LogGroup in the stack is named {expected.shown} (from "
         f"{expected.source}); expected the stack to create the function's log group with a retention, "
-        f"otherwise Lambda creates it on the first invocation and its logs never expire.\n"
-        f"Fix: log_group = aws.cloudwatch.LogGroup(\"{function.name}-logs\", retention_in_days={days}) and, on "
+        f"otherwise Lambda creates it on the first invocation and its logs never expire.",
+        f"log_group = aws.cloudwatch.LogGroup(\"{function.name}-logs\", retention_in_days={days}) and, on "
         f"the function, logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format=\"Text\", "
         f"log_group=log_group.name); or name the group f\"/aws/lambda/{{function_name}}\" with the function's "
         f"name and pass opts=pulumi.ResourceOptions(depends_on=[log_group]) to the function.",

@@ -32,6 +32,7 @@ from .._core.policy import (
     Option,
     PolicyContext,
     ResourcePolicy,
+    stated,
     violation,
 )
 from .._core.resource import Resource
@@ -148,8 +149,8 @@ def condense(cause: str, held: list[Held], ctx: PolicyContext) -> Finding:
         what = (f"{len(held)} explicit names do not carry the environment suffix {suffix}, so every "
                 f"environment deploys the same names")
         fix = _entry_point_fix() + ' and build each name as f"<name>-{environment_suffix}" (or leave it unset)'
-    return Finding(f"{what}: {shown}{more}.\nFix: {fix}", found=str(len(held)),
-                   expected=f"the environment suffix {suffix}", fix=fix, cause=cause)
+    return stated("", f"{what}: {shown}{more}.", fix, found=str(len(held)),
+                  expected=f"the environment suffix {suffix}", cause=cause)
 
 
 def _example_fix(finding: Finding, foreign: str) -> str:

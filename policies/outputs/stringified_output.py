@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._core.aws_types import snake
-from .._core.policy import ALL_AWS_TYPES, MANDATORY, Finding, PolicyContext, ResourcePolicy, violation
+from .._core.policy import ALL_AWS_TYPES, MANDATORY, Finding, PolicyContext, ResourcePolicy, stated, violation
 from .._core.resource import Resource
 from .._core.values import Asset, Secret
 
@@ -90,7 +90,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if len(hits) > MAX_REPORTED:
         rest = sorted({h.path for h in hits[MAX_REPORTED:]})
         more = ", ".join(rest[:5]) + (" ..." if len(rest) > 5 else "")
-        yield Finding(f"{resource.label}: {len(hits) - MAX_REPORTED} more values hold the text of a "
+        yield stated(resource.label, f"{len(hits) - MAX_REPORTED} more values hold the text of a "
                       f"stringified Output ({more}).")
 
 
