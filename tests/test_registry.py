@@ -105,7 +105,7 @@ def test_docstring_sections_render_as_markdown():
     found = policy_docs.sections(doc)
     assert [h for h, _ in found] == ["Why", "Reported", "Not reported"]
     assert policy_docs.markdown(found[0][1]) == ["the `name` breaks. Second line."]
-    assert policy_docs.markdown(found[1][1]) == ["- a `*` wildcard wrapped &lt;here>\n- two"]
+    assert policy_docs.markdown(found[1][1]) == ["* a `*` wildcard wrapped &lt;here>\n* two"]
     assert policy_docs.sections("x: y.\n\nWhy: a.\nReported: b.\n") == [("Why", "a."), ("Reported", "b.")]
 
 

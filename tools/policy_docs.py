@@ -85,7 +85,8 @@ def markdown(text: str) -> list[str]:
             blocks.append(_inline(" ".join(para)))
             para.clear()
         if items:
-            blocks.append("\n".join(f"- {_inline(item)}" for item in items))
+            # "*" bullets: a "-" list right after would merge into the metadata list below.
+            blocks.append("\n".join(f"* {_inline(item)}" for item in items))
             items.clear()
 
     for line in text.splitlines():
@@ -124,7 +125,7 @@ def _explained(policy: Policy) -> list[str]:
         blocks = markdown(text)
         if not blocks:
             continue
-        if blocks[0].startswith("- "):
+        if blocks[0].startswith("* "):
             lines += ["", f"**{heading}:**"]
         else:
             lines += ["", f"**{heading}:** {blocks.pop(0)}"]

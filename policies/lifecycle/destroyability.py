@@ -17,9 +17,10 @@ default.
   instances); ``forceDestroy`` not true (S3 buckets); ``forceDelete`` not true (ECR repositories);
   ``deletionProtectionEnabled`` true (DynamoDB tables); ``enableDeletionProtection`` true (load
   balancers); ``recoveryWindowInDays`` other than 0 on a secret with an explicit name.
-* Persistent (with ``checkPersistent``, on by default): ``skipFinalSnapshot`` true, or false with no
-  ``finalSnapshotIdentifier``, and ``deletionProtection`` not true (RDS); ``forceDestroy`` true
-  (buckets); ``deletionProtectionEnabled`` not true (tables); ``recoveryWindowInDays`` 0 or not a number (secrets).
+* Persistent (with ``checkPersistent``, on by default): ``skipFinalSnapshot`` true, or false or not
+  set with no ``finalSnapshotIdentifier``, and ``deletionProtection`` not true (RDS); ``forceDestroy``
+  true (buckets); ``deletionProtectionEnabled`` not true (tables); ``recoveryWindowInDays`` 0 or not
+  a number (secrets).
 * Any resource of these types, when ``ephemeralPattern`` is not a valid regular expression.
 
 Not reported: values unknown during a preview; in an ephemeral environment, the recovery window of a
