@@ -5,6 +5,13 @@ allows once per account or region, such as the Config recorder, collides with th
 environments' copy: the second deployment fails (``MaxNumberOfConfigurationRecordersExceededException``)
 or silently overwrites the first's settings. One stack should own each singleton; the others reuse it.
 Which stack owns what is pack config, since nothing in a program says so.
+
+Reported: every resource of a singleton type (``singletons.py``) that the stack creates without
+being configured as its owner; AWS Config's recorder, delivery channel and recorder status together
+make one finding. Region and account do not matter: the collision is with other stacks.
+
+Not reported: the types the stack owns (``configOwner`` for AWS Config, ``ownedTypes`` for others,
+``accountOwner`` for all). Two copies within one stack are account-singleton-duplicates's finding.
 """
 
 from __future__ import annotations

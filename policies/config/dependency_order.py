@@ -6,9 +6,24 @@ links these resources, so without ``depends_on`` Pulumi creates them in parallel
 fails (``NoAvailableConfigurationRecorderException``, ``NoAvailableDeliveryChannelException``). And
 ``depends_on`` is a resource option: ``aws.cfg.Rule(..., depends_on=[...])`` is a TypeError.
 
+Reported:
+
+* an ``aws.cfg.DeliveryChannel`` that does not depend on a recorder of the stack in its account and
+  region;
+* an ``aws.cfg.RecorderStatus`` that does not depend on a delivery channel there;
+* an ``aws.cfg.Rule`` or ``ConformancePack`` that does not depend on a recorder there (depending on
+  the recorder status or the delivery channel reaches it);
+* with ``requireRecorderStatus`` (on by default), a recorder that no ``aws.cfg.RecorderStatus`` in
+  its account and region names: it is never started.
+
 A dependency counts when it is direct, through a property, through a parent (``depends_on`` on a
-component), or transitive. Resources in other regions or accounts, and ones the stack does not
-manage (a recorder reused from another stack), impose nothing.
+component), or transitive.
+
+Not reported: resources whose account or region is unknown during a preview; requirements with no
+counterpart in the stack (resources in other regions or accounts, or ones the stack does not manage,
+such as a recorder reused from another stack, impose nothing); a recorder while its name, or the name
+of a recorder status in its place, is unknown. Whether a recorder status sets ``is_enabled=True`` is
+not checked.
 """
 
 from __future__ import annotations

@@ -1,17 +1,24 @@
-"""key-resource-exports: each key resource (function, table, bucket, queue, API stage...) is identifiable
-from the stack's exports by one of its names, ARNs, IDs or URLs.
+"""key-resource-exports: each key resource can be found among the stack's exports by a name, ARN, ID or URL.
 
 Why: an integration test that cannot find a resource in the outputs hard-codes its name, which breaks
-with the next environment suffix. An export counts when it equals an identifier or holds it as a
-whole word (an ARN or URL built from it, a JSON document listing it).
+with the next environment suffix.
 
-A resource is reported only when every export value is known: during a preview, an unknown value may
-turn out to be the resource's identifier. A stack with no exports at all is ``stack-exports``'s
-finding, not one per resource here.
+Reported: once the policy is enabled, a resource of the configured ``types`` none of whose identifiers (per type,
+e.g. a table's name, ARN or stream ARN; for a type the table does not know, its ``name``, ``arn`` or
+``id``) is among the stack's exports. An export counts when it equals an identifier or holds it as a
+whole word (an ARN or URL built from it, a JSON document listing it), and a KMS key counts as
+exported when an exported alias points at it.
 
-Opt-in (disabled by default): which resources a team's pipeline reads is the team's knowledge, not the
-pack's. On real programs most unexported KMS keys, VPCs and log groups are read by nobody, so the
-check speaks only where a team turns it on and narrows ``types`` to what its tests look up.
+Not reported:
+
+* anything while any export value is unknown (during a preview, an unknown value may turn out to be
+  the resource's identifier);
+* a stack with no exports at all: that is stack-exports's finding, not one per resource here;
+* types not in ``types``;
+* anything by default: the policy is disabled. Which resources a team's pipeline reads is the team's
+  knowledge, not the pack's; on real programs most unexported KMS keys, VPCs and log groups are read
+  by nobody, so the check speaks only where a team turns it on and narrows ``types`` to what its
+  tests look up.
 """
 
 from __future__ import annotations

@@ -3,8 +3,16 @@
 Why: integration tests and pipelines read a stack's outputs (``pulumi stack output --json``, flattened
 into files such as ``cfn-outputs/flat-outputs.json``). A program that builds everything inside a
 component and calls only ``register_outputs()`` exports nothing: the outputs are ``{}`` and every
-test that looks a resource up fails. Export keys are always known, even in a preview, so this is
-checked from the first preview on.
+test that looks a resource up fails.
+
+Reported: a stack that manages resources and exports nothing (the message names the components
+whose ``register_outputs()`` does not reach the stack, and proposes exports for its key resources);
+and every key of ``requiredExports`` the stack does not export. Export keys are always known, even
+in a preview, so this is checked from the first preview on.
+
+Not reported: a stack that manages no resources (providers aside); the values of exports, which may
+be unknown or secret: only their keys count. Whether each key resource is among the exports is
+key-resource-exports's question.
 """
 
 from __future__ import annotations

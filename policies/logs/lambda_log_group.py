@@ -2,12 +2,23 @@
 
 Why: a function whose log group the stack does not create gets one from Lambda on its first
 invocation, named ``/aws/lambda/<function name>``, with no retention: its logs never expire and
-``pulumi destroy`` leaves it behind. The managed group is the one named so, or the one that
-``loggingConfig.logGroup`` names. Function and group must share account and region.
+``pulumi destroy`` leaves it behind.
 
-While a name or region is unknown (a preview), a group that might match counts as a match. A
-``loggingConfig`` that is unknown although the program set it from no other resource's output is the
-provider's default (it fills the block in on create): the function logs to ``/aws/lambda/<name>``.
+Reported: a Lambda function for which no ``aws.cloudwatch.LogGroup`` of the stack, in the same
+account and region, is named as the function's log group: ``loggingConfig.logGroup`` when set,
+else ``/aws/lambda/<function name>``. With ``checkRetention`` on, also a function whose managed
+group sets no retention (not set or 0).
+
+Not reported:
+
+* a function whose log group name is not known: a ``name`` unknown during a preview or not set, or a
+  ``loggingConfig`` set from another resource's output that is still unknown (one unknown although the
+  program set it from no output is the provider's default, so the function is checked against
+  ``/aws/lambda/<name>``);
+* a function when a log group might be its group: one whose name is unknown, or one of that name
+  whose account or region, or the function's, is unknown during a preview;
+* a managed group without a retention, unless ``checkRetention`` is on: log-retention already reports
+  that group, and one mistake makes one finding. A group whose retention is unknown counts as set.
 """
 
 from __future__ import annotations

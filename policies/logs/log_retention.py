@@ -1,7 +1,15 @@
 """log-retention: CloudWatch log groups keep logs for a bounded, valid number of days.
 
 Why: a log group without ``retentionInDays`` keeps logs forever, and their storage is billed
-forever. CloudWatch accepts only certain values; any other fails the deployment.
+forever. CloudWatch accepts only certain values (1, 3, 5, 7, 14, 30, 60, 90... 3653 days), and the
+deployment fails on any other.
+
+Reported: a log group whose ``retentionInDays`` is not set or 0 (never expire); is not a whole
+number; is not a value CloudWatch accepts (the message names the nearest one); or lies outside
+``minDays``..``maxDays``. The fix suggests ``defaultDays``, or the allowed value nearest to it.
+
+Not reported: a retention unknown during a preview. Log groups Lambda creates by itself are not in
+the program; that a function has a managed log group at all is lambda-log-group's finding.
 """
 
 from __future__ import annotations

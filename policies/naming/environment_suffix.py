@@ -2,18 +2,36 @@
 
 Why: the same program is deployed once per environment (dev, pr123, prod...) into one account.
 A fixed physical name (``name="transactions"``) collides with the other environments' copy, and the
-second deployment fails with "already exists" (or, for idempotent APIs such as SNS, silently shares
-one topic between environments).
+second deployment fails because the name is taken (``EntityAlreadyExists`` for an IAM role,
+``ResourceInUseException`` for a DynamoDB table), or, for idempotent APIs such as SNS, silently
+shares one topic between environments.
 
-What counts: an explicit physical name (``name``, ``bucket``, ``identifier``...) of a type whose names
-AWS requires to be unique in the account or region, without the suffix as a separate word.
-What does not (see ``names.py``): names Pulumi generated, prefix properties, names unique only within
-a parent, names AWS does not require to be unique, unknown values, and the logical name (it is scoped
-to the stack; ``checkLogicalNames`` turns that style check on).
+Reported: a known physical-name property (``name``, ``bucket``, ``identifier``..., as the installed
+pulumi-aws lists them per type) of a type whose names AWS requires to be unique in the account or
+region, that does not hold the suffix as a separate word (case-insensitive; at its end or start when
+``position`` says so). The suffix is the policy's ``environmentSuffix``, else a stack config key
+``environmentSuffix`` in any namespace, else ``ENVIRONMENT_SUFFIX``, else the stack name, and the
+message says which. A secret name is checked too, and shown as ``[secret]``. With
+``checkLogicalNames`` on, the logical name of a resource that sets no physical name is reported when
+it lacks the suffix.
 
 One mistake, one finding: names built from a fixed word ('prod', 'pr1234'), from template text Python
 never filled in ('${ENVIRONMENT_SUFFIX}'), or without any suffix share a cause; during a preview a
 cause on four or more resources is reported once, at the stack, with the one fix in the entry point.
+
+Not reported:
+
+* names Pulumi generated (see ``names.py``): ``<logical name>-<7 hex>``, or what the stack's
+  ``pulumi:autonaming`` pattern makes when it has a random part or the stack name (a ``verbatim`` or
+  ``disabled`` mode, or a pattern without either, makes names that can collide, and those are checked);
+* prefix properties (``namePrefix``, ``bucketPrefix``): the provider completes them with a unique part;
+* names unique only within a parent (a model in its REST API, an inline policy in its role, a
+  security group in its VPC) and names AWS does not require to be unique (REST APIs, user pools);
+* names that are unknown during a preview;
+* ``exemptNames`` (by default the role names AWS DMS requires verbatim) and ``exemptTypes``;
+* the logical name, unless ``checkLogicalNames`` is on: it is scoped to the stack and never collides
+  in AWS;
+* anything at all when no suffix can be resolved (no config, no variable, no stack name).
 """
 
 from __future__ import annotations

@@ -3,12 +3,20 @@
 Why: an f-string, ``str()`` or ``format()`` over an ``Output`` does not wait for its value; the
 Python SDK returns the text "Calling __str__ on an Output[T] is not supported..." instead, and
 the program deploys that text as a bucket name, an ARN inside a policy, an environment
-variable. The other SDKs do the same with their own wording, which is recognised too.
+variable.
 
-The check runs on every AWS resource, so it is built to cost almost nothing when the text is
-absent: each top-level property is tested in its wire form (serialised protobuf bytes) first,
-and only a property whose bytes contain the text is decoded and walked, iteratively and
-within a node budget.
+Reported: every string in a property of an AWS resource, at any depth (list items, dict keys and
+values, asset fields), that holds that text, or the TypeScript or .NET SDK's wording of it; up to ten
+properties one by one, then one finding that counts the rest. The fix reuses the program's own text
+around the Output (``pulumi.Output.concat(...)``), or ``pulumi.Output.json_dumps`` for a JSON
+document. In a secret the text is reported at the secret's path, and the value is not shown.
+
+Not reported: values unknown during a preview (they hold nothing yet); the provider resource itself;
+strings deeper than 64 levels or past 20,000 values in one resource. The check runs on every AWS
+resource, so it costs almost nothing when the text is absent: each top-level property is tested in
+its wire form (serialised protobuf bytes) first, and only a property whose bytes contain the text is
+decoded and walked. The IAM policies' unreadable-document finding for the same property shares this
+policy's cause, so the mistake makes one finding.
 """
 
 from __future__ import annotations

@@ -7,9 +7,14 @@ separate resources when both are used, and are due to be removed. ``aws.s3.Bucke
 deprecated in favour of ``aws.s3.Bucket``. Property names and recommended resources are those
 of pulumi-aws 7.51.1 (``s3/bucket.py`` and ``s3/bucket_v2.py``).
 
-The provider's major version decides (the provider resource's ``version``): pulumi-aws 6 recommends
-``BucketV2`` and deprecates its inline arguments in favour of the ``...V2`` resources
-(``aws.s3.BucketVersioningV2``), while its ``Bucket`` is the legacy bucket with nothing deprecated.
+Reported: every deprecated inline argument a bucket sets (even to a value unknown during a preview:
+setting it is the mistake), each with the resource that replaces it; and, with pulumi-aws 7, every
+``aws.s3.BucketV2``. The provider's major version decides (the provider resource's ``version``; 7
+when it is not known): pulumi-aws 6 recommends ``BucketV2`` and deprecates its inline arguments in
+favour of the ``...V2`` resources (``aws.s3.BucketVersioningV2``).
+
+Not reported: arguments not set, or set to an empty list or object; pulumi-aws 6's ``Bucket``, the
+legacy bucket with nothing deprecated, and anything with pulumi-aws 5 or older.
 """
 
 from __future__ import annotations

@@ -2,6 +2,13 @@
 
 Why: a waiver that does not parse, names a policy that does not exist, or has expired silently
 stops doing what its author meant; the finding it hid comes back, or never was hidden.
+
+Reported: for each ``policy-waiver:<policy-name>`` tag in ``tags`` or ``tagsAll``: a tag naming no
+policy of this pack; a value that is not a string, has no ``expires=YYYY-MM-DD``, an expiry that is
+not a date, or no reason before ``expires=``; a waiver whose expiry day has passed.
+
+Not reported: tags unknown during a preview, and a ``tags`` map that is secret as a whole; other
+tags; waivers in the policy config, which the config schema checks when the pack is configured.
 """
 
 from __future__ import annotations
