@@ -6,7 +6,8 @@
 Each ``DIR`` is a program (it holds ``Pulumi.yaml``) or a folder of programs. Every program runs in
 its own ``check`` process (two at a time by default) with a clean environment: no
 ``ENVIRONMENT_SUFFIX`` and stack ``dev``, which is how most of these programs are deployed;
-``--environment-suffix pr123`` sets it as a pull-request pipeline would.
+``--environment-suffix pr123`` sets it, and the stack config key ``environmentSuffix``, as a
+pull-request pipeline does.
 
 It prints per-policy counts (findings, mandatory, programs touched), findings per program, the
 programs that failed to run with the one line the runner gave, and, with ``--labels``, the share of
@@ -59,8 +60,9 @@ def programs(paths: Iterable[str]) -> list[Path]:
 def run_one(program: Path, preview: bool, timeout: float, extra: list[str], suffix: str = "") -> Run:
     env = {k: v for k, v in os.environ.items() if k != "ENVIRONMENT_SUFFIX" and not k.startswith("PULUMI_")}
     env["PYTHONPATH"] = str(ROOT)
-    if suffix:
+    if suffix:  # as the pipeline deploys: the variable, and the stack config key the programs read
         env["ENVIRONMENT_SUFFIX"] = suffix
+        extra = [*extra, "--config", f"environmentSuffix={suffix}"]
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
         report = Path(out.name)
     cmd = [sys.executable, "-m", "aws_conventions", "check", str(program), "--stack", "dev", "--quiet",
@@ -167,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the summary and every finding here")
     parser.add_argument("--policy-config", help="passed to check")
     parser.add_argument("--environment-suffix", default="",
-                        help="set ENVIRONMENT_SUFFIX for the programs and the pack, as a pipeline would (e.g. pr123)")
+                        help="deploy as a pull-request pipeline would: ENVIRONMENT_SUFFIX and the stack config "
+                             "environmentSuffix set to this (e.g. pr123)")
     args = parser.parse_args(argv)
     found = programs(args.paths)
     extra = ["--policy-config", args.policy_config] if args.policy_config else []
