@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         _explain(getattr(e, "diagnoses", []))
+        report = getattr(e, "findings", None)
+        if report is not None and args.format != "text":
+            _write(args, render(report, args.format))
         return EXIT_ERROR
     except ProgramError as e:
         print(f"error: {e.summary}", file=sys.stderr)

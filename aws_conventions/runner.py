@@ -199,6 +199,12 @@ def check(target: ProgramTarget | Program, *, stack: str | None = None,
         program = target if isinstance(target, Program) else load_program(target)
     except UsageError as e:
         e.diagnoses = diagnoses  # type: ignore[attr-defined]
+        if diagnoses and not callable(target):
+            root = Path(target) if Path(target).is_dir() else Path(target).parent
+            program = Program(root=root, project=str(_spec(root).get("name") or root.name), display=str(target))
+            e.findings = Findings(  # type: ignore[attr-defined]
+                findings=[], resources=[], policies=[], pack_name=_pack_name(None), pack_version="",
+                program=program, stack=stack or "", preview=preview, diagnoses=diagnoses)
         raise
     stack = stack or default_stack(program)
     cfg = stack_config(program, stack, config)
@@ -269,7 +275,8 @@ def _spec(root: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _pack_name(pack: PackProcess) -> str:
+def _pack_name(pack: PackProcess | None) -> str:
+    """The pack's name as it reports it, or as ``policies.PACK_NAME`` has it when it has not started."""
     info = getattr(pack, "info", None)
     return info.name if info is not None else "aws-conventions"
 
