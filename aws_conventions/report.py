@@ -9,7 +9,7 @@ ever added within a version. Version 1::
       "program": {"path": "examples/compliant", "entry": "tap.py", "project": "tap-compliant",
                   "stack": "dev", "preview": true},
       "summary": {"passed": true, "resources": 21, "findings": 0, "mandatory": 0, "advisory": 0,
-                  "waived": 0, "remediated": 0},
+                  "waived": 0, "remediated": 0, "diagnoses": 0},
       "findings": [{
           "policy": "xray-tracing", "enforcementLevel": "advisory", "severity": "medium",
           "resource": {"urn": "urn:pulumi:...", "type": "aws:lambda/function:Function", "name": "api-dev"},
@@ -87,7 +87,7 @@ def to_json(findings: Findings) -> dict[str, Any]:
         "summary": {"passed": findings.passed, "resources": len(findings.resources),
                     "findings": len(findings), "mandatory": len(findings.mandatory),
                     "advisory": len(findings.advisory), "waived": len(findings.waived),
-                    "remediated": len(findings.remediations)},
+                    "remediated": len(findings.remediations), "diagnoses": len(findings.diagnoses)},
         "findings": [{
             "policy": f.policy, "enforcementLevel": f.level, "severity": f.severity,
             "resource": _resource(f.urn, f.resource_type, f.resource_name),
@@ -233,6 +233,7 @@ def to_sarif(findings: Findings, base: Path | None = None) -> dict[str, Any]:
         "name": "".join(part.capitalize() for part in c.name.split("-")),
         "shortDescription": {"text": c.description},
         "fullDescription": {"text": c.description},
+        "helpUri": f"{_information_uri(findings)}#{c.name}",
         "help": {"text": c.description},
         "defaultConfiguration": {"level": _SARIF_LEVEL[c.level], "enabled": True},
         "properties": {"tags": ["project"]},
