@@ -69,6 +69,7 @@ class HeldFindings:
             groups, self._groups = self._groups, {}
         out: list[Reported] = []
         for (_, cause), (policy, level, items) in sorted(groups.items()):
+            items.sort(key=lambda item: item[0])  # the engine analyzes in no fixed order
             if len(items) >= policy.condense_after and policy.condense is not None:
                 try:
                     out.append((policy, level, policy.condense(cause, items, context(policy))))
