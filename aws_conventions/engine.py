@@ -24,6 +24,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
+from policies._core.applicability import is_waiver
 from policies._core.values import to_struct
 
 PACK_DIR = Path(__file__).resolve().parents[1]
@@ -247,4 +248,10 @@ def diagnostics_of(response: pb.AnalyzeResponse, resource_urn: str = "") -> list
 
 
 def waived_of(response: pb.AnalyzeResponse) -> list[Waived]:
-    return [Waived(n.policy_name, n.reason) for n in response.not_applicable]
+    """The not-applicable entries that are waivers (the others say a policy did not look)."""
+    return [Waived(n.policy_name, n.reason) for n in response.not_applicable if is_waiver(n.reason)]
+
+
+def not_applicable_of(response: pb.AnalyzeResponse | pb.RemediateResponse) -> dict[str, str]:
+    """Policy name to the reason it did not apply, waivers included."""
+    return {n.policy_name: n.reason for n in response.not_applicable}

@@ -168,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(runs, labels)
     print_summary(summary, labels is not None)
     if args.json:
-        detail = {r.program: [{"key": key(r.program, f), "level": f.get("enforcementLevel"), "message": f.get("message")}
-                              for f in r.findings] for r in runs}
+        detail = {r.program: [{"key": key(r.program, f), "level": f.get("enforcementLevel"),
+                               "message": f.get("message")} for f in r.findings] for r in runs}
         args.json.write_text(json.dumps({"summary": summary, "findings": detail}, indent=1, default=str) + "\n")
     return 0
 

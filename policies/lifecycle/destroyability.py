@@ -15,12 +15,11 @@ and which class applied.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from .._core import regex
 from .._core.aws_types import snake
 from .._core.context import Suffix
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
@@ -103,11 +102,11 @@ class Environment:
                 f"{self.pattern!r})")
 
 
-@lru_cache(maxsize=32)
-def _compiled(pattern: str) -> re.Pattern[str] | None:
+def _compiled(pattern: str) -> Any:
+    """RE2, as the engine validates the option: linear time whatever the pattern (see ``regex``)."""
     try:
-        return re.compile(pattern, re.I)
-    except re.error:
+        return regex.compile_re2(pattern, ignore_case=True)
+    except regex.PatternError:
         return None
 
 
