@@ -10,6 +10,10 @@ from typing import Any
 
 SUFFIX_ENV = "ENVIRONMENT_SUFFIX"
 SUFFIX_KEY = "environmentSuffix"
+CLASS_TAG = "environment-class"
+"""A stack tag (``pulumi stack tag set environment-class ephemeral``) that states the environment's
+class outright, instead of deriving it from the suffix."""
+CLASSES = ("ephemeral", "persistent")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,11 @@ class StackContext:
         if len(parts) < 3 or len(head) != 3 or head[:2] != ["urn", "pulumi"] or not head[2]:
             return base
         return replace(base, stack=base.stack or head[2], project=base.project or parts[1])
+
+    def environment_class(self) -> str | None:
+        """``ephemeral`` or ``persistent`` from the stack tag :data:`CLASS_TAG`, else None."""
+        value = self.tags.get(CLASS_TAG, "").strip().lower()
+        return value if value in CLASSES else None
 
     def is_secret(self, full_key: str) -> bool:
         return full_key in self.secret_keys

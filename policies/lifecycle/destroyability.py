@@ -21,7 +21,7 @@ from typing import Any
 
 from .._core import regex
 from .._core.aws_types import snake
-from .._core.context import Suffix
+from .._core.context import CLASS_TAG, Suffix
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
 from .._core.resource import Resource
 from .._core.values import Prop
@@ -96,6 +96,9 @@ class Environment:
     pattern: str
 
     def __str__(self) -> str:
+        if not self.pattern:
+            return (f"the environment is {'ephemeral' if self.ephemeral else 'persistent'} (from the stack tag "
+                    f"'{CLASS_TAG}'; suffix {self.suffix})")
         if self.ephemeral:
             return f"the environment is ephemeral (suffix {self.suffix} matches ephemeralPattern {self.pattern!r})"
         return (f"the environment is persistent (suffix {self.suffix} does not match ephemeralPattern "
@@ -117,6 +120,9 @@ def environment(ctx: PolicyContext) -> Environment | None:
     compiled = _compiled(pattern)
     if suffix is None or compiled is None:
         return None
+    stated = ctx.stack.environment_class()
+    if stated is not None:  # a stack tag states the class outright
+        return Environment(suffix, stated == "ephemeral", "")
     return Environment(suffix, compiled.search(suffix.value) is not None, pattern)
 
 
