@@ -46,7 +46,7 @@ from .policy import (
 )
 from .resource import Provider, Resource
 from .stack import StackView
-from .values import Props, contains_unknown, encode_like
+from .values import Props, encode_like
 
 _MAX_MESSAGE = 400 * 1024 * 1024
 _LEVEL_TO_PB = {ADVISORY: pb.ADVISORY, MANDATORY: pb.MANDATORY, REMEDIATE: pb.REMEDIATE,
@@ -144,6 +144,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._stack_policies = [p for p in active if isinstance(p, StackPolicy)]
         self._dispatch: dict[str, tuple[ResourcePolicy, ...]] = {}
         self._skipped: dict[str, pb.AnalyzeResponse] = {}
+        self._suffix_needers = frozenset(p.name for p in self.policies if na.uses_suffix(p))
         self._not_remediated: dict[str, tuple[pb.PolicyNotApplicable, ...]] = {}
 
     def policies_for(self, type_: str) -> tuple[ResourcePolicy, ...]:
@@ -209,10 +210,10 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
 
     def _note_unchecked(self, policy: Policy, resource: Resource, reads: list[str]) -> None:
         """Remember why a policy that found nothing could not really check ``resource``."""
-        if na.uses_suffix(policy) and self._contexts[policy.name].suffix is None:
+        if policy.name in self._suffix_needers and self._contexts[policy.name].suffix is None:
             resource.unchecked[policy.name] = na.NO_SUFFIX
             return
-        unknown = [k for k in dict.fromkeys(reads) if contains_unknown(resource.props.raw(k))]
+        unknown = resource.props.unknown_among(reads) if reads else None
         if unknown:
             resource.unchecked[policy.name] = na.unknown_inputs(unknown)
 
@@ -242,7 +243,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             finally:
                 reads = resource.props.reads()
             if not changes:
-                unknown = [k for k in dict.fromkeys(reads) if contains_unknown(resource.props.raw(k))]
+                unknown = resource.props.unknown_among(reads)
                 if unknown:
                     result.not_applicable.append((policy, na.unknown_inputs(unknown)))
                 continue
@@ -308,7 +309,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=reason))
         failed = {p.name for p, _, _ in result.findings} | {p.name for p, _ in result.waived}
         for policy in self._stack_policies:
-            if policy.name not in failed and na.uses_suffix(policy) and self._contexts[policy.name].suffix is None:
+            if policy.name not in failed and policy.name in self._suffix_needers \
+                    and self._contexts[policy.name].suffix is None:
                 response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=na.NO_SUFFIX))
         return response
 

@@ -9,18 +9,24 @@ linear in the input, whatever the pattern.
 
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
 from typing import Any
-
-import re2
 
 
 class PatternError(ValueError):
     """The text is not an RE2 regular expression."""
 
 
+@lru_cache(maxsize=1)
+def _re2() -> Any:
+    """The binding, imported on first use: most previews never compile a pattern, and the pack's
+    startup is on every preview's path."""
+    return importlib.import_module("re2")
+
+
 def _options(ignore_case: bool) -> Any:
-    options = re2.Options()
+    options = _re2().Options()
     options.log_errors = False  # a bad pattern is reported to the user, not logged to stderr
     options.case_sensitive = not ignore_case
     return options
@@ -29,6 +35,7 @@ def _options(ignore_case: bool) -> Any:
 @lru_cache(maxsize=64)
 def compile_re2(pattern: str, ignore_case: bool = False) -> Any:
     """The compiled pattern; raises :class:`PatternError` with RE2's reason when it is invalid."""
+    re2 = _re2()
     try:
         return re2.compile(pattern, _options(ignore_case))
     except re2.error as e:

@@ -203,6 +203,10 @@ class Props:
         reads, self._reads = self._reads or [], None
         return reads
 
+    def unknown_among(self, keys: list[str]) -> list[str]:
+        """The keys, of those given, whose value is or holds an unknown (each decoded once)."""
+        return [k for k in dict.fromkeys(keys) if contains_unknown(self.raw(k))]
+
     @property
     def struct(self) -> struct_pb2.Struct:
         """The wire-format bag as received."""
