@@ -24,6 +24,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
+from policies._core.applicability import is_waiver
 from policies._core.values import to_struct
 
 PACK_DIR = Path(__file__).resolve().parents[1]
@@ -75,6 +76,7 @@ class StackResource:
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, Iterable[str]] = field(default_factory=dict)
     provider: Mapping[str, Any] | None = None
+    options: Mapping[str, Any] | None = None
 
 
 def urn_of(type_: str, name: str, stack: str = "dev", project: str = "project",
@@ -130,8 +132,20 @@ class PackProcess:
                                           ("grpc.max_receive_message_length", _MAX_MESSAGE)])
         grpc.channel_ready_future(self._channel).result(timeout=self._timeout)
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        self._handshake()
         self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
         self.startup_seconds = time.perf_counter() - began
+
+    def _handshake(self) -> None:
+        """The engine's first call (the pack directory is both root and program directory); like
+        the engine, accept a pack that does not implement it."""
+        try:
+            self._stub.Handshake(pb.AnalyzerHandshakeRequest(
+                engine_address="127.0.0.1:1", root_directory=str(self.pack_dir),
+                program_directory=str(self.pack_dir)))
+        except grpc.RpcError as e:
+            if e.code() != grpc.StatusCode.UNIMPLEMENTED:
+                raise
 
     def close(self) -> None:
         if self._channel is not None:
@@ -153,10 +167,21 @@ class PackProcess:
 
     # -- the engine's calls, in the order it makes them ------------------------------------
 
-    def configure_stack(self, tags: Mapping[str, str] | None = None) -> None:
+    def configure_stack(self, tags: Mapping[str, str] | None = None, secret_keys: Iterable[str] = ()) -> None:
         self._stub.ConfigureStack(pb.AnalyzerStackConfigureRequest(
             stack=self.stack, project=self.project, dry_run=self.dry_run,
-            config=self.stack_config, tags=dict(tags or {})))
+            config=self.stack_config, tags=dict(tags or {}), config_secret_keys=list(secret_keys)))
+
+    def cancel(self) -> None:
+        """What the engine calls when it shuts down; the pack then exits on its own."""
+        self._stub.Cancel(empty_pb2.Empty())
+
+    def wait(self, timeout: float) -> int | None:
+        """The pack process's exit code, or None if it is still running after ``timeout`` seconds."""
+        try:
+            return self._proc.wait(timeout=timeout) if self._proc else None
+        except subprocess.TimeoutExpired:
+            return None
 
     def configure(self, policy_config: Mapping[str, Any]) -> None:
         """``policy_config`` as in a ``--policy-pack-config`` file: ``{policy: level | {...}}``."""
@@ -188,12 +213,16 @@ class PackProcess:
 
     def analyze_request(self, type_: str, properties: Mapping[str, Any] | struct_pb2.Struct, *,
                         name: str = "example", urn: str = "",
-                        provider: Mapping[str, Any] | None = None) -> pb.AnalyzeRequest:
+                        provider: Mapping[str, Any] | None = None,
+                        options: Mapping[str, Any] | None = None) -> pb.AnalyzeRequest:
+        """``options`` as the engine names them: ``{"protect": True, "ignoreChanges": [...]}``."""
         props = properties if isinstance(properties, struct_pb2.Struct) else to_struct(properties)
         request = pb.AnalyzeRequest(type=type_, name=name, properties=props,
                                     urn=urn or urn_of(type_, name, self.stack, self.project))
         if provider is not None:
             request.provider.CopyFrom(_provider(provider))
+        if options is not None:
+            json_format.ParseDict(options, request.options)
         return request
 
     def analyze_stack(self, resources: Iterable[StackResource]) -> list[Diagnostic]:
@@ -216,6 +245,8 @@ class PackProcess:
                 item.propertyDependencies[key].urns.extend(urns)
             if r.provider is not None:
                 item.provider.CopyFrom(_provider(r.provider))
+            if r.options is not None:
+                json_format.ParseDict(r.options, item.options)
         return request
 
     def remediate(self, type_: str, properties: Mapping[str, Any], *, name: str = "example", urn: str = "",
@@ -247,4 +278,10 @@ def diagnostics_of(response: pb.AnalyzeResponse, resource_urn: str = "") -> list
 
 
 def waived_of(response: pb.AnalyzeResponse) -> list[Waived]:
-    return [Waived(n.policy_name, n.reason) for n in response.not_applicable]
+    """The not-applicable entries that are waivers (the others say a policy did not look)."""
+    return [Waived(n.policy_name, n.reason) for n in response.not_applicable if is_waiver(n.reason)]
+
+
+def not_applicable_of(response: pb.AnalyzeResponse | pb.RemediateResponse) -> dict[str, str]:
+    """Policy name to the reason it did not apply, waivers included."""
+    return {n.policy_name: n.reason for n in response.not_applicable}

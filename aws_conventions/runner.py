@@ -34,7 +34,7 @@ from policies._core.values import SECRET_SIG, SIG_KEY, Props, show
 
 from . import capture as capture_mod
 from . import diagnose
-from .engine import PACK_DIR, Diagnostic, PackProcess, StackResource, diagnostics_of
+from .engine import PACK_DIR, Diagnostic, PackProcess, StackResource, diagnostics_of, waived_of
 from .findings import (
     LEVEL_RANK,
     CheckedResource,
@@ -372,7 +372,7 @@ class _Evaluation:
             for r in self.records))
         # A stack policy's finding without a URN is the stack's, as the engine reports it.
         self.diagnostics.extend(diagnostics_of(response, self.root_urn))
-        self.waived.extend((n.policy_name, n.reason, self.root_urn) for n in response.not_applicable)
+        self.waived.extend((w.policy, w.reason, self.root_urn) for w in waived_of(response))
 
     def _analyze(self, r: Captured) -> None:
         """``Remediate``, then ``Analyze`` on the remediated inputs, which the outputs then follow."""
@@ -389,7 +389,7 @@ class _Evaluation:
                                                  changes))
         response = self.pack.stub.Analyze(request)  # type: ignore[union-attr]
         self.diagnostics.extend(diagnostics_of(response, r.urn))
-        self.waived.extend((n.policy_name, n.reason, r.urn) for n in response.not_applicable)
+        self.waived.extend((w.policy, w.reason, r.urn) for w in waived_of(response))
 
     def _provider_of(self, r: Captured) -> dict[str, Any] | None:
         provider = self.by_urn.get(r.provider.rsplit("::", 1)[0]) if r.provider else None

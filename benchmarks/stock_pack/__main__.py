@@ -14,5 +14,8 @@ from pulumi_policy import PolicyPack
 
 from benchmarks.stock_pack.adapter import to_stock
 from policies import PACK_DESCRIPTION, PACK_NAME, POLICIES
+from policies._core import info
 
-PolicyPack(PACK_NAME, [to_stock(p) for p in POLICIES], description=PACK_DESCRIPTION)
+PolicyPack(PACK_NAME, [to_stock(p) for p in POLICIES], description=PACK_DESCRIPTION,
+           display_name=info.DISPLAY_NAME, readme=info.readme(), provider=info.PROVIDER, tags=list(info.TAGS),
+           repository=info.repository() or None)

@@ -6,6 +6,7 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    PolicyComplianceFramework,
     PolicyConfigSchema,
     ResourceValidationPolicy,
     Severity,
@@ -14,6 +15,7 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import serialize_properties
 
 from policies._core import config as config_mod
+from policies._core import info
 from policies._core.context import StackContext
 from policies._core.policy import ALL_AWS_TYPES, Policy, PolicyContext, ResourcePolicy
 from policies._core.resource import Resource
@@ -23,6 +25,11 @@ from policies._core.values import Props
 
 def _view(type_: str, urn: str, name: str, props: Any, **links: Any) -> Resource:
     return Resource(type_, urn, name, Props.from_dict(serialize_properties(props)), **links)
+
+
+def _framework(policy: Policy) -> PolicyComplianceFramework | None:
+    f = policy.framework
+    return None if f is None else PolicyComplianceFramework(f.name, f.version, f.reference, f.specification)
 
 
 def to_stock(policy: Policy) -> ResourceValidationPolicy | StackValidationPolicy:
@@ -36,6 +43,7 @@ def to_stock(policy: Policy) -> ResourceValidationPolicy | StackValidationPolicy
         config_schema=PolicyConfigSchema(policy.config_schema()),
         severity=Severity(policy.severity), tags=list(policy.tags),
         remediation_steps=policy.remediation_steps, url=policy.url,
+        display_name=info.display_name(policy), framework=_framework(policy),
     )
     if isinstance(policy, ResourcePolicy):
         def validate(args: Any, report_violation: Any) -> None:

@@ -16,19 +16,21 @@ import dataclasses
 import datetime as dt
 import re
 import sys
-import time
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from concurrent import futures
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc, plugin_pb2
 
-from . import condense, waivers
+from . import applicability as na
+from . import condense, masking, waivers
 from . import config as config_mod
+from . import info as info_mod
 from .context import StackContext
 from .policy import (
     ADVISORY,
@@ -45,7 +47,7 @@ from .policy import (
 )
 from .resource import Provider, Resource
 from .stack import StackView
-from .values import Props, encode
+from .values import Props, encode_like
 
 _MAX_MESSAGE = 400 * 1024 * 1024
 _LEVEL_TO_PB = {ADVISORY: pb.ADVISORY, MANDATORY: pb.MANDATORY, REMEDIATE: pb.REMEDIATE,
@@ -54,6 +56,7 @@ _PB_TO_LEVEL = {v: k for k, v in _LEVEL_TO_PB.items()}
 _SEVERITY_TO_PB = {"low": pb.POLICY_SEVERITY_LOW, "medium": pb.POLICY_SEVERITY_MEDIUM,
                    "high": pb.POLICY_SEVERITY_HIGH, "critical": pb.POLICY_SEVERITY_CRITICAL}
 _AWS_PROVIDER_TYPE = "pulumi:providers:aws"
+_CANCEL_GRACE_S = 1.0
 
 
 def pack_version(pack_dir: Path | None = None) -> str:
@@ -80,6 +83,10 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self.today = today or dt.date.today()
         self._levels: dict[str, str] = {p.name: p.enforcement_level for p in self.policies}
         self._configs: dict[str, dict[str, Any]] = {p.name: p.defaults for p in self.policies}
+        self._stack_configured = False
+        self._lock = threading.Lock()
+        self.cancelled = threading.Event()
+        self.engine_address = ""
         self._rebuild()
 
     # -- configuration ------------------------------------------------------------------
@@ -120,7 +127,17 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
 
     def configure_stack(self, stack: StackContext) -> None:
         self.stack = stack
+        self._stack_configured = True
         self._rebuild()
+
+    def _adopt_urn(self, urn: str) -> None:
+        """Without ``ConfigureStack`` (``pulumi policy analyze``, ``pulumi policy publish``), take the
+        stack and project from the first URN, so that suffix-based policies still have a stack name."""
+        if self._stack_configured or (self.stack.stack and self.stack.project) or not urn:
+            return
+        with self._lock:
+            if not self._stack_configured:
+                self.configure_stack(StackContext.from_urn(urn, self.stack))
 
     def _rebuild(self) -> None:
         self._contexts = {p.name: PolicyContext(self._configs[p.name], self.stack, self.today) for p in self.policies}
@@ -129,6 +146,9 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._resource_policies = [p for p in active if isinstance(p, ResourcePolicy)]
         self._stack_policies = [p for p in active if isinstance(p, StackPolicy)]
         self._dispatch: dict[str, tuple[ResourcePolicy, ...]] = {}
+        self._skipped: dict[str, pb.AnalyzeResponse] = {}
+        self._suffix_needers = frozenset(p.name for p in self.policies if na.uses_suffix(p))
+        self._not_remediated: dict[str, tuple[pb.PolicyNotApplicable, ...]] = {}
         self._held = condense.HeldFindings()
 
     def policies_for(self, type_: str) -> tuple[ResourcePolicy, ...]:
@@ -181,90 +201,198 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return self.evaluate_stack(view).findings
 
     def _run(self, policy: Policy, subject: Any) -> list[Finding]:
+        props = subject.props if isinstance(subject, Resource) else None
+        if props is not None:
+            props.record_reads()
         try:
-            return list(policy.check(subject, self._contexts[policy.name]))  # type: ignore[misc]
+            findings = list(policy.check(subject, self._contexts[policy.name]))  # type: ignore[misc]
         except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
-            return [_crash_finding(policy, e)]
+            findings = [_crash_finding(policy, e)]
+        if props is not None:
+            reads = props.reads()
+            if not findings:
+                self._note_unchecked(policy, subject, reads)
+        return findings
+
+    def _note_unchecked(self, policy: Policy, resource: Resource, reads: list[str]) -> None:
+        """Remember why a policy that found nothing could not really check ``resource``."""
+        if policy.name in self._suffix_needers and self._contexts[policy.name].suffix is None:
+            resource.unchecked[policy.name] = na.NO_SUFFIX
+            return
+        unknown = resource.props.unknown_among(reads) if reads else None
+        if unknown:
+            resource.unchecked[policy.name] = na.unknown_inputs(unknown)
 
     def release_held(self) -> list[tuple[Policy, str, Finding]]:
         """The findings held back during a preview's ``Analyze`` calls, condensed per cause."""
         return self._held.release(lambda p: self._contexts[p.name])
 
     def remediate_resource(self, resource: Resource) -> list[tuple[ResourcePolicy, dict[str, Any]]]:
-        """Run remediations in registry order; each sees the properties the previous produced."""
-        applied = []
+        """``(policy, the full properties after its fix)`` for each remediation applied."""
+        return self.run_remediations(resource).properties()
+
+    def run_remediations(self, resource: Resource) -> Remediated:
+        """Run remediations in registry order; each sees the properties the previous produced.
+
+        A waived resource is not remediated; a value that was secret stays secret and an unknown
+        keeps its type (``encode_like``); a remediation that fails leaves a diagnostic."""
+        result = Remediated(resource.props.struct)
         for policy in self.policies_for(resource.type):
             if self._levels[policy.name] != REMEDIATE or policy.remediate is None:
                 continue
+            waiver = waivers.find(policy.name, resource, self._waivers[policy.name])
+            if waiver is not None and waiver.active(self.today):
+                result.not_applicable.append((policy, waiver.describe()))
+                continue
+            resource.props.record_reads()
             try:
                 changes = policy.remediate(resource, self._contexts[policy.name])
-            except Exception:  # noqa: BLE001 - never fail the user's preview
-                changes = None
-            if not changes:
+            except Exception as e:  # noqa: BLE001 - never fail the user's preview
+                result.failed.append((policy, _crash_finding(policy, e).message))
                 continue
-            merged = resource.props.to_dict()
-            merged.update(changes)
-            resource = Resource(resource.type, resource.urn, resource.name, Props.from_dict(merged),
-                                provider=resource.provider)
-            applied.append((policy, merged))
-        return applied
+            finally:
+                reads = resource.props.reads()
+            if not changes:
+                unknown = resource.props.unknown_among(reads)
+                if unknown:
+                    result.not_applicable.append((policy, na.unknown_inputs(unknown)))
+                continue
+            resource = result.apply(policy, resource, changes)
+        return result
 
     # -- the gRPC service ----------------------------------------------------------------
+    # Every RPC answers; none raises (``_answers``): a failure inside the pack becomes an
+    # advisory diagnostic or an empty answer, never a gRPC error that fails the preview.
 
     def Analyze(self, request: pb.AnalyzeRequest, context: Any) -> pb.AnalyzeResponse:
-        response = pb.AnalyzeResponse()
+        return _answer(self._analyze, request, lambda e: self._pack_failure(e, request.type))
+
+    def _analyze(self, request: pb.AnalyzeRequest) -> pb.AnalyzeResponse:
+        self._adopt_urn(request.urn)
+        skipped = self._skipped_for(request.type)
         if not self.policies_for(request.type):
-            return response
+            return skipped  # prebuilt per type, never mutated
         resource = _resource_of(request)
         result = self.evaluate_resource(resource)
-        if self.stack.dry_run:
+        held: set[str] = set()
+        if self.stack.dry_run and result.findings:
+            found = {p.name for p, _, _ in result.findings}
             result.findings = self._held.hold(resource, result.findings)
+            held = found - {p.name for p, _, _ in result.findings}
+        response = pb.AnalyzeResponse()
+        response.MergeFrom(skipped)
+        secrets = self._secrets((resource,)) if result.findings else ()
         for policy, level, finding in result.findings:
             # Like the SDK, leave the URN empty: the engine attributes it to the analyzed resource.
-            response.diagnostics.append(self._diagnostic(policy, level, finding, ""))
+            response.diagnostics.append(self._diagnostic(policy, level, finding, "", secrets))
+        reported = {p.name for p, _, _ in result.findings} | held
+        for name in sorted(held):
+            response.not_applicable.append(pb.PolicyNotApplicable(policy_name=name, reason=condense.HELD_REASON))
         for policy, reason in result.waived:
+            reported.add(policy.name)
             response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=reason))
+        for name, reason in resource.unchecked.items():
+            if name not in reported:
+                response.not_applicable.append(pb.PolicyNotApplicable(policy_name=name, reason=reason))
         return response
 
+    def _skipped_for(self, type_: str) -> pb.AnalyzeResponse:
+        """The not-applicable entries of the resource policies that do not watch ``type_``."""
+        found = self._skipped.get(type_)
+        if found is None:
+            watching = {p.name for p in self.policies_for(type_)}
+            found = pb.AnalyzeResponse(not_applicable=[
+                pb.PolicyNotApplicable(policy_name=p.name, reason=na.not_watched(p, type_))
+                for p in self._resource_policies if p.name not in watching])
+            self._skipped[type_] = found
+        return found
+
     def AnalyzeStack(self, request: pb.AnalyzeStackRequest, context: Any) -> pb.AnalyzeResponse:
+        return _answer(self._analyze_stack, request, lambda e: self._pack_failure(e, "the stack"))
+
+    def _analyze_stack(self, request: pb.AnalyzeStackRequest) -> pb.AnalyzeResponse:
         response = pb.AnalyzeResponse()
-        if not self._stack_policies:
-            response.diagnostics.extend(self._diagnostic(policy, level, finding, finding.urn or "")
-                                        for policy, level, finding in self.release_held())
+        held = self.release_held()
+        if not self._stack_policies and not held:
             return response
+        if request.resources:
+            self._adopt_urn(request.resources[0].urn)
         providers: dict[str, Provider] = {}
         view = StackView([_resource_of(r, providers) for r in request.resources])
         result = self.evaluate_stack(view)
-        result.findings.extend(self.release_held())
+        result.findings.extend(held)
+        secrets = self._secrets(view.resources) if result.findings else ()
         for policy, level, finding in result.findings:
-            response.diagnostics.append(self._diagnostic(policy, level, finding, finding.urn or ""))
+            response.diagnostics.append(self._diagnostic(policy, level, finding, finding.urn or "", secrets))
         for policy, reason in result.waived:
             response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=reason))
+        failed = {p.name for p, _, _ in result.findings} | {p.name for p, _ in result.waived}
+        for policy in self._stack_policies:
+            if policy.name not in failed and policy.name in self._suffix_needers \
+                    and self._contexts[policy.name].suffix is None:
+                response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=na.NO_SUFFIX))
         return response
 
     def Remediate(self, request: pb.AnalyzeRequest, context: Any) -> pb.RemediateResponse:
-        response = pb.RemediateResponse()
-        for policy, props in self.remediate_resource(_resource_of(request)):
-            struct = struct_pb2.Struct()
-            struct.update(encode(props))
+        return _answer(self._remediate, request, lambda e: pb.RemediateResponse())
+
+    def _remediate(self, request: pb.AnalyzeRequest) -> pb.RemediateResponse:
+        self._adopt_urn(request.urn)
+        response = pb.RemediateResponse(not_applicable=self._not_remediated_for(request.type))
+        if not any(self._levels[p.name] == REMEDIATE for p in self.policies_for(request.type)):
+            return response
+        result = self.run_remediations(_resource_of(request))
+        for policy, struct in result.applied:
             response.remediations.append(pb.Remediation(
                 policyName=policy.name, policyPackName=self.name, policyPackVersion=self.version,
                 description=policy.description, properties=struct))
+        for policy, message in result.failed:
+            response.remediations.append(pb.Remediation(
+                policyName=policy.name, policyPackName=self.name, policyPackVersion=self.version,
+                description=policy.description, diagnostic=message))
+        for policy, reason in result.not_applicable:
+            response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=reason))
         return response
 
+    def _not_remediated_for(self, type_: str) -> tuple[pb.PolicyNotApplicable, ...]:
+        """Resource policies that cannot remediate ``type_``: not watching it, not at the remediate
+        level, or without an automatic fix. Prebuilt per type."""
+        found = self._not_remediated.get(type_)
+        if found is None:
+            watching = {p.name for p in self.policies_for(type_)}
+            entries = []
+            for p in self._resource_policies:
+                level = self._levels[p.name]
+                reason = (na.not_watched(p, type_) if p.name not in watching
+                          else na.not_remediating(level) if level != REMEDIATE
+                          else na.NO_REMEDIATION if p.remediate is None else "")
+                if reason:
+                    entries.append(pb.PolicyNotApplicable(policy_name=p.name, reason=reason))
+            found = self._not_remediated[type_] = tuple(entries)
+        return found
+
     def GetAnalyzerInfo(self, request: empty_pb2.Empty, context: Any) -> pb.AnalyzerInfo:
+        return _answer(lambda _: self._info(), request, lambda e: pb.AnalyzerInfo(name=self.name, version=self.version))
+
+    def _info(self) -> pb.AnalyzerInfo:
         info = pb.AnalyzerInfo(name=self.name, version=self.version, supportsConfig=True,
-                               description=self.description)
+                               description=self.description, displayName=info_mod.DISPLAY_NAME,
+                               provider=info_mod.PROVIDER, readme=info_mod.readme(),
+                               repository=info_mod.repository())
+        info.tags.extend(info_mod.TAGS)
         for policy in self.policies:
             item = pb.PolicyInfo(
                 name=policy.name, description=policy.description,
+                displayName=info_mod.display_name(policy),
                 enforcementLevel=_LEVEL_TO_PB[policy.enforcement_level],
                 policy_type=(pb.PolicyType.POLICY_TYPE_RESOURCE if isinstance(policy, ResourcePolicy)
                              else pb.PolicyType.POLICY_TYPE_STACK),
                 severity=_SEVERITY_TO_PB[policy.severity],
                 remediation_steps=policy.remediation_steps, url=policy.url)
-            if policy.display_name:
-                item.displayName = policy.display_name
+            if policy.framework is not None:
+                f = policy.framework
+                item.framework.CopyFrom(pb.PolicyComplianceFramework(
+                    name=f.name, version=f.version, reference=f.reference, specification=f.specification))
             item.tags.extend(policy.tags)
             schema = policy.config_schema()
             if schema:
@@ -275,6 +403,18 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     def GetPluginInfo(self, request: empty_pb2.Empty, context: Any) -> plugin_pb2.PluginInfo:
         return plugin_pb2.PluginInfo(version=self.version)
 
+    def Handshake(self, request: pb.AnalyzerHandshakeRequest, context: Any) -> pb.AnalyzerHandshakeResponse:
+        """The engine's first call. The pack needs nothing back from the engine; it keeps the
+        address for diagnostics of its own, and the pack directory is where it was started."""
+        self.engine_address = request.engine_address
+        return pb.AnalyzerHandshakeResponse()
+
+    def Cancel(self, request: empty_pb2.Empty, context: Any) -> empty_pb2.Empty:
+        """The engine is shutting down: let ``serve`` stop the server and the process exit now,
+        rather than when the engine gets round to killing it."""
+        self.cancelled.set()
+        return empty_pb2.Empty()
+
     def Configure(self, request: pb.ConfigureAnalyzerRequest, context: Any) -> empty_pb2.Empty:
         given = {}
         for name, cfg in request.policyConfig.items():
@@ -283,6 +423,9 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         try:
             self.configure(given)
         except config_mod.ConfigError as e:
+            # The engine's JSON Schema check catches wrong types, ranges, formats and unknown
+            # fields inside objects first; what reaches here (an unknown top-level field, which
+            # the engine's root schema cannot forbid) is named by policy and field.
             context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                           f"invalid config for policy pack '{self.name}':\n{e}")
         return empty_pb2.Empty()
@@ -294,14 +437,78 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             stack=request.stack or env.stack, project=request.project or env.project,
             organization=request.organization or env.organization,
             dry_run=request.dry_run if request.stack else env.dry_run,
-            config=dict(request.config) or env.config, environ=env.environ))
+            config=dict(request.config) or env.config, environ=env.environ,
+            secret_keys=frozenset(request.config_secret_keys), tags=dict(request.tags)))
         return pb.AnalyzerStackConfigureResponse()
 
-    def _diagnostic(self, policy: Policy, level: str, finding: Finding, urn: str) -> pb.AnalyzeDiagnostic:
+    def _secrets(self, resources: Any) -> list[str]:
+        """Every value a message must not quote: secret config values, and strings held in
+        secrets by ``resources``."""
+        found = set(self.stack.secret_values())
+        for r in resources:
+            found |= masking.secret_strings(r.props)
+        return sorted(found)
+
+    def _diagnostic(self, policy: Policy, level: str, finding: Finding, urn: str,
+                    secrets: Any = ()) -> pb.AnalyzeDiagnostic:
+        message = masking.mask(finding.message, secrets) if secrets else finding.message
         return pb.AnalyzeDiagnostic(
             policyName=policy.name, policyPackName=self.name, policyPackVersion=self.version,
-            description=policy.description, message=f"{policy.description}\n{finding.message}",
+            description=policy.description, message=f"{policy.description}\n{message}",
             urn=urn, enforcementLevel=_LEVEL_TO_PB[level], severity=_SEVERITY_TO_PB[policy.severity])
+
+    def _pack_failure(self, error: BaseException, subject: str) -> pb.AnalyzeResponse:
+        """An advisory diagnostic for a failure outside any policy (a request the pack could not
+        decode): the type of the error only, never its text, which may hold a value."""
+        response = pb.AnalyzeResponse()
+        for policy in self.policies[:1]:
+            response.diagnostics.append(pb.AnalyzeDiagnostic(
+                policyName=policy.name, policyPackName=self.name, policyPackVersion=self.version,
+                description=policy.description, enforcementLevel=pb.ADVISORY,
+                message=(f"The policy pack could not evaluate {subject} ({type(error).__name__}); "
+                         f"its policies did not check it.")))
+        return response
+
+
+class Remediated:
+    """What ``remediate_resource`` did: the full properties after each applied fix, the fixes that
+    failed (a diagnostic), and the policies that did not remediate (a reason)."""
+
+    __slots__ = ("_struct", "applied", "failed", "not_applicable")
+
+    def __init__(self, struct: struct_pb2.Struct) -> None:
+        self._struct = struct
+        self.applied: list[tuple[ResourcePolicy, struct_pb2.Struct]] = []
+        self.failed: list[tuple[ResourcePolicy, str]] = []
+        self.not_applicable: list[tuple[ResourcePolicy, str]] = []
+
+    def apply(self, policy: ResourcePolicy, resource: Resource, changes: Mapping[str, Any]) -> Resource:
+        """The resource with ``changes`` written over its wire-format properties: untouched keys are
+        copied as they came; changed ones keep the secret marking and unknown types they had."""
+        struct = struct_pb2.Struct()
+        struct.CopyFrom(self._struct)
+        for key, value in changes.items():
+            struct.update({key: encode_like(value, self._struct.fields.get(key))})
+        self._struct = struct
+        self.applied.append((policy, struct))
+        return Resource(resource.type, resource.urn, resource.name, Props(struct), provider=resource.provider,
+                        options=resource.options)
+
+    def properties(self) -> list[tuple[ResourcePolicy, dict[str, Any]]]:
+        """``(policy, properties)`` decoded, for tests and the runner."""
+        return [(p, Props(s).to_dict()) for p, s in self.applied]
+
+
+_R = TypeVar("_R")
+
+
+def _answer(handler: Callable[[Any], _R], request: Any, fallback: Callable[[BaseException], _R]) -> _R:
+    """``handler(request)``, or ``fallback(error)`` if anything in it raises (a RecursionError on a
+    bag nested hundreds deep, a bug): the engine must get an answer, not a gRPC error."""
+    try:
+        return handler(request)
+    except Exception as e:  # noqa: BLE001 - an RPC of the pack never fails the preview
+        return fallback(e)
 
 
 def _resource_of(r: Any, providers: dict[str, Provider] | None = None) -> Resource:
@@ -315,10 +522,12 @@ def _resource_of(r: Any, providers: dict[str, Provider] | None = None) -> Resour
             provider = Provider(p.type, p.urn, p.name, Props(p.properties))
             if providers is not None:
                 providers[p.urn] = provider
+    options = r.options if r.HasField("options") else None
     if providers is None:
-        return Resource(r.type, r.urn, r.name, Props(r.properties), provider)
+        return Resource(r.type, r.urn, r.name, Props(r.properties), provider,
+                        (options.parent or None) if options is not None else None, options=options)
     return Resource(r.type, r.urn, r.name, Props(r.properties), provider, r.parent or None,
-                    r.dependencies, r.propertyDependencies)
+                    r.dependencies, r.propertyDependencies, options=options)
 
 
 class Evaluation:
@@ -358,7 +567,8 @@ def _crash_finding(policy: Policy, error: Exception) -> Finding:
 
 
 def serve(analyzer: Analyzer) -> None:
-    """Start the gRPC server, print its port for the engine, and block (what ``PolicyPack`` does)."""
+    """Start the gRPC server, print its port for the engine, and block until ``Cancel`` or an
+    interrupt (what ``PolicyPack`` does)."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4),
                          options=[("grpc.max_receive_message_length", _MAX_MESSAGE),
                                   ("grpc.max_send_message_length", _MAX_MESSAGE)])
@@ -368,10 +578,11 @@ def serve(analyzer: Analyzer) -> None:
     sys.stdout.buffer.write(f"{port}\n".encode())
     sys.stdout.flush()
     try:
-        while True:
-            time.sleep(86400)
+        analyzer.cancelled.wait()
     except KeyboardInterrupt:
-        server.stop(0)
+        pass
+    # A short grace lets the Cancel answer, and any call in flight, reach the engine.
+    server.stop(_CANCEL_GRACE_S).wait()
 
 
 class PolicyPack:

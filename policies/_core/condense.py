@@ -19,6 +19,11 @@ from collections.abc import Callable
 from .policy import Finding, Policy, PolicyContext, ResourcePolicy
 from .resource import Resource
 
+HELD_REASON = ("reported at the end of the preview: a cause repeated on several resources is reported "
+               "once, at the stack")
+"""Why a policy whose finding was held is not applicable to the resource in ``Analyze`` (the engine
+would otherwise count it as passed there)."""
+
 Reported = tuple[Policy, str, Finding]
 """A policy, the enforcement level it reports at, and the finding."""
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from . import regex
 from .policy import Option
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -64,13 +65,10 @@ def _check(type_: str, schema: Mapping[str, Any], value: Any) -> str | None:
     enum = schema.get("enum")
     if enum is not None and value not in enum:
         return f"must be one of {', '.join(map(str, enum))}; got {_short(value)}"
-    if type_ == "string" and "pattern" in schema and not re.search(schema["pattern"], value):
-        return f"must match {schema['pattern']!r}, got {_short(value)}"
-    if type_ == "string" and schema.get("format") == "regex":
-        try:
-            re.compile(value)
-        except re.error as e:
-            return f"must be a regular expression: {e} in {_short(value)}"
+    if type_ == "string":
+        problem = _check_string(schema, value)
+        if problem:
+            return problem
     if type_ == "array":
         items = schema.get("items") or {}
         for i, item in enumerate(value):
@@ -80,6 +78,28 @@ def _check(type_: str, schema: Mapping[str, Any], value: Any) -> str | None:
     if type_ == "object":
         return _check_object(schema, value)
     return None
+
+
+def _check_string(schema: Mapping[str, Any], value: str) -> str | None:
+    """``pattern`` and ``format`` as the engine's JSON Schema validator reads them (Go's RE2, and
+    ``date`` as a real calendar date), so that the pack accepts exactly what the CLI accepts."""
+    if "pattern" in schema and not regex.search(schema["pattern"], value):
+        return f"must match {schema['pattern']!r}, got {_short(value)}"
+    form = schema.get("format")
+    if form == "regex":
+        problem = regex.problem(value)
+        if problem:
+            return f"must be a regular expression (RE2 syntax): {problem} in {_short(value)}"
+    if form == "date" and not _is_date(value):
+        return f"must be a date YYYY-MM-DD, got {_short(value)}"
+    return None
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return len(text) == 10 and dt.date.fromisoformat(text) is not None
+    except ValueError:
+        return False
 
 
 def _check_object(schema: Mapping[str, Any], value: Mapping[str, Any]) -> str | None:

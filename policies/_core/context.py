@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SUFFIX_ENV = "ENVIRONMENT_SUFFIX"
 SUFFIX_KEY = "environmentSuffix"
+CLASS_TAG = "environment-class"
+"""A stack tag (``pulumi stack tag set environment-class ephemeral``) that states the environment's
+class outright, instead of deriving it from the suffix."""
+CLASSES = ("ephemeral", "persistent")
 
 
 @dataclass(frozen=True)
 class StackContext:
-    """Stack name, project, preview or update, and the stack's config (``namespace:key``)."""
+    """Stack name, project, preview or update, the stack's config (``namespace:key``), which
+    config keys are secret, and the stack's tags."""
 
     stack: str = ""
     project: str = ""
@@ -22,6 +27,10 @@ class StackContext:
     dry_run: bool = True
     config: Mapping[str, str] = field(default_factory=dict)
     environ: Mapping[str, str] = field(default_factory=dict)
+    secret_keys: frozenset[str] = frozenset()
+    """Config keys marked secret: their values may be used, never quoted in a message."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Stack tags (``pulumi stack tag set``, and Pulumi Cloud's ``pulumi:*`` tags)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> StackContext:
@@ -35,6 +44,28 @@ class StackContext:
             config=parse_config_env(env.get("PULUMI_CONFIG", "")),
             environ={SUFFIX_ENV: env[SUFFIX_ENV]} if SUFFIX_ENV in env else {},
         )
+
+    @classmethod
+    def from_urn(cls, urn: str, base: StackContext) -> StackContext:
+        """``base`` with the stack and project read from a URN (``urn:pulumi:<stack>::<project>::...``),
+        for commands that never call ``ConfigureStack`` (``pulumi policy analyze``)."""
+        parts = urn.split("::")
+        head = parts[0].split(":", 2)
+        if len(parts) < 3 or len(head) != 3 or head[:2] != ["urn", "pulumi"] or not head[2]:
+            return base
+        return replace(base, stack=base.stack or head[2], project=base.project or parts[1])
+
+    def environment_class(self) -> str | None:
+        """``ephemeral`` or ``persistent`` from the stack tag :data:`CLASS_TAG`, else None."""
+        value = self.tags.get(CLASS_TAG, "").strip().lower()
+        return value if value in CLASSES else None
+
+    def is_secret(self, full_key: str) -> bool:
+        return full_key in self.secret_keys
+
+    def secret_values(self) -> list[str]:
+        """The values of secret config keys, for masking in messages."""
+        return [v for k, v in self.config.items() if k in self.secret_keys and isinstance(v, str)]
 
     def config_value(self, key: str) -> tuple[str, str] | None:
         """A stack config value by bare key in any namespace: ``(full key, value)``."""
@@ -65,9 +96,15 @@ def parse_config_env(text: str) -> dict[str, str]:
 class Suffix:
     value: str
     source: str
+    secret: bool = False
+    """From a secret config key: used for checks, never quoted."""
 
     def __str__(self) -> str:
-        return f"'{self.value}' (from {self.source})"
+        return f"{self.shown} (from {self.source})"
+
+    @property
+    def shown(self) -> str:
+        return "[secret]" if self.secret else f"'{self.value}'"
 
 
 def resolve_suffix(policy_config: Mapping[str, Any], stack: StackContext) -> Suffix | None:
@@ -79,7 +116,7 @@ def resolve_suffix(policy_config: Mapping[str, Any], stack: StackContext) -> Suf
         return Suffix(configured.strip(), f"the policy config '{SUFFIX_KEY}'")
     found = stack.config_value(SUFFIX_KEY)
     if found and found[1].strip():
-        return Suffix(found[1].strip(), f"the stack config '{found[0]}'")
+        return Suffix(found[1].strip(), f"the stack config '{found[0]}'", stack.is_secret(found[0]))
     env = stack.environ.get(SUFFIX_ENV, "").strip()
     if env:
         return Suffix(env, f"the {SUFFIX_ENV} environment variable")

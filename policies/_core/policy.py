@@ -31,8 +31,6 @@ ENFORCEMENT_LEVELS = (ADVISORY, MANDATORY, REMEDIATE, DISABLED)
 
 SEVERITIES = ("low", "medium", "high", "critical")
 
-DOCS_URL = "https://github.com/aws-conventions/aws-conventions/blob/main/README.md"
-
 ALL_AWS_TYPES = "aws:*"
 """A ``types`` entry that matches every resource of the AWS provider (not its provider resource)."""
 
@@ -107,6 +105,21 @@ Remediation = Callable[["Resource", PolicyContext], "Mapping[str, Any] | None"]
 
 
 @dataclass(frozen=True)
+class Framework:
+    """A compliance framework control the policy checks (``PolicyComplianceFramework``)."""
+
+    name: str
+    version: str
+    reference: str
+    """The control id, e.g. ``KMS.4``."""
+    specification: str
+    """The control's title."""
+
+
+FSBP = "AWS Foundational Security Best Practices"
+
+
+@dataclass(frozen=True)
 class _Policy:
     name: str
     description: str
@@ -119,10 +132,14 @@ class _Policy:
     validate: Callable[[Mapping[str, Any]], list[str]] | None = None
     """Checks across config fields that JSON Schema cannot express (``minDays`` <= ``maxDays``): the
     problems, one sentence each, for the config with defaults filled in."""
+    framework: Framework | None = None
 
     @property
     def url(self) -> str:
-        return f"{DOCS_URL}#{self.name}"
+        """The policy's section of the README (see ``info.docs_base``)."""
+        from .info import docs_base
+
+        return f"{docs_base()}#{self.name}"
 
     @property
     def all_options(self) -> tuple[Option, ...]:

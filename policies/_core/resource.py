@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .options import NO_OPTIONS, ResourceOptions, options_of
 from .values import Prop, Props, prop_of
 
 
@@ -21,20 +22,37 @@ class Provider:
 class Resource:
     """One resource as the engine sees it (inputs in ``Analyze``, outputs in ``AnalyzeStack``).
 
-    ``dependencies`` and ``property_dependencies`` may be given as the request's protobuf
-    containers; they are converted on first use, since most policies never look at them.
+    ``dependencies``, ``property_dependencies`` and ``options`` may be given as the request's
+    protobuf containers; they are converted on first use, since most policies never look at them.
     """
 
-    __slots__ = ("_deps", "_pdeps", "name", "parent", "props", "provider", "type", "urn")
+    __slots__ = ("_deps", "_opts", "_pdeps", "_unchecked", "name", "parent", "props", "provider", "type", "urn")
 
     def __init__(self, type: str, urn: str, name: str, props: Props,
                  provider: Provider | None = None, parent: str | None = None,
                  dependencies: Iterable[str] = (),
-                 property_dependencies: Mapping[str, Any] | None = None) -> None:
+                 property_dependencies: Mapping[str, Any] | None = None,
+                 options: ResourceOptions | Any = NO_OPTIONS) -> None:
         self.type, self.urn, self.name, self.props = type, urn, name, props
         self.provider, self.parent = provider, parent
         self._deps = dependencies
         self._pdeps = property_dependencies
+        self._opts = options
+        self._unchecked: dict[str, str] | None = None
+
+    @property
+    def unchecked(self) -> dict[str, str]:
+        """Policy name to why it could not check this resource (filled in by the analyzer)."""
+        if self._unchecked is None:
+            self._unchecked = {}
+        return self._unchecked
+
+    @property
+    def options(self) -> ResourceOptions:
+        """Resource options: ``protect``, ``ignore_changes``, ``delete_before_replace``, ..."""
+        if not isinstance(self._opts, ResourceOptions):
+            self._opts = options_of(self._opts)
+        return self._opts
 
     @property
     def dependencies(self) -> tuple[str, ...]:

@@ -158,16 +158,59 @@ def encode(value: Any) -> Any:
     return value
 
 
+def encode_like(value: Any, original: struct_pb2.Value | None) -> Any:
+    """:func:`encode`, keeping what the wire format said at the same place in ``original``: the
+    type of an unknown (a boolean unknown stays one), and a secret marking when ``value`` is the
+    plain value of what was a secret."""
+    if original is None:
+        return encode(value)
+    kind = original.WhichOneof("kind")
+    if value is UNKNOWN and kind == "string_value" and original.string_value in UNKNOWN_SENTINELS:
+        return original.string_value
+    if kind != "struct_value":
+        if kind == "list_value" and isinstance(value, (list, tuple)):
+            old = original.list_value.values
+            return [encode_like(v, old[i] if i < len(old) else None) for i, v in enumerate(value)]
+        return encode(value)
+    fields = original.struct_value.fields
+    sig = fields.get(SIG_KEY)
+    if sig is not None and sig.string_value == SECRET_SIG:
+        inner = value.value if isinstance(value, Secret) else value
+        return {SIG_KEY: SECRET_SIG, "value": encode_like(inner, fields.get("value"))}
+    if sig is None and isinstance(value, Mapping):
+        return {str(k): encode_like(v, fields.get(str(k))) for k, v in value.items()}
+    return encode(value)
+
+
 class Props:
     """A resource's property bag, decoded one top-level key at a time."""
 
-    __slots__ = ("_cache", "_fields", "_struct", "_wire")
+    __slots__ = ("_cache", "_fields", "_reads", "_struct", "_wire")
 
     def __init__(self, struct: struct_pb2.Struct) -> None:
         self._struct = struct
         self._fields = struct.fields
         self._cache: dict[str, Any] = {}
         self._wire: bytes | None = None
+        self._reads: list[str] | None = None
+
+    def record_reads(self) -> None:
+        """Start noting which top-level keys are read (the analyzer asks around each policy run)."""
+        self._reads = []
+
+    def reads(self) -> list[str]:
+        """The keys read since :meth:`record_reads`; stops recording."""
+        reads, self._reads = self._reads or [], None
+        return reads
+
+    def unknown_among(self, keys: list[str]) -> list[str]:
+        """The keys, of those given, whose value is or holds an unknown (each decoded once)."""
+        return [k for k in dict.fromkeys(keys) if contains_unknown(self.raw(k))]
+
+    @property
+    def struct(self) -> struct_pb2.Struct:
+        """The wire-format bag as received."""
+        return self._struct
 
     def wire(self) -> bytes:
         """The bag serialised (once): a C-speed pre-check for text anywhere in it, before decoding."""
@@ -185,6 +228,8 @@ class Props:
 
     def raw(self, key: str) -> Any:
         """The decoded value of a top-level key, or :data:`ABSENT`."""
+        if self._reads is not None:
+            self._reads.append(key)
         try:
             return self._cache[key]
         except KeyError:
@@ -333,8 +378,10 @@ def _wrap(path: str, value: Any, secret: bool) -> Prop:
     return Prop(path, value, secret)
 
 
-def prop_of(path: str, value: Any) -> Prop:
-    return _wrap(path, value, False)
+def prop_of(path: str, value: Any, secret: bool = False) -> Prop:
+    """A Prop for a decoded value; ``secret`` when it came out of a secret container, so that
+    everything read from inside a secret list or object stays secret."""
+    return _wrap(path, value, secret)
 
 
 def contains_secret(value: Any, _depth: int = 0) -> bool:

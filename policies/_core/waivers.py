@@ -33,7 +33,7 @@ WAIVERS_SCHEMA: dict[str, Any] = {
         "properties": {
             "resource": {"type": "string", "description": "A logical name or URN glob pattern."},
             "reason": {"type": "string", "description": "Why the resource is exempt."},
-            "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date",
                         "description": "The last day the waiver applies (YYYY-MM-DD)."},
         },
         "required": ["resource", "reason", "expires"],

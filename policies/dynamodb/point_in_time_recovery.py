@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .._core.policy import ADVISORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.policy import ADVISORY, FSBP, Finding, Framework, Option, PolicyContext, ResourcePolicy, violation
 from .._core.remediation import set_in_block
 from .._core.resource import Resource
 
@@ -64,6 +64,7 @@ POLICY = ResourcePolicy(
         "aws.dynamodb.Table (recovery_period_in_days from 1 to 35, 35 by default). For a table whose "
         "data can be rebuilt, list it in exemptTables instead."),
     tags=("backup", "data-protection", "dynamodb"),
+    framework=Framework(FSBP, "1.0.0", "DynamoDB.2", "DynamoDB tables should have point-in-time recovery enabled"),
     types=frozenset({TABLE}),
     options=(
         Option("exemptTables", "array", [],

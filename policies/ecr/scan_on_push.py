@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.policy import FSBP, MANDATORY, Finding, Framework, Option, PolicyContext, ResourcePolicy, violation
 from .._core.remediation import set_in_block
 from .._core.resource import Resource
 
@@ -51,6 +51,7 @@ POLICY = ResourcePolicy(
         "on aws.ecr.Repository. For enhanced (Inspector) scanning of every repository use "
         "aws.ecr.RegistryScanningConfiguration instead."),
     tags=("security", "containers", "ecr"),
+    framework=Framework(FSBP, "1.0.0", "ECR.1", "ECR private repositories should have image scanning configured"),
     types=frozenset({REPOSITORY}),
     options=(
         Option("exemptRepositories", "array", [],

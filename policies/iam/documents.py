@@ -345,7 +345,7 @@ def identity_documents(resource: Resource) -> Iterator[Prop]:
     elif resource.type == ROLE:
         inline = resource.get("inlinePolicies")
         for i, item in enumerate(inline.list() or ()):
-            yield prop_of(f"inlinePolicies[{i}]", item).get("policy")
+            yield prop_of(f"inlinePolicies[{i}]", item, inline.secret).get("policy")
 
 
 def trust_documents(resource: Resource) -> Iterator[Prop]:

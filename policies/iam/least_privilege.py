@@ -47,7 +47,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy
+from .._core.policy import FSBP, MANDATORY, Finding, Framework, Option, PolicyContext, ResourcePolicy
 from .._core.resource import Resource
 from . import catalogue
 from .catalogue import ActionInfo
@@ -362,6 +362,7 @@ POLICY = ResourcePolicy(
         "\"Resource\": \"*\" only for actions that accept nothing else (xray:PutTraceSegments, "
         "cloudwatch:PutMetricData with a cloudwatch:namespace condition)."),
     tags=("iam", "least-privilege", "security"),
+    framework=Framework(FSBP, "1.0.0", "IAM.1", 'IAM policies should not allow full "*" administrative privileges'),
     types=frozenset(IDENTITY_POLICY_TYPES | {ROLE}),
     options=(
         Option("findings", "array", list(KINDS), "Which findings apply.",

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.policy import FSBP, MANDATORY, Finding, Framework, Option, PolicyContext, ResourcePolicy, violation
 from .._core.resource import Resource
 
 KEY = "aws:kms/key:Key"
@@ -65,6 +65,7 @@ POLICY = ResourcePolicy(
     remediation_steps=("Set enable_key_rotation=True on aws.kms.Key; optionally "
                        "rotation_period_in_days between the configured bounds (AWS allows 90 to 2560)."),
     tags=("encryption", "kms"),
+    framework=Framework(FSBP, "1.0.0", "KMS.4", "AWS KMS key rotation should be enabled"),
     types=frozenset({KEY}),
     options=(
         Option("minRotationDays", "integer", 90, "The shortest rotation period allowed.",

@@ -32,14 +32,13 @@ persistent environment with ``checkPersistent`` off.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from .._core import regex
 from .._core.aws_types import snake
-from .._core.context import Suffix
+from .._core.context import CLASS_TAG, Suffix
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, stated, violation
 from .._core.resource import Resource
 from .._core.values import Prop
@@ -115,17 +114,20 @@ class Environment:
     pattern: str
 
     def __str__(self) -> str:
+        if not self.pattern:
+            return (f"the environment is {'ephemeral' if self.ephemeral else 'persistent'} (from the stack tag "
+                    f"'{CLASS_TAG}'; suffix {self.suffix})")
         if self.ephemeral:
             return f"the environment is ephemeral (suffix {self.suffix} matches ephemeralPattern {self.pattern!r})"
         return (f"the environment is persistent (suffix {self.suffix} does not match ephemeralPattern "
                 f"{self.pattern!r})")
 
 
-@lru_cache(maxsize=32)
-def _compiled(pattern: str) -> re.Pattern[str] | None:
+def _compiled(pattern: str) -> Any:
+    """RE2, as the engine validates the option: linear time whatever the pattern (see ``regex``)."""
     try:
-        return re.compile(pattern, re.I)
-    except re.error:
+        return regex.compile_re2(pattern, ignore_case=True)
+    except regex.PatternError:
         return None
 
 
@@ -136,6 +138,9 @@ def environment(ctx: PolicyContext) -> Environment | None:
     compiled = _compiled(pattern)
     if suffix is None or compiled is None:
         return None
+    stated = ctx.stack.environment_class()
+    if stated is not None:  # a stack tag states the class outright
+        return Environment(suffix, stated == "ephemeral", "")
     return Environment(suffix, compiled.search(suffix.value) is not None, pattern)
 
 

@@ -1,4 +1,4 @@
-"""The pack under the real ``pulumi`` CLI (v3.259.0, built by tools/pulumi-cli/build.sh).
+"""The pack under the real ``pulumi`` CLI (v3.276.0, built by tools/pulumi-cli/build.sh).
 
 Each example program is copied to a temporary directory and previewed with
 ``pulumi preview --policy-pack <pack>`` against a local file backend (passphrase secrets
@@ -285,9 +285,9 @@ def test_up_stores_the_remediated_inputs(deployed):
         assert {k: state["outputs"].get(k) for k in fix} == fix, policy
 
 
-# `pulumi policy analyze` (v3.259.0) starts the pack without calling ConfigureStack, so the pack
-# knows neither the stack nor its config: the environment suffix, which the policies below need,
-# has to come from the ENVIRONMENT_SUFFIX variable, as TapStack pipelines set it.
+# `pulumi policy analyze` starts the pack without calling ConfigureStack, so the pack knows
+# neither the stack config nor the stack tags; it takes the stack name from the URNs, and the
+# ENVIRONMENT_SUFFIX variable, as TapStack pipelines set it, still wins over the stack name.
 SUFFIX_POLICIES = {"environment-suffix-naming", "destroyability"}
 SUFFIX_ENV = {"ENVIRONMENT_SUFFIX": "dev"}
 
@@ -311,12 +311,15 @@ def test_policy_analyze_checks_the_existing_stack(deployed):
     assert "'dev' (from the ENVIRONMENT_SUFFIX environment variable)" in naming["message"]
 
 
-def test_policy_analyze_without_a_suffix_skips_the_suffix_policies(deployed):
+def test_policy_analyze_without_a_suffix_takes_the_stack_name_from_the_urns(deployed):
     program, _ = deployed
     result = program.analyze()
     assert result.returncode == 1, result.describe()
-    assert sorted(by_policy(result.policy_events())) == sorted(
-        set(VIOLATIONS) - set(REMEDIATED) - SUFFIX_POLICIES), result.describe()
+    events = by_policy(result.policy_events())
+    assert sorted(events) == sorted(set(VIOLATIONS) - set(REMEDIATED)), result.describe()
+    assert SUFFIX_POLICIES <= set(events)
+    [naming] = events["environment-suffix-naming"]
+    assert "'dev' (from the stack name)" in naming["message"]
 
 
 def test_policy_analyze_honours_the_pack_config(deployed, cli_env):

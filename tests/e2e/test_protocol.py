@@ -144,3 +144,12 @@ def test_below_the_threshold_each_resource_is_reported_on_itself(pack):
     diags = pack.analyze_stack([])
     assert sorted(d.urn.rsplit("::", 1)[1] for d in diags) == ["orders-0", "orders-1"]
     assert all("name is 'orders-" in d.message for d in diags)
+
+
+def test_a_held_finding_is_not_counted_as_passed_on_its_resource(pack):
+    response = pack.stub.Analyze(pack.analyze_request(TABLE, {"name": "orders", "billingMode": "PAY_PER_REQUEST",
+                                                             **PITR}, name="orders"))
+    assert list(response.diagnostics) == []
+    (entry,) = [n for n in response.not_applicable if n.policy_name == "environment-suffix-naming"]
+    assert entry.reason.startswith("reported at the end of the preview")
+    assert [d.policy for d in pack.analyze_stack([])] == ["environment-suffix-naming"]

@@ -14,6 +14,7 @@ import time
 from functools import cache
 
 import pytest
+from google.protobuf.struct_pb2 import Value
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pulumi.runtime.proto import analyzer_pb2 as pb
@@ -24,7 +25,7 @@ from policies._core import config as config_mod
 from policies._core.analyzer import Analyzer
 from policies._core.context import StackContext
 from policies._core.policy import ALL_AWS_TYPES, ResourcePolicy
-from policies._core.values import STRINGIFIED_OUTPUT_TEXT, UNKNOWN, Secret, to_struct
+from policies._core.values import SECRET_SIG, SIG_KEY, STRINGIFIED_OUTPUT_TEXT, UNKNOWN, Secret, to_struct
 from tests.fuzz import counter
 from tools import aws_catalog
 
@@ -236,3 +237,106 @@ def test_a_sample_through_the_plugin_process():
             for d in pack.analyze(type_, props, name=name):
                 assert CANARY not in d.message and CRASH not in d.message
         pack.analyze_stack([StackResource("pulumi:pulumi:Stack", "tap-dev", {"out": UNKNOWN})])
+
+
+# --- secret containers, secret config, Remediate ------------------------------------------------
+
+PLAIN_CANARIES = st.one_of(
+    st.builds(lambda s: f"{CANARY}{s}", st.text(max_size=4)),
+    st.builds(lambda s: json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": f"{CANARY}Sid{s}", "Effect": "Allow", "Action": [f"s3:{CANARY}{s}", "*"], "Resource": "*"}]}),
+        st.text(alphabet="abc", max_size=3)),
+)
+
+
+def plain_values(keys: st.SearchStrategy[str]) -> st.SearchStrategy:
+    """Values with canaries that are not marked secret themselves: only a container around them is."""
+    return st.recursive(st.one_of(PLAIN_CANARIES, INTERESTING, st.integers(), st.booleans()),
+                        lambda inner: st.one_of(st.lists(inner, min_size=1, max_size=4),
+                                                st.dictionaries(keys, inner, min_size=1, max_size=4)),
+                        max_leaves=12)
+
+
+@st.composite
+def secret_containers(draw: st.DrawFn) -> tuple[str, str, dict]:
+    """A bag with one secret list or object at some depth, canaries inside it unmarked."""
+    type_ = draw(st.sampled_from(declared_types()))
+    names = input_names(type_)
+    keys = st.sampled_from(["name", "policy", "Statement", "Action", "Sid", "mode", "enabled"])
+    secret = Secret(draw(st.one_of(st.lists(plain_values(keys), min_size=1, max_size=3),
+                                   st.dictionaries(keys, plain_values(keys), min_size=1, max_size=3))))
+    for _ in range(draw(st.integers(0, 3))):  # bury it a few levels down
+        secret = draw(st.sampled_from([[secret], {"nested": secret}, {"policy": secret}]))
+    props = draw(bag(type_))
+    props[draw(st.sampled_from(names))] = secret
+    return type_, "svc-dev", props
+
+
+@settings(max_examples=1500, **SETTINGS)
+@given(secret_containers())
+def test_a_secret_container_keeps_everything_inside_it_secret(case):
+    type_, name, props = case
+    counter.add()
+    request = pb.AnalyzeRequest(type=type_, name=name, urn=urn_of(type_, name), properties=to_struct(props))
+    assert_clean(ANALYZER.Analyze(request, None))
+    stack = pb.AnalyzeStackRequest(resources=[pb.AnalyzerResource(
+        type=type_, name=name, urn=request.urn, properties=request.properties)])
+    assert_clean(ANALYZER.AnalyzeStack(stack, None))
+
+
+def test_the_inline_policies_of_a_role_in_a_secret_list_are_never_quoted():
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": f"{CANARY}Sid", "Effect": "Allow", "Action": [f"s3:{CANARY}", "*"], "Resource": "*"}]})
+    props = {"name": "r-dev", "inlinePolicies": Secret([{"name": "p", "policy": document}])}
+    request = pb.AnalyzeRequest(type="aws:iam/role:Role", name="r-dev", urn=urn_of("aws:iam/role:Role", "r-dev"),
+                                properties=to_struct(props))
+    response = ANALYZER.Analyze(request, None)
+    assert {"iam-least-privilege", "iam-unknown-action"} <= {d.policyName for d in response.diagnostics}
+    assert_clean(response)
+
+
+SECRET_CONFIG = {"tap:environmentSuffix": f"{CANARY}sfx", "aws:region": f"{CANARY}-region-1",
+                 "tap:owner": f"{CANARY}owner"}
+
+
+def secret_config_analyzer() -> Analyzer:
+    a = Analyzer("aws-conventions", POLICIES)
+    a.configure_stack(StackContext(stack="dev", project="tap", config=SECRET_CONFIG,
+                                   secret_keys=frozenset(SECRET_CONFIG)))
+    a.configure({p.name: ("mandatory", {}) for p in POLICIES})
+    return a
+
+
+SECRET_CONFIG_ANALYZER = secret_config_analyzer()
+
+
+@settings(max_examples=1000, **SETTINGS)
+@given(resources())
+def test_secret_config_values_are_never_quoted(case):
+    type_, name, props = case
+    counter.add()
+    request = pb.AnalyzeRequest(type=type_, name=name, urn=urn_of(type_, name), properties=to_struct(props))
+    assert_clean(SECRET_CONFIG_ANALYZER.Analyze(request, None))
+
+
+REMEDIATING = analyzer()
+REMEDIATING.configure({p.name: ("remediate", {}) for p in POLICIES})
+
+
+def _secret_keys(struct) -> set[str]:
+    """The top-level keys whose value is marked secret on the wire."""
+    return {k for k, v in struct.fields.items() if v.WhichOneof("kind") == "struct_value"
+            and v.struct_value.fields.get(SIG_KEY, Value()).string_value == SECRET_SIG}
+
+
+@settings(max_examples=1500, **SETTINGS)
+@given(st.one_of(resources(), secret_containers()))
+def test_remediate_answers_and_keeps_secrets_secret(case):
+    type_, name, props = case
+    counter.add()
+    request = pb.AnalyzeRequest(type=type_, name=name, urn=urn_of(type_, name), properties=to_struct(props))
+    response = REMEDIATING.Remediate(request, None)
+    secret_before = _secret_keys(request.properties)
+    for remediation in response.remediations:
+        assert CANARY not in remediation.diagnostic and CRASH not in remediation.diagnostic
+        assert secret_before <= _secret_keys(remediation.properties), remediation.policyName

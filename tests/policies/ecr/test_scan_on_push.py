@@ -42,7 +42,7 @@ def test_cases(changes, config, expected):
 @pytest.mark.parametrize(("changes", "config", "expected"), [
     ({"imageScanningConfiguration": REMOVE}, {}, {"scanOnPush": True}),
     ({"imageScanningConfiguration": {"scanOnPush": False}}, {}, {"scanOnPush": True}),
-    ({"imageScanningConfiguration": {"scanOnPush": Secret(False)}}, {}, {"scanOnPush": True}),
+    ({"imageScanningConfiguration": {"scanOnPush": Secret(False)}}, {}, {"scanOnPush": Secret(True)}),  # stays secret
     ({}, {}, None),
     ({"imageScanningConfiguration": UNKNOWN}, {}, None),
     ({"imageScanningConfiguration": {"scanOnPush": UNKNOWN}}, {}, None),

@@ -78,7 +78,8 @@ def test_expired_config_waiver_resurfaces_with_a_note():
 @pytest.mark.parametrize(("waivers", "expected"), [
     ([{"resource": "x", "reason": "r"}], "config field 'waivers' item 0 lacks the field 'expires'"),
     ([{"resource": "x", "reason": "r", "expires": "soon"}], "item 0 field 'expires' must match"),
-    ([{"resource": "x", "reason": "r", "expires": "2026-02-30"}], "item 0 expires '2026-02-30' is not a valid date"),
+    ([{"resource": "x", "reason": "r", "expires": "2026-02-30"}],
+     "item 0 field 'expires' must be a date YYYY-MM-DD, got '2026-02-30'"),
     ([{"resource": "x", "reason": "r", "expires": "2026-12-31", "owner": "me"}], "unknown field 'owner'"),
     ("x", "config field 'waivers' must be of type array"),
 ])

@@ -1,0 +1,60 @@
+"""Regular expressions from policy config, evaluated with RE2.
+
+The engine validates a config field with ``"format": "regex"`` using Go's ``regexp``, which is
+RE2. Evaluating the same text with Python's ``re`` would disagree on what is valid (``\\z``,
+``(?<=x)``) and, worse, backtrack: ``(a+)+$`` against a long stack name takes seconds per
+resource, and a preview has no deadline. RE2 accepts what the CLI accepts and matches in time
+linear in the input, whatever the pattern.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from typing import Any
+
+
+class PatternError(ValueError):
+    """The text is not an RE2 regular expression."""
+
+
+@lru_cache(maxsize=1)
+def _re2() -> Any:
+    """The binding, imported on first use: most previews never compile a pattern, and the pack's
+    startup is on every preview's path."""
+    return importlib.import_module("re2")
+
+
+def _options(ignore_case: bool) -> Any:
+    options = _re2().Options()
+    options.log_errors = False  # a bad pattern is reported to the user, not logged to stderr
+    options.case_sensitive = not ignore_case
+    return options
+
+
+@lru_cache(maxsize=64)
+def compile_re2(pattern: str, ignore_case: bool = False) -> Any:
+    """The compiled pattern; raises :class:`PatternError` with RE2's reason when it is invalid."""
+    re2 = _re2()
+    try:
+        return re2.compile(pattern, _options(ignore_case))
+    except re2.error as e:
+        reason = e.args[0] if e.args else str(e)
+        raise PatternError(reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)) from None
+
+
+def problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not a valid RE2 expression, or None."""
+    try:
+        compile_re2(pattern)
+    except PatternError as e:
+        return str(e)
+    return None
+
+
+def search(pattern: str, text: str, ignore_case: bool = False) -> bool | None:
+    """Whether ``pattern`` matches anywhere in ``text``; None when the pattern is invalid."""
+    try:
+        return compile_re2(pattern, ignore_case).search(text) is not None
+    except PatternError:
+        return None
