@@ -50,7 +50,8 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
 
 
 def _finding(resource: Resource, entry: Singleton) -> Finding:
-    consequence = ("the second deployment fails" if entry.on_second.startswith("fails")
+    consequence = ("the second deployment fails (or, where each stack imports the existing one, they share it "
+                   "and destroying either stack deletes it for all)" if entry.on_second.startswith("fails")
                    else "the copies overwrite each other's setting, and destroying either resets it for the account")
     setting = json.dumps({NAME: {"ownedTypes": [entry.token]}})
     return stated(

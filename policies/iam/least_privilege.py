@@ -221,19 +221,21 @@ def _statement(resource: Resource, path: str, st: Statement, secret: bool, rules
     if not on_everything:
         return
     escalating = list(dict.fromkeys(i for e in entries for i in e.escalating))
-    if escalating and "privilege-escalation" in kinds:
-        yield functools.partial(_escalation, resource, path, escalating, secret, rules.max_listed)
-    if "resource-wildcard" not in kinds or _narrowed(st):
-        return
-    seen = set(escalating) if "privilege-escalation" in kinds else set()
+    if "privilege-escalation" not in kinds:
+        escalating = []
     scopable: list[tuple[str, list[ActionInfo]]] = []
-    for e in entries:
-        if e.scopable:
+    if "resource-wildcard" in kinds and not _narrowed(st):
+        seen: set[ActionInfo] = set(escalating)
+        for e in entries:
             infos = [i for i in e.scopable if i not in seen]
             if infos:
                 seen.update(infos)
                 scopable.append((e.name, infos))
-    if scopable:
+    # One statement on Resource '*', one finding: the escalation (the graver mistake) leads, and
+    # names the statement's other actions that accept ARNs.
+    if escalating:
+        yield functools.partial(_escalation, resource, path, escalating, secret, rules.max_listed, scopable)
+    elif scopable:
         yield functools.partial(_resource_wildcard, resource, path, scopable, secret, rules.max_listed)
 
 
@@ -269,12 +271,25 @@ def _service_wildcard(resource: Resource, path: str, services: list[str], where:
 
 
 def _escalation(resource: Resource, path: str, actions: list[ActionInfo], secret: bool, limit: int,
-                label: str) -> Finding:
+                others: list[tuple[str, list[ActionInfo]]], label: str) -> Finding:
     shown = "" if secret else " " + _names([a.name for a in actions], limit)
+    also = fix_also = ""
+    if others:
+        also = (" (and actions that accept resource ARNs)" if secret else
+                f"; it also allows {_names([name for name, _ in others], limit)} there, which accept resource ARNs")
+        refs = list(dict.fromkeys(_reference(_scope(i)[0]) for _, infos in others for i in infos[:1]))
+        fix_also = f", and \"Resource\": [{', '.join(refs[:_SHOWN_GROUPS])}] for the others"
     return finding(resource, path, f"{label} allows privilege-escalation actions{shown} on Resource '*': "
-                   "with them a principal can grant itself more than this policy gives",
-                   "scope them to the ARNs the code needs, e.g. iam:PassRole on \"Resource\": [role.arn] "
-                   "with a Condition on iam:PassedToService")
+                   f"with them a principal can grant itself more than this policy gives{also}",
+                   f"scope them to the ARNs the code needs, e.g. {_escalation_example(actions, secret)}{fix_also}")
+
+
+def _escalation_example(actions: list[ActionInfo], secret: bool) -> str:
+    first = next((a for a in actions if a.name == "iam:PassRole"), actions[0])
+    if first.name == "iam:PassRole" or secret:  # a secret document's actions are not shown
+        return "iam:PassRole on \"Resource\": [role.arn] with a Condition on iam:PassedToService"
+    rtype = _scope(first)[0]
+    return f"{first.name} on \"Resource\": [{_reference(rtype) if rtype else 'the resource.arn'}]"
 
 
 def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, list[ActionInfo]]], secret: bool,
@@ -308,6 +323,10 @@ def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, l
     refs = [_reference(rtype) for rtype, _ in ordered[:_SHOWN_GROUPS] if rtype] or ["the resource's .arn"]
     fix = (f"\"Resource\": [{', '.join(refs)}] instead of \"*\", with the document built by "
            f"{_JSON_DUMPS} so the ARNs resolve")
+    patterns = [name for name, infos in entries if name != infos[0].name]
+    if patterns:
+        fix = (f"list the actions the code calls instead of {_names(patterns, 3)} (a pattern grants every "
+               f"matching action, including ones AWS adds later), then {fix}")
     return finding(resource, path, f"{label} allows {shown} on Resource '*'; {scope}", fix)
 
 

@@ -76,13 +76,24 @@ def carries(name: str, suffix: str, position: str) -> bool:
 
 
 def _with_suffix(name: str, position: str, drop: str | None = None) -> str:
-    base = name
-    if drop:
-        base = re.sub(rf"[-_.]?{re.escape(drop)}", "", base, count=1, flags=re.I) or base
+    base = _without(name, drop) if drop else name
     base = base.rstrip("-_./")
     if position == "start":
         return "{environment_suffix}-" + base
     return base + "-{environment_suffix}"
+
+
+def _without(name: str, word: str) -> str:
+    """``name`` without ``word`` and one separator next to it (``prod-api`` -> ``api``)."""
+    match = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", name, re.I)
+    if match is None:
+        return name
+    start, end = match.span()
+    if start > 0 and name[start - 1] in "-_.":
+        start -= 1
+    elif end < len(name) and name[end] in "-_.":
+        end += 1
+    return name[:start] + name[end:] or name
 
 
 def _cause(value: str, suffix: Suffix) -> tuple[str, str | None]:
@@ -154,14 +165,21 @@ def condense(cause: str, held: list[Held], ctx: PolicyContext) -> Finding:
     shown = ", ".join(f"{label} ({f.property} {f.found})" for _, label, f in held[:5])
     more = f" and {len(held) - 5} more" if len(held) > 5 else ""
     kind, _, text = cause.partition(":")
+    weakest = suffix is not None and suffix.source == "the stack name"
     if kind == "placeholder":
-        what = (f"{len(held)} names hold the text '{text}', which nothing filled in: Python expands "
-                f"only f-strings, and Pulumi does not expand it in Pulumi.yaml config defaults or stack config")
-        fix = (_entry_point_fix() + "; then build each name with an f-string, e.g. "
+        what = (f"{len(held)} names hold the text '{text}', which nothing filled in: Python expands only "
+                f"f-strings, and Pulumi does not expand it in Pulumi.yaml config defaults or stack config")
+        fix = ("if Pulumi.yaml declares it as a config default (default: " + text + "), remove that default; "
+               + _entry_point_fix() + "; and build each name with an f-string, e.g. "
                + _example_fix(held[0][2], text))
     elif kind == "token":
         what = (f"{len(held)} names carry '{text}' instead of the environment suffix {suffix}: they are "
-                f"built from a fixed value, so every environment deploys the same names")
+                f"built from a fixed value or from a setting this deployment does not set, so every environment "
+                f"that way deploys the same names")
+        if weakest:
+            what += (f". Neither ENVIRONMENT_SUFFIX nor a stack config environmentSuffix is set here, so a program "
+                     f"that falls back to a fixed '{text}' when they are unset deploys that environment's names "
+                     f"from any stack that forgets them")
         fix = _entry_point_fix() + "; then build each name from it, e.g. " + _example_fix(held[0][2], text)
     else:
         what = (f"{len(held)} explicit names do not carry the environment suffix {suffix}, so every "
@@ -178,9 +196,10 @@ def _example_fix(finding: Finding, foreign: str) -> str:
 
 
 def _entry_point_fix() -> str:
-    return ("in tap.py, read the suffix the pipeline sets and pass it down: "
-            "environment_suffix = os.environ.get(\"ENVIRONMENT_SUFFIX\") or pulumi.Config().get(\"environmentSuffix\") "
-            "or \"dev\"; TapStack(\"TapStack\", TapStackArgs(environment_suffix=environment_suffix))")
+    return ("in tap.py, read the suffix the pipeline sets, falling back to the stack's own name (never to a "
+            "fixed word another environment uses), and pass it down: environment_suffix = "
+            "pulumi.Config().get(\"environmentSuffix\") or os.environ.get(\"ENVIRONMENT_SUFFIX\") or "
+            "pulumi.get_stack(); TapStack(\"TapStack\", TapStackArgs(environment_suffix=environment_suffix))")
 
 
 POLICY = ResourcePolicy(

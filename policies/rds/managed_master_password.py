@@ -35,6 +35,8 @@ SECRET_ARN = {CLUSTER: "cluster.master_user_secrets[0].secret_arn",
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    if _unsupported(resource):
+        return
     given = False
     for name in PASSWORDS[resource.type]:
         password = resource.get(name)
@@ -52,6 +54,19 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     found = "not set" if managed.absent else managed.display()
     yield violation(resource, "manageMasterUserPassword", found,
                     "true (the database sets a master user and no password)", _fix(resource, ""))
+
+
+def _unsupported(resource: Resource) -> bool:
+    """Where AWS does not manage master passwords (Aurora User Guide, "Limitations for Secrets Manager
+    integration"): a cluster in an Aurora global database, Aurora Serverless v1, and Blue/Green
+    deployments. The fix would fail there; an unknown value counts as such a setting."""
+    if not resource.get("globalClusterIdentifier").absent:
+        return True
+    mode = resource.get("engineMode")
+    if mode.unknown or mode.str() == "serverless":
+        return True
+    blue_green = resource.get("blueGreenUpdate", "enabled")
+    return blue_green.unknown or blue_green.bool() is True
 
 
 def _found(password: Prop) -> str:

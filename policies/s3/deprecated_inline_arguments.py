@@ -116,12 +116,42 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         if prop.absent or prop.value in ([], {}):
             continue
         found = "set (to a value computed during the deployment)" if prop.unknown else f"set to {prop.display()}"
+        expected = (f"not set: the inline argument {snake(name)} is deprecated{version}; use the separate "
+                    f"{_named(replacement.resource, major)} resource")
+        if replacement is VERSIONING and _versioning(resource, name) is False:
+            yield violation(resource, name, found, expected,
+                            f"remove {snake(name)}=...: versioning is off unless a BucketVersioning turns it on")
+            continue
+        example = _examples(_tailored(resource, name, replacement), major)
         yield violation(
-            resource, name, found,
-            f"not set: the inline argument {snake(name)} is deprecated{version}; use the separate "
-            f"{_named(replacement.resource, major)} resource",
+            resource, name, found, expected,
             f"remove {snake(name)}=... and add {_named(replacement.resource, major)}"
-            f"(\"{resource.name}-{replacement.slug}\", {_examples(replacement.example, major)})")
+            f"(\"{resource.name}-{replacement.slug}\", {example})")
+
+
+def _versioning(resource: Resource, name: str) -> bool | None:
+    return resource.get(name, "enabled").bool()
+
+
+def _tailored(resource: Resource, name: str, replacement: Replacement) -> str:
+    """The replacement's example with the program's own settings carried over where they can be read
+    (a fix must not turn AES256 into KMS, drop a customer key, or turn versioning on)."""
+    if replacement is VERSIONING and _versioning(resource, name) is True:
+        return VERSIONING.example
+    if replacement is not ENCRYPTION:
+        return replacement.example
+    rule = "rules" if resource.type == BUCKET_V2 else "rule"
+    default = resource.get(name, rule, "applyServerSideEncryptionByDefault")
+    algorithm = default.get("sseAlgorithm").str() if default.known else None
+    if algorithm is None:
+        return replacement.example
+    key = default.get("kmsMasterKeyId")
+    kms = ", kms_master_key_id=key.arn" if not key.absent else ""
+    bucket_key = resource.get(name, rule, "bucketKeyEnabled").bool()
+    return ("bucket=bucket.id, rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs("
+            "apply_server_side_encryption_by_default=aws.s3."
+            f'BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(sse_algorithm="{algorithm}"'
+            f"{kms}){', bucket_key_enabled=True' if bucket_key else ''})]")
 
 
 _NO_V2 = ("aws.s3.BucketPolicy", "aws.s3.BucketReplicationConfig")

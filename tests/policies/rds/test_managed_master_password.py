@@ -13,6 +13,16 @@ INSTANCE_BASE = {"engine": "postgres", "instanceClass": "db.t4g.micro", "usernam
 
 CASES = [
     ("cluster-compliant", CLUSTER, {}, None),
+    ("global-database-member-is-not-supported-by-aws", CLUSTER,
+     {"masterPassword": Secret("x"), "manageMasterUserPassword": REMOVE, "globalClusterIdentifier": "orders-global"},
+     None),
+    ("global-membership-unknown", CLUSTER,
+     {"masterPassword": Secret("x"), "manageMasterUserPassword": REMOVE, "globalClusterIdentifier": UNKNOWN}, None),
+    ("serverless-v1-is-not-supported-by-aws", CLUSTER,
+     {"masterPassword": Secret("x"), "manageMasterUserPassword": REMOVE, "engineMode": "serverless"}, None),
+    ("provisioned-engine-mode-is-checked", CLUSTER,
+     {"masterPassword": Secret("x"), "manageMasterUserPassword": REMOVE, "engineMode": "provisioned"},
+     ["masterPassword is set"]),
     ("cluster-literal-password", CLUSTER, {"masterPassword": Secret("hunter2"), "manageMasterUserPassword": REMOVE},
      ["masterPassword is set ([secret]: pulumi-aws marks it secret whether it is a literal or generated)",
       "Fix: manage_master_user_password=True instead of master_password=...",

@@ -120,3 +120,24 @@ def test_pulumi_aws_6_legacy_bucket_is_not_deprecated_there():
 def test_pulumi_aws_7_is_named_in_the_message():
     (found,) = check(NAME, BUCKET_V2, BASE, **_with_provider("v7.51.1"))
     assert "aws.s3.BucketV2 is deprecated in pulumi-aws 7 in favour of aws.s3.Bucket" in found.message
+
+
+@pytest.mark.parametrize(("type_", "changes", "fix", "absent"), [
+    (BUCKET, {"serverSideEncryptionConfiguration": {"rule": {"applyServerSideEncryptionByDefault": {
+        "sseAlgorithm": "AES256"}}}}, 'sse_algorithm="AES256")', "aws:kms"),
+    (BUCKET, {"serverSideEncryptionConfiguration": {"rule": {"applyServerSideEncryptionByDefault": {
+        "sseAlgorithm": "aws:kms", "kmsMasterKeyId": "arn:aws:kms:us-east-1:123456789012:key/k"},
+        "bucketKeyEnabled": True}}}, 'sse_algorithm="aws:kms", kms_master_key_id=key.arn), bucket_key_enabled=True)',
+     None),
+    (BUCKET_V2, {"serverSideEncryptionConfigurations": [{"rules": [{"applyServerSideEncryptionByDefault": {
+        "sseAlgorithm": "AES256"}}]}]}, 'sse_algorithm="AES256")', "aws:kms"),
+    (BUCKET, {"versioning": {"enabled": False}}, "remove versioning=...: versioning is off unless", "Enabled"),
+    (BUCKET, {"versioning": {"enabled": True}}, 'BucketVersioningVersioningConfigurationArgs(status="Enabled")',
+     None),
+    (BUCKET, {"serverSideEncryptionConfiguration": UNKNOWN}, 'sse_algorithm="aws:kms"', None),
+])
+def test_the_fix_keeps_the_programs_own_settings(type_, changes, fix, absent):
+    (found,) = [f for f in check(NAME, type_, merged(BASE, **changes)) if "Fix: remove" in f.message]
+    assert fix in found.message
+    if absent:
+        assert absent not in found.message.split("Fix:", 1)[1]
