@@ -29,15 +29,32 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+
+def _sibling(name: str) -> Any:
+    """A module next to this file, loaded by path: as a script this file has no package."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"_aws_conventions_{name}", Path(__file__).with_name(f"{name}.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+try:
+    from . import standins
+except ImportError:  # started as ``python capture.py``
+    standins = _sibling("standins")
+
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 STACK_TYPE = "pulumi:pulumi:Stack"
-ACCOUNT_ID = "123456789012"
+ACCOUNT_ID = standins.ACCOUNT_ID
 _MAX_FRAMES = 30
-
-# ARN service names that differ from the type token's module.
-_ARN_SERVICE = {"cloudwatch": "logs", "sfn": "states", "cfg": "config", "lambda": "lambda",
-                "apigatewayv2": "apigateway", "cognito": "cognito-idp", "ecs": "ecs", "kinesis": "kinesis"}
-_GLOBAL_SERVICES = frozenset({"iam", "s3", "cloudfront", "route53", "organizations"})
+# Outputs that are also optional inputs, which an update run gives a value when the program sets
+# none: identities the provider always assigns. Settings left unset keep the provider's default,
+# which the runner does not know, so they stay absent rather than take an invented value.
+_ASSIGNED = re.compile(r"^(arn|id|url|endpoint)$|(Arn|Id|Url|Endpoint)$")
 
 
 class ProgramFailed(Exception):
@@ -53,31 +70,34 @@ class ProgramFailed(Exception):
 
 
 class _Catalog:
-    """Resource classes by type token, and which of their outputs only the provider computes."""
+    """Resource classes by type token, and the type of each of their outputs."""
 
     def __init__(self) -> None:
         self._classes: dict[str, type] = {}
-        self._computed: dict[str, tuple[tuple[str, type | None], ...]] = {}
-        self._regional: dict[str, bool] = {}
+        self._shapes: dict[str, tuple[dict[str, tuple[Any, bool]], frozenset[str]]] = {}
 
-    def computed(self, token: str) -> tuple[tuple[str, type | None], ...]:
-        """``(pulumi name, Python type)`` of each provider-computed output of the type."""
-        found = self._computed.get(token)
-        if found is None:
-            cls = self._class(token)
-            found = _computed_outputs(cls) if cls is not None else ()
-            self._computed[token] = found
-        return found
+    def outputs(self, token: str) -> dict[str, tuple[Any, bool]]:
+        """Pulumi name to ``(type, optional)`` of each output of the type."""
+        return self._shape(token)[0]
+
+    def computed(self, token: str, inputs: Mapping[str, Any]) -> list[tuple[str, Any, bool]]:
+        """``(name, type, also an input)`` of each output the provider fills in: the outputs that
+        are not inputs, and the inputs left unset that the provider always sets (declared as
+        never absent, like ``aws.kinesis.Stream.arn``)."""
+        outputs, input_names = self._shape(token)
+        return [(name, hint, name in input_names) for name, (hint, optional) in outputs.items()
+                if name not in ("id", "urn") and name not in inputs and not (optional and name in input_names)]
 
     def regional(self, token: str) -> bool:
         """True when the type has a ``region`` output, which pulumi-aws fills from its provider."""
-        found = self._regional.get(token)
-        if found is None:
-            from pulumi import _types
+        return "region" in self._shape(token)[0]
 
+    def _shape(self, token: str) -> tuple[dict[str, tuple[Any, bool]], frozenset[str]]:
+        found = self._shapes.get(token)
+        if found is None:
             cls = self._class(token)
-            found = cls is not None and "region" in _types.resource_pulumi_to_py_names(cls)
-            self._regional[token] = found
+            found = _shape_of(cls) if cls is not None else ({}, frozenset())
+            self._shapes[token] = found
         return found
 
     def _class(self, token: str) -> type | None:
@@ -95,48 +115,20 @@ class _Catalog:
         return self._classes.get(token)
 
 
-def _computed_outputs(cls: type) -> tuple[tuple[str, type | None], ...]:
-    """Output properties that are not inputs of ``<Class>Args``: ``arn``, ``tagsAll``, ..."""
+def _shape_of(cls: type) -> tuple[dict[str, tuple[Any, bool]], frozenset[str]]:
+    """The outputs of a resource class with their types, and the names of its inputs."""
     from pulumi import _types
 
-    outputs = set(_types.resource_pulumi_to_py_names(cls))
-    types = _types.resource_types(cls)
     args_cls = getattr(sys.modules.get(cls.__module__), f"{cls.__name__}Args", None)
     inputs: set[str] = set()
     if isinstance(args_cls, type) and _types.is_input_type(args_cls):
         inputs = set(_types.input_type_py_to_pulumi_names(args_cls).values())
-    return tuple((name, types.get(name)) for name in sorted(outputs - inputs - {"id", "urn"}))
+    return standins.getter_types(cls), frozenset(inputs)
 
 
 def synthetic_arn(token: str, name: str, region: str, prop: str = "arn") -> str:
-    """A well-formed ARN for a resource that has not been created."""
-    module, _, kind = token.split(":")[1].partition("/") if token.count(":") == 2 else ("", "", token)
-    service = _ARN_SERVICE.get(module, module)
-    resource = f"{kind or module}/{name}" if prop == "arn" else f"{kind or module}/{name}/{prop}"
-    if module == "s3":
-        return f"arn:aws:s3:::{name}"
-    if module in _GLOBAL_SERVICES:
-        return f"arn:aws:{service}::{ACCOUNT_ID}:{resource}"
-    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}"
-
-
-def synthetic_value(token: str, physical: str, region: str, prop: str, type_: type | None,
-                    inputs: dict[str, Any]) -> Any:
-    """A known stand-in for a computed output in an update run; None where none is plausible."""
-    if prop == "tagsAll":
-        return inputs.get("tags") if isinstance(inputs.get("tags"), dict) else None
-    if type_ is not str:
-        return None
-    lower = prop.lower()
-    module = token.split(":")[1].split("/")[0] if token.count(":") == 2 else "resource"
-    host = f"{physical}.{_ARN_SERVICE.get(module, module)}.{region}.amazonaws.com"
-    if lower == "arn" or prop.endswith("Arn"):
-        return synthetic_arn(token, physical, region, prop)
-    if lower.endswith(("url", "uri")):
-        return f"https://{host}/"
-    if lower.endswith(("endpoint", "address", "dnsname", "domainname")):
-        return host
-    return f"{physical}-{re.sub(r'(?<!^)(?=[A-Z])', '-', prop).lower()}"
+    """A well-formed ARN for a resource that has not been created, in AWS's format for its kind."""
+    return standins.arn(token, name, region, prop)
 
 
 def policy_document(args: dict[str, Any]) -> str:
@@ -173,11 +165,21 @@ def policy_document(args: dict[str, Any]) -> str:
     if args.get("policyId"):
         doc["Id"] = args["policyId"]
     doc["Statement"] = statements
-    return json.dumps(doc, indent=2)
+    # A value the program has not resolved yet (an Output passed to the plain form) stays unknown.
+    return json.dumps(doc, indent=2, default=lambda _: UNKNOWN)
 
 
 def invoke_result(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
-    """Plausible results for the data sources programs call most; the arguments echoed otherwise."""
+    """The data source's result: values of the types its result class declares, with the account,
+    region and policy documents the runner knows; the arguments echoed for an unknown function."""
+    shaped = standins.data_source_result(token, args, region)
+    found = _known_result(token, args, region)
+    if shaped is None:
+        return found if found is not None else {**args, "id": f"{token.rsplit(':', 1)[-1]}-id"}
+    return {**shaped, **(found or {})}
+
+
+def _known_result(token: str, args: dict[str, Any], region: str) -> dict[str, Any] | None:
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
         return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/policy-check",
                 "userId": "AIDAPOLICYCHECK", "id": ACCOUNT_ID}
@@ -194,7 +196,7 @@ def invoke_result(token: str, args: dict[str, Any], region: str) -> dict[str, An
         text = policy_document(args)
         return {"json": text, "minifiedJson": json.dumps(json.loads(text), separators=(",", ":")),
                 "id": hashlib.sha256(text.encode()).hexdigest()[:10]}
-    return {**args, "id": f"{token.rsplit(':', 1)[-1]}-id"}
+    return None
 
 
 # -- the recording monitor -----------------------------------------------------------------------
@@ -265,7 +267,8 @@ def _make_classes() -> tuple[type, type]:
                 self._regions[urn] = inputs["region"]
             checked = self._autoname(request, urn, inputs) if request.custom else {}
             inputs.update(checked)
-            computed = self._computed(request, inputs) if request.custom else {}
+            conformed = self._conformed(request.type, inputs) if request.custom else {}
+            computed = {**conformed, **self._computed(request, inputs)} if request.custom else {}
             self._record({
                 "urn": urn, "type": request.type, "name": request.name, "custom": request.custom,
                 "parent": request.parent, "provider": request.provider,
@@ -322,8 +325,19 @@ def _make_classes() -> tuple[type, type]:
             value = f"{request.name}-{suffix}"
             return {target: value.lower() if request.type.startswith("aws:s3/") else value}
 
+        def _conformed(self, token: str, inputs: dict[str, Any]) -> dict[str, Any]:
+            """The inputs the provider's state holds in another shape (JSON text for an object)."""
+            outputs = self._catalog.outputs(token)
+            changed = {}
+            for name, value in inputs.items():
+                if name in outputs:
+                    shaped = standins.conform(value, outputs[name][0])
+                    if shaped != value:
+                        changed[name] = shaped
+            return changed
+
         def _computed(self, request: Any, inputs: dict[str, Any]) -> dict[str, Any]:
-            computed = [(n, t) for n, t in self._catalog.computed(request.type) if n not in inputs]
+            computed = self._catalog.computed(request.type, inputs)
             region = inputs.get("region")
             if not isinstance(region, str):
                 region = self._regions.get(request.provider.rsplit("::", 1)[0], self.region)
@@ -331,13 +345,19 @@ def _make_classes() -> tuple[type, type]:
             if "region" not in inputs and self._catalog.regional(request.type):
                 values["region"] = region
             if self.preview:
-                return {**values, **{name: UNKNOWN for name, _ in computed}}
+                return {**{name: UNKNOWN for name, _, _ in computed}, **values}
             physical = next((inputs[k] for k in (*self.autonames.get(request.type, ()), "name", "identifier")
                              if isinstance(inputs.get(k), str)), request.name)
-            values["id"] = physical
-            for name, type_ in computed:
-                value = synthetic_value(request.type, physical, region, name, type_, inputs)
-                if value is not None:
+            values["id"] = standins.resource_id(request.type, physical)
+            shaper = standins.Shaper(request.type, physical, region)
+            for name, hint, also_input in computed:
+                if name == "tagsAll":
+                    value = inputs.get("tags") if isinstance(inputs.get("tags"), dict) else {}
+                elif also_input and not _ASSIGNED.search(name):
+                    continue
+                else:
+                    value = shaper.value(name, hint)
+                if value is not None and name not in values:
                     values[name] = value
             return values
 
