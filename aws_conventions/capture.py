@@ -223,7 +223,7 @@ def _struct_dict(struct: Any) -> dict[str, Any]:
 def _make_classes() -> tuple[type, type]:
     """Build the Mocks and MockMonitor subclasses (the SDK is imported only when running)."""
     from google.protobuf import struct_pb2
-    from pulumi.runtime import mocks, rpc
+    from pulumi.runtime import mocks
     from pulumi.runtime.proto import resource_pb2
     from pulumi.runtime.sync_await import _ensure_event_loop
 
@@ -288,9 +288,10 @@ def _make_classes() -> tuple[type, type]:
             known = {**checked, **{k: v for k, v in computed.items() if v != UNKNOWN}}
             if known:
                 obj.update(known)
-            id_ = "" if self.preview or not request.custom else str(known.get("id") or f"{request.name}-id")
-            state = rpc.deserialize_properties(obj)
-            self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, state)
+            id_ = self._id(request, known)
+            # Kept in wire form: deserializing here, on the SDK's executor thread, would turn resource
+            # references into resources bound to this thread's event loop.
+            self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, _struct_dict(obj))
             return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
 
         def ReadResource(self, request: Any) -> Any:
@@ -324,6 +325,15 @@ def _make_classes() -> tuple[type, type]:
             suffix = hashlib.sha256(urn.encode()).hexdigest()[:7]
             value = f"{request.name}-{suffix}"
             return {target: value.lower() if request.type.startswith("aws:s3/") else value}
+
+        def _id(self, request: Any, known: Mapping[str, Any]) -> str:
+            """Unknown in a preview, except a provider's: the engine configures providers even in
+            a preview, so that invokes through them can run."""
+            if request.type.startswith("pulumi:providers:"):
+                return hashlib.sha256(request.name.encode()).hexdigest()[:32]
+            if self.preview or not request.custom:
+                return ""
+            return str(known.get("id") or f"{request.name}-id")
 
         def _conformed(self, token: str, inputs: dict[str, Any]) -> dict[str, Any]:
             """The inputs the provider's state holds in another shape (JSON text for an object)."""
