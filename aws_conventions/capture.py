@@ -440,6 +440,8 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
     asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(run_in_stack(program))
+    except pulumi.ConfigMissingError as e:
+        raise ProgramFailed(missing_config(e.key, project, stack), str(e)) from e
     except pulumi.RunError as e:
         raise ProgramFailed(f"{type(e).__name__}: {_first_line(e)}", str(e)) from e
     except SystemExit as e:
@@ -450,6 +452,15 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
     finally:
         loop.close()
     return {"resources": monitor.records, "outputs": monitor.outputs, "versions": _versions()}
+
+
+def missing_config(key: str, project: str, stack: str) -> str:
+    """One line naming a required stack config key the program did not get, and how to pass it."""
+    namespace, _, bare = key.rpartition(":")
+    given = bare if namespace == project else key
+    return (f"it requires the stack config '{key}', which is not set: pass it with "
+            f"--config {given}=VALUE (config={{'{given}': ...}} from the test API) or set it in "
+            f"Pulumi.{stack}.yaml")
 
 
 def _first_line(e: BaseException) -> str:
