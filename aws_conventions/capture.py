@@ -269,6 +269,7 @@ def _make_classes() -> tuple[type, type]:
             inputs.update(checked)
             conformed = self._conformed(request.type, inputs) if request.custom else {}
             computed = {**conformed, **self._computed(request, inputs)} if request.custom else {}
+            known = {**checked, **conformed, **{k: v for k, v in computed.items() if v != UNKNOWN}}
             self._record({
                 "urn": urn, "type": request.type, "name": request.name, "custom": request.custom,
                 "parent": request.parent, "provider": request.provider,
@@ -285,7 +286,6 @@ def _make_classes() -> tuple[type, type]:
             _ensure_event_loop()
             obj = struct_pb2.Struct()
             obj.CopyFrom(request.object)
-            known = {**checked, **{k: v for k, v in computed.items() if v != UNKNOWN}}
             if known:
                 obj.update(known)
             id_ = self._id(request, known)

@@ -49,6 +49,9 @@ ARN_FORMATS = {
     "efs/fileSystem": "arn:{p}:elasticfilesystem:{r}:{a}:file-system/{i}",
     "elasticache/replicationGroup": "arn:{p}:elasticache:{r}:{a}:replicationgroup:{n}",
     "iam/instanceProfile": "arn:{p}:iam::{a}:instance-profile/{n}",
+    "iam/policy": "arn:{p}:iam::{a}:policy/{n}",
+    "iam/role": "arn:{p}:iam::{a}:role/{n}",
+    "iam/user": "arn:{p}:iam::{a}:user/{n}",
     "iam/openIdConnectProvider": "arn:{p}:iam::{a}:oidc-provider/{n}",
     "kinesis/firehoseDeliveryStream": "arn:{p}:firehose:{r}:{a}:deliverystream/{n}",
     "kinesis/stream": "arn:{p}:kinesis:{r}:{a}:stream/{n}",
@@ -140,9 +143,11 @@ def _derived_arn(base: str, prop: str, token: str, name: str, region: str) -> st
         return f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{_hex(name, 10)}"
     if lower == "qualifiedarn":
         return f"{base}:1"
-    module, _ = _kind(token)
-    target = f"{module}/{prop[:-3]}"
-    return arn(f"aws:{target}:{prop[:-3]}", name, region) if target in ARN_FORMATS else f"{base}/{prop[:-3]}"
+    # Another resource's ARN (a cluster's secretArn, a function's roleArn): in that resource's format.
+    wanted = prop[:-3].lower()
+    kinds = sorted(ARN_FORMATS, key=lambda k: -len(k.split("/")[1]))
+    key = next((k for k in kinds if wanted.endswith(k.split("/")[1].lower())), None)
+    return arn(f"aws:{key}:{key.split('/')[1]}", name, region) if key else f"{base}/{prop[:-3]}"
 
 
 # -- values from types -----------------------------------------------------------------------
