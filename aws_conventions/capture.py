@@ -444,6 +444,8 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
         raise ProgramFailed(missing_config(e.key, project, stack), str(e)) from e
     except pulumi.RunError as e:
         raise ProgramFailed(f"{type(e).__name__}: {_first_line(e)}", str(e)) from e
+    except SyntaxError as e:
+        raise ProgramFailed(syntax_summary(e), _user_traceback(e, root)) from e
     except SystemExit as e:
         if e.code not in (None, 0):
             raise ProgramFailed(f"the program called sys.exit({e.code!r})", "") from e
@@ -461,6 +463,20 @@ def missing_config(key: str, project: str, stack: str) -> str:
     return (f"it requires the stack config '{key}', which is not set: pass it with "
             f"--config {given}=VALUE (config={{'{given}': ...}} from the test API) or set it in "
             f"Pulumi.{stack}.yaml")
+
+
+_PEP701 = re.compile(r"""\bf(["'])(?:(?!\1).)*\{([^}]*$|[^}]*\1)""")
+"""An f-string as Python 3.12 first accepts it: a replacement field that runs past the end of the
+line, or one that reuses the string's quotes."""
+
+
+def syntax_summary(e: SyntaxError, version: tuple[int, int] = sys.version_info[:2]) -> str:
+    """One line for a program that does not parse, saying when the line needs Python 3.12."""
+    summary = f"SyntaxError: {e.msg} ({Path(e.filename or '?').name}, line {e.lineno})"
+    if version < (3, 12) and e.text and _PEP701.search(e.text):
+        summary += (f": an f-string written as Python 3.12 allows, and this is Python {version[0]}.{version[1]};"
+                    " name a 3.12 virtualenv in Pulumi.yaml or pass --python")
+    return summary
 
 
 def _first_line(e: BaseException) -> str:
