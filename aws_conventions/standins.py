@@ -109,10 +109,13 @@ def _hex(seed: str, size: int = 17) -> str:
 
 
 def resource_id(token: str, physical: str) -> str:
-    """The id AWS gives a resource: ``vpc-0a1b…`` for EC2, the physical name otherwise."""
+    """The id AWS gives a resource: ``vpc-0a1b…`` for EC2, the generated id its ARN holds for a kind
+    AWS names itself (a KMS key, a certificate, a REST API), the physical name otherwise."""
     module, kind = _kind(token)
     if module == "ec2" and kind in _EC2_IDS:
         return f"{_EC2_IDS[kind]}-{_hex(physical)}"
+    if "{i}" in ARN_FORMATS.get(f"{module}/{kind}", ""):
+        return _hex(physical, 12)
     return physical
 
 
@@ -235,7 +238,7 @@ class Shaper:
             return self.region
         if lower in ("availabilityzone", "availabilityzones"):
             return f"{self.region}a"
-        if lower in ("id", "ids"):
+        if lower in ("id", "ids") or lower == f"{_kind(self.token)[1].lower()}id":  # a KMS key's keyId
             return resource_id(self.token, self.name)
         if module == "ec2" and prop.endswith("Id") and prop[:-2] in _EC2_IDS:
             return f"{_EC2_IDS[prop[:-2]]}-{_hex(self.name + prop)}"

@@ -110,8 +110,12 @@ def test_update_arns_follow_each_services_format():
         aws.kinesis.Stream("events-dev", shard_count=1)
         aws.cloudwatch.LogGroup("logs-dev", name="/aws/lambda/api-dev")
         aws.sfn.StateMachine("flow-dev", role_arn=role.arn, definition="{}")
+        aws.kms.Key("data-key-dev", enable_key_rotation=True)
 
     outputs = {name: r["outputs"] for name, r in by_name(run(program, preview=False)).items()}
+    key = outputs["data-key-dev"]
+    assert key["id"] == key["keyId"] and key["arn"] == f"arn:aws:kms:us-east-1:123456789012:key/{key['keyId']}", \
+        "a key AWS names itself has one id, in its ARN too"
     assert outputs["api-dev"]["arn"].startswith("arn:aws:lambda:us-east-1:123456789012:function:api-dev")
     assert outputs["api-dev"]["invokeArn"].endswith(f"functions/{outputs['api-dev']['arn']}/invocations")
     assert outputs["jobs-dev"]["arn"].startswith("arn:aws:sqs:us-east-1:123456789012:jobs-dev")
