@@ -200,6 +200,7 @@ class Shaper:
         self.count = count
 
     def value(self, prop: str, hint: Any, depth: int = 0) -> Any:
+        """A value of type ``hint`` for property ``prop``; None for a type it cannot build."""
         hint, _ = _optional(hint)
         origin = typing.get_origin(hint)
         if hint is str:
@@ -210,10 +211,10 @@ class Shaper:
             return 443 if prop.lower().endswith("port") else 1
         if hint is float:
             return 1.0
-        if origin in (list, Sequence, typing.Sequence) or origin is getattr(typing, "List", None):
+        if origin in (list, Sequence):
             item = (typing.get_args(hint) or (Any,))[0]
             return [v for v in (self._item(prop, item, depth, i) for i in range(self.count)) if v is not None]
-        if origin in (dict, Mapping, typing.Mapping):
+        if origin in (dict, Mapping):
             return {}
         if isinstance(hint, type) and depth < _DEPTH and _is_output_type(hint):
             return {field: self.value(field, field_hint, depth + 1)
@@ -227,6 +228,7 @@ class Shaper:
         return shaper.value(singular, hint, depth + 1)
 
     def text(self, prop: str) -> str:
+        """A string of the form AWS gives the property, judged by its name (an ARN, an id, a URL)."""
         lower = prop.lower()
         module, _ = _kind(self.token)
         host = f"{self.name}.{_ARN_SERVICE.get(module, module)}.{self.region}.amazonaws.com"
