@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint docs bench
+.PHONY: demo test lint docs regen policy bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,15 @@ test: $(VENV)/.installed
 docs: $(VENV)/.installed
 	$(BIN)/python -m tools.aws_catalog
 	$(BIN)/python -m tools.policy_docs
+
+# Every generated file: the AWS type table, the README's policy sections, the runner snapshots.
+# Tests fail when any of them is stale.
+regen: docs
+	$(BIN)/python -m tools.regenerate_snapshots
+
+# make policy AREA=sqs NAME=sqs-encryption TYPES="aws:sqs/queue:Queue"   (or STACK=1)
+policy: $(VENV)/.installed
+	$(BIN)/python -m tools.new_policy $(AREA) $(NAME) $(if $(STACK),--stack,$(foreach t,$(TYPES),--type $(t)))
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.protocol --sizes 5000 20000 --repeat 3

@@ -1,7 +1,8 @@
 """``python -m aws_conventions check PROGRAM``: check a Pulumi program against the pack, offline.
 
-Exit status: 0 when there is no violation or only advisory ones, 1 on a mandatory violation,
-2 on a usage error or when the program fails (one line saying so, then the program's error).
+Exit status: 0 when there is no violation or only advisory ones, 1 on a mandatory violation or a
+mandatory project mistake, 2 on a usage error or when the program fails (one line saying so, what the
+project checks found and the known cause with its fix, else the program's traceback).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import sys
 from pathlib import Path
 
 from .engine import PackStartError
-from .report import render
+from .findings import Diagnosis
+from .report import diagnosis_lines, render
 from .runner import ProgramError, Progress, UsageError, check
 
 EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
@@ -71,23 +73,43 @@ def main(argv: list[str] | None = None) -> int:
                          progress=None if args.quiet else Progress())
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
+        _explain(getattr(e, "diagnoses", []))
+        report = getattr(e, "findings", None)
+        if report is not None and args.format != "text":
+            _write(args, render(report, args.format))
         return EXIT_ERROR
     except ProgramError as e:
         print(f"error: {e.summary}", file=sys.stderr)
-        if e.details:
+        explained = _explain(e.diagnoses)
+        if e.details and not explained:
             print(e.details, file=sys.stderr)
+        if e.findings is not None and args.format != "text":
+            _write(args, render(e.findings, args.format))
         return EXIT_ERROR
     except PackStartError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_ERROR
-    report = render(findings, args.format)
-    if args.output:
-        Path(args.output).write_text(report, encoding="utf-8")
+    if _write(args, render(findings, args.format)):
         print(f"wrote {args.output}: {len(findings.mandatory)} mandatory and {len(findings.advisory)} "
               f"advisory findings", file=sys.stderr)
-    else:
-        sys.stdout.write(report)
-    return EXIT_VIOLATION if findings.mandatory else EXIT_OK
+    return EXIT_OK if findings.passed else EXIT_VIOLATION
+
+
+def _write(args: argparse.Namespace, report: str) -> bool:
+    """The report to ``--output`` (then True) or stdout."""
+    if args.output:
+        Path(args.output).write_text(report, encoding="utf-8")
+        return True
+    sys.stdout.write(report)
+    return False
+
+
+def _explain(diagnoses: list[Diagnosis]) -> bool:
+    """The project checks' findings and the failure's known cause on stderr; True when one explains
+    the failure, which then stands instead of the traceback."""
+    if diagnoses:
+        print("\n".join(diagnosis_lines(diagnoses)), file=sys.stderr)
+    return any(d.cause for d in diagnoses)
 
 
 if __name__ == "__main__":

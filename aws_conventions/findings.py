@@ -57,6 +57,26 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Diagnosis:
+    """A mistake in the project or the program that stops ``pulumi preview`` before any policy runs
+    (or would, under the real CLI): which check found it, where, what is wrong and the fix."""
+
+    check: str
+    level: str
+    """``mandatory`` (the CLI or the program fails) or ``advisory``."""
+    message: str
+    fix: str
+    location: Location | None = None
+    cause: str = ""
+    """The error line it explains (``TypeError: ...``), when it explains a failed program."""
+
+    def __str__(self) -> str:
+        where = f"  {self.location}" if self.location else ""
+        body = f"{self.message}\nFix: {self.fix}".replace("\n", "\n    ")
+        return f"[{self.level}] {self.check}{where}\n    {body}"
+
+
+@dataclass(frozen=True)
 class Remediation:
     """A remediate-level policy changed a resource's inputs before it was analyzed."""
 
@@ -107,6 +127,8 @@ class Findings(Sequence[Finding]):
     remediations: list[Remediation] = field(default_factory=list)
     waived: list[Waived] = field(default_factory=list)
     timing: dict[str, float] = field(default_factory=dict)
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    """What the project checks found (``aws_conventions/diagnose``), apart from the policies' findings."""
 
     def __getitem__(self, index: Any) -> Any:
         return self.findings[index]
@@ -127,8 +149,8 @@ class Findings(Sequence[Finding]):
 
     @property
     def passed(self) -> bool:
-        """No mandatory violation: what ``pulumi preview`` needs to succeed."""
-        return not self.mandatory
+        """No mandatory violation and no mandatory project mistake: what ``pulumi preview`` needs to succeed."""
+        return not self.mandatory and not any(d.level == "mandatory" for d in self.diagnoses)
 
     def by_policy(self, name: str) -> list[Finding]:
         return [f for f in self.findings if f.policy == name]

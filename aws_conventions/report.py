@@ -9,7 +9,7 @@ ever added within a version. Version 1::
       "program": {"path": "examples/compliant", "entry": "tap.py", "project": "tap-compliant",
                   "stack": "dev", "preview": true},
       "summary": {"passed": true, "resources": 21, "findings": 0, "mandatory": 0, "advisory": 0,
-                  "waived": 0, "remediated": 0},
+                  "waived": 0, "remediated": 0, "diagnoses": 0},
       "findings": [{
           "policy": "xray-tracing", "enforcementLevel": "advisory", "severity": "medium",
           "resource": {"urn": "urn:pulumi:...", "type": "aws:lambda/function:Function", "name": "api-dev"},
@@ -20,8 +20,16 @@ ever added within a version. Version 1::
       "remediations": [{"policy": ..., "resource": {...}, "location": {...},
                         "changes": [{"property": "retentionInDays", "from": "not set", "to": "14"}]}],
       "resources": [{"urn": ..., "type": ..., "name": ..., "kind": "custom", "parent": ..., "location": {...}}],
-      "timing": {"programSeconds": 1.9, "policySeconds": 0.1}
+      "timing": {"programSeconds": 1.9, "policySeconds": 0.1},
+      "diagnoses": [{"check": "project-config", "enforcementLevel": "mandatory",
+                     "location": {"file": "Pulumi.yaml", "line": 7}, "message": "Pulumi.yaml config ...",
+                     "fix": "set it as a value: ...", "cause": ""}]
     }
+
+``diagnoses`` are the project checks' findings and the explanation of a failed program
+(``aws_conventions/diagnose``); ``cause`` is the error line a diagnosis explains, empty for a project
+check. ``summary.diagnoses`` counts them; a mandatory one makes ``passed`` false. When the program
+fails, the report (written with exit status 2) has only ``diagnoses``, and no findings or resources.
 
 ``location`` is ``null`` when unknown; ``file`` is relative to the program's directory (the one that
 holds ``Pulumi.yaml``). ``kind`` is ``custom``, ``component``, ``provider``, ``stack`` or ``read``.
@@ -38,7 +46,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .findings import LEVEL_RANK, SEVERITY_RANK, Finding, Findings, Location
+from .diagnose import CHECKS
+from .findings import LEVEL_RANK, SEVERITY_RANK, Diagnosis, Finding, Findings, Location
 
 SCHEMA_VERSION = 1
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -78,7 +87,7 @@ def to_json(findings: Findings) -> dict[str, Any]:
         "summary": {"passed": findings.passed, "resources": len(findings.resources),
                     "findings": len(findings), "mandatory": len(findings.mandatory),
                     "advisory": len(findings.advisory), "waived": len(findings.waived),
-                    "remediated": len(findings.remediations)},
+                    "remediated": len(findings.remediations), "diagnoses": len(findings.diagnoses)},
         "findings": [{
             "policy": f.policy, "enforcementLevel": f.level, "severity": f.severity,
             "resource": _resource(f.urn, f.resource_type, f.resource_name),
@@ -94,6 +103,8 @@ def to_json(findings: Findings) -> dict[str, Any]:
         "resources": [{"urn": r.urn, "type": r.type, "name": r.name, "kind": r.kind, "parent": r.parent,
                        "location": _location(r.location)} for r in findings.resources],
         "timing": dict(findings.timing),
+        "diagnoses": [{"check": d.check, "enforcementLevel": d.level, "location": _location(d.location),
+                       "message": d.message, "fix": d.fix, "cause": d.cause} for d in findings.diagnoses],
     }
 
 
@@ -104,7 +115,10 @@ def to_text(findings: Findings) -> str:
     """``pulumi preview``'s Policies section, with the violations grouped by resource."""
     lines = [f"Checked {findings.program.display} (stack {findings.stack}, "
              f"{'preview' if findings.preview else 'update'}): {_plural(len(findings.resources), 'resource')}.",
-             "", "Policies:"]
+             ""]
+    if findings.diagnoses:
+        lines.extend(["Project:", *diagnosis_lines(findings.diagnoses), ""])
+    lines.append("Policies:")
     mark = "❌" if findings.mandatory else "⚠️" if findings.findings else "✅"
     lines.append(f"    {mark} {findings.pack_name}@v{findings.pack_version}")
     counts: dict[str, int] = {}
@@ -139,12 +153,38 @@ def to_text(findings: Findings) -> str:
     return "\n".join(lines) + "\n"
 
 
+def diagnosis_lines(diagnoses: list[Diagnosis]) -> list[str]:
+    """Project checks and explanations in the layout of policy findings: grouped by file and line,
+    then level, check, what is wrong and the fix."""
+    lines: list[str] = []
+    ordered = sorted(diagnoses, key=lambda d: (LEVEL_RANK.get(d.level, 9), d.location is None,
+                                               str(d.location or ""), d.check))
+    for d in ordered:
+        lines.append(f"    {d.location or '(project)'}")
+        lines.append(f"        - [{d.level}]  {d.check}")
+        if d.cause:
+            lines.append(f"          {d.cause}")
+        lines.extend(f"          {line}".rstrip() for line in d.message.splitlines())
+        fix = d.fix.splitlines() or [""]
+        lines.append(f"          Fix: {fix[0]}".rstrip())
+        lines.extend(f"            {line}".rstrip() for line in fix[1:])
+    return lines
+
+
 def _group_key(f: Finding) -> tuple[Any, ...]:
     loc = f.location
     return (loc is None, loc.file if loc else "", loc.line if loc else 0, f.urn)
 
 
 def _summary(findings: Findings) -> str:
+    blocking = sum(d.level == "mandatory" for d in findings.diagnoses)
+    text = _policy_summary(findings)
+    if blocking:
+        text += f" {_plural(blocking, 'project mistake')} would stop `pulumi preview`."
+    return text
+
+
+def _policy_summary(findings: Findings) -> str:
     if not findings.findings:
         text = "No policy violations."
     else:
@@ -188,8 +228,18 @@ def to_sarif(findings: Findings, base: Path | None = None) -> dict[str, Any]:
                        **({"security-severity": _SECURITY_SEVERITY[p.severity]}
                           if p.severity in _SECURITY_SEVERITY else {})},
     } for p in findings.policies]
+    rules.extend({
+        "id": c.name,
+        "name": "".join(part.capitalize() for part in c.name.split("-")),
+        "shortDescription": {"text": c.description},
+        "fullDescription": {"text": c.description},
+        "helpUri": f"{_information_uri(findings)}#{c.name}",
+        "help": {"text": c.description},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[c.level], "enabled": True},
+        "properties": {"tags": ["project"]},
+    } for c in CHECKS)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = []
+    results = [_sarif_diagnosis(d, root, base, index) for d in findings.diagnoses]
     for f in findings:
         location = f.location or _fallback(findings)
         result: dict[str, Any] = {
@@ -220,6 +270,21 @@ def to_sarif(findings: Findings, base: Path | None = None) -> dict[str, Any]:
             "properties": {"stack": findings.stack, "project": findings.program.project,
                            "preview": findings.preview},
         }],
+    }
+
+
+def _sarif_diagnosis(d: Diagnosis, root: Path, base: Path, index: Mapping[str, int]) -> dict[str, Any]:
+    text = f"{d.cause}\n{d.message}" if d.cause else d.message
+    return {
+        "ruleId": d.check,
+        "ruleIndex": index[d.check],
+        "level": _SARIF_LEVEL.get(d.level, "warning"),
+        "message": {"text": f"{text}\nFix: {d.fix}"},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(root / d.location.file, base),
+                                            "region": {"startLine": max(d.location.line, 1)}}}]
+        if d.location else [],
+        "partialFingerprints": {"awsConventionsFinding/v1": hashlib.sha256(
+            f"{d.check}|{d.location}|{d.message.splitlines()[0] if d.message else ''}".encode()).hexdigest()[:32]},
     }
 
 

@@ -27,15 +27,18 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import yaml
 from google.protobuf import json_format
 
 from policies._core.values import SECRET_SIG, SIG_KEY, Props, show
 
 from . import capture as capture_mod
+from . import diagnose
 from .engine import PACK_DIR, Diagnostic, PackProcess, StackResource, diagnostics_of
 from .findings import (
     LEVEL_RANK,
     CheckedResource,
+    Diagnosis,
     Finding,
     Findings,
     Location,
@@ -67,12 +70,16 @@ _SKIP_DIRS = frozenset({"venv", ".venv", "env", "site-packages", "__pycache__", 
 
 
 class ProgramError(RuntimeError):
-    """The program failed. ``summary`` is one line; ``details`` is the program's error."""
+    """The program failed. ``summary`` is one line; ``details`` is the program's error; ``diagnoses``
+    explain it where the cause is known (``aws_conventions/diagnose``), with the project checks'
+    findings; ``findings`` is the report of the failed check (no resources, only ``diagnoses``)."""
 
     def __init__(self, summary: str, details: str = "") -> None:
         super().__init__(f"{summary}\n{details}" if details else summary)
         self.summary = summary
         self.details = details
+        self.diagnoses: list[Diagnosis] = []
+        self.findings: Findings | None = None
 
 
 # -- running the program ------------------------------------------------------------------------
@@ -190,9 +197,22 @@ def check(target: ProgramTarget | Program, *, stack: str | None = None,
     Raises :class:`UsageError` when the check cannot start and :class:`ProgramError` when the
     program fails.
     """
-    program = target if isinstance(target, Program) else load_program(target)
+    diagnoses = _project_diagnoses(target)
+    try:
+        program = target if isinstance(target, Program) else load_program(target)
+    except UsageError as e:
+        e.diagnoses = diagnoses  # type: ignore[attr-defined]
+        if diagnoses and not callable(target):
+            root = Path(target) if Path(target).is_dir() else Path(target).parent
+            program = Program(root=root, project=str(_spec(root).get("name") or root.name), display=str(target))
+            e.findings = Findings(  # type: ignore[attr-defined]
+                findings=[], resources=[], policies=[], pack_name=_pack_name(None), pack_version="",
+                program=program, stack=stack or "", preview=preview, diagnoses=diagnoses)
+        raise
     stack = stack or default_stack(program)
     cfg = stack_config(program, stack, config)
+    if program.function is None:
+        diagnoses += diagnose.stack_config_rules(program.root, _spec(program.root), stack, cfg.values)
     policy_cfg = load_policy_config(policy_config)
     on_progress = progress.program if progress else (lambda _: None)
     spec = {"program": str(program.entry) if program.entry else "", "root": str(program.root),
@@ -216,6 +236,13 @@ def check(target: ProgramTarget | Program, *, stack: str | None = None,
                 captured = _capture_in_process(program, spec, on_progress)
             else:
                 captured = _capture_in_subprocess(program, spec, python or program.python, on_progress)
+        except ProgramError as e:
+            starter.join()  # the report names the pack, which it reads once started
+            e.diagnoses = diagnoses + diagnose.explain(e.details, program.root)
+            e.findings = Findings(findings=[], resources=[], policies=[], pack_name=_pack_name(pack),
+                                  pack_version=_pack_version(pack), program=program, stack=stack, preview=preview,
+                                  diagnoses=e.diagnoses)
+            raise
         finally:
             starter.join()
         if failed:
@@ -230,7 +257,36 @@ def check(target: ProgramTarget | Program, *, stack: str | None = None,
         if progress:
             progress.done()
     findings.timing = {"programSeconds": round(ran - began, 3), "policySeconds": round(time.perf_counter() - ran, 3)}
+    findings.diagnoses = diagnoses
     return findings
+
+
+def _project_diagnoses(target: ProgramTarget | Program) -> list[Diagnosis]:
+    """The project checks on a program directory (or the one holding a program file), before it runs."""
+    if callable(target) or (isinstance(target, Program) and target.function is not None):
+        return []
+    path = target.root if isinstance(target, Program) else Path(target)
+    root = path if path.is_dir() else path.parent
+    return diagnose.check_project(root) if (root / "Pulumi.yaml").is_file() else []
+
+
+def _spec(root: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load((root / "Pulumi.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _pack_name(pack: PackProcess | None) -> str:
+    """The pack's name as it reports it, or as ``policies.PACK_NAME`` has it when it has not started."""
+    info = getattr(pack, "info", None)
+    return info.name if info is not None else "aws-conventions"
+
+
+def _pack_version(pack: PackProcess) -> str:
+    info = getattr(pack, "info", None)
+    return info.version if info is not None else ""
 
 
 def _configure(pack: PackProcess, policy_cfg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -317,7 +373,8 @@ class _Evaluation:
                           dependencies=r.dependencies, property_dependencies=r.property_dependencies,
                           provider=self._provider_of(r))
             for r in self.records))
-        self.diagnostics.extend(diagnostics_of(response, r.urn))
+        # A stack policy's finding without a URN is the stack's, as the engine reports it.
+        self.diagnostics.extend(diagnostics_of(response, self.root_urn))
         self.waived.extend((n.policy_name, n.reason, self.root_urn) for n in response.not_applicable)
 
     def _analyze(self, r: Captured) -> None:

@@ -5,7 +5,9 @@
 
 Each ``DIR`` is a program (it holds ``Pulumi.yaml``) or a folder of programs. Every program runs in
 its own ``check`` process (two at a time by default) with a clean environment: no
-``ENVIRONMENT_SUFFIX`` and stack ``dev``, which is how most of these programs are deployed.
+``ENVIRONMENT_SUFFIX`` and stack ``dev``, which is how most of these programs are deployed;
+``--environment-suffix pr123`` sets it, and the stack config key ``environmentSuffix``, as a
+pull-request pipeline does.
 
 It prints per-policy counts (findings, mandatory, programs touched), findings per program, the
 programs that failed to run with the one line the runner gave, and, with ``--labels``, the share of
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import hashlib
 import json
 import os
 import subprocess
@@ -57,9 +60,12 @@ def programs(paths: Iterable[str]) -> list[Path]:
     return found
 
 
-def run_one(program: Path, preview: bool, timeout: float, extra: list[str]) -> Run:
+def run_one(program: Path, preview: bool, timeout: float, extra: list[str], suffix: str = "") -> Run:
     env = {k: v for k, v in os.environ.items() if k != "ENVIRONMENT_SUFFIX" and not k.startswith("PULUMI_")}
     env["PYTHONPATH"] = str(ROOT)
+    if suffix:  # as the pipeline deploys: the variable, and the stack config key the programs read
+        env["ENVIRONMENT_SUFFIX"] = suffix
+        extra = [*extra, "--config", f"environmentSuffix={suffix}"]
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
         report = Path(out.name)
     cmd = [sys.executable, "-m", "aws_conventions", "check", str(program), "--stack", "dev", "--quiet",
@@ -90,9 +96,12 @@ def run_one(program: Path, preview: bool, timeout: float, extra: list[str]) -> R
 
 
 def key(program: str, finding: dict[str, Any]) -> str:
+    """``program|policy|resource name|digest of the message's first line``: stable while the policy
+    says the same thing about the same resource, stale (and so judged again) when the wording changes."""
     resource = finding.get("resource", {})
     name = resource.get("name", "") if isinstance(resource, dict) else ""
-    return f"{program}|{finding['policy']}|{name}|{finding.get('property') or ''}"
+    head = str(finding.get("message", "")).split("\n", 1)[0]
+    return f"{program}|{finding['policy']}|{name}|{hashlib.sha1(head.encode()).hexdigest()[:8]}"
 
 
 def summarise(runs: list[Run], labels: dict[str, Any] | None) -> dict[str, Any]:
@@ -163,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path)
     parser.add_argument("--json", type=Path, help="write the summary and every finding here")
     parser.add_argument("--policy-config", help="passed to check")
+    parser.add_argument("--environment-suffix", default="",
+                        help="deploy as a pull-request pipeline would: ENVIRONMENT_SUFFIX and the stack config "
+                             "environmentSuffix set to this (e.g. pr123)")
     args = parser.parse_args(argv)
     found = programs(args.paths)
     extra = ["--policy-config", args.policy_config] if args.policy_config else []
@@ -174,10 +186,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.both:
             print(f"== {mode}")
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            runs = list(pool.map(lambda p, pv=preview: run_one(p, pv, args.timeout, extra), found))
+            runs = list(pool.map(lambda p, pv=preview: run_one(p, pv, args.timeout, extra, args.environment_suffix),
+                                 found))
         summary = summarise(runs, labels)
         print_summary(summary, labels is not None)
         detail = {r.program: [{"key": key(r.program, f), "level": f.get("enforcementLevel"),
+                               "type": f.get("resource", {}).get("type"), "location": f.get("location"),
                                "message": f.get("message")} for f in r.findings] for r in runs}
         results[mode] = {"summary": summary, "findings": detail}
     if args.both:

@@ -22,18 +22,22 @@ PACK = "aws-conventions"
 
 
 def analyzer_for(policy_name: str, config: Mapping[str, Any] | None = None,
-                 stack: StackContext | None = None, level: str | None = None) -> Analyzer:
-    """An analyzer with every policy of the registry, configured like the engine would."""
+                 stack: StackContext | None = None, level: str | None = None,
+                 disabled: tuple[str, ...] = ()) -> Analyzer:
+    """An analyzer with every policy of the registry (but ``disabled``), configured like the engine would."""
     analyzer = Analyzer(PACK, POLICIES, stack=stack or StackContext(stack="dev", project="tap"))
-    analyzer.configure({policy_name: (level, dict(config or {}))})
+    if level is None and policy(policy_name).enforcement_level == "disabled":
+        level = "advisory"  # an opt-in policy under test is on
+    analyzer.configure({policy_name: (level, dict(config or {})), **{d: ("disabled", {}) for d in disabled}})
     return analyzer
 
 
 def check(policy_name: str, type_: str, props: Mapping[str, Any], *, name: str = "example-dev",
           config: Mapping[str, Any] | None = None, stack: StackContext | None = None,
-          **resource_kwargs: Any) -> list[Finding]:
-    """The findings of one policy on one resource (through the analyzer's dispatch)."""
-    analyzer = analyzer_for(policy_name, config, stack)
+          disabled: tuple[str, ...] = (), **resource_kwargs: Any) -> list[Finding]:
+    """The findings of one policy on one resource (through the analyzer's dispatch, so that a
+    finding another policy owns the cause of is left to it)."""
+    analyzer = analyzer_for(policy_name, config, stack, disabled=disabled)
     resource = Resource.of(type_, props, name=name, **resource_kwargs)
     return [f for p, _, f in analyzer.analyze_resource(resource) if p.name == policy_name]
 

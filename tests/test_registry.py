@@ -85,3 +85,33 @@ def test_type_table_is_current_with_installed_pulumi_aws():
 def test_readme_policy_table_is_current():
     readme = (ROOT / "README.md").read_text()
     assert policy_docs.render() in readme, "run: python -m tools.policy_docs"
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=IDS)
+def test_policy_module_docstring_has_the_headings(policy):
+    doc = policy_docs.module_doc(policy)
+    summary = doc.splitlines()[0] if doc else ""
+    assert summary.startswith(f"{policy.name}: ") and summary.endswith("."), \
+        f"{policy_docs.source_path(policy)}: the first line must be '{policy.name}: <one sentence>.'"
+    found = policy_docs.sections(doc)
+    assert [heading for heading, _ in found] == list(policy_docs.HEADINGS), \
+        f"{policy_docs.source_path(policy)}: the docstring needs the headings {policy_docs.HEADINGS}, in order, once"
+    assert all(text for _, text in found), "every heading needs text"
+
+
+def test_docstring_sections_render_as_markdown():
+    doc = ("x-policy: one line.\n\nWhy: the ``name`` breaks.\nSecond line.\n\nReported:\n\n"
+           "* a ``*`` wildcard\n  wrapped <here>\n* two\n\nNot reported: nothing.\n")
+    found = policy_docs.sections(doc)
+    assert [h for h, _ in found] == ["Why", "Reported", "Not reported"]
+    assert policy_docs.markdown(found[0][1]) == ["the `name` breaks. Second line."]
+    assert policy_docs.markdown(found[1][1]) == ["* a `*` wildcard wrapped &lt;here>\n* two"]
+    assert policy_docs.sections("x: y.\n\nWhy: a.\nReported: b.\n") == [("Why", "a."), ("Reported", "b.")]
+
+
+def test_readme_links_each_policy_to_its_source():
+    readme = (ROOT / "README.md").read_text()
+    for policy in POLICIES:
+        path = policy_docs.source_path(policy)
+        assert (ROOT / path).is_file()
+        assert f"- **Source:** [`{path}`]({path})" in readme

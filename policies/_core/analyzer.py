@@ -12,6 +12,7 @@ enforcement levels, diagnostic text), with three differences that make it fast a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import sys
@@ -26,8 +27,8 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc, plugin_pb2
 
+from . import condense, waivers
 from . import config as config_mod
-from . import waivers
 from .context import StackContext
 from .policy import (
     ADVISORY,
@@ -108,6 +109,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                     levels[name] = level
             resolved, problems = config_mod.resolve(name, policy.all_options, props)
             problems += _waiver_date_problems(name, resolved["waivers"])
+            if not problems and policy.validate is not None:
+                problems += [f"policy '{name}': {p}" for p in policy.validate(resolved)]
             configs[name] = resolved
             errors.extend(problems)
         if errors:
@@ -126,6 +129,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._resource_policies = [p for p in active if isinstance(p, ResourcePolicy)]
         self._stack_policies = [p for p in active if isinstance(p, StackPolicy)]
         self._dispatch: dict[str, tuple[ResourcePolicy, ...]] = {}
+        self._held = condense.HeldFindings()
 
     def policies_for(self, type_: str) -> tuple[ResourcePolicy, ...]:
         """The active resource policies that declared ``type_`` (cached per type token)."""
@@ -140,12 +144,14 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     # -- evaluation (also used directly by unit tests) ----------------------------------
 
     def evaluate_resource(self, resource: Resource) -> Evaluation:
-        """Every finding of the policies that watch this resource's type, waivers applied."""
+        """Every finding of the policies that watch this resource's type, waivers applied, one per
+        cause (see :func:`condense.one_per_cause`)."""
         result = Evaluation()
         for policy in self.policies_for(resource.type):
             findings = self._run(policy, resource)
             if findings:
                 self._settle(policy, findings, resource, result)
+        result.findings = condense.one_per_cause(result.findings)
         return result
 
     def evaluate_stack(self, view: StackView) -> Evaluation:
@@ -180,6 +186,10 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
             return [_crash_finding(policy, e)]
 
+    def release_held(self) -> list[tuple[Policy, str, Finding]]:
+        """The findings held back during a preview's ``Analyze`` calls, condensed per cause."""
+        return self._held.release(lambda p: self._contexts[p.name])
+
     def remediate_resource(self, resource: Resource) -> list[tuple[ResourcePolicy, dict[str, Any]]]:
         """Run remediations in registry order; each sees the properties the previous produced."""
         applied = []
@@ -205,7 +215,10 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         response = pb.AnalyzeResponse()
         if not self.policies_for(request.type):
             return response
-        result = self.evaluate_resource(_resource_of(request))
+        resource = _resource_of(request)
+        result = self.evaluate_resource(resource)
+        if self.stack.dry_run:
+            result.findings = self._held.hold(resource, result.findings)
         for policy, level, finding in result.findings:
             # Like the SDK, leave the URN empty: the engine attributes it to the analyzed resource.
             response.diagnostics.append(self._diagnostic(policy, level, finding, ""))
@@ -216,10 +229,13 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     def AnalyzeStack(self, request: pb.AnalyzeStackRequest, context: Any) -> pb.AnalyzeResponse:
         response = pb.AnalyzeResponse()
         if not self._stack_policies:
+            response.diagnostics.extend(self._diagnostic(policy, level, finding, finding.urn or "")
+                                        for policy, level, finding in self.release_held())
             return response
         providers: dict[str, Provider] = {}
         view = StackView([_resource_of(r, providers) for r in request.resources])
         result = self.evaluate_stack(view)
+        result.findings.extend(self.release_held())
         for policy, level, finding in result.findings:
             response.diagnostics.append(self._diagnostic(policy, level, finding, finding.urn or ""))
         for policy, reason in result.waived:
@@ -322,7 +338,7 @@ def _with_waiver_note(finding: Finding, waiver: waivers.Waiver) -> Finding:
     else:
         note = (f"The waiver in {waiver.source} expired on {waiver.expires} ({waiver.reason}); "
                 f"fix the resource or renew the waiver.")
-    return Finding(f"{finding.message}\n{note}", finding.urn, finding.property)
+    return dataclasses.replace(finding, message=f"{finding.message}\n{note}")
 
 
 def _waiver_date_problems(policy_name: str, entries: Any) -> list[str]:

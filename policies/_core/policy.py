@@ -60,11 +60,22 @@ WAIVERS_OPTION = Option(
 
 @dataclass(frozen=True)
 class Finding:
-    """One violation. ``urn`` is only for stack policies naming another resource."""
+    """One violation, as data. ``message`` is what the engine shows (see :func:`render`); the other
+    fields let the analyzer merge and condense findings and let tests assert what was found.
+
+    ``urn`` is only for stack policies naming another resource. ``cause`` names the mistake: two
+    findings with one cause on one resource are one mistake, and the analyzer keeps the first (so a
+    cause may be shared across policies, e.g. ``stringified-output:policy``). A policy with a
+    ``condense`` hook may see its findings of one cause across many resources folded into one.
+    """
 
     message: str
     urn: str | None = None
     property: str | None = None
+    found: str = ""
+    expected: str = ""
+    fix: str = ""
+    cause: str = ""
 
 
 class PolicyContext:
@@ -105,6 +116,9 @@ class _Policy:
     tags: tuple[str, ...]
     options: tuple[Option, ...] = ()
     display_name: str = ""
+    validate: Callable[[Mapping[str, Any]], list[str]] | None = None
+    """Checks across config fields that JSON Schema cannot express (``minDays`` <= ``maxDays``): the
+    problems, one sentence each, for the config with defaults filled in."""
 
     @property
     def url(self) -> str:
@@ -123,13 +137,25 @@ class _Policy:
         return {o.name: o.to_schema() for o in self.all_options}
 
 
+Held = tuple[str, str, Finding]
+"""A finding held back for condensing: the resource's URN, its label, and the finding."""
+Condense = Callable[[str, "list[Held]", PolicyContext], Finding]
+
+
 @dataclass(frozen=True)
 class ResourcePolicy(_Policy):
-    """A fact about one resource. ``types`` lists the type tokens it applies to."""
+    """A fact about one resource. ``types`` lists the type tokens it applies to.
+
+    ``condense``: when one cause repeats on ``condense_after`` or more resources in a preview, the
+    analyzer reports it once, at the stack, with the finding this hook builds from the held ones
+    (one root cause, one fix); below that, each is reported on its resource.
+    """
 
     types: frozenset[str] = frozenset()
     check: ResourceCheck | None = None
     remediate: Remediation | None = None
+    condense: Condense | None = None
+    condense_after: int = 4
 
 
 @dataclass(frozen=True)
@@ -142,7 +168,26 @@ class StackPolicy(_Policy):
 Policy = ResourcePolicy | StackPolicy
 
 
-def violation(resource: Resource, path: str, found: str, expected: str, fix: str) -> Finding:
-    """The pack's message shape: what, where, found, expected, and the Python that fixes it."""
-    return Finding(f"{resource.label}: {path} is {found}; expected {expected}.\nFix: {fix}",
-                   property=path)
+def render(subject: str, path: str, found: str, expected: str, fix: str, note: str = "") -> str:
+    """The one message shape: which resource, which property, what it is, what it should be, why
+    (``note``, optional), and the Python that fixes it."""
+    text = f"{subject}: {path} is {found}; expected {expected}."
+    if note:
+        text += f" {note}"
+    return f"{text}\nFix: {fix}" if fix else text
+
+
+def stated(subject: str, text: str, fix: str = "", *, urn: str | None = None, property: str | None = None,
+           found: str = "", expected: str = "", cause: str = "") -> Finding:
+    """A finding whose statement does not fit "<path> is <found>; expected <expected>" (a missing
+    dependency, a duplicate across resources): ``text`` is the whole statement, with its punctuation."""
+    message = f"{subject}: {text}" if subject else text
+    return Finding(f"{message}\nFix: {fix}" if fix else message, urn=urn, property=property, found=found,
+                   expected=expected, fix=fix, cause=cause)
+
+
+def violation(resource: Resource, path: str, found: str, expected: str, fix: str, *, cause: str = "",
+              note: str = "") -> Finding:
+    """A finding about one property of ``resource``, rendered by :func:`render`."""
+    return Finding(render(resource.label, path, found, expected, fix, note), property=path, found=found,
+                   expected=expected, fix=fix, cause=cause)

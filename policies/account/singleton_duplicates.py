@@ -1,16 +1,27 @@
 """account-singleton-duplicates: one stack never creates two copies of a resource AWS allows once per place.
 
 Why: AWS allows one Config configuration recorder and one delivery channel per account and region
-(a second fails the deployment with ``MaxNumberOfConfigurationRecordersExceededException``), one
-GuardDuty detector, one Security Hub subscription, one IAM password policy per account, and so on
-(see ``singletons.py``). Two copies in one stack either fail or overwrite each other on every update.
+(a second fails the deployment with ``MaxNumberOfConfigurationRecordersExceededException`` or
+``MaxNumberOfDeliveryChannelsExceededException``), one GuardDuty detector, one Security Hub
+subscription, one IAM password policy per account, and so on (see ``singletons.py``). Two copies in
+one stack either fail or overwrite each other on every update.
+
+Reported: two or more resources of one singleton type (``singletons.py`` lists them) that the stack
+creates in the same place: the same account (providers with the same credential settings; none for
+the default provider) and, for regional services, the same region (the resource's own ``region``,
+else its provider's, else the stack's ``aws:region``). One finding per type and place, naming the copies.
+
+Not reported: copies in different regions or accounts (a provider per region, ``region="..."`` in
+pulumi-aws 7, a provider that assumes a role in another account); a resource whose account or
+region is unknown during a preview; types listed in ``exemptTypes``. Whether another stack already
+created the singleton is account-singleton-owner's question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import StackView
 from .scope import Scope, scope_of
@@ -42,10 +53,10 @@ def _finding(entry: Singleton, members: list[tuple[Resource, Scope]]) -> Finding
     named = " and ".join(r.label for r in resources[:_MAX_NAMED])
     if len(resources) > _MAX_NAMED:
         named += f" (and {len(resources) - _MAX_NAMED} more)"
-    return Finding(
-        f"{named}: {len(resources)} copies of the {entry.what} in {scope.label}; expected one "
-        f"{entry.per}. AWS allows only one, so creating the second {entry.on_second}.\n"
-        f"Fix: {_fix(entry)}",
+    return stated(
+        named, f"{len(resources)} copies of the {entry.what} in {scope.label}; expected one "
+        f"{entry.per}. AWS allows only one, so creating the second {entry.on_second}.",
+        f"{_fix(entry)}",
         urn=resources[1].urn, property="region" if entry.regional else None)
 
 

@@ -5,6 +5,13 @@ allows once per account or region, such as the Config recorder, collides with th
 environments' copy: the second deployment fails (``MaxNumberOfConfigurationRecordersExceededException``)
 or silently overwrites the first's settings. One stack should own each singleton; the others reuse it.
 Which stack owns what is pack config, since nothing in a program says so.
+
+Reported: every resource of a singleton type (``singletons.py``) that the stack creates without
+being configured as its owner; AWS Config's recorder, delivery channel and recorder status together
+make one finding. Region and account do not matter: the collision is with other stacks.
+
+Not reported: the types the stack owns (``configOwner`` for AWS Config, ``ownedTypes`` for others,
+``accountOwner`` for all). Two copies within one stack are account-singleton-duplicates's finding.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .._core.policy import ADVISORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import ADVISORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import StackView
 from .singletons import BY_TOKEN, CONFIG_GROUP, SINGLETONS, Singleton
@@ -46,11 +53,11 @@ def _finding(resource: Resource, entry: Singleton) -> Finding:
     consequence = ("the second deployment fails" if entry.on_second.startswith("fails")
                    else "the copies overwrite each other's setting, and destroying either resets it for the account")
     setting = json.dumps({NAME: {"ownedTypes": [entry.token]}})
-    return Finding(
-        f"{resource.label}: this stack creates the {entry.what}, of which AWS allows one {entry.per}, but the "
+    return stated(
+        resource.label, f"this stack creates the {entry.what}, of which AWS allows one {entry.per}, but the "
         f"stack is not configured as its owner. Deployed for a second environment in the same account, or next "
-        f"to another stack that creates one, {consequence} (creating a second one {entry.on_second}).\n"
-        f"Fix: {_reuse(entry)} In the one stack that owns it, declare so in a --policy-pack-config file: "
+        f"to another stack that creates one, {consequence} (creating a second one {entry.on_second}).",
+        f"{_reuse(entry)} In the one stack that owns it, declare so in a --policy-pack-config file: "
         f"{setting} (or {{\"{NAME}\": {{\"accountOwner\": true}}}} for an account baseline stack).",
         urn=resource.urn)
 
@@ -66,12 +73,12 @@ def _config_finding(resources: list[Resource]) -> Finding:
         also = f" (with {named}{more})"
     recorder = BY_TOKEN["aws:cfg/recorder:Recorder"]
     setting = json.dumps({NAME: {"configOwner": True}})
-    return Finding(
-        f"{first.label}{also}: this stack sets up AWS Config, but it is not configured as the owner of AWS "
-        f"Config in its account. AWS allows one configuration recorder and one delivery channel per account "
-        f"and region, so deploying this stack for a second environment in the same account, or next to another "
-        f"stack that sets up Config, fails with MaxNumberOfConfigurationRecordersExceededException.\n"
-        f"Fix: in stacks that do not own Config, create only the Config rules and reuse the existing recorder: "
+    return stated(
+        f"{first.label}{also}", "this stack sets up AWS Config, but it is not configured as the owner of AWS "
+        "Config in its account. AWS allows one configuration recorder and one delivery channel per account "
+        "and region, so deploying this stack for a second environment in the same account, or next to another "
+        "stack that sets up Config, fails with MaxNumberOfConfigurationRecordersExceededException.",
+        f"in stacks that do not own Config, create only the Config rules and reuse the existing recorder: "
         f"recorder = aws.cfg.Recorder.get(\"recorder\", \"{recorder.example_id}\") (the ID is the existing "
         f"recorder's name, often \"default\"; `aws configservice describe-configuration-recorders` lists it). "
         f"To bring an existing recorder under the owning stack, import it: "

@@ -2,7 +2,12 @@
 
 Why: provisioned capacity is paid for whether used or not, and under-provisioned tables
 throttle. Test and ephemeral environments in particular should cost nothing when idle.
-The provider fills ``billingMode: PROVISIONED`` when it is not set; both read as provisioned.
+
+Reported: a table whose ``billingMode`` is not ``PAY_PER_REQUEST``: ``PROVISIONED``, or not set (the
+provider fills in ``PROVISIONED``; both read as provisioned).
+
+Not reported: a ``billingMode`` unknown during a preview; tables whose logical or physical name
+matches ``exemptTables`` (steady, predictable load). Capacity settings and autoscaling are not checked.
 """
 
 from __future__ import annotations

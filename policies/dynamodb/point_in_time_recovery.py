@@ -2,8 +2,15 @@
 
 Why: point-in-time recovery restores a table to any second of the recovery period after a bad
 write or a deleted item; without it the only way back is an on-demand backup taken in time.
-It is off unless the ``pointInTimeRecovery`` block enables it. Tables whose data can be
-rebuilt (caches, ephemeral copies) are listed in the config.
+It is off unless the ``pointInTimeRecovery`` block enables it.
+
+Reported: a table whose ``pointInTimeRecovery.enabled`` is not ``true`` (false, not set, no block);
+and, when it is enabled, a ``recoveryPeriodInDays`` shorter than ``minRecoveryPeriodDays`` or not a
+whole number.
+
+Not reported: an ``enabled`` or a recovery period unknown during a preview; a recovery period that is
+not set (AWS keeps 35 days); tables whose logical or physical name matches ``exemptTables`` (caches,
+ephemeral copies, data that can be rebuilt).
 """
 
 from __future__ import annotations

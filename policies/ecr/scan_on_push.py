@@ -1,9 +1,16 @@
 """ecr-scan-on-push: ECR repositories scan every image for vulnerabilities when it is pushed.
 
 Why: without scan on push an image's known CVEs are found only when someone starts a scan by
-hand. Basic scanning costs nothing. A registry-wide scanning configuration
-(``aws.ecr.RegistryScanningConfiguration``) overrides the repository setting; this policy
-checks the repository's own setting.
+hand. Basic scanning costs nothing.
+
+Reported: a repository whose ``imageScanningConfiguration.scanOnPush`` is not ``true`` (false, not
+set, or no block).
+
+Not reported: a ``scanOnPush`` unknown during a preview; repositories whose logical or physical name
+matches ``exemptRepositories``. A registry-wide scanning configuration
+(``aws.ecr.RegistryScanningConfiguration``) overrides the repository setting, but this policy checks
+only the repository's own setting, so such a registry still needs the repository's flag or an
+exemption.
 """
 
 from __future__ import annotations

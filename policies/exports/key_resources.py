@@ -1,20 +1,31 @@
-"""key-resource-exports: each key resource (function, table, bucket, queue, API stage...) is identifiable
-from the stack's exports by one of its names, ARNs, IDs or URLs.
+"""key-resource-exports: each key resource can be found among the stack's exports by a name, ARN, ID or URL.
 
 Why: an integration test that cannot find a resource in the outputs hard-codes its name, which breaks
-with the next environment suffix. An export counts when it equals an identifier or holds it as a
-whole word (an ARN or URL built from it, a JSON document listing it).
+with the next environment suffix.
 
-A resource is reported only when every export value is known: during a preview, an unknown value may
-turn out to be the resource's identifier. A stack with no exports at all is ``stack-exports``'s
-finding, not one per resource here.
+Reported: once the policy is enabled, a resource of the configured ``types`` none of whose identifiers (per type,
+e.g. a table's name, ARN or stream ARN; for a type the table does not know, its ``name``, ``arn`` or
+``id``) is among the stack's exports. An export counts when it equals an identifier or holds it as a
+whole word (an ARN or URL built from it, a JSON document listing it), and a KMS key counts as
+exported when an exported alias points at it.
+
+Not reported:
+
+* anything while any export value is unknown (during a preview, an unknown value may turn out to be
+  the resource's identifier);
+* a stack with no exports at all: that is stack-exports's finding, not one per resource here;
+* types not in ``types``;
+* anything by default: the policy is disabled. Which resources a team's pipeline reads is the team's
+  knowledge, not the pack's; on real programs most unexported KMS keys, VPCs and log groups are read
+  by nobody, so the check speaks only where a team turns it on and narrows ``types`` to what its
+  tests look up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .._core.policy import ADVISORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import DISABLED, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import STACK_TYPE, StackView
 from .identifiers import (
@@ -77,10 +88,10 @@ def _finding(view: StackView, resource: Resource, found: list[tuple[str, str, st
     if parent is not None and parent.type != STACK_TYPE and not parent.type.startswith("aws:"):
         hint = (f" It is built inside {parent.label}, whose register_outputs() does not export it: export "
                 f"the component's attribute from the entry point.")
-    return Finding(
-        f"{resource.label}: {what}; expected its {' or '.join(names[:2])} to be exported, so that integration "
-        f"tests and pipelines can find it.{hint}\n"
-        f"Fix: {export_line(resource)}",
+    return stated(
+        resource.label, f"{what}; expected its {' or '.join(names[:2])} to be exported, so that integration "
+        f"tests and pipelines can find it.{hint}",
+        f"{export_line(resource)}",
         urn=resource.urn, property=names[0])
 
 
@@ -90,7 +101,7 @@ POLICY = StackPolicy(
                  "machine, secret, key, database, load balancer, service, VPC, ...) has a name, ARN, ID or URL "
                  "among the stack's exports."),
     severity="medium",
-    enforcement_level=ADVISORY,
+    enforcement_level=DISABLED,
     remediation_steps=(
         "Export an identifier of each key resource from the program's entry point, e.g. "
         "pulumi.export(\"transactions_table_name\", table.name) or pulumi.export(\"api_url\", stage.invoke_url). "

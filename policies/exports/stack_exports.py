@@ -3,8 +3,16 @@
 Why: integration tests and pipelines read a stack's outputs (``pulumi stack output --json``, flattened
 into files such as ``cfn-outputs/flat-outputs.json``). A program that builds everything inside a
 component and calls only ``register_outputs()`` exports nothing: the outputs are ``{}`` and every
-test that looks a resource up fails. Export keys are always known, even in a preview, so this is
-checked from the first preview on.
+test that looks a resource up fails.
+
+Reported: a stack that manages resources and exports nothing (the message names the components
+whose ``register_outputs()`` does not reach the stack, and proposes exports for its key resources);
+and every key of ``requiredExports`` the stack does not export. Export keys are always known, even
+in a preview, so this is checked from the first preview on.
+
+Not reported: a stack that manages no resources (providers aside); the values of exports, which may
+be unknown or secret: only their keys count. Whether each key resource is among the exports is
+key-resource-exports's question.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import STACK_TYPE, StackView
 from .identifiers import KEY_RESOURCES, export_line
@@ -48,10 +56,10 @@ def _nothing_exported(view: StackView, root: Resource, managed: list[Resource]) 
     if components:
         hint = (f" The resources are built inside {', '.join(components[:2])}: a component's "
                 f"register_outputs() does not export anything from the stack.")
-    return Finding(
-        f"{root.label}: the stack exports no outputs (`pulumi stack output --json` returns {{}}); expected at "
-        f"least one export, so that integration tests and pipelines can find what was deployed.{hint}\n"
-        f"Fix: in the program's entry point (__main__.py or tap.py), export the values the tests need, e.g.\n"
+    return stated(
+        root.label, f"the stack exports no outputs (`pulumi stack output --json` returns {{}}); expected at "
+        f"least one export, so that integration tests and pipelines can find what was deployed.{hint}",
+        "in the program's entry point (__main__.py or tap.py), export the values the tests need, e.g.\n"
         + "\n".join(f"    {line}" for line in lines),
         urn=root.urn)
 
@@ -60,10 +68,10 @@ def _missing(root: Resource, missing: list[str], present: list[str]) -> Finding:
     shown = ", ".join(json.dumps(k) for k in present[:10]) or "none"
     if len(present) > 10:
         shown += f" and {len(present) - 10} more"
-    return Finding(
-        f"{root.label}: the stack does not export {', '.join(json.dumps(k) for k in missing)}; expected every "
-        f"key listed in the policy's requiredExports config. It exports: {shown}.\n"
-        f"Fix: " + "; ".join(f"pulumi.export({json.dumps(k)}, ...)" for k in missing[:_MAX_LISTED]),
+    return stated(
+        root.label, f"the stack does not export {', '.join(json.dumps(k) for k in missing)}; expected every "
+        f"key listed in the policy's requiredExports config. It exports: {shown}.",
+        "" + "; ".join(f"pulumi.export({json.dumps(k)}, ...)" for k in missing[:_MAX_LISTED]),
         urn=root.urn)
 
 

@@ -1,10 +1,19 @@
 """iam-admin-managed-policy: no admin-like AWS managed policy is attached to roles, users or groups.
 
 Why: ``AdministratorAccess`` and its relatives grant far more than any application needs, and an
-attachment is easy to miss in review because the document is not in the program. Checked on
-``aws.iam.RolePolicyAttachment``, ``UserPolicyAttachment``, ``GroupPolicyAttachment``,
-``PolicyAttachment``, the ``*PolicyAttachmentsExclusive`` resources and ``Role.managed_policy_arns``.
-Only AWS managed policies (``arn:<partition>:iam::aws:policy/...``) are matched, by name.
+attachment is easy to miss in review because the document is not in the program.
+
+Reported: an AWS managed policy (``arn:<partition>:iam::aws:policy/...``, whatever its path) whose
+name is in ``adminPolicies`` (case-insensitive; by default ``AdministratorAccess``,
+``PowerUserAccess``, ``IAMFullAccess``, ``AWSOrganizationsFullAccess`` and the Amplify, Elastic
+Beanstalk and ``SystemAdministrator`` admin policies) attached by ``aws.iam.RolePolicyAttachment``,
+``UserPolicyAttachment``, ``GroupPolicyAttachment``, ``PolicyAttachment``, the
+``*PolicyAttachmentsExclusive`` resources or ``Role.managed_policy_arns``. A secret ARN is checked,
+and not shown.
+
+Not reported: customer managed policies (the program's own, whose documents iam-least-privilege
+checks); AWS managed policies not in ``adminPolicies``; ARNs unknown during a preview (an ARN built
+from another resource's output); resources whose logical or physical name matches ``ignoreResources``.
 """
 
 from __future__ import annotations

@@ -16,15 +16,17 @@ Shapes accepted: a JSON string or an object; ``Statement`` as an object or a lis
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .._core.policy import Finding
+from .._core.policy import Finding, stated
 from .._core.resource import Resource
 from .._core.values import STRINGIFIED_OUTPUT_TEXT, UNKNOWN, Prop, Secret, kind_of, prop_of
+from ..outputs.stringified_output import cause_of
 from . import catalogue
 
 ALLOW = "Allow"
@@ -375,13 +377,16 @@ def statement_label(path: str, statement: Statement, secret: bool) -> str:
 
 def finding(resource: Resource, path: str, text: str, fix: str) -> Finding:
     """The pack's message shape for documents: what, where, and the Python that fixes it."""
-    return Finding(f"{resource.label}: {text}.\nFix: {fix}", property=path)
+    return stated(resource.label, f"{text}.", fix, property=path)
 
 
 def unreadable(resource: Resource, path: str, reason: str) -> Finding:
-    return finding(resource, path, f"{path} cannot be read as an IAM policy document: {reason}",
-                   "pass a policy document: pulumi.Output.json_dumps({\"Version\": \"2012-10-17\", "
-                   "\"Statement\": [...]}) or aws.iam.get_policy_document_output(...).json")
+    found = finding(resource, path, f"{path} cannot be read as an IAM policy document: {reason}",
+                    "pass a policy document: pulumi.Output.json_dumps({\"Version\": \"2012-10-17\", "
+                    "\"Statement\": [...]}) or aws.iam.get_policy_document_output(...).json")
+    if reason is not _STRINGIFIED:
+        return found
+    return dataclasses.replace(found, cause=cause_of(path.split(".", 1)[0].split("[", 1)[0]))
 
 
 def malformed(resource: Resource, path: str, problems: tuple[str, ...], limit: int = 3) -> Finding:

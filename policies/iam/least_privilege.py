@@ -1,24 +1,43 @@
 """iam-least-privilege: identity policies grant only the actions and resources they need.
 
 Why: a grant broader than the code needs turns a leaked credential or a bug into access to
-everything the grant covers. Checked in ``aws.iam.Policy``, ``RolePolicy``, ``UserPolicy``,
-``GroupPolicy`` and ``Role.inline_policies``; only Allow statements (a Deny is never too broad).
+everything the grant covers.
 
-Findings (each can be switched off with ``findings``):
+Reported: in the ``policy`` of ``aws.iam.Policy``, ``RolePolicy``, ``UserPolicy`` and ``GroupPolicy``
+and in ``Role.inline_policies``, for Allow statements (each kind can be switched off with ``findings``):
 
 * ``action-wildcard``: ``Action: "*"``, or a pattern across services (``*:Get*``); reported without
-  expanding it.
+  expanding it, and nothing else in that statement is reported.
 * ``service-wildcard``: ``svc:*`` for a service not in ``allowedServiceWildcards``.
 * ``not-action`` / ``not-resource``: Allow with NotAction or NotResource grants everything else,
   including actions and resources created later.
-* ``resource-wildcard``: ``Resource: "*"`` for actions the catalogue says accept resource ARNs,
-  listed (capped) with the ARN format that scopes them. Actions that accept only ``"*"``
-  (``xray:PutTraceSegments``) are never reported, nor statements whose Condition narrows what they
-  reach (a resource tag or account, as attribute-based access control does, or a service's own key
-  such as ``dynamodb:LeadingKeys``).
-* ``privilege-escalation``: actions that let a principal raise its own permissions
-  (``iam:PassRole``, ``iam:AttachRolePolicy``...) on ``"*"``.
-* ``invalid-document``: a document that cannot be read, or with statements IAM rejects.
+* ``resource-wildcard``: ``Resource: "*"`` for actions the IAM catalogue says accept resource ARNs,
+  listed (capped by ``maxListedActions``) with the ARN format that scopes them.
+* ``privilege-escalation``: actions in ``escalationActions`` that let a principal raise its own
+  permissions (``iam:PassRole``, ``iam:AttachRolePolicy``...) on ``"*"``.
+* ``invalid-document``: a document that cannot be read (invalid JSON, not an object, no Statement),
+  or with statements IAM rejects (an Effect other than Allow or Deny, neither or both of Action and
+  NotAction, a Principal or Action of the wrong type).
+
+A document reports at most ``maxFindingsPerDocument`` findings, then one that counts the rest.
+
+Not reported:
+
+* Deny statements: a Deny is never too broad;
+* a document, or a part of one (an Action, a Resource, a Condition), unknown during a preview: what is
+  known is checked, an unknown part is never reported for being unknown;
+* as ``resource-wildcard``: actions that accept only ``"*"`` (``xray:PutTraceSegments``), the actions
+  in ``wildcardResourceActions`` (by default metrics, Lambda's VPC network interfaces and writing
+  logs), and statements whose Condition narrows what they reach: a resource tag or account, as
+  attribute-based access control does, a service's own key such as ``dynamodb:LeadingKeys``, or a
+  Condition that is unknown (privilege escalation is reported all the same);
+* the actions of an allowed ``svc:*`` on ``Resource: "*"`` (privilege escalation among them still is);
+* actions matching ``ignoreActions``, and resources whose logical or physical name matches
+  ``ignoreResources``;
+* a second finding for a document holding the text of a stringified Output: it shares
+  stringified-output's cause, and the two make one finding;
+* trust and resource policies: iam-public-principal checks who they grant to. Secret documents are
+  checked, and their actions and Sids are not shown.
 """
 
 from __future__ import annotations
@@ -61,10 +80,20 @@ DEFAULT_ESCALATION_ACTIONS = [
 ]
 """Actions that let a principal grant itself more (Rhino Security Labs' IAM escalation methods)."""
 
-DEFAULT_WILDCARD_RESOURCE_ACTIONS = ["cloudwatch:PutMetricData", "cloudwatch:GetMetricData",
-                                     "cloudwatch:ListMetrics"]
-"""The catalogue lists an optional CloudWatch dataset ARN for these, but metrics outside a dataset
-are authorised only on ``"*"`` (narrow them with the ``cloudwatch:namespace`` condition instead)."""
+DEFAULT_WILDCARD_RESOURCE_ACTIONS = [
+    "cloudwatch:PutMetricData", "cloudwatch:GetMetricData", "cloudwatch:ListMetrics",
+    # What AWS's own AWSLambdaVPCAccessExecutionRole grants on "*": Lambda creates and deletes the
+    # function's network interfaces itself, so their ARNs cannot be known in the policy.
+    "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
+    "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+    # Writing logs, as AWS documents it for VPC flow-log roles and AWSLambdaBasicExecutionRole grants:
+    # the log groups are created by the service, and the worst such a grant allows is writing logs.
+    "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups",
+    "logs:DescribeLogStreams",
+]
+"""Actions accepted on ``"*"``. The catalogue lists an optional CloudWatch dataset ARN for the metric
+actions, but metrics outside a dataset are authorised only on ``"*"`` (narrow them with the
+``cloudwatch:namespace`` condition instead); the others are explained inline."""
 
 _MANY_TYPES = 3
 _SHOWN_GROUPS = 3

@@ -3,20 +3,38 @@
 Why: ``Principal: "*"`` in a resource policy lets any AWS account (and, for S3, SQS and SNS,
 anonymous callers) use the resource; in a role's trust policy it lets anyone assume the role.
 A Condition that limits who (``aws:SourceArn``, ``aws:SourceAccount``, ``aws:PrincipalOrgID``...)
-makes such a statement safe. Deny statements are never reported.
+makes such a statement safe.
 
-Findings (each can be switched off with ``findings``):
+Reported: for Allow statements (each kind can be switched off with ``findings``):
 
-* ``trust-policy``: ``Role.assume_role_policy`` lets ``"*"`` assume the role without a Condition, or
-  trusts a web identity provider (OIDC, Cognito) without a Condition on its claims.
+* ``trust-policy``: ``Role.assume_role_policy`` lets ``"*"`` (or everyone but a NotPrincipal) assume
+  the role without a Condition that limits who, or trusts a web identity provider (OIDC, Cognito)
+  without a Condition on the token's claims.
 * ``resource-policy``: the ``policy`` of an S3 bucket, SQS queue, SNS topic, ECR repository,
-  Secrets Manager secret or KMS key grants to ``"*"`` (or to everyone but a NotPrincipal) without a
-  Condition. A key policy granting ``kms:*`` to the account root is AWS's default and is fine.
-* ``lambda-permission``: ``aws.lambda_.Permission`` with principal ``"*"`` and no source ARN,
-  source account or organization. The permission a public function URL needs
-  (``function_url_auth_type="NONE"``) is left to lambda-function-url-auth, which checks the URL
-  itself and knows which functions may be public.
+  Secrets Manager secret or KMS key (or the separate ``BucketPolicy``, ``QueuePolicy``,
+  ``TopicPolicy``, ``RepositoryPolicy`` and ``SecretPolicy`` resources) grants to ``"*"``,
+  ``{"AWS": "*"}`` or everyone but a NotPrincipal, without a Condition that limits who.
+* ``lambda-permission``: ``aws.lambda_.Permission`` with principal ``"*"`` and none of
+  ``source_arn``, ``source_account`` or ``principal_org_id``.
 * ``invalid-document``: a trust or resource policy that cannot be read, or that IAM rejects.
+
+Not reported:
+
+* Deny statements, and statements whose Condition has any key other than those that say how or when
+  a request is made (``aws:SecureTransport``, ``aws:CurrentTime``, ``aws:Referer``, ``aws:UserAgent``,
+  MFA...), or whose Condition is unknown during a preview;
+* principals and documents unknown during a preview, and a permission whose principal is unknown
+  or whose source (``source_arn``...) is set, even to a value still unknown;
+* named principals: an account root (a KMS key policy granting ``kms:*`` to the account root is AWS's
+  default), a role, a service; SAML federation, whose trust is set up per provider;
+* the two permissions a public function URL needs (``function_url_auth_type="NONE"``, or
+  ``invoked_via_function_url=True``), also while those are unknown: whether the URL may be public is
+  lambda-function-url-auth's to judge, on the URL itself;
+* resources whose logical or physical name matches ``ignoreResources`` (the policy of a public
+  website bucket);
+* identity policies, which iam-least-privilege checks; a document holding the text of a stringified
+  Output is reported once, with stringified-output's finding. Secret documents are checked, and
+  their actions and Sids are not shown.
 """
 
 from __future__ import annotations
@@ -141,13 +159,25 @@ def _permission(resource: Resource) -> Iterator[Finding]:
         return
     if any(not resource.get(key).absent for key in ("sourceArn", "sourceAccount", "principalOrgId")):
         return
-    auth = resource.get("functionUrlAuthType")
-    if auth.unknown or auth.str() == "NONE":
+    if _public_function_url(resource):
         return
     yield finding(resource, "principal", "principal is '*' with no source_arn, source_account or "
                   "principal_org_id: any AWS account can invoke the function",
                   "name the caller and its source, e.g. principal=\"apigateway.amazonaws.com\", "
-                  "source_arn=pulumi.Output.concat(api.execution_arn, \"/*/*\")")
+                  "source_arn=pulumi.Output.concat(api.execution_arn, \"/*/*\"). If it makes a public function "
+                  "URL (the function's URL has authorization_type=\"NONE\"), AWS needs two permissions: "
+                  "action=\"lambda:InvokeFunctionUrl\" with function_url_auth_type=\"NONE\", and "
+                  "action=\"lambda:InvokeFunction\" with invoked_via_function_url=True")
+
+
+def _public_function_url(resource: Resource) -> bool:
+    """Whether the permission is one of the two a public function URL needs (since October 2025:
+    ``lambda:InvokeFunctionUrl`` with ``functionUrlAuthType: NONE``, and ``lambda:InvokeFunction`` with
+    ``invokedViaFunctionUrl: true``), or may be while those are unknown. Whether the URL may be
+    public is lambda-function-url-auth's to judge, on the URL itself."""
+    auth = resource.get("functionUrlAuthType")
+    via_url = resource.get("invokedViaFunctionUrl")
+    return auth.unknown or auth.str() == "NONE" or via_url.unknown or via_url.value is True
 
 
 POLICY = ResourcePolicy(

@@ -1,12 +1,11 @@
 """iam-unknown-action: the actions a policy document names exist in AWS.
 
-Why: IAM accepts any string as an action, so a typo (``dynamodb:PutItems``) grants nothing, and
-in a Deny it denies nothing; the mistake shows up only as AccessDenied at run time, or never.
-Every document is checked (identity, trust and resource policies; Allow and Deny; Action and
-NotAction) against the IAM action catalogue. Advisory, because the catalogue can lag behind an
-action AWS launched this week.
+Why: IAM accepts any well-formed ``service:Action`` string, so a typo (``dynamodb:PutItems``) grants
+nothing, and in a Deny it denies nothing; the mistake shows up only as ``AccessDenied`` at run time,
+or never. Advisory, because the catalogue can lag behind an action AWS launched this week.
 
-Findings (each can be switched off with ``findings``):
+Reported: in every document (identity, trust and resource policies; Allow and Deny; Action and
+NotAction), against the IAM action catalogue (each kind can be switched off with ``findings``):
 
 * ``unknown-action``: a known service without that action, or a name without a service prefix;
   the closest known action is suggested.
@@ -15,8 +14,14 @@ Findings (each can be switched off with ``findings``):
 * ``case-mismatch``: a known action written in another case (``dynamodb:Putitem``). IAM ignores
   case, so it works, but reviewers and searches look for ``dynamodb:PutItem``.
 
-Patterns across services (``*``, ``*:Get*``) are not expanded, and documents that cannot be read
-are left to iam-least-privilege and iam-public-principal, which report them.
+Each problem is reported once per document, naming every statement that has it; a document reports
+at most ``maxFindingsPerDocument``, then one finding that counts the rest.
+
+Not reported: patterns across services (``*``, ``*:Get*``), which are not expanded; ``svc:*`` in a
+known service; actions matching ``ignoreActions`` (an action newer than the catalogue) and resources
+matching ``ignoreResources``; documents, and actions, unknown during a preview; documents that cannot
+be read, which iam-least-privilege and iam-public-principal report. In a secret document the action is
+not shown.
 """
 
 from __future__ import annotations

@@ -1,8 +1,16 @@
 """kms-key-rotation: symmetric KMS keys rotate their key material automatically.
 
-Why: rotation limits how much data one key version protects. AWS supports automatic rotation
-only for symmetric encryption keys in the AWS key store; asymmetric, HMAC and custom key store
-keys cannot rotate and are never flagged.
+Why: rotation limits how much data one key version protects, and a key that never rotates keeps
+encrypting with the same material for its whole life.
+
+Reported: a symmetric encryption key in the AWS key store (``customerMasterKeySpec`` not set or
+``SYMMETRIC_DEFAULT``, ``keyUsage`` not set or ``ENCRYPT_DECRYPT``, no ``customKeyStoreId``) whose
+``enableKeyRotation`` is not ``true`` (rotation is off by default); and a ``rotationPeriodInDays``
+outside ``minRotationDays``..``maxRotationDays`` or not a whole number.
+
+Not reported: asymmetric, HMAC and custom key store keys, for which AWS supports no automatic
+rotation; a key whose spec, usage or key store is unknown during a preview; an ``enableKeyRotation``
+or a rotation period unknown during a preview; a rotation period that is not set (AWS uses 365 days).
 """
 
 from __future__ import annotations

@@ -2,8 +2,17 @@
 
 Why: a function URL with ``authorizationType: NONE`` is a public HTTPS endpoint that anyone
 on the internet can invoke, and pay for. ``AWS_IAM`` requires SigV4-signed requests from a
-principal with ``lambda:InvokeFunctionUrl``. Functions that must be public (webhooks called
-by a third party) are listed in the config.
+principal with ``lambda:InvokeFunctionUrl``.
+
+Reported: an ``aws.lambda_.FunctionUrl`` whose ``authorizationType`` is ``NONE`` while neither its
+function's name (``functionName``, or the name in its ARN) nor the URL's logical name matches
+``publicFunctions``; and one whose ``authorizationType`` is not set or any value other than
+``AWS_IAM`` or ``NONE``.
+
+Not reported: an ``authorizationType`` unknown during a preview; a URL with ``NONE`` whose function
+name is unknown during a preview while ``publicFunctions`` is set (it may match); functions that must
+be public (webhooks called by a third party) and are listed in ``publicFunctions``. The permissions
+that make a URL public are left to this policy: iam-public-principal does not report them.
 """
 
 from __future__ import annotations
@@ -15,7 +24,9 @@ from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePo
 from .._core.resource import Resource
 
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
-FIX = 'authorization_type="AWS_IAM"'
+FIX = ('authorization_type="AWS_IAM"; callers then need lambda:InvokeFunctionUrl and lambda:InvokeFunction '
+       '(a public URL needs both as aws.lambda_.Permission: action="lambda:InvokeFunctionUrl" with '
+       'function_url_auth_type="NONE", and action="lambda:InvokeFunction" with invoked_via_function_url=True)')
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:

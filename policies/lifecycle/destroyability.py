@@ -1,16 +1,33 @@
 """destroyability: ephemeral environments are destroyed without manual steps; persistent ones keep their data.
 
 Why: an environment per pull request or CI run is destroyed as often as it is created. A bucket
-that still holds objects, a repository with images, a database that wants a final snapshot or
-has deletion protection, a secret in its recovery window: each one stops ``pulumi destroy``
-or blocks the next deployment under the same name, until someone cleans up by hand. In the
-other environments the same settings protect data, so there the reverse is required where
-data is at stake: deletion protection on, a final snapshot kept, no forced deletion of
-objects, a recovery window for secrets.
+that still holds objects (``BucketNotEmpty: The bucket you tried to delete is not empty``), a
+repository with images, a database that wants a final snapshot (``final_snapshot_identifier is
+required when skip_final_snapshot is false``) or has deletion protection, a secret in its recovery
+window (``You can't create this secret because a secret with this name is already scheduled for
+deletion``): each one stops ``pulumi destroy`` or blocks the next deployment under the same name,
+until someone cleans up by hand. In the other environments the same settings protect data.
 
-Which class an environment is in comes from its suffix (see ``resolve_suffix``) and the
-``ephemeralPattern`` regular expression, and every message says which suffix, from where,
-and which class applied.
+Reported: which class an environment is in comes from its suffix (resolved as for
+environment-suffix-naming) and the ``ephemeralPattern`` regular expression; every message says which
+suffix, from where, and which class applied. A property that is not set reads as the provider's
+default.
+
+* Ephemeral: ``skipFinalSnapshot`` not true or ``deletionProtection`` true (RDS clusters and
+  instances); ``forceDestroy`` not true (S3 buckets); ``forceDelete`` not true (ECR repositories);
+  ``deletionProtectionEnabled`` true (DynamoDB tables); ``enableDeletionProtection`` true (load
+  balancers); ``recoveryWindowInDays`` other than 0 on a secret with an explicit name.
+* Persistent (with ``checkPersistent``, on by default): ``skipFinalSnapshot`` true, or false or not
+  set with no ``finalSnapshotIdentifier``, and ``deletionProtection`` not true (RDS); ``forceDestroy``
+  true (buckets); ``deletionProtectionEnabled`` not true (tables); ``recoveryWindowInDays`` 0 or not
+  a number (secrets).
+* Any resource of these types, when ``ephemeralPattern`` is not a valid regular expression.
+
+Not reported: values unknown during a preview; in an ephemeral environment, the recovery window of a
+secret whose name Pulumi generates or completes from a prefix (a lingering secret blocks nothing);
+in a persistent one, final snapshots of RDS read replicas (their data lives in the source), and
+repositories and load balancers (no data at stake); anything when no suffix can be resolved, or in a
+persistent environment with ``checkPersistent`` off.
 """
 
 from __future__ import annotations
@@ -23,9 +40,10 @@ from typing import Any
 
 from .._core.aws_types import snake
 from .._core.context import Suffix
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, stated, violation
 from .._core.resource import Resource
 from .._core.values import Prop
+from ..naming.names import is_default_autoname
 
 SECRET = "aws:secretsmanager/secret:Secret"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
@@ -123,7 +141,7 @@ def environment(ctx: PolicyContext) -> Environment | None:
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if _compiled(ctx.config["ephemeralPattern"]) is None:
-        yield Finding(f"{resource.label}: not checked, because the policy config 'ephemeralPattern' "
+        yield stated(resource.label, f"not checked, because the policy config 'ephemeralPattern' "
                       f"({ctx.config['ephemeralPattern']!r}) is not a valid regular expression.")
         return
     env = environment(ctx)
@@ -154,6 +172,8 @@ def _evaluated(resource: Resource, env: Environment) -> Iterator[tuple[Setting, 
     for setting in SETTINGS[resource.type]:
         if not env.ephemeral and setting.persistent is None:
             continue
+        if env.ephemeral and resource.type == SECRET and not _explicitly_named(resource):
+            continue  # a generated name is never reused: the lingering secret blocks nothing
         if not env.ephemeral and setting.prop == "skipFinalSnapshot" and _replica(resource):
             continue
         prop = resource.get(setting.prop)
@@ -166,6 +186,16 @@ def _evaluated(resource: Resource, env: Environment) -> Iterator[tuple[Setting, 
             broken = effective is None or effective == setting.ephemeral
         if broken:
             yield setting, prop
+
+
+def _explicitly_named(resource: Resource) -> bool:
+    """Whether the secret's name is set by the program (not generated by Pulumi or from a prefix);
+    an unknown name counts as explicit."""
+    name = resource.get("name")
+    if name.unknown:
+        return True
+    value = name.str()
+    return value is not None and not is_default_autoname(value, resource.name)
 
 
 def _effective(setting: Setting, prop: Prop) -> bool | int | None:

@@ -2,12 +2,23 @@
 
 Why: a function whose log group the stack does not create gets one from Lambda on its first
 invocation, named ``/aws/lambda/<function name>``, with no retention: its logs never expire and
-``pulumi destroy`` leaves it behind. The managed group is the one named so, or the one that
-``loggingConfig.logGroup`` names. Function and group must share account and region.
+``pulumi destroy`` leaves it behind.
 
-While a name or region is unknown (a preview), a group that might match counts as a match. A
-``loggingConfig`` that is unknown although the program set it from no other resource's output is the
-provider's default (it fills the block in on create): the function logs to ``/aws/lambda/<name>``.
+Reported: a Lambda function for which no ``aws.cloudwatch.LogGroup`` of the stack, in the same
+account and region, is named as the function's log group: ``loggingConfig.logGroup`` when set,
+else ``/aws/lambda/<function name>``. With ``checkRetention`` on, also a function whose managed
+group sets no retention (not set or 0).
+
+Not reported:
+
+* a function whose log group name is not known: a ``name`` unknown during a preview or not set, or a
+  ``loggingConfig`` set from another resource's output that is still unknown (one unknown although the
+  program set it from no output is the provider's default, so the function is checked against
+  ``/aws/lambda/<name>``);
+* a function when a log group might be its group: one whose name is unknown, or one of that name
+  whose account or region, or the function's, is unknown during a preview;
+* a managed group without a retention, unless ``checkRetention`` is on: log-retention already reports
+  that group, and one mistake makes one finding. A group whose retention is unknown counts as set.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy
+from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import StackView
 from ..account.scope import Scope, scope_of, set_from_outputs
@@ -90,20 +101,20 @@ def _retention(function: Resource, expected: _Expected, groups: list[_Group], da
     if any(r.unknown or not (r.absent or r.int() == 0) for r in retentions):
         return
     group = groups[0].resource
-    yield Finding(
-        f"{function.label}: its log group {group.label} ({expected.shown}) has retentionInDays "
+    yield stated(
+        function.label, f"its log group {group.label} ({expected.shown}) has retentionInDays "
         f"{'not set' if retentions[0].absent else retentions[0].display()}; expected a retention, or the "
-        f"function's logs never expire.\n"
-        f"Fix: aws.cloudwatch.LogGroup(\"{group.name}\", ..., retention_in_days={days})",
+        f"function's logs never expire.",
+        f"aws.cloudwatch.LogGroup(\"{group.name}\", ..., retention_in_days={days})",
         urn=group.urn, property="retentionInDays")
 
 
 def _missing(function: Resource, expected: _Expected, days: int) -> Finding:
-    return Finding(
-        f"{function.label}: no aws.cloudwatch.LogGroup in the stack is named {expected.shown} (from "
+    return stated(
+        function.label, f"no aws.cloudwatch.LogGroup in the stack is named {expected.shown} (from "
         f"{expected.source}); expected the stack to create the function's log group with a retention, "
-        f"otherwise Lambda creates it on the first invocation and its logs never expire.\n"
-        f"Fix: log_group = aws.cloudwatch.LogGroup(\"{function.name}-logs\", retention_in_days={days}) and, on "
+        f"otherwise Lambda creates it on the first invocation and its logs never expire.",
+        f"log_group = aws.cloudwatch.LogGroup(\"{function.name}-logs\", retention_in_days={days}) and, on "
         f"the function, logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format=\"Text\", "
         f"log_group=log_group.name); or name the group f\"/aws/lambda/{{function_name}}\" with the function's "
         f"name and pass opts=pulumi.ResourceOptions(depends_on=[log_group]) to the function.",

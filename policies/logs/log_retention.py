@@ -1,7 +1,15 @@
 """log-retention: CloudWatch log groups keep logs for a bounded, valid number of days.
 
 Why: a log group without ``retentionInDays`` keeps logs forever, and their storage is billed
-forever. CloudWatch accepts only certain values; any other fails the deployment.
+forever. CloudWatch accepts only certain values (1, 3, 5, 7, 14, 30, 60, 90... 3653 days), and the
+deployment fails on any other.
+
+Reported: a log group whose ``retentionInDays`` is not set or 0 (never expire); is not a whole
+number; is not a value CloudWatch accepts (the message names the nearest one); or lies outside
+``minDays``..``maxDays``. The fix suggests ``defaultDays``, or the allowed value nearest to it.
+
+Not reported: a retention unknown during a preview. Log groups Lambda creates by itself are not in
+the program; that a function has a managed log group at all is lambda-log-group's finding.
 """
 
 from __future__ import annotations
@@ -28,8 +36,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if days.unknown:
         return
     cfg = ctx.config
-    fix_days = cfg["defaultDays"]
-    fix = f"retention_in_days={fix_days}"
+    fix = f"retention_in_days={suggested(cfg)}"
     value = days.int()
     if days.absent or value == 0:
         yield violation(resource, "retentionInDays", "not set (logs never expire)",
@@ -38,7 +45,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         yield violation(resource, "retentionInDays", days.display(),
                         f"a whole number of days, one of {_range(cfg)}", fix)
     elif value not in ACCEPTED_DAYS:
-        nearest = min(ACCEPTED_DAYS, key=lambda d: (abs(d - value), d))
+        nearest = min(allowed(cfg) or ACCEPTED_DAYS, key=lambda d: (abs(d - value), d))
         yield violation(resource, "retentionInDays", days.display(),
                         f"a value CloudWatch accepts, such as {nearest} (one of {_range(cfg)})",
                         f"retention_in_days={nearest}")
@@ -47,15 +54,32 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
                         f"between {cfg['minDays']} and {cfg['maxDays']} days (one of {_range(cfg)})", fix)
 
 
+def suggested(cfg: Mapping[str, Any]) -> int:
+    """What a fix sets: ``defaultDays`` when the bounds allow it, else the allowed value nearest to it
+    (a fix must never propose what the policy itself rejects)."""
+    choices = allowed(cfg) or list(ACCEPTED_DAYS)
+    return min(choices, key=lambda d: (abs(d - cfg["defaultDays"]), d))
+
+
+def validate(cfg: Mapping[str, Any]) -> list[str]:
+    """Bounds that contradict each other or leave no value CloudWatch accepts."""
+    if cfg["minDays"] > cfg["maxDays"]:
+        return [f"minDays ({cfg['minDays']}) is above maxDays ({cfg['maxDays']})"]
+    if not allowed(cfg):
+        return [f"no retention CloudWatch accepts lies between minDays ({cfg['minDays']}) and maxDays "
+                f"({cfg['maxDays']}); accepted values: {', '.join(map(str, ACCEPTED_DAYS))}"]
+    return []
+
+
 def _range(cfg: Mapping[str, Any]) -> str:
-    return ", ".join(map(str, allowed(cfg))) or "none: minDays is above maxDays"
+    return ", ".join(map(str, allowed(cfg)))
 
 
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
     days = resource.get("retentionInDays")
     if days.unknown or (days.int() in allowed(ctx.config)):
         return None
-    return {"retentionInDays": ctx.config["defaultDays"]}
+    return {"retentionInDays": suggested(ctx.config)}
 
 
 POLICY = ResourcePolicy(
@@ -75,9 +99,11 @@ POLICY = ResourcePolicy(
         Option("maxDays", "integer", 3653, "The longest retention allowed, in days.",
                {"minimum": 1, "maximum": 3653}),
         Option("defaultDays", "integer", 14,
-               "The retention the fix suggests and remediation sets; must be an accepted value.",
+               "The retention the fix suggests and remediation sets (the allowed value nearest to it when "
+               "minDays/maxDays exclude it); must be an accepted value.",
                {"enum": list(ACCEPTED_DAYS)}),
     ),
     check=check,
     remediate=remediate,
+    validate=validate,
 )

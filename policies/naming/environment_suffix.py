@@ -1,8 +1,37 @@
-"""environment-suffix-naming: every AWS resource's names carry the environment suffix.
+"""environment-suffix-naming: explicit AWS names that must be unique carry the environment suffix.
 
 Why: the same program is deployed once per environment (dev, pr123, prod...) into one account.
-A fixed physical name (``name="transactions"``) collides with the other environments' copy,
-and the second deployment fails with "already exists".
+A fixed physical name (``name="transactions"``) collides with the other environments' copy, and the
+second deployment fails because the name is taken (``EntityAlreadyExists`` for an IAM role,
+``ResourceInUseException`` for a DynamoDB table), or, for idempotent APIs such as SNS, silently
+shares one topic between environments.
+
+Reported: a known physical-name property (``name``, ``bucket``, ``identifier``..., as the installed
+pulumi-aws lists them per type) of a type whose names AWS requires to be unique in the account or
+region, that does not hold the suffix as a separate word (case-insensitive; at its end or start when
+``position`` says so). The suffix is the policy's ``environmentSuffix``, else a stack config key
+``environmentSuffix`` in any namespace, else ``ENVIRONMENT_SUFFIX``, else the stack name, and the
+message says which. A secret name is checked too, and shown as ``[secret]``. With
+``checkLogicalNames`` on, the logical name of a resource that sets no physical name is reported when
+it lacks the suffix.
+
+One mistake, one finding: names built from a fixed word ('prod', 'pr1234'), from template text Python
+never filled in ('${ENVIRONMENT_SUFFIX}'), or without any suffix share a cause; during a preview a
+cause on four or more resources is reported once, at the stack, with the one fix in the entry point.
+
+Not reported:
+
+* names Pulumi generated (see ``names.py``): ``<logical name>-<7 hex>``, or what the stack's
+  ``pulumi:autonaming`` pattern makes when it has a random part or the stack name (a ``verbatim`` or
+  ``disabled`` mode, or a pattern without either, makes names that can collide, and those are checked);
+* prefix properties (``namePrefix``, ``bucketPrefix``): the provider completes them with a unique part;
+* names unique only within a parent (a model in its REST API, an inline policy in its role, a
+  security group in its VPC) and names AWS does not require to be unique (REST APIs, user pools);
+* names that are unknown during a preview;
+* ``exemptNames`` (by default the role names AWS DMS requires verbatim) and ``exemptTypes``;
+* the logical name, unless ``checkLogicalNames`` is on: it is scoped to the stack and never collides
+  in AWS;
+* anything at all when no suffix can be resolved (no config, no variable, no stack name).
 """
 
 from __future__ import annotations
@@ -17,20 +46,17 @@ from .._core.policy import (
     ALL_AWS_TYPES,
     MANDATORY,
     Finding,
+    Held,
     Option,
     PolicyContext,
     ResourcePolicy,
+    stated,
+    violation,
 )
 from .._core.resource import Resource
+from . import names
 
-DEFAULT_EXEMPT_TYPES = [
-    # Names scoped to a parent that already carries the suffix, or fixed by AWS conventions.
-    "aws:lambda/alias:Alias",
-    "aws:lambda/permission:Permission",
-    "aws:apigateway/stage:Stage",
-    "aws:apigatewayv2/stage:Stage",
-    "aws:route53/record:Record",
-]
+DEFAULT_EXEMPT_TYPES: list[str] = []
 
 
 @lru_cache(maxsize=256)
@@ -49,68 +75,125 @@ def carries(name: str, suffix: str, position: str) -> bool:
     return _pattern(suffix, position).search(name) is not None
 
 
-def _with_suffix(name: str, position: str) -> str:
-    base = name.rstrip("-_./")
+def _with_suffix(name: str, position: str, drop: str | None = None) -> str:
+    base = name
+    if drop:
+        base = re.sub(rf"[-_.]?{re.escape(drop)}", "", base, count=1, flags=re.I) or base
+    base = base.rstrip("-_./")
     if position == "start":
         return "{environment_suffix}-" + base
     return base + "-{environment_suffix}"
 
 
+def _cause(value: str, suffix: Suffix) -> tuple[str, str | None]:
+    """The cause key of a name without the suffix, and the foreign text it carries instead."""
+    text = names.placeholder(value)
+    if text:
+        return f"placeholder:{text}", text
+    token = names.environment_token(value, suffix.value)
+    if token:
+        return f"token:{token}", token
+    return "missing", None
+
+
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     cfg = ctx.config
-    if resource.type in cfg["exemptTypes"]:
+    if resource.type in cfg["exemptTypes"] or not names.can_collide(resource.type):
         return
     suffix = ctx.suffix
     if suffix is None:
         return
     position = cfg["position"]
-    physical_set = False
+    autonaming = _autonaming(ctx)
+    explicit = False
     for prop_name in aws_types.physical_names(resource.type):
         prop = resource.get(prop_name)
         if prop.unknown:
-            physical_set = True
+            explicit = True
             continue
         value = prop.str()
-        if value is None:
+        if value is None or prop_name.endswith("Prefix"):
+            explicit = explicit or value is not None
             continue
-        physical_set = True
-        if not carries(value, suffix.value, position):
-            shown = "[secret]" if prop.secret else value
-            yield Finding(
-                f"{resource.label}: {prop_name} is {prop.display()}; expected it to carry the "
-                f"environment suffix {suffix}{_where(position)}.\n"
-                f"Fix: {aws_types.snake(prop_name)}=f\"{_with_suffix(shown, position)}\"",
-                property=prop_name)
-    if physical_set and not cfg["checkLogicalNames"]:
-        return
-    if not carries(resource.name, suffix.value, position):
-        yield _logical_finding(resource, suffix, position, autonamed=not physical_set)
+        if not prop.secret and autonaming.generated(value, resource.name, ctx.stack.stack):
+            continue
+        explicit = True
+        if value in cfg["exemptNames"] or carries(value, suffix.value, position):
+            continue
+        cause, foreign = _cause(value, suffix)
+        shown = "[secret]" if prop.secret else value
+        yield violation(
+            resource, prop_name, "[secret]" if prop.secret else f"'{value}'",
+            f"the environment suffix {suffix}{_where(position)}",
+            f'{aws_types.snake(prop_name)}=f"{_with_suffix(shown, position, foreign)}"',
+            cause=cause, note="AWS requires this name to be unique, so each environment needs its own.")
+    if cfg["checkLogicalNames"] and not explicit and aws_types.physical_names(resource.type):
+        if not carries(resource.name, suffix.value, position):
+            yield _logical_finding(resource, suffix, position)
 
 
-def _logical_finding(resource: Resource, suffix: Suffix, position: str, autonamed: bool) -> Finding:
-    why = (" It sets no physical name, so Pulumi derives one from the logical name."
-           if autonamed and aws_types.physical_names(resource.type) else "")
-    fix = f"{aws_types.python_class(resource.type)}(f\"{_with_suffix(resource.name, position)}\", ...)"
-    return Finding(
-        f"{resource.label}: the logical name '{resource.name}' does not carry the environment "
-        f"suffix {suffix}{_where(position)}.{why}\nFix: {fix}")
+def _autonaming(ctx: PolicyContext) -> names.Autonaming:
+    return names.Autonaming.from_config(ctx.stack.config, ctx.stack.project, ctx.stack.stack)
+
+
+def _logical_finding(resource: Resource, suffix: Suffix, position: str) -> Finding:
+    cause, foreign = _cause(resource.name, suffix)
+    fix = f"{aws_types.python_class(resource.type)}(f\"{_with_suffix(resource.name, position, foreign)}\", ...)"
+    return violation(resource, "the logical name", f"'{resource.name}'",
+                     f"the environment suffix {suffix}{_where(position)}", fix, cause=cause,
+                     note="(checkLogicalNames is on.)")
 
 
 def _where(position: str) -> str:
     return {"end": " at its end", "start": " at its start"}.get(position, " as a separate word")
 
 
+def condense(cause: str, held: list[Held], ctx: PolicyContext) -> Finding:
+    """One finding for a cause repeated across resources: the count, examples, and the one fix."""
+    suffix = ctx.suffix
+    shown = ", ".join(f"{label} ({f.property} {f.found})" for _, label, f in held[:5])
+    more = f" and {len(held) - 5} more" if len(held) > 5 else ""
+    kind, _, text = cause.partition(":")
+    if kind == "placeholder":
+        what = (f"{len(held)} names hold the text '{text}', which nothing filled in: Python expands "
+                f"only f-strings, and Pulumi does not expand it in Pulumi.yaml config defaults or stack config")
+        fix = (_entry_point_fix() + "; then build each name with an f-string, e.g. "
+               + _example_fix(held[0][2], text))
+    elif kind == "token":
+        what = (f"{len(held)} names carry '{text}' instead of the environment suffix {suffix}: they are "
+                f"built from a fixed value, so every environment deploys the same names")
+        fix = _entry_point_fix() + "; then build each name from it, e.g. " + _example_fix(held[0][2], text)
+    else:
+        what = (f"{len(held)} explicit names do not carry the environment suffix {suffix}, so every "
+                f"environment deploys the same names")
+        fix = _entry_point_fix() + ' and build each name as f"<name>-{environment_suffix}" (or leave it unset)'
+    return stated("", f"{what}: {shown}{more}.", fix, found=str(len(held)),
+                  expected=f"the environment suffix {suffix}", cause=cause)
+
+
+def _example_fix(finding: Finding, foreign: str) -> str:
+    if finding.found == "[secret]":
+        return finding.fix
+    return f'{finding.fix.split("=", 1)[0]}=f"{_with_suffix(finding.found.strip(chr(39)), "anywhere", foreign)}"'
+
+
+def _entry_point_fix() -> str:
+    return ("in tap.py, read the suffix the pipeline sets and pass it down: "
+            "environment_suffix = os.environ.get(\"ENVIRONMENT_SUFFIX\") or pulumi.Config().get(\"environmentSuffix\") "
+            "or \"dev\"; TapStack(\"TapStack\", TapStackArgs(environment_suffix=environment_suffix))")
+
+
 POLICY = ResourcePolicy(
     name="environment-suffix-naming",
-    description=("AWS resource names carry the environment suffix, so that one program can be "
-                 "deployed side by side for several environments without name collisions."),
+    description=("Explicit AWS names that must be unique carry the environment suffix, so that one "
+                 "program can be deployed side by side for several environments without name collisions."),
     severity="high",
     enforcement_level=MANDATORY,
     remediation_steps=(
         "Pass the environment suffix into your component (TapStackArgs(environment_suffix=...)) and "
-        "build every physical name and logical name from it, e.g. "
-        "aws.dynamodb.Table(f\"transactions-{environment_suffix}\", name=f\"transactions-{environment_suffix}\"). "
-        "Leaving the physical name unset is fine: Pulumi derives it from the logical name."),
+        "build every explicit physical name from it, e.g. "
+        "aws.dynamodb.Table(\"transactions\", name=f\"transactions-{environment_suffix}\"). "
+        "Leaving the physical name unset is fine: Pulumi generates a unique one."),
     tags=("naming", "multi-environment"),
     types=frozenset({ALL_AWS_TYPES}),
     options=(
@@ -120,12 +203,14 @@ POLICY = ResourcePolicy(
         Option("position", "string", "anywhere",
                "Where the suffix must stand in a name: anywhere (as a separate word), end or start.",
                {"enum": ["anywhere", "end", "start"]}),
-        Option("checkLogicalNames", "boolean", True,
-               "Also require the suffix in logical names when a physical name is set. Logical names "
-               "are always checked when no physical name is set, since autonaming derives from them."),
+        Option("checkLogicalNames", "boolean", False,
+               "Also require the suffix in the logical name of resources that set no physical name. "
+               "Off by default: logical names are scoped to the stack and never collide in AWS."),
         Option("exemptTypes", "array", DEFAULT_EXEMPT_TYPES,
-               "Type tokens not checked, e.g. names scoped to a parent that carries the suffix.",
-               {"items": {"type": "string"}}),
+               "Type tokens not checked.", {"items": {"type": "string"}}),
+        Option("exemptNames", "array", names.AWS_FIXED_NAMES,
+               "Physical names AWS requires verbatim (not checked).", {"items": {"type": "string"}}),
     ),
     check=check,
+    condense=condense,
 )

@@ -3,12 +3,20 @@
 Why: an f-string, ``str()`` or ``format()`` over an ``Output`` does not wait for its value; the
 Python SDK returns the text "Calling __str__ on an Output[T] is not supported..." instead, and
 the program deploys that text as a bucket name, an ARN inside a policy, an environment
-variable. The other SDKs do the same with their own wording, which is recognised too.
+variable.
 
-The check runs on every AWS resource, so it is built to cost almost nothing when the text is
-absent: each top-level property is tested in its wire form (serialised protobuf bytes) first,
-and only a property whose bytes contain the text is decoded and walked, iteratively and
-within a node budget.
+Reported: every string in a property of an AWS resource, at any depth (list items, dict keys and
+values, asset fields), that holds that text, or the TypeScript or .NET SDK's wording of it; up to ten
+properties one by one, then one finding that counts the rest. The fix reuses the program's own text
+around the Output (``pulumi.Output.concat(...)``), or ``pulumi.Output.json_dumps`` for a JSON
+document. In a secret the text is reported at the secret's path, and the value is not shown.
+
+Not reported: values unknown during a preview (they hold nothing yet); the provider resource itself;
+strings deeper than 64 levels or past 20,000 values in one resource. The check runs on every AWS
+resource, so it costs almost nothing when the text is absent: each top-level property is tested in
+its wire form (serialised protobuf bytes) first, and only a property whose bytes contain the text is
+decoded and walked. The IAM policies' unreadable-document finding for the same property shares this
+policy's cause, so the mistake makes one finding.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._core.aws_types import snake
-from .._core.policy import ALL_AWS_TYPES, MANDATORY, Finding, PolicyContext, ResourcePolicy, violation
+from .._core.policy import ALL_AWS_TYPES, MANDATORY, Finding, PolicyContext, ResourcePolicy, stated, violation
 from .._core.resource import Resource
 from .._core.values import Asset, Secret
 
@@ -90,7 +98,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if len(hits) > MAX_REPORTED:
         rest = sorted({h.path for h in hits[MAX_REPORTED:]})
         more = ", ".join(rest[:5]) + (" ..." if len(rest) > 5 else "")
-        yield Finding(f"{resource.label}: {len(hits) - MAX_REPORTED} more values hold the text of a "
+        yield stated(resource.label, f"{len(hits) - MAX_REPORTED} more values hold the text of a "
                       f"stringified Output ({more}).")
 
 
@@ -150,7 +158,13 @@ def _finding(resource: Resource, hit: Hit) -> Finding:
     return violation(
         resource, hit.path, found,
         f"the Output's value: the program used {hit.text.mistake} ({hit.text.language}), "
-        f"which yields this text instead of the value", fix)
+        f"which yields this text instead of the value", fix, cause=cause_of(top))
+
+
+def cause_of(prop: str) -> str:
+    """The cause every policy gives a stringified Output in the top-level property ``prop``: an IAM
+    document that cannot be read because of it is the same mistake."""
+    return f"stringified-output:{prop}"
 
 
 def _fix(hit: Hit) -> str:

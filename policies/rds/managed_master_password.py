@@ -6,6 +6,14 @@ and rotates it; nothing sensitive enters the program, its config or the Pulumi s
 secret by itself, so a literal password in the code cannot be told from a generated one:
 the only check that holds is that none is given. The write-only variants (``...Wo``) stay out
 of the state but still leave generation and rotation to the program.
+
+Reported: an ``aws.rds.Cluster`` with ``masterPassword`` or ``masterPasswordWo``, or an
+``aws.rds.Instance`` with ``password`` or ``passwordWo``, set to anything, even a value still unknown
+(a ``RandomPassword``); and, when no password is given, a ``manageMasterUserPassword`` that is not
+``true`` on a database that sets a master user name. The password is never shown.
+
+Not reported: a database that sets no master user name (a read replica, a restore from a snapshot:
+the credentials come from the source); a ``manageMasterUserPassword`` unknown during a preview.
 """
 
 from __future__ import annotations

@@ -6,16 +6,27 @@ per setting. The inline forms warn on every run, detect drift only when set, con
 separate resources when both are used, and are due to be removed. ``aws.s3.BucketV2`` itself is
 deprecated in favour of ``aws.s3.Bucket``. Property names and recommended resources are those
 of pulumi-aws 7.51.1 (``s3/bucket.py`` and ``s3/bucket_v2.py``).
+
+Reported: every deprecated inline argument a bucket sets (even to a value unknown during a preview:
+setting it is the mistake), each with the resource that replaces it; and, with pulumi-aws 7, every
+``aws.s3.BucketV2``. The provider's major version decides (the provider resource's ``version``; 7
+when it is not known): pulumi-aws 6 recommends ``BucketV2`` and deprecates its inline arguments in
+favour of the ``...V2`` resources (``aws.s3.BucketVersioningV2``).
+
+Not reported: arguments not set, or set to an empty list or object; pulumi-aws 6's ``Bucket``, the
+legacy bucket with nothing deprecated, and anything with pulumi-aws 5 or older.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .._core.aws_types import snake
 from .._core.policy import ADVISORY, Finding, PolicyContext, ResourcePolicy, violation
 from .._core.resource import Resource
+from .._core.values import prop_of
 
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
@@ -80,10 +91,24 @@ DEPRECATED: dict[str, dict[str, Replacement]] = {
 """Per bucket type, each deprecated input (camelCase, as on the wire) and what replaces it."""
 
 
+def provider_major(resource: Resource) -> int | None:
+    """The major version of the AWS provider the resource is created with (the provider resource's
+    ``version`` input, which the SDK sets to the installed pulumi-aws); None when not known."""
+    if resource.provider is None:
+        return None
+    version = prop_of("version", resource.provider.props.raw("version")).str()
+    head = (version or "").lstrip("v").split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    if resource.type == BUCKET_V2:
+    major = provider_major(resource) or 7
+    if major < 6 or (major == 6 and resource.type == BUCKET):
+        return  # pulumi-aws 6's Bucket is the legacy bucket: nothing on it is deprecated there
+    version = f" in pulumi-aws {major}"
+    if resource.type == BUCKET_V2 and major >= 7:
         yield Finding(
-            f"{resource.label}: aws.s3.BucketV2 is deprecated in favour of aws.s3.Bucket.\n"
+            f"{resource.label}: aws.s3.BucketV2 is deprecated{version} in favour of aws.s3.Bucket.\n"
             f"Fix: aws.s3.Bucket(\"{resource.name}\", ..., opts=pulumi.ResourceOptions("
             f"aliases=[pulumi.Alias(type_=\"{BUCKET_V2}\")])), so that the bucket is not replaced")
     for name, replacement in DEPRECATED[resource.type].items():
@@ -93,10 +118,26 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         found = "set (to a value computed during the deployment)" if prop.unknown else f"set to {prop.display()}"
         yield violation(
             resource, name, found,
-            f"not set: the inline argument {snake(name)} is deprecated; use the separate "
-            f"{replacement.resource} resource",
-            f"remove {snake(name)}=... and add {replacement.resource}(\"{resource.name}-{replacement.slug}\", "
-            f"{replacement.example})")
+            f"not set: the inline argument {snake(name)} is deprecated{version}; use the separate "
+            f"{_named(replacement.resource, major)} resource",
+            f"remove {snake(name)}=... and add {_named(replacement.resource, major)}"
+            f"(\"{resource.name}-{replacement.slug}\", {_examples(replacement.example, major)})")
+
+
+_NO_V2 = ("aws.s3.BucketPolicy", "aws.s3.BucketReplicationConfig")
+
+
+def _named(python_class: str, major: int) -> str:
+    """pulumi-aws 6 names the separate resources with a V2 (``aws.s3.BucketVersioningV2``), except
+    the policy and replication resources (pulumi-aws 6.83 ``s3/bucket_v2.py`` deprecation notes)."""
+    return python_class if major >= 7 or python_class in _NO_V2 else f"{python_class}V2"
+
+
+def _examples(example: str, major: int) -> str:
+    if major >= 7:
+        return example
+    return re.sub(r"aws\.s3\.(Bucket(?!Policy|ReplicationConfig)[A-Za-z]+?)(Rule|Versioning|Cors|IndexDocument)",
+                  r"aws.s3.\1V2\2", example)
 
 
 POLICY = ResourcePolicy(

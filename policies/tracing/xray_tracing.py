@@ -1,8 +1,19 @@
 """xray-tracing: Lambda functions, API Gateway REST stages and Step Functions trace with X-Ray.
 
 Why: without active tracing a request that crosses API Gateway, Lambda and Step Functions
-cannot be followed end to end. API Gateway v2 (HTTP/WebSocket) stages have no X-Ray support and
-are never checked.
+cannot be followed end to end.
+
+Reported:
+
+* a Lambda function whose ``tracingConfig.mode`` is not ``Active`` (``PassThrough``, or not set:
+  Lambda then defaults to ``PassThrough``);
+* an API Gateway REST stage whose ``xrayTracingEnabled`` is not ``true`` (false, not set, or not a
+  boolean);
+* a Step Functions state machine whose ``tracingConfiguration.enabled`` is not ``true``.
+
+Not reported: a value unknown during a preview; the services left out of ``services``; API Gateway
+v2 (HTTP/WebSocket) stages, which have no X-Ray support. Whether the execution role may write traces
+(``xray:PutTraceSegments``) is not checked.
 """
 
 from __future__ import annotations

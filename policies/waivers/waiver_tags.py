@@ -2,6 +2,13 @@
 
 Why: a waiver that does not parse, names a policy that does not exist, or has expired silently
 stops doing what its author meant; the finding it hid comes back, or never was hidden.
+
+Reported: for each ``policy-waiver:<policy-name>`` tag in ``tags`` or ``tagsAll``: a tag naming no
+policy of this pack; a value that is not a string, has no ``expires=YYYY-MM-DD``, an expiry that is
+not a date, or no reason before ``expires=``; a waiver whose expiry day has passed.
+
+Not reported: tags unknown during a preview, and a ``tags`` map that is secret as a whole; other
+tags; waivers in the policy config, which the config schema checks when the pack is configured.
 """
 
 from __future__ import annotations
@@ -9,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .._core import waivers
-from .._core.policy import ADVISORY, ALL_AWS_TYPES, Finding, PolicyContext, ResourcePolicy
+from .._core.policy import ADVISORY, ALL_AWS_TYPES, Finding, PolicyContext, ResourcePolicy, stated
 from .._core.resource import Resource
 
 FORMAT = f"tags={{\"{waivers.TAG_PREFIX}<policy-name>\": \"<reason> expires=YYYY-MM-DD\"}}"
@@ -29,18 +36,18 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     for policy_name, value in sorted(tagged.items()):
         key = f"{waivers.TAG_PREFIX}{policy_name}"
         if policy_name not in names:
-            yield Finding(f"{resource.label}: the tag '{key}' names no policy of this pack, so it waives "
-                          f"nothing.\nFix: use one of the policy names in the README's policy table.",
+            yield stated(resource.label, f"the tag '{key}' names no policy of this pack, so it waives "
+                          f"nothing.", "use one of the policy names in the README's policy table.",
                           property=f"tags.{key}")
             continue
         waiver = waivers.parse_tag(policy_name, value)
         if waiver.problem:
-            yield Finding(f"{resource.label}: the waiver tag '{key}' is not applied: {waiver.problem}.\n"
-                          f"Fix: {FORMAT}", property=f"tags.{key}")
+            yield stated(resource.label, f"the waiver tag '{key}' is not applied: {waiver.problem}.",
+                          f"{FORMAT}", property=f"tags.{key}")
         elif not waiver.active(ctx.today):
-            yield Finding(f"{resource.label}: the waiver tag '{key}' expired on {waiver.expires} "
-                          f"({waiver.reason}).\nFix: fix the resource and remove the tag, or renew the "
-                          f"expiry date.", property=f"tags.{key}")
+            yield stated(resource.label, f"the waiver tag '{key}' expired on {waiver.expires} "
+                          f"({waiver.reason}).", "fix the resource and remove the tag, or renew the "
+                          "expiry date.", property=f"tags.{key}")
 
 
 POLICY = ResourcePolicy(

@@ -54,8 +54,6 @@ VIOLATIONS = {
                          f"{KEY} 'webhook-key-dev': enableKeyRotation is not set"),
     "log-retention": ("mandatory", LOG_GROUP, "webhook-logs-dev",
                       f"{LOG_GROUP} 'webhook-logs-dev': retentionInDays is not set"),
-    "iam-least-privilege": ("mandatory", ROLE_POLICY, "webhook-policy-dev",
-                            f"{ROLE_POLICY} 'webhook-policy-dev': policy cannot be read as an IAM policy document"),
     "stringified-output": ("mandatory", ROLE_POLICY, "webhook-policy-dev",
                            f"{ROLE_POLICY} 'webhook-policy-dev': policy is the text"),
     "lambda-function-url-auth": ("mandatory", FUNCTION_URL, "webhook-url-dev",

@@ -37,9 +37,16 @@ def test_analyzer_info_describes_every_policy(pack):
         assert set(wire.configSchema.properties.keys()) == {o.name for o in policy.all_options}
 
 
+def previewed(pack, type_, props, name):
+    """What a preview reports on one resource: ``Analyze``, then ``AnalyzeStack`` at the end, which
+    releases the naming findings the pack holds back to condense (see policies/_core/condense.py)."""
+    return pack.analyze(type_, props, name=name) + pack.analyze_stack([])
+
+
 def test_stack_config_from_the_engine_sets_the_suffix(pack):
-    diags = pack.analyze(TABLE, {"name": "orders-dev", "billingMode": "PAY_PER_REQUEST",
-                                 "pointInTimeRecovery": {"enabled": True}}, name="orders-pr42")
+    props = {"name": "orders-dev", "billingMode": "PAY_PER_REQUEST", "pointInTimeRecovery": {"enabled": True}}
+    assert pack.analyze(TABLE, props, name="orders-pr42") == [], "held until the end of the preview"
+    diags = pack.analyze_stack([])
     assert [d.policy for d in diags] == ["environment-suffix-naming"]
     assert diags[0].level == "mandatory"
     assert "'pr42' (from the stack config 'tap:environmentSuffix')" in diags[0].message
@@ -59,7 +66,7 @@ def test_unknowns_in_preview_give_no_noise(pack):
 
 def test_secret_values_are_never_printed(pack):
     props = {"name": Secret("orders-topsecret"), "billingMode": Secret("PROVISIONED"), **PITR}
-    diags = pack.analyze(TABLE, props, name="orders-pr42")
+    diags = previewed(pack, TABLE, props, "orders-pr42")
     assert {d.policy for d in diags} == {"environment-suffix-naming", "dynamodb-on-demand"}
     for d in diags:
         assert "topsecret" not in d.message and "PROVISIONED" not in d.message.split("\n", 1)[1].split(";")[0]
@@ -119,3 +126,21 @@ def test_a_policys_own_level_wins_over_all_whatever_the_order(pack):
     pack.configure({"dynamodb-on-demand": "advisory", "all": "mandatory"})
     diags = pack.analyze(TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED", **PITR}, name="orders-pr42")
     assert [(d.policy, d.level) for d in diags] == [("dynamodb-on-demand", "advisory")]
+
+
+def test_a_cause_repeated_across_resources_is_reported_once_at_the_end(pack):
+    for i in range(6):
+        assert pack.analyze(TABLE, {"name": f"orders-{i}-prod", "billingMode": "PAY_PER_REQUEST", **PITR},
+                            name=f"orders-{i}") == []
+    (diag,) = pack.analyze_stack([])
+    assert diag.policy == "environment-suffix-naming" and diag.level == "mandatory"
+    assert "6 names carry 'prod' instead of the environment suffix 'pr42'" in diag.message
+    assert "and 1 more" in diag.message and 'os.environ.get("ENVIRONMENT_SUFFIX")' in diag.message
+
+
+def test_below_the_threshold_each_resource_is_reported_on_itself(pack):
+    for i in range(2):
+        pack.analyze(TABLE, {"name": f"orders-{i}", "billingMode": "PAY_PER_REQUEST", **PITR}, name=f"orders-{i}")
+    diags = pack.analyze_stack([])
+    assert sorted(d.urn.rsplit("::", 1)[1] for d in diags) == ["orders-0", "orders-1"]
+    assert all("name is 'orders-" in d.message for d in diags)

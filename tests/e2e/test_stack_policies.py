@@ -203,8 +203,8 @@ def test_rules_created_in_parallel_with_the_recorder_and_nothing_exported():
         ("stack-exports", "mandatory", "e2e-dev"),
     ]
     for f in (f for f in found if f.policy == "config-dependency-order"):
-        assert "does not depend on aws:cfg/recorderStatus:RecorderStatus 'config-status-dev'" in f.message
-        assert "opts=pulumi.ResourceOptions(depends_on=[recorder_status])" in f.message
+        assert "does not depend on aws:cfg/recorder:Recorder 'config-recorder-dev'" in f.message
+        assert "opts=pulumi.ResourceOptions(depends_on=[recorder])" in f.message
     exports = next(f for f in found if f.policy == "stack-exports")
     assert exports.resource_type == "pulumi:pulumi:Stack"
     assert "the stack exports no outputs" in exports.message
@@ -241,8 +241,10 @@ def test_exports_unknown_in_preview_are_never_reported():
 
 
 def test_after_the_update_an_unexported_key_resource_is_reported():
-    assert check(webhook_program(export_secret=True), preview=False) == []
-    [found] = check(webhook_program(export_secret=False), preview=False)
+    opt_in = {"key-resource-exports": "advisory"}
+    assert check(webhook_program(export_secret=True), preview=False, policy_config=opt_in) == []
+    assert check(webhook_program(export_secret=False), preview=False) == [], "opt-in: off by default"
+    [found] = check(webhook_program(export_secret=False), preview=False, policy_config=opt_in)
     assert (found.policy, found.level, found.resource_name) == ("key-resource-exports", "advisory",
                                                                 "webhook-api-key-dev")
     assert "none of its identifiers (arn 'arn:aws:secretsmanager:" in found.message
@@ -313,6 +315,7 @@ def test_a_finding_about_another_resource_carries_its_urn(pack):
 
 
 def test_export_values_unknown_at_any_depth_keep_key_resources_quiet(pack):
+    pack.configure({"key-resource-exports": "advisory"})
     table = StackResource("aws:dynamodb/table:Table", "orders", {"name": "orders-dev", "arn": UNKNOWN})
     root = StackResource("pulumi:pulumi:Stack", "tap-dev", {"api": {"urls": ["https://x", UNKNOWN]}})
     assert [d for d in pack.analyze_stack([root, table]) if d.policy == "key-resource-exports"] == []

@@ -12,12 +12,14 @@ HEADER = "import pulumi\nimport pulumi_aws as aws\n\n"
 
 def write_program(directory: Path, body: str, *, project: str = "tap-test", main: str = "__main__.py",
                   config: dict[str, str] | None = None, stack: str = "dev") -> Path:
-    """A program directory: ``Pulumi.yaml`` (naming ``main``), ``Pulumi.<stack>.yaml`` and the main file."""
+    """A program directory: ``Pulumi.yaml`` (naming ``main``), ``Pulumi.<stack>.yaml``, ``requirements.txt``
+    and the main file."""
     directory.mkdir(parents=True, exist_ok=True)
     spec = {"name": project, "runtime": {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}}
     if main != "__main__.py":
         spec["main"] = main
     (directory / "Pulumi.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    (directory / "requirements.txt").write_text("pulumi>=3.0.0,<4.0.0\npulumi-aws>=7.0.0,<8.0.0\n", encoding="utf-8")
     stack_config = {"aws:region": "us-east-1", f"{project}:environmentSuffix": "dev", **(config or {})}
     (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": stack_config}), encoding="utf-8")
     entry = directory / main

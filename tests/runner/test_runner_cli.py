@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from aws_conventions.__main__ import main
+from aws_conventions.diagnose import CHECKS
 from policies import POLICIES
 from tests.runner.helpers import line_of, write_program
 
@@ -156,12 +157,13 @@ def test_json_format(tmp_path, capsys):
     report = json.loads(out)
     assert code == 1
     assert set(report) == {"schemaVersion", "pack", "program", "summary", "findings", "waived", "remediations",
-                           "resources", "timing"}
+                           "resources", "timing", "diagnoses"}
     assert report["schemaVersion"] == 1
     assert report["program"] == {"path": str(program), "entry": "__main__.py", "project": "tap-test",
                                  "stack": "dev", "preview": True}
     assert report["summary"] == {"passed": False, "resources": 3, "findings": 1, "mandatory": 1, "advisory": 0,
-                                 "waived": 0, "remediated": 0}
+                                 "waived": 0, "remediated": 0, "diagnoses": 0}
+    assert report["diagnoses"] == []
     [finding] = report["findings"]
     assert finding["policy"] == "log-retention"
     assert finding["enforcementLevel"] == "mandatory"
@@ -188,7 +190,7 @@ def test_sarif_format(tmp_path, capsys, monkeypatch):
     [run] = log["runs"]
     rules = run["tool"]["driver"]["rules"]
     assert run["tool"]["driver"]["name"] == "aws-conventions"
-    assert [r["id"] for r in rules] == [p.name for p in POLICIES]
+    assert [r["id"] for r in rules] == [p.name for p in POLICIES] + [c.name for c in CHECKS]
     for rule in rules:
         assert rule["shortDescription"]["text"] and rule["helpUri"].endswith(f"#{rule['id']}")
         assert rule["defaultConfiguration"]["level"] in {"error", "warning", "none"}

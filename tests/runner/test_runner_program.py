@@ -114,6 +114,7 @@ def test_another_interpreter_runs_the_program(tmp_path):
 
 def test_pins_on_pulumi_packages_that_this_interpreter_does_not_meet(tmp_path):
     root = write_program(tmp_path / "infra", "pulumi.export('x', 1)\n", main="lib/tap.py")
+    (root / "requirements.txt").unlink()
     (root / "lib" / "requirements.txt").write_text(
         "pulumi>=3.0.0,<4.0.0  # the SDK\npulumi-aws>=6.0.0,<7.0.0\npulumi-gcp>=8\nrequests>=2\n")
     pins = unmet_pins(load_program(root))

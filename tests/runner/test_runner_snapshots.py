@@ -64,8 +64,9 @@ def test_each_violating_example_has_findings_and_says_which(example):
 
 
 def test_the_violating_examples_cover_every_policy():
+    """Opt-in policies (off by default) are shown by their own program tests instead."""
     reported = {f["policy"] for e in VIOLATING for f in stored(e)["findings"]}
-    missing = sorted(p.name for p in POLICIES if p.name not in reported)
+    missing = sorted(p.name for p in POLICIES if p.name not in reported and p.enforcement_level != "disabled")
     assert not missing, f"no example violates {', '.join(missing)}: add a violation to an example in examples/"
 
 

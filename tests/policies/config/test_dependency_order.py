@@ -47,12 +47,11 @@ HOP = Resource.of("aws:iam/role:Role", {"name": "remediation"}, name="hop", depe
 CASES = [
     ("compliant", setup(), []),
     ("rule-without-depends-on", setup(rule_deps=()),
-     [("rule", ["aws:cfg/rule:Rule 'rule': does not depend on aws:cfg/recorderStatus:RecorderStatus 'status' in "
+     [("rule", ["aws:cfg/rule:Rule 'rule': does not depend on aws:cfg/recorder:Recorder 'recorder' in "
                 "region 'us-east-1'", "NoAvailableConfigurationRecorderException",
-                "aws.cfg.Rule(..., opts=pulumi.ResourceOptions(depends_on=[recorder_status]))",
+                "aws.cfg.Rule(..., opts=pulumi.ResourceOptions(depends_on=[recorder]))",
                 "depends_on is a resource option, not an argument of aws.cfg.Rule"])]),
-    ("rule-depends-on-the-recorder-only", setup(rule_deps=(urn(RECORDER, "recorder"),)),
-     [("rule", ["does not depend on aws:cfg/recorderStatus:RecorderStatus 'status'"])]),
+    ("rule-depends-on-the-recorder-as-documented", setup(rule_deps=(urn(RECORDER, "recorder"),)), []),
     ("rule-depends-through-a-property", setup(rule_deps=(), rule_kwargs={
         "property_dependencies": {"inputParameters": (urn(STATUS, "status"),)}}), []),
     ("rule-depends-through-its-parent", setup(rule_deps=(), rule_kwargs={"parent": urn(COMPONENT, "rules")},

@@ -71,10 +71,19 @@ def test_json_dumps_document_is_checked_before_creation():
 
 
 @pytest.mark.parametrize("preview", [True, False], ids=["preview", "update"])
-def test_f_string_over_an_output_is_a_clear_violation(preview):
-    (found,) = iam_findings(f_string_program, preview=preview)
-    assert found[0] == "iam-least-privilege"
-    assert "policy cannot be read as an IAM policy document: it holds the text of a stringified Output" in found[2]
+def test_f_string_over_an_output_is_reported_once(preview):
+    findings = check_program(f_string_program, preview=preview, config={"environmentSuffix": "dev"})
+    on_policy = [f for f in findings if f.resource_type == "aws:iam/rolePolicy:RolePolicy"]
+    assert [f.policy for f in on_policy] == ["stringified-output"]
+    assert "pulumi.Output" in on_policy[0].message
+
+
+def test_f_string_over_an_output_is_iams_to_report_when_the_other_policy_is_off():
+    findings = check_program(f_string_program, policy_config={"stringified-output": "disabled"},
+                             config={"environmentSuffix": "dev"})
+    (found,) = [f for f in findings if f.resource_type == "aws:iam/rolePolicy:RolePolicy"]
+    assert found.policy == "iam-least-privilege"
+    assert "policy cannot be read as an IAM policy document: it holds the text of a stringified Output" in found.message
 
 
 def test_admin_attachment_and_public_permission():

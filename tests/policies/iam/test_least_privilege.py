@@ -48,10 +48,18 @@ CASES = [
        "(arn:${Partition}:s3:::${BucketName}/${ObjectName})", 'pulumi.Output.concat(bucket.arn, "/*")']]),
     ("resource-wildcard-in-a-list", {"policy": policy(allow("sqs:SendMessage", [TABLE, "*"]))}, {},
      [["allows sqs:SendMessage on Resource '*'", "queue ARNs", "queue.arn"]]),
-    ("resource-wildcard-several-types", {"policy": policy(allow(["logs:CreateLogStream", "logs:PutLogEvents",
+    ("resource-wildcard-several-types", {"policy": policy(allow(["sns:Publish", "sns:Subscribe",
                                                                 "sqs:SendMessage"]))}, {},
-     [["scope them by ARN: log-stream ARNs", "for logs:CreateLogStream, logs:PutLogEvents; queue ARNs",
-       'pulumi.Output.concat(log_group.arn, ":*"), queue.arn']]),
+     [["scope them by ARN: topic ARNs", "for sns:Publish, sns:Subscribe; queue ARNs",
+       '"Resource": [topic.arn, queue.arn]']]),
+    ("lambda-in-vpc-network-interfaces-on-star-accepted", {"policy": policy(allow([
+        "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]))}, {}, None),
+    ("log-writing-on-star-accepted", {"policy": policy(allow([
+        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]))}, {},
+     None),
+    ("log-reading-on-star-still-reported", {"policy": policy(allow(["logs:GetLogEvents"]))}, {},
+     [["allows logs:GetLogEvents on Resource '*'"]]),
     ("resource-wildcard-pattern-named-as-written", {"policy": policy(allow("s3:Get*"))}, {},
      [["allows s3:Get* (", "actions that accept ARNs) on Resource '*'", "bucket ARNs", "for s3:Get*"]]),
     ("resource-wildcard-star-only-mixed-in", {"policy": policy(allow(["xray:PutTraceSegments", "sns:Publish"]))},
@@ -135,8 +143,6 @@ CASES = [
     ("invalid-json", {"policy": '{"Version": "2012-10-17", "Statement": [}'}, {},
      [["policy cannot be read as an IAM policy document: it is not valid JSON",
        "Fix: pass a policy document: pulumi.Output.json_dumps("]]),
-    ("stringified-output", {"policy": json.dumps({"Statement": [allow("sns:Publish", STRINGIFIED_OUTPUT_TEXT)]})},
-     {}, [["it holds the text of a stringified Output", "pulumi.Output.json_dumps"]]),
     ("statement-is-a-number", {"policy": json.dumps({"Version": "2012-10-17", "Statement": 5})}, {},
      [["its Statement is a number, not an object or a list of objects"]]),
     ("document-is-a-list", {"policy": [allow("*")]}, {}, [["it is a list, not a policy document"]]),
@@ -238,3 +244,11 @@ def test_broad_actions_are_reported_without_reading_every_service():
                             check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_a_stringified_output_in_a_document_is_reported_once():
+    """The stringified-output policy owns that mistake; with it off, this policy reports it."""
+    bag = merged(BASE, policy=json.dumps({"Statement": [allow("sns:Publish", STRINGIFIED_OUTPUT_TEXT)]}))
+    assert check(NAME, ROLE_POLICY, bag) == []
+    (found,) = check(NAME, ROLE_POLICY, bag, disabled=("stringified-output",))
+    assert "it holds the text of a stringified Output" in found.message

@@ -153,8 +153,6 @@ TRUST_CASES = [
     ("deny-anyone", {"assumeRolePolicy": doc(LAMBDA_TRUST, {"Effect": "Deny", "Principal": "*",
                                                             "Action": "sts:AssumeRole"})}, None),
     ("unknown", {"assumeRolePolicy": UNKNOWN}, None),
-    ("stringified-output", {"assumeRolePolicy": "Calling __str__ on an Output[T] is not supported."},
-     ["assumeRolePolicy cannot be read", "stringified Output"]),
     ("inline-policies-are-not-trust-policies", {"inlinePolicies": [{"name": "p", "policy": doc(
         {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})}]}, None),
 ]
@@ -193,6 +191,12 @@ PERMISSION_CASES = [
     ("function-url-iam-with-star", {"principal": "*", "sourceArn": REMOVE, "action": "lambda:InvokeFunctionUrl",
                                     "functionUrlAuthType": "AWS_IAM"}, ["principal is '*'"]),
     ("function-url-auth-unknown", {"principal": "*", "sourceArn": REMOVE, "functionUrlAuthType": UNKNOWN}, None),
+    ("public-url-second-permission-invoke-function", {"principal": "*", "sourceArn": REMOVE,
+                                                      "invokedViaFunctionUrl": True}, None),
+    ("invoked-via-url-unknown", {"principal": "*", "sourceArn": REMOVE, "invokedViaFunctionUrl": UNKNOWN}, None),
+    ("invoked-via-url-false-is-still-public", {"principal": "*", "sourceArn": REMOVE, "invokedViaFunctionUrl": False},
+     ["principal is '*'", 'action="lambda:InvokeFunctionUrl" with function_url_auth_type="NONE"',
+      'action="lambda:InvokeFunction" with invoked_via_function_url=True']),
 ]
 
 
@@ -217,3 +221,11 @@ def test_lambda_permission_finding_can_be_switched_off():
 def test_identity_policies_are_not_checked():
     everyone = doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})
     assert check(NAME, "aws:iam/rolePolicy:RolePolicy", {"role": "r", "policy": everyone}) == []
+
+
+def test_a_stringified_output_in_a_document_is_reported_once():
+    """The stringified-output policy owns that mistake; with it off, this policy reports it."""
+    bag = merged(ROLE_BASE, assumeRolePolicy="Calling __str__ on an Output[T] is not supported.")
+    assert check(NAME, ROLE, bag) == []
+    (found,) = check(NAME, ROLE, bag, disabled=("stringified-output",))
+    assert "assumeRolePolicy cannot be read" in found.message

@@ -1,5 +1,6 @@
 import pytest
 
+from policies._core.config import ConfigError
 from policies._core.values import UNKNOWN, Secret
 from policies.logs.log_retention import ACCEPTED_DAYS
 from tests.conftest import REMOVE, check, merged
@@ -45,3 +46,20 @@ def test_every_accepted_value_passes_default_bounds(days):
 
 def test_other_types_are_ignored():
     assert check(NAME, "aws:cloudwatch/logStream:LogStream", {"name": "s", "logGroupName": "g"}) == []
+
+
+def test_the_fix_never_proposes_what_the_bounds_reject():
+    (found,) = check(NAME, LOG_GROUP, {}, config={"minDays": 30})
+    assert "Fix: retention_in_days=30" in found.message
+    (found,) = check(NAME, LOG_GROUP, {"retentionInDays": 10}, config={"minDays": 30, "maxDays": 90})
+    assert "such as 30" in found.message and "retention_in_days=30" in found.message
+
+
+@pytest.mark.parametrize(("config", "problem"), [
+    ({"minDays": 30, "maxDays": 7}, "minDays (30) is above maxDays (7)"),
+    ({"minDays": 8, "maxDays": 13}, "no retention CloudWatch accepts lies between minDays (8) and maxDays (13)"),
+])
+def test_contradictory_bounds_are_rejected(config, problem):
+    with pytest.raises(ConfigError) as err:
+        check(NAME, LOG_GROUP, {}, config=config)
+    assert f"policy 'log-retention': {problem}" in str(err.value)

@@ -12,19 +12,24 @@ RDS = "aws:rds/cluster:Cluster"
 
 CASES = [
     # (id, type, logical name, props, config, expected substrings, or None for silence)
-    ("physical-and-logical-compliant", TABLE, "transactions-dev", {"name": "transactions-dev"}, {}, None),
+    ("physical-compliant", TABLE, "transactions", {"name": "transactions-dev"}, {}, None),
     ("physical-missing-suffix", TABLE, "transactions-dev", {"name": "transactions"}, {},
-     ["name is 'transactions'", "'dev' (from the stack name)", 'name=f"transactions-{environment_suffix}"']),
-    ("autonamed-logical-compliant", TABLE, "transactions-dev", {}, {}, None),
-    ("autonamed-logical-missing", TABLE, "transactions", {}, {},
-     ["logical name 'transactions'", "derives one from the logical name",
-      'aws.dynamodb.Table(f"transactions-{environment_suffix}", ...)']),
-    ("logical-missing-physical-ok", TABLE, "transactions", {"name": "transactions-dev"}, {},
-     ["logical name 'transactions'"]),
-    ("logical-unchecked-by-config", TABLE, "transactions", {"name": "transactions-dev"},
-     {"checkLogicalNames": False}, None),
-    ("autonamed-checked-even-when-logical-off", TABLE, "transactions", {}, {"checkLogicalNames": False},
-     ["logical name 'transactions'"]),
+     ["name is 'transactions'", "'dev' (from the stack name)", 'name=f"transactions-{environment_suffix}"',
+      "unique"]),
+    ("autonamed-by-pulumi", TABLE, "transactions", {"name": "transactions-3f9a0c1"}, {}, None),
+    ("autonamed-bucket-lower-cased", BUCKET, "DataBucket", {"bucket": "databucket-0a1b2c3"}, {}, None),
+    ("autonamed-logical-cut-short", TABLE, "a-very-long-logical-name", {"name": "a-very-long-lo-0a1b2c3"}, {},
+     None),
+    ("hex-tail-of-another-name-is-explicit", TABLE, "orders", {"name": "payments-0a1b2c3"}, {},
+     ["name is 'payments-0a1b2c3'"]),
+    ("no-physical-name-set", TABLE, "transactions", {}, {}, None),
+    ("logical-not-checked-by-default", TABLE, "transactions", {"name": "transactions-dev"}, {}, None),
+    ("logical-checked-when-asked", TABLE, "transactions", {}, {"checkLogicalNames": True},
+     ["the logical name is 'transactions'", 'aws.dynamodb.Table(f"transactions-{environment_suffix}", ...)']),
+    ("logical-option-ignores-types-without-names", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+     "attach", {}, {"checkLogicalNames": True}, None),
+    ("logical-option-when-physical-set-is-silent", TABLE, "transactions", {"name": "transactions-dev"},
+     {"checkLogicalNames": True}, None),
     ("unknown-physical-skipped", TABLE, "transactions-dev", {"name": UNKNOWN}, {}, None),
     ("secret-physical-not-printed", TABLE, "t-dev", {"name": Secret("transactions-prod")}, {},
      ["name is [secret]"]),
@@ -34,17 +39,25 @@ CASES = [
     ("case-insensitive", TABLE, "t-DEV", {"name": "Transactions-Dev"}, {}, None),
     ("bucket-property", BUCKET, "data-dev", {"bucket": "tap-data"}, {}, ['bucket=f"tap-data-{environment_suffix}"']),
     ("bucket-with-account-id", BUCKET, "data-dev", {"bucket": "tap-data-dev-123456789012"}, {}, None),
-    ("name-prefix", BUCKET, "data-dev", {"bucketPrefix": "tap-data-dev-"}, {}, None),
-    ("name-prefix-missing", BUCKET, "data-dev", {"bucketPrefix": "tap-data-"}, {}, ["bucketPrefix is 'tap-data-'"]),
+    ("name-prefix-is-completed-by-the-provider", BUCKET, "data", {"bucketPrefix": "tap-data-"}, {}, None),
     ("rds-identifier", RDS, "db-dev", {"clusterIdentifier": "db"}, {}, ["clusterIdentifier is 'db'",
                                                                         "cluster_identifier="]),
+    ("fixed-environment-word-replaced-in-fix", TABLE, "t", {"name": "orders-prod"}, {},
+     ["name is 'orders-prod'", 'name=f"orders-{environment_suffix}"']),
+    ("template-text-python-did-not-fill", TABLE, "t", {"name": "orders-${ENVIRONMENT_SUFFIX}"}, {},
+     ["name is 'orders-${ENVIRONMENT_SUFFIX}'"]),
     ("position-end-ok", TABLE, "t-dev", {"name": "tx-dev"}, {"position": "end"}, None),
     ("position-end-violated", TABLE, "t-dev", {"name": "dev-tx"}, {"position": "end"}, ["at its end"]),
     ("position-start", TABLE, "dev-t", {"name": "dev-tx"}, {"position": "start"}, None),
-    ("exempt-type-default", "aws:lambda/alias:Alias", "live", {"name": "live"}, {}, None),
+    ("parent-scoped-model", "aws:apigateway/model:Model", "m", {"name": "OrderModel", "restApi": UNKNOWN}, {},
+     None),
+    ("parent-scoped-inline-policy", "aws:iam/rolePolicy:RolePolicy", "p", {"name": "s3-access"}, {}, None),
+    ("parent-scoped-security-group", "aws:ec2/securityGroup:SecurityGroup", "sg", {"name": "web"}, {}, None),
+    ("parent-scoped-lambda-alias", "aws:lambda/alias:Alias", "live", {"name": "live"}, {}, None),
+    ("name-aws-does-not-require-unique", "aws:apigateway/restApi:RestApi", "api", {"name": "orders-api"}, {},
+     None),
+    ("aws-fixed-name", "aws:iam/role:Role", "dms", {"name": "dms-vpc-role"}, {}, None),
     ("exempt-type-config", TABLE, "t", {"name": "t"}, {"exemptTypes": [TABLE]}, None),
-    ("no-name-property-logical-only", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach", {}, {},
-     ["logical name 'attach'"]),
     ("reference-name-not-checked", "aws:cfg/recorderStatus:RecorderStatus", "status-dev", {"name": "recorder"},
      {}, None),
     ("policy-config-suffix-wins", TABLE, "t-pr7", {"name": "t-pr7"}, {"environmentSuffix": "pr7"}, None),
@@ -64,6 +77,7 @@ def test_cases(type_, logical, props, config, expected):
         for text in expected:
             assert text in joined
         assert "transactions-prod" not in joined
+        assert len(findings) == 1, "one finding per mistake"
 
 
 def test_non_aws_resources_are_ignored():
@@ -93,3 +107,14 @@ def test_no_suffix_anywhere_is_silent():
 ])
 def test_carries(name, suffix, ok):
     assert carries(name, suffix, "anywhere") is ok
+
+
+def test_a_finding_is_data():
+    (finding,) = check(NAME, TABLE, {"name": "orders-prod"}, name="orders")
+    assert finding.property == "name"
+    assert finding.found == "'orders-prod'"
+    assert finding.expected == "the environment suffix 'dev' (from the stack name) as a separate word"
+    assert finding.fix == 'name=f"orders-{environment_suffix}"'
+    assert finding.cause == "token:prod"
+    assert finding.message.startswith("aws:dynamodb/table:Table 'orders': name is 'orders-prod'; expected ")
+    assert finding.message.endswith("\nFix: " + finding.fix)

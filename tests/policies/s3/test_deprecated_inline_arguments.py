@@ -4,7 +4,8 @@ from pathlib import Path
 import pulumi_aws
 import pytest
 
-from policies._core.values import UNKNOWN, Secret
+from policies._core.resource import Provider
+from policies._core.values import UNKNOWN, Props, Secret
 from policies.s3.deprecated_inline_arguments import DEPRECATED
 from tests.conftest import check, merged
 
@@ -53,7 +54,7 @@ def test_cases(changes, expected):
 def test_bucket_v2_is_itself_deprecated():
     findings = check(NAME, BUCKET_V2, BASE)
     assert len(findings) == 1
-    assert "aws.s3.BucketV2 is deprecated in favour of aws.s3.Bucket" in findings[0].message
+    assert "aws.s3.BucketV2 is deprecated in pulumi-aws 7 in favour of aws.s3.Bucket" in findings[0].message
     assert 'aliases=[pulumi.Alias(type_="aws:s3/bucketV2:BucketV2")]' in findings[0].message
 
 
@@ -93,3 +94,29 @@ def test_every_deprecated_input_is_reported_with_its_replacement(type_, name):
 def test_other_s3_types_are_ignored():
     assert check(NAME, "aws:s3/bucketVersioning:BucketVersioning", {"bucket": "b", "versioningConfiguration": {
         "status": "Enabled"}}) == []
+
+
+def _with_provider(version: str) -> dict:
+    provider = Provider("pulumi:providers:aws", "urn:pulumi:dev::tap::pulumi:providers:aws::default",
+                        "default", Props.from_dict({"version": version}))
+    return {"provider": provider}
+
+
+def test_pulumi_aws_6_recommends_bucket_v2_and_names_its_v2_resources():
+    v6 = _with_provider("6.83.4")
+    assert check(NAME, BUCKET_V2, BASE, **v6) == []
+    (found,) = check(NAME, BUCKET_V2, merged(BASE, versionings=[{"enabled": True}]), **v6)
+    assert "deprecated in pulumi-aws 6" in found.message
+    assert ("aws.s3.BucketVersioningV2(\"example-dev-versioning\", bucket=bucket.id, "
+            "versioning_configuration=aws.s3.BucketVersioningV2VersioningConfigurationArgs(") in found.message
+    (policy_doc,) = check(NAME, BUCKET_V2, merged(BASE, policy="{}"), **v6)
+    assert "aws.s3.BucketPolicy(" in policy_doc.message and "BucketPolicyV2" not in policy_doc.message
+
+
+def test_pulumi_aws_6_legacy_bucket_is_not_deprecated_there():
+    assert check(NAME, BUCKET, merged(BASE, versioning={"enabled": True}), **_with_provider("6.83.4")) == []
+
+
+def test_pulumi_aws_7_is_named_in_the_message():
+    (found,) = check(NAME, BUCKET_V2, BASE, **_with_provider("v7.51.1"))
+    assert "aws.s3.BucketV2 is deprecated in pulumi-aws 7 in favour of aws.s3.Bucket" in found.message

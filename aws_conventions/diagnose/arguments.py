@@ -1,0 +1,109 @@
+"""The arguments pulumi-aws classes take, read from the installed ``pulumi_aws``, and the closest to a
+name a program got wrong."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib
+import inspect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_SKIP = frozenset({"self", "__self__", "resource_name", "opts", "__props__", "args", "kwargs"})
+
+REMOVED = {
+    ("ec2", "Eip", "vpc"): 'domain="vpc"',
+    ("apigateway", "Deployment", "stage_name"):
+        "a separate aws.apigateway.Stage(stage_name=..., rest_api=rest_api.id, deployment=deployment.id)",
+}
+"""Arguments pulumi-aws 7 removed, by (module, class, argument), and what replaces them. A test checks
+each against the installed package: the argument is gone and the replacement exists."""
+
+
+@dataclass(frozen=True)
+class AwsClass:
+    module: str
+    """The module under ``pulumi_aws``: ``ec2``, ``cfg``, ``lambda_``."""
+    name: str
+    arguments: tuple[str, ...]
+    resource: bool
+
+    @property
+    def python(self) -> str:
+        return f"aws.{self.module}.{self.name}"
+
+
+@functools.cache
+def option_names() -> frozenset[str]:
+    """The keyword arguments of ``pulumi.ResourceOptions``."""
+    import pulumi
+
+    return frozenset(inspect.signature(pulumi.ResourceOptions.__init__).parameters) - {"self"}
+
+
+def find_class(name: str, module_hint: str | None, site_file: str | None) -> AwsClass | None:
+    """The pulumi_aws class ``name``: from the pulumi_aws file in the traceback, else the module the
+    program wrote (``aws.cfg.RuleSourceArgs``), else a search of the installed package's sources."""
+    for module in filter(None, (_module_of_file(site_file), module_hint, _search(name))):
+        found = _load(module, name)
+        if found is not None:
+            return found
+    return None
+
+
+def _module_of_file(path: str | None) -> str | None:
+    match = re.search(r"pulumi_aws/([a-z0-9_]+)/[a-z0-9_]+\.py$", (path or "").replace("\\", "/"))
+    return match.group(1) if match else None
+
+
+@functools.cache
+def _search(name: str) -> str | None:
+    """The pulumi_aws module that defines ``class name``, found without importing every module."""
+    try:
+        spec = importlib.util.find_spec("pulumi_aws")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    pattern = re.compile(rf"^class {re.escape(name)}\b", re.M)
+    base = Path(next(iter(spec.submodule_search_locations)))
+    for path in sorted(base.glob("*/_inputs.py")) + sorted(base.glob(f"*/{_snake(name)}.py")):
+        try:
+            if pattern.search(path.read_text(encoding="utf-8")):
+                return path.parent.name
+        except OSError:
+            continue
+    return None
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+@functools.cache
+def _load(module: str, name: str) -> AwsClass | None:
+    try:
+        cls = getattr(importlib.import_module(f"pulumi_aws.{module}"), name, None)
+    except ImportError:
+        return None
+    if not isinstance(cls, type):
+        return None
+    resource = hasattr(cls, "_internal_init")
+    function = cls._internal_init if resource else cls.__init__
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return None
+    arguments = tuple(p for p in parameters if p not in _SKIP)
+    return AwsClass(module, name, arguments, resource)
+
+
+def closest(name: str, arguments: tuple[str, ...]) -> str | None:
+    """The real argument closest to ``name``: a close spelling, or one that contains it or that it contains."""
+    found = difflib.get_close_matches(name, arguments, n=1, cutoff=0.6)
+    if found:
+        return found[0]
+    containing = [a for a in arguments if name in a or a in name.split("_")]
+    return containing[0] if len(containing) == 1 else None

@@ -1,0 +1,61 @@
+"""Every project check and program-error explanation, with what it checks: the one list the README's
+table and the tests follow.
+
+The project checks read ``Pulumi.yaml``, ``Pulumi.<stack>.yaml``, ``requirements.txt`` and the entry
+point before the program runs, with the rules the Pulumi CLI applies (``sdk/go/common/workspace/project.go``,
+``pkg/workspace/config.go``, ``pkg/engine/project.go`` and the Python language host in pulumi/pulumi).
+The explanations map a failed program's exception, and the frame that raised it, to a known cause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    level: str
+    """``mandatory`` when the CLI or the program fails on it, ``advisory`` otherwise."""
+    description: str
+
+
+CHECKS = (
+    Check("project-config", "mandatory",
+          "Pulumi.yaml config is what the CLI accepts: a key of another namespace (aws:region) sets `value:`, "
+          "never `default:` or `type:`; no key sets both `default:` and `value:`."),
+    Check("project-main", "mandatory",
+          "Pulumi.yaml's `main:` names a file or a directory with `__main__.py` that exists."),
+    Check("project-entry-points", "advisory",
+          "One entry point: no `__main__.py` beside the file `main:` names, which the CLI never runs."),
+    Check("project-requirements", "mandatory",
+          "With `runtime.options.virtualenv` and pip, a requirements.txt that lists pulumi and the provider "
+          "packages the program imports, which the CLI installs into that virtualenv."),
+    Check("project-lib-import", "advisory",
+          "The entry file's imports of packages beside it (`from lib.tap_stack import ...`) resolve under "
+          "`pulumi preview`, which runs a `main:` file without its directory on sys.path."),
+    Check("project-line-endings", "advisory",
+          "Python and YAML files use LF line endings, not CRLF."),
+    Check("stack-config-missing", "mandatory",
+          "Pulumi.<stack>.yaml sets every project config key that Pulumi.yaml declares without a default."),
+    Check("program-output-json", "mandatory",
+          "A failed program explained: json.dumps over a document that holds Outputs; use "
+          "pulumi.Output.json_dumps."),
+    Check("program-unknown-argument", "mandatory",
+          "A failed program explained: a keyword argument a pulumi-aws class does not take, with the closest "
+          "real argument from the installed pulumi_aws."),
+    Check("program-resource-option", "mandatory",
+          "A failed program explained: a resource option (depends_on, parent, protect...) passed as a resource "
+          "argument instead of in opts=pulumi.ResourceOptions(...)."),
+    Check("program-removed-argument", "mandatory",
+          "A failed program explained: an argument that pulumi-aws 7 removed (aws.ec2.Eip(vpc=True)), and "
+          "what replaces it."),
+    Check("program-missing-module", "mandatory",
+          "A failed program explained: `No module named 'pulumi'` or a provider package missing from the "
+          "virtualenv, or a local package that is not where the program imports it from."),
+)
+BY_NAME = {c.name: c for c in CHECKS}
+
+
+def level_of(name: str) -> str:
+    return BY_NAME[name].level

@@ -1,0 +1,210 @@
+"""Explain a failed program: map its exception, and the program's frame that raised it, to a known
+cause and its fix. An error with no known cause gets no explanation (the traceback stays the answer).
+
+The traceback is the text the runner shows (``capture.py``); the explanation reads it rather than the
+exception object because the program runs in its own process, under its own interpreter.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..findings import Diagnosis, Location
+from . import arguments
+from .checks import level_of
+from .project import REQUIREMENTS_FIX
+
+_FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$', re.M)
+_ERROR = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Warning)): (?P<message>.*)$", re.M)
+_UNEXPECTED = re.compile(r"(?P<cls>\w+)\.(?:__init__|_internal_init)\(\) got an unexpected keyword argument "
+                         r"'(?P<arg>\w+)'")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed program, as its traceback tells: the error and where in the program it was raised."""
+
+    error_type: str
+    message: str
+    location: Location | None
+    source: str
+    """The program's line at ``location``, stripped."""
+    site_file: str | None
+    """The innermost frame outside the program (a pulumi_aws or json module file), if any."""
+    root: Path
+
+    @property
+    def cause(self) -> str:
+        return f"{self.error_type}: {self.message}"
+
+
+def parse(text: str, root: Path) -> Failure | None:
+    """The last exception in ``text`` and the innermost frame of it inside ``root``."""
+    errors = list(_ERROR.finditer(text))
+    if not errors:
+        return None
+    error = errors[-1]
+    frames = [m for m in _FRAME.finditer(text, 0, error.start())]
+    start = text.rfind("Traceback (most recent call last):", 0, error.start())
+    frames = [m for m in frames if m.start() > start]
+    location, source, site = None, "", None
+    for frame in reversed(frames):
+        relative = _inside(frame.group("file"), root)
+        if relative is None:
+            site = site or frame.group("file")
+            continue
+        location = Location(relative, int(frame.group("line")))
+        source = _line(root / relative, location.line)
+        break
+    return Failure(error.group("type").rsplit(".", 1)[-1], error.group("message").strip(), location, source,
+                   site, root)
+
+
+def _inside(path: str, root: Path) -> str | None:
+    if path.startswith("<") or "site-packages" in path:
+        return None
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def _line(path: Path, number: int) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+
+def explain(text: str, root: Path) -> list[Diagnosis]:
+    """What a senior reviewer would say about the failure in ``text``, or nothing when the cause is unknown."""
+    failure = parse(text, root)
+    if failure is None:
+        return []
+    for rule in RULES:
+        found = rule(failure)
+        if found is not None:
+            return [found]
+    return []
+
+
+def _diagnosis(check: str, failure: Failure, message: str, fix: str, location: Location | None = None,
+               ) -> Diagnosis:
+    return Diagnosis(check, level_of(check), message, fix, location or failure.location, failure.cause)
+
+
+# -- the rules -----------------------------------------------------------------------------------------
+
+
+def output_json(failure: Failure) -> Diagnosis | None:
+    """``json.dumps`` meets an Output: it holds a value that is not known yet, so it has no JSON."""
+    if failure.error_type != "TypeError" or "Object of type Output is not JSON serializable" not in failure.message:
+        return None
+    fixed = failure.source.replace("json.dumps(", "pulumi.Output.json_dumps(", 1)
+    fix = fixed if fixed != failure.source else "pulumi.Output.json_dumps({...})"
+    return _diagnosis(
+        "program-output-json", failure,
+        "json.dumps is given a document that holds a pulumi Output (an ARN, a name or an id known only once "
+        "the resource exists), which json cannot serialize.",
+        f"{fix}\npulumi.Output.json_dumps waits for the Outputs and returns an Output[str], which resource "
+        "arguments accept; or build the document inside pulumi.Output.all(a, b).apply(lambda v: json.dumps(...)).")
+
+
+def unexpected_argument(failure: Failure) -> Diagnosis | None:
+    """An argument a pulumi-aws class does not take: a resource option, a removed argument, or a misspelling."""
+    match = _UNEXPECTED.search(failure.message) if failure.error_type == "TypeError" else None
+    if match is None:
+        return None
+    name, argument = match.group("cls"), match.group("arg")
+    found = arguments.find_class(name, _module_hint(failure.source, name), failure.site_file)
+    if found is None:
+        return None
+    if found.resource and argument in arguments.option_names():
+        return _resource_option(failure, found, argument)
+    replacement = arguments.REMOVED.get((found.module, found.name, argument))
+    if replacement is not None:
+        return _diagnosis(
+            "program-removed-argument", failure,
+            f"{found.python} no longer takes {argument}=: pulumi-aws 7 removed it.", f"use {replacement}")
+    best = arguments.closest(argument, found.arguments)
+    value = _argument_source(failure, argument) or "..."
+    fix = f"{best}={value}" if best else f"remove {argument}="
+    return _diagnosis(
+        "program-unknown-argument", failure,
+        f"{found.python} has no argument {argument}" + (f"; the closest it takes is {best}." if best else "."),
+        fix + (f"\n(the arguments of {found.python}: {', '.join(found.arguments)})" if len(found.arguments) <= 12
+               else ""))
+
+
+def _resource_option(failure: Failure, found: arguments.AwsClass, option: str) -> Diagnosis:
+    value = _argument_source(failure, option) or "[...]"
+    has_opts = _call_has_opts(failure, option)
+    fix = f"opts=pulumi.ResourceOptions({option}={value})"
+    if has_opts:
+        fix += f"\n(the call already passes opts=: move {option}= into that ResourceOptions, or merge with " \
+               f"pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions({option}={value})))"
+    return _diagnosis(
+        "program-resource-option", failure,
+        f"{option} is a resource option, not an argument of {found.python}: Pulumi takes options such as "
+        "depends_on, parent, provider and protect in opts=, unlike Terraform's top-level depends_on.", fix)
+
+
+def missing_module(failure: Failure) -> Diagnosis | None:
+    """pulumi or a provider package is not installed where the program runs."""
+    match = re.fullmatch(r"No module named '(pulumi(?:_\w+)?)(?:\.[\w.]*)?'", failure.message)
+    if failure.error_type != "ModuleNotFoundError" or match is None:
+        return None
+    module = match.group(1)
+    distribution = module.replace("_", "-")
+    return _diagnosis(
+        "program-missing-module", failure,
+        f"The interpreter that runs the program has no {module}: requirements.txt does not list {distribution}, "
+        "or the virtualenv Pulumi.yaml names was created without it.",
+        f"{REQUIREMENTS_FIX}\nthen `pulumi install` (or venv/bin/pip install -r requirements.txt)",
+        failure.location or Location("requirements.txt", 1))
+
+
+RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (output_json, unexpected_argument, missing_module)
+
+
+# -- reading the program's call ------------------------------------------------------------------------
+
+
+def _module_hint(source: str, name: str) -> str | None:
+    """``cfg`` for ``aws.cfg.RuleSourceArgs(`` in the program's line."""
+    match = re.search(rf"\b\w+\.(\w+)\.{re.escape(name)}\s*\(", source)
+    return match.group(1) if match else None
+
+
+def _call(failure: Failure, keyword: str) -> ast.Call | None:
+    """The call on the failing line that passes ``keyword``."""
+    if failure.location is None:
+        return None
+    try:
+        tree = ast.parse((failure.root / failure.location.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError):
+        return None
+    line = failure.location.line
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and n.lineno <= line <= (n.end_lineno or n.lineno) and any(k.arg == keyword for k in n.keywords)]
+    return min(calls, key=lambda n: (n.end_lineno or n.lineno) - n.lineno, default=None)
+
+
+def _argument_source(failure: Failure, keyword: str) -> str | None:
+    call = _call(failure, keyword)
+    if call is None or failure.location is None:
+        return None
+    text = (failure.root / failure.location.file).read_text(encoding="utf-8")
+    value = next(k.value for k in call.keywords if k.arg == keyword)
+    segment = ast.get_source_segment(text, value)
+    return " ".join(segment.split()) if segment and len(segment) <= 120 else None
+
+
+def _call_has_opts(failure: Failure, keyword: str) -> bool:
+    call = _call(failure, keyword)
+    return call is not None and any(k.arg == "opts" for k in call.keywords)

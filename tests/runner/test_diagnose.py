@@ -1,0 +1,213 @@
+"""Project checks and explanations of failed programs: each case a small program with the mistake,
+and what the runner says about it (the cause, where, and the fix)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+
+import pulumi_aws as aws
+import pytest
+import yaml
+
+from aws_conventions.__main__ import main
+from aws_conventions.diagnose import CHECKS, check_project
+from aws_conventions.diagnose.arguments import REMOVED
+from tests.runner.helpers import line_of, write_program
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main(["check", *map(str, args), "--quiet"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def checks_of(root: Path, **environ: str) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for d in check_project(root, environ):
+        found.setdefault(d.check, []).append(d)
+    return found
+
+
+def edit_yaml(path: Path, **changes: object) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(changes)
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+
+
+# -- project checks ---------------------------------------------------------------------------------
+
+
+def test_a_provider_key_with_a_default_fails_as_the_cli_says_with_the_value_form(tmp_path, capsys):
+    program = write_program(tmp_path / "p", 'aws.sqs.Queue("jobs-dev")\n')
+    edit_yaml(program / "Pulumi.yaml", config={"aws:region": {"description": "region", "default": "eu-west-1"},
+                                                "environmentSuffix": {"default": "dev"}})
+    code, out, _ = run(capsys, program)
+    assert code == 1
+    assert "Configuration key 'aws:region' is not namespaced by the project and should not define a default" in out
+    assert f"Pulumi.yaml:{line_of(program / 'Pulumi.yaml', 'default: eu-west-1')}" in out
+    assert "Fix: set it as a value:" in out and "value: eu-west-1" in out
+    assert "environmentSuffix" not in out.split("Policies:")[0]  # the project's own key may have a default
+
+
+def test_a_secret_looking_provider_default_is_not_shown(tmp_path):
+    program = write_program(tmp_path / "p", "")
+    edit_yaml(program / "Pulumi.yaml", config={"aws:secretKey": {"default": "hunter2-canary"}})
+    [found] = checks_of(program)["project-config"]
+    assert "hunter2-canary" not in found.message + found.fix
+
+
+def test_a_main_that_does_not_exist_is_named_with_the_file_that_does(tmp_path, capsys):
+    program = write_program(tmp_path / "p", 'aws.sqs.Queue("jobs-dev")\n', main="tap.py")
+    edit_yaml(program / "Pulumi.yaml", main="infra.py")
+    code, _, err = run(capsys, program)
+    assert code == 2
+    assert "main: infra.py, which does not exist" in err
+    assert "project 'main' could not be read" in err
+    assert "Fix: main: tap.py" in err
+
+
+def test_a_virtualenv_without_requirements_or_without_the_provider(tmp_path):
+    program = write_program(tmp_path / "p", 'aws.sqs.Queue("jobs-dev")\n')
+    (program / "requirements.txt").unlink()
+    [found] = checks_of(program)["project-requirements"]
+    assert "No module named 'pulumi'" in found.message and "pulumi-aws" in found.fix
+    (program / "requirements.txt").write_text("pulumi>=3\nboto3\n", encoding="utf-8")
+    [found] = checks_of(program)["project-requirements"]
+    assert "does not list pulumi-aws" in found.message and found.location.file == "requirements.txt"
+    (program / "requirements.txt").write_text("pulumi>=3\npulumi_aws==7.51.1  # provider\n", encoding="utf-8")
+    assert "project-requirements" not in checks_of(program)
+
+
+def test_lib_imports_under_a_main_file_need_the_directory_on_sys_path(tmp_path, capsys):
+    program = write_program(tmp_path / "p", """
+        from lib.stack import make
+        pulumi.export("queue", make().name)
+    """, main="tap.py")
+    (program / "lib").mkdir()
+    (program / "lib" / "__init__.py").write_text("", encoding="utf-8")
+    (program / "lib" / "stack.py").write_text(
+        'import pulumi_aws as aws\n\n\ndef make():\n    return aws.sqs.Queue("jobs-dev")\n', encoding="utf-8")
+    code, out, _ = run(capsys, program)
+    assert code == 0  # it runs here: the runner puts the directory on sys.path
+    assert "[advisory]  project-lib-import" in out
+    assert f"tap.py:{line_of(program / 'tap.py', 'from lib.stack')}" in out
+    assert "No module named 'lib'" in out and "export PYTHONPATH=$PWD" in out
+    assert "project-lib-import" not in checks_of(program, PYTHONPATH=str(program))
+    (program / "tap.py").rename(program / "__main__.py")
+    edit_yaml(program / "Pulumi.yaml", main=None)
+    assert "project-lib-import" not in checks_of(program)
+
+
+def test_crlf_files_are_named(tmp_path):
+    program = write_program(tmp_path / "p", 'aws.sqs.Queue("jobs-dev")\n')
+    entry = program / "__main__.py"
+    entry.write_bytes(entry.read_bytes().replace(b"\n", b"\r\n"))
+    [found] = checks_of(program)["project-line-endings"]
+    assert "__main__.py" in found.message and "eol=lf" in found.fix
+
+
+def test_a_second_entry_point_the_cli_never_runs(tmp_path):
+    program = write_program(tmp_path / "p", 'aws.sqs.Queue("jobs-dev")\n', main="tap.py")
+    (program / "__main__.py").write_text("import pulumi\n", encoding="utf-8")
+    [found] = checks_of(program)["project-entry-points"]
+    assert found.location.file == "__main__.py" and "runs only tap.py" in found.message
+
+
+def test_a_declared_config_key_without_a_value_for_the_stack(tmp_path, capsys):
+    program = write_program(tmp_path / "p", 'pulumi.export("queue", aws.sqs.Queue("jobs-dev").name)\n')
+    edit_yaml(program / "Pulumi.yaml", config={"dbName": {"type": "string"}})
+    code, out, _ = run(capsys, program)
+    assert code == 1
+    assert "Stack 'dev' is missing configuration value 'dbName'" in out
+    assert "pulumi config set dbName <value> --stack dev" in out
+    code, out, _ = run(capsys, program, "--config", "dbName=ledger")
+    assert code == 0 and "stack-config-missing" not in out
+
+
+# -- failed programs explained ------------------------------------------------------------------------
+
+
+def explained(capsys, tmp_path: Path, body: str) -> tuple[Path, str]:
+    program = write_program(tmp_path / "p", body)
+    code, out, err = run(capsys, program)
+    assert code == 2 and out == ""
+    assert "Traceback" not in err  # the explanation stands instead of it
+    return program / "__main__.py", err
+
+
+def test_json_dumps_over_an_output(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        import json
+        bucket = aws.s3.Bucket("logs-dev")
+        aws.iam.Policy("read-dev", policy=json.dumps({"Statement": [{"Resource": bucket.arn}]}))
+    """)
+    assert f"__main__.py:{line_of(entry, 'json.dumps(')}" in err
+    assert "[mandatory]  program-output-json" in err
+    assert 'Fix: aws.iam.Policy("read-dev", policy=pulumi.Output.json_dumps({"Statement"' in err
+
+
+def test_a_misspelt_argument_names_the_closest_real_one(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        aws.cfg.Rule("tags-dev", source=aws.cfg.RuleSourceArgs(owner="AWS", source_identifiers=["REQUIRED_TAGS"]))
+    """)
+    assert f"__main__.py:{line_of(entry, 'source_identifiers')}" in err
+    assert "aws.cfg.RuleSourceArgs has no argument source_identifiers; the closest it takes is source_identifier" in err
+    assert "Fix: source_identifier=[\"REQUIRED_TAGS\"]" in err
+
+
+def test_depends_on_as_an_argument_moves_into_resource_options(tmp_path, capsys):
+    _, err = explained(capsys, tmp_path, """
+        recorder = aws.sqs.Queue("recorder-dev")
+        aws.sqs.Queue("rule-dev", depends_on=[recorder], opts=pulumi.ResourceOptions(protect=False))
+    """)
+    assert "[mandatory]  program-resource-option" in err
+    assert "Fix: opts=pulumi.ResourceOptions(depends_on=[recorder])" in err
+    assert "the call already passes opts=" in err
+
+
+def test_an_argument_removed_in_pulumi_aws_7(tmp_path, capsys):
+    _, err = explained(capsys, tmp_path, 'aws.ec2.Eip("nat-dev", vpc=True)\n')
+    assert "aws.ec2.Eip no longer takes vpc=: pulumi-aws 7 removed it" in err
+    assert 'Fix: use domain="vpc"' in err
+
+
+def test_an_unknown_error_still_shows_the_traceback(tmp_path, capsys):
+    program = write_program(tmp_path / "p", 'raise RuntimeError("quota lookup failed")\n')
+    code, _, err = run(capsys, program)
+    assert code == 2
+    assert "Traceback (most recent call last):" in err and "program-" not in err
+
+
+def test_the_json_and_sarif_reports_of_a_failed_program_carry_the_explanation(tmp_path, capsys):
+    program = write_program(tmp_path / "p", 'aws.ec2.Eip("nat-dev", vpc=True)\n')
+    code, out, _ = run(capsys, program, "--format", "json")
+    assert code == 2
+    [diagnosis] = json.loads(out)["diagnoses"]
+    assert diagnosis["check"] == "program-removed-argument"
+    assert diagnosis["cause"] == "TypeError: Eip._internal_init() got an unexpected keyword argument 'vpc'"
+    assert diagnosis["location"] == {"file": "__main__.py", "line": line_of(program / "__main__.py", "vpc=True")}
+    code, out, _ = run(capsys, program, "--format", "sarif")
+    [result] = json.loads(out)["runs"][0]["results"]
+    assert result["ruleId"] == "program-removed-argument" and 'domain="vpc"' in result["message"]["text"]
+
+
+# -- the tables ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "replacement"), REMOVED.items(), ids=lambda v: str(v))
+def test_removed_arguments_are_gone_from_the_installed_pulumi_aws_and_their_replacement_exists(key, replacement):
+    module, name, argument = key
+    cls = getattr(getattr(aws, module), name)
+    assert argument not in inspect.signature(cls._internal_init).parameters
+    first = replacement.split("=", 1)[0].split("(", 1)[-1]
+    assert first in {p for c in (cls, aws.apigateway.Stage) for p in inspect.signature(c._internal_init).parameters}
+
+
+def test_the_readme_lists_every_check():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for check in CHECKS:
+        assert f"#### {check.name}" in readme and check.description in readme
