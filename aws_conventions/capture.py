@@ -8,8 +8,9 @@ are unknown in a preview and synthetic but known otherwise. The root stack's out
 
 ``runner.py`` starts this file as a script (``python capture.py``) in a fresh process, with the
 program's directory as working directory, reads a JSON spec on stdin and gets JSON lines back on
-stdout. It imports only the standard library and the pulumi SDK, so it runs under the program's own
-virtualenv. :func:`capture` also runs a callable in-process, for the test API.
+stdout. It imports only the standard library, the pulumi SDK and ``standins.py`` (which does the
+same), so it runs under the program's own virtualenv. The values only AWS knows come from
+``standins.py``. :func:`capture` also runs a callable in-process, for the test API.
 """
 
 from __future__ import annotations
