@@ -8,8 +8,9 @@ are unknown in a preview and synthetic but known otherwise. The root stack's out
 
 ``runner.py`` starts this file as a script (``python capture.py``) in a fresh process, with the
 program's directory as working directory, reads a JSON spec on stdin and gets JSON lines back on
-stdout. It imports only the standard library and the pulumi SDK, so it runs under the program's own
-virtualenv. :func:`capture` also runs a callable in-process, for the test API.
+stdout. It imports only the standard library, the pulumi SDK and ``standins.py`` (which does the
+same), so it runs under the program's own virtualenv. The values only AWS knows come from
+``standins.py``. :func:`capture` also runs a callable in-process, for the test API.
 """
 
 from __future__ import annotations
@@ -29,15 +30,32 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+
+def _sibling(name: str) -> Any:
+    """A module next to this file, loaded by path: as a script this file has no package."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"_aws_conventions_{name}", Path(__file__).with_name(f"{name}.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+try:
+    from . import standins
+except ImportError:  # started as ``python capture.py``
+    standins = _sibling("standins")
+
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 STACK_TYPE = "pulumi:pulumi:Stack"
-ACCOUNT_ID = "123456789012"
+ACCOUNT_ID = standins.ACCOUNT_ID
 _MAX_FRAMES = 30
-
-# ARN service names that differ from the type token's module.
-_ARN_SERVICE = {"cloudwatch": "logs", "sfn": "states", "cfg": "config", "lambda": "lambda",
-                "apigatewayv2": "apigateway", "cognito": "cognito-idp", "ecs": "ecs", "kinesis": "kinesis"}
-_GLOBAL_SERVICES = frozenset({"iam", "s3", "cloudfront", "route53", "organizations"})
+# Outputs that are also optional inputs, which an update run gives a value when the program sets
+# none: identities the provider always assigns. Settings left unset keep the provider's default,
+# which the runner does not know, so they stay absent rather than take an invented value.
+_ASSIGNED = re.compile(r"^(arn|id|url|endpoint)$|(Arn|Id|Url|Endpoint)$")
 
 
 class ProgramFailed(Exception):
@@ -53,31 +71,34 @@ class ProgramFailed(Exception):
 
 
 class _Catalog:
-    """Resource classes by type token, and which of their outputs only the provider computes."""
+    """Resource classes by type token, and the type of each of their outputs."""
 
     def __init__(self) -> None:
         self._classes: dict[str, type] = {}
-        self._computed: dict[str, tuple[tuple[str, type | None], ...]] = {}
-        self._regional: dict[str, bool] = {}
+        self._shapes: dict[str, tuple[dict[str, tuple[Any, bool]], frozenset[str]]] = {}
 
-    def computed(self, token: str) -> tuple[tuple[str, type | None], ...]:
-        """``(pulumi name, Python type)`` of each provider-computed output of the type."""
-        found = self._computed.get(token)
-        if found is None:
-            cls = self._class(token)
-            found = _computed_outputs(cls) if cls is not None else ()
-            self._computed[token] = found
-        return found
+    def outputs(self, token: str) -> dict[str, tuple[Any, bool]]:
+        """Pulumi name to ``(type, optional)`` of each output of the type."""
+        return self._shape(token)[0]
+
+    def computed(self, token: str, inputs: Mapping[str, Any]) -> list[tuple[str, Any, bool]]:
+        """``(name, type, also an input)`` of each output the provider fills in: the outputs that
+        are not inputs, and the inputs left unset that the provider always sets (declared as
+        never absent, like ``aws.kinesis.Stream.arn``)."""
+        outputs, input_names = self._shape(token)
+        return [(name, hint, name in input_names) for name, (hint, optional) in outputs.items()
+                if name not in ("id", "urn") and name not in inputs and not (optional and name in input_names)]
 
     def regional(self, token: str) -> bool:
         """True when the type has a ``region`` output, which pulumi-aws fills from its provider."""
-        found = self._regional.get(token)
-        if found is None:
-            from pulumi import _types
+        return "region" in self._shape(token)[0]
 
+    def _shape(self, token: str) -> tuple[dict[str, tuple[Any, bool]], frozenset[str]]:
+        found = self._shapes.get(token)
+        if found is None:
             cls = self._class(token)
-            found = cls is not None and "region" in _types.resource_pulumi_to_py_names(cls)
-            self._regional[token] = found
+            found = _shape_of(cls) if cls is not None else ({}, frozenset())
+            self._shapes[token] = found
         return found
 
     def _class(self, token: str) -> type | None:
@@ -95,48 +116,20 @@ class _Catalog:
         return self._classes.get(token)
 
 
-def _computed_outputs(cls: type) -> tuple[tuple[str, type | None], ...]:
-    """Output properties that are not inputs of ``<Class>Args``: ``arn``, ``tagsAll``, ..."""
+def _shape_of(cls: type) -> tuple[dict[str, tuple[Any, bool]], frozenset[str]]:
+    """The outputs of a resource class with their types, and the names of its inputs."""
     from pulumi import _types
 
-    outputs = set(_types.resource_pulumi_to_py_names(cls))
-    types = _types.resource_types(cls)
     args_cls = getattr(sys.modules.get(cls.__module__), f"{cls.__name__}Args", None)
     inputs: set[str] = set()
     if isinstance(args_cls, type) and _types.is_input_type(args_cls):
         inputs = set(_types.input_type_py_to_pulumi_names(args_cls).values())
-    return tuple((name, types.get(name)) for name in sorted(outputs - inputs - {"id", "urn"}))
+    return standins.getter_types(cls), frozenset(inputs)
 
 
 def synthetic_arn(token: str, name: str, region: str, prop: str = "arn") -> str:
-    """A well-formed ARN for a resource that has not been created."""
-    module, _, kind = token.split(":")[1].partition("/") if token.count(":") == 2 else ("", "", token)
-    service = _ARN_SERVICE.get(module, module)
-    resource = f"{kind or module}/{name}" if prop == "arn" else f"{kind or module}/{name}/{prop}"
-    if module == "s3":
-        return f"arn:aws:s3:::{name}"
-    if module in _GLOBAL_SERVICES:
-        return f"arn:aws:{service}::{ACCOUNT_ID}:{resource}"
-    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}"
-
-
-def synthetic_value(token: str, physical: str, region: str, prop: str, type_: type | None,
-                    inputs: dict[str, Any]) -> Any:
-    """A known stand-in for a computed output in an update run; None where none is plausible."""
-    if prop == "tagsAll":
-        return inputs.get("tags") if isinstance(inputs.get("tags"), dict) else None
-    if type_ is not str:
-        return None
-    lower = prop.lower()
-    module = token.split(":")[1].split("/")[0] if token.count(":") == 2 else "resource"
-    host = f"{physical}.{_ARN_SERVICE.get(module, module)}.{region}.amazonaws.com"
-    if lower == "arn" or prop.endswith("Arn"):
-        return synthetic_arn(token, physical, region, prop)
-    if lower.endswith(("url", "uri")):
-        return f"https://{host}/"
-    if lower.endswith(("endpoint", "address", "dnsname", "domainname")):
-        return host
-    return f"{physical}-{re.sub(r'(?<!^)(?=[A-Z])', '-', prop).lower()}"
+    """A well-formed ARN for a resource that has not been created, in AWS's format for its kind."""
+    return standins.arn(token, name, region, prop)
 
 
 def policy_document(args: dict[str, Any]) -> str:
@@ -173,11 +166,21 @@ def policy_document(args: dict[str, Any]) -> str:
     if args.get("policyId"):
         doc["Id"] = args["policyId"]
     doc["Statement"] = statements
-    return json.dumps(doc, indent=2)
+    # A value the program has not resolved yet (an Output passed to the plain form) stays unknown.
+    return json.dumps(doc, indent=2, default=lambda _: UNKNOWN)
 
 
 def invoke_result(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
-    """Plausible results for the data sources programs call most; the arguments echoed otherwise."""
+    """The data source's result: values of the types its result class declares, with the account,
+    region and policy documents the runner knows; the arguments echoed for an unknown function."""
+    shaped = standins.data_source_result(token, args, region)
+    found = _known_result(token, args, region)
+    if shaped is None:
+        return found if found is not None else {**args, "id": f"{token.rsplit(':', 1)[-1]}-id"}
+    return {**shaped, **(found or {})}
+
+
+def _known_result(token: str, args: dict[str, Any], region: str) -> dict[str, Any] | None:
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
         return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/policy-check",
                 "userId": "AIDAPOLICYCHECK", "id": ACCOUNT_ID}
@@ -194,7 +197,7 @@ def invoke_result(token: str, args: dict[str, Any], region: str) -> dict[str, An
         text = policy_document(args)
         return {"json": text, "minifiedJson": json.dumps(json.loads(text), separators=(",", ":")),
                 "id": hashlib.sha256(text.encode()).hexdigest()[:10]}
-    return {**args, "id": f"{token.rsplit(':', 1)[-1]}-id"}
+    return None
 
 
 # -- the recording monitor -----------------------------------------------------------------------
@@ -221,7 +224,7 @@ def _struct_dict(struct: Any) -> dict[str, Any]:
 def _make_classes() -> tuple[type, type]:
     """Build the Mocks and MockMonitor subclasses (the SDK is imported only when running)."""
     from google.protobuf import struct_pb2
-    from pulumi.runtime import mocks, rpc
+    from pulumi.runtime import mocks
     from pulumi.runtime.proto import resource_pb2
     from pulumi.runtime.sync_await import _ensure_event_loop
 
@@ -265,7 +268,9 @@ def _make_classes() -> tuple[type, type]:
                 self._regions[urn] = inputs["region"]
             checked = self._autoname(request, urn, inputs) if request.custom else {}
             inputs.update(checked)
-            computed = self._computed(request, inputs) if request.custom else {}
+            conformed = self._conformed(request.type, inputs) if request.custom else {}
+            computed = {**conformed, **self._computed(request, inputs)} if request.custom else {}
+            known = {**checked, **conformed, **{k: v for k, v in computed.items() if v != UNKNOWN}}
             self._record({
                 "urn": urn, "type": request.type, "name": request.name, "custom": request.custom,
                 "parent": request.parent, "provider": request.provider,
@@ -282,12 +287,12 @@ def _make_classes() -> tuple[type, type]:
             _ensure_event_loop()
             obj = struct_pb2.Struct()
             obj.CopyFrom(request.object)
-            known = {**checked, **{k: v for k, v in computed.items() if v != UNKNOWN}}
             if known:
                 obj.update(known)
-            id_ = "" if self.preview or not request.custom else str(known.get("id") or f"{request.name}-id")
-            state = rpc.deserialize_properties(obj)
-            self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, state)
+            id_ = self._id(request, known)
+            # Kept in wire form: deserializing here, on the SDK's executor thread, would turn resource
+            # references into resources bound to this thread's event loop.
+            self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, _struct_dict(obj))
             return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
 
         def ReadResource(self, request: Any) -> Any:
@@ -322,8 +327,28 @@ def _make_classes() -> tuple[type, type]:
             value = f"{request.name}-{suffix}"
             return {target: value.lower() if request.type.startswith("aws:s3/") else value}
 
+        def _id(self, request: Any, known: Mapping[str, Any]) -> str:
+            """Unknown in a preview, except a provider's: the engine configures providers even in
+            a preview, so that invokes through them can run."""
+            if request.type.startswith("pulumi:providers:"):
+                return hashlib.sha256(request.name.encode()).hexdigest()[:32]
+            if self.preview or not request.custom:
+                return ""
+            return str(known.get("id") or f"{request.name}-id")
+
+        def _conformed(self, token: str, inputs: dict[str, Any]) -> dict[str, Any]:
+            """The inputs the provider's state holds in another shape (JSON text for an object)."""
+            outputs = self._catalog.outputs(token)
+            changed = {}
+            for name, value in inputs.items():
+                if name in outputs:
+                    shaped = standins.conform(value, outputs[name][0])
+                    if shaped != value:
+                        changed[name] = shaped
+            return changed
+
         def _computed(self, request: Any, inputs: dict[str, Any]) -> dict[str, Any]:
-            computed = [(n, t) for n, t in self._catalog.computed(request.type) if n not in inputs]
+            computed = self._catalog.computed(request.type, inputs)
             region = inputs.get("region")
             if not isinstance(region, str):
                 region = self._regions.get(request.provider.rsplit("::", 1)[0], self.region)
@@ -331,13 +356,19 @@ def _make_classes() -> tuple[type, type]:
             if "region" not in inputs and self._catalog.regional(request.type):
                 values["region"] = region
             if self.preview:
-                return {**values, **{name: UNKNOWN for name, _ in computed}}
+                return {**{name: UNKNOWN for name, _, _ in computed}, **values}
             physical = next((inputs[k] for k in (*self.autonames.get(request.type, ()), "name", "identifier")
                              if isinstance(inputs.get(k), str)), request.name)
-            values["id"] = physical
-            for name, type_ in computed:
-                value = synthetic_value(request.type, physical, region, name, type_, inputs)
-                if value is not None:
+            values["id"] = standins.resource_id(request.type, physical)
+            shaper = standins.Shaper(request.type, physical, region)
+            for name, hint, also_input in computed:
+                if name == "tagsAll":
+                    value = inputs.get("tags") if isinstance(inputs.get("tags"), dict) else {}
+                elif also_input and not _ASSIGNED.search(name):
+                    continue
+                else:
+                    value = shaper.value(name, hint)
+                if value is not None and name not in values:
                     values[name] = value
             return values
 
@@ -410,8 +441,12 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
     asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(run_in_stack(program))
+    except pulumi.ConfigMissingError as e:
+        raise ProgramFailed(missing_config(e.key, project, stack), str(e)) from e
     except pulumi.RunError as e:
         raise ProgramFailed(f"{type(e).__name__}: {_first_line(e)}", str(e)) from e
+    except SyntaxError as e:
+        raise ProgramFailed(syntax_summary(e), _user_traceback(e, root)) from e
     except SystemExit as e:
         if e.code not in (None, 0):
             raise ProgramFailed(f"the program called sys.exit({e.code!r})", "") from e
@@ -420,6 +455,29 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
     finally:
         loop.close()
     return {"resources": monitor.records, "outputs": monitor.outputs, "versions": _versions()}
+
+
+def missing_config(key: str, project: str, stack: str) -> str:
+    """One line naming a required stack config key the program did not get, and how to pass it."""
+    namespace, _, bare = key.rpartition(":")
+    given = bare if namespace == project else key
+    return (f"it requires the stack config '{key}', which is not set: pass it with "
+            f"--config {given}=VALUE (config={{'{given}': ...}} from the test API) or set it in "
+            f"Pulumi.{stack}.yaml")
+
+
+_PEP701 = re.compile(r"""\bf(["'])(?:(?!\1).)*\{([^}]*$|[^}]*\1)""")
+"""An f-string as Python 3.12 first accepts it: a replacement field that runs past the end of the
+line, or one that reuses the string's quotes."""
+
+
+def syntax_summary(e: SyntaxError, version: tuple[int, int] = sys.version_info[:2]) -> str:
+    """One line for a program that does not parse, saying when the line needs Python 3.12."""
+    summary = f"SyntaxError: {e.msg} ({Path(e.filename or '?').name}, line {e.lineno})"
+    if version < (3, 12) and e.text and _PEP701.search(e.text):
+        summary += (f": an f-string written as Python 3.12 allows, and this is Python {version[0]}.{version[1]};"
+                    " name a 3.12 virtualenv in Pulumi.yaml or pass --python")
+    return summary
 
 
 def _first_line(e: BaseException) -> str:

@@ -229,3 +229,44 @@ def load_policy_config(source: str | os.PathLike[str] | Mapping[str, Any] | None
             raise UsageError(f"{where}: policy '{name}': enforcementLevel must be one of "
                              f"{', '.join(ENFORCEMENT_LEVELS)}, got {level!r}")
     return data
+
+
+# -- the program's requirements --------------------------------------------------------------
+
+
+def unmet_pins(program: Program) -> list[str]:
+    """The program's pins on Pulumi packages that this interpreter does not meet, as
+    ``pulumi-aws>=6.0.0,<7.0.0 (7.51.1 here)``. The pins come from ``requirements.txt`` in the
+    program's directory or next to its main file."""
+    from importlib import metadata
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    unmet = []
+    for line in _requirement_lines(program):
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if not requirement.name.lower().startswith("pulumi"):
+            continue
+        try:
+            installed = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            unmet.append(f"{requirement} (not installed here)")
+            continue
+        if requirement.specifier and not requirement.specifier.contains(installed, prereleases=True):
+            unmet.append(f"{requirement} ({installed} here)")
+    return unmet
+
+
+def _requirement_lines(program: Program) -> list[str]:
+    places = [program.root]
+    if program.entry is not None:
+        places.append(program.entry if program.entry.is_dir() else program.entry.parent)
+    for place in places:
+        path = place / "requirements.txt"
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            return [ln.split("#", 1)[0].strip() for ln in text.splitlines() if ln.split("#", 1)[0].strip()]
+    return []

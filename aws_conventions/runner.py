@@ -55,6 +55,7 @@ from .program import (
     load_policy_config,
     load_program,
     stack_config,
+    unmet_pins,
 )
 
 __all__ = ["Finding", "Findings", "ProgramError", "Progress", "UsageError", "check"]
@@ -162,7 +163,9 @@ def _capture_in_subprocess(program: Program, spec: dict[str, Any], python: str |
             raise ProgramError(f"the program {program.display} exited with code {code} before it finished",
                                text[-8000:])
     if "error" in answer:
-        raise ProgramError(f"the program {program.display} failed: {answer['error']['summary']}",
+        pins = unmet_pins(program) if python is None else []
+        note = f" (it pins {', '.join(pins)}: name its virtualenv in Pulumi.yaml or pass --python)" if pins else ""
+        raise ProgramError(f"the program {program.display} failed: {answer['error']['summary']}{note}",
                            answer["error"]["details"])
     return answer["result"]
 

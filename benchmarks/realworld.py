@@ -1,6 +1,6 @@
 """The pack on real programs: run the local runner over a folder of Pulumi programs and count.
 
-    python -m benchmarks.realworld DIR [DIR ...] [--jobs 2] [--no-preview] [--json OUT]
+    python -m benchmarks.realworld DIR [DIR ...] [--jobs 2] [--no-preview | --both] [--json OUT]
                                    [--labels benchmarks/realworld/labels.json]
 
 Each ``DIR`` is a program (it holds ``Pulumi.yaml``) or a folder of programs. Every program runs in
@@ -11,8 +11,11 @@ pull-request pipeline does.
 
 It prints per-policy counts (findings, mandatory, programs touched), findings per program, the
 programs that failed to run with the one line the runner gave, and, with ``--labels``, the share of
-findings judged true. A label file maps a finding key (``program|policy|resource|property``) to
-``true`` or ``false`` with a reason; keys that no longer occur are listed as stale, findings without a
+findings judged true. ``--both`` runs every program as a preview and as an update (``--no-preview``)
+and prints that report for each mode, then how many programs ran and failed in each.
+
+A label file maps a finding key (``program|policy|resource|property``) to ``true`` or ``false`` with a
+reason; keys that no longer occur are listed as stale, findings without a
 label are listed as unlabelled. Labels and results live next to this file, never the programs.
 """
 
@@ -164,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="+", metavar="DIR")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-preview", dest="preview", action="store_false")
+    parser.add_argument("--both", action="store_true", help="run as a preview and as an update")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--labels", type=Path)
     parser.add_argument("--json", type=Path, help="write the summary and every finding here")
@@ -174,17 +178,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     found = programs(args.paths)
     extra = ["--policy-config", args.policy_config] if args.policy_config else []
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        runs = list(pool.map(lambda p: run_one(p, args.preview, args.timeout, extra, args.environment_suffix),
-                             found))
     labels = json.loads(args.labels.read_text()) if args.labels else None
-    summary = summarise(runs, labels)
-    print_summary(summary, labels is not None)
-    if args.json:
+    modes = [True, False] if args.both else [args.preview]
+    results = {}
+    for preview in modes:
+        mode = "preview" if preview else "update"
+        if args.both:
+            print(f"== {mode}")
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            runs = list(pool.map(lambda p, pv=preview: run_one(p, pv, args.timeout, extra, args.environment_suffix),
+                                 found))
+        summary = summarise(runs, labels)
+        print_summary(summary, labels is not None)
         detail = {r.program: [{"key": key(r.program, f), "level": f.get("enforcementLevel"),
                                "type": f.get("resource", {}).get("type"), "location": f.get("location"),
                                "message": f.get("message")} for f in r.findings] for r in runs}
-        args.json.write_text(json.dumps({"summary": summary, "findings": detail}, indent=1, default=str) + "\n")
+        results[mode] = {"summary": summary, "findings": detail}
+    if args.both:
+        print("ran/failed per mode: " + ", ".join(f"{mode} {r['summary']['ran']}/{len(r['summary']['failed'])}"
+                                                  for mode, r in results.items()))
+    if args.json:
+        document = results if args.both else next(iter(results.values()))
+        args.json.write_text(json.dumps(document, indent=1, default=str) + "\n")
     return 0
 
 

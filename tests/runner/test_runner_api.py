@@ -105,7 +105,7 @@ def test_an_update_run_sees_computed_outputs():
     assert check_program(program).findings == []
     assert seen == []
     check_program(program, preview=False)
-    assert seen == ["arn:aws:sns:us-east-1:123456789012:topic/alerts-dev"]
+    assert seen == ["arn:aws:sns:us-east-1:123456789012:alerts-dev"]
 
 
 def test_a_failing_program_raises_program_error():

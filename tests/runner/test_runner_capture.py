@@ -193,3 +193,18 @@ def test_urns_are_qualified_as_the_engine_qualifies_them():
     assert urns["jobs-dev"] == ("urn:pulumi:dev::tap::tap:stack:TapStack$tap:data:DataStack$aws:sqs/queue:Queue"
                                 "::jobs-dev")
     assert urns["top-dev"] == "urn:pulumi:dev::tap::aws:sqs/queue:Queue::top-dev"
+
+
+@pytest.mark.parametrize(("line", "version", "needs_312"), [
+    ('    f"zones: {\n', (3, 11), True),
+    ("    f\"one of: '{env}' {\n", (3, 11), True),
+    ('    f"{", ".join(names)}"\n', (3, 11), True),
+    ('    f"zones: {\n', (3, 12), False),
+    ('    f"zones: {names}"  x = \n', (3, 11), False),
+    ('    print("unterminated\n', (3, 11), False),
+], ids=["field-over-lines", "other-quote-before", "reused-quotes", "on-3.12", "closed-field", "plain-string"])
+def test_a_syntax_error_says_when_the_line_needs_python_312(line, version, needs_312):
+    error = SyntaxError("unterminated string literal", ("/app/lib/tap_stack.py", 7, 5, line))
+    summary = capture_mod.syntax_summary(error, version)
+    assert summary.startswith("SyntaxError: unterminated string literal (tap_stack.py, line 7)")
+    assert ("Python 3.12" in summary) is needs_312

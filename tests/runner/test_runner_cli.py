@@ -96,12 +96,14 @@ def test_a_program_that_raises_exits_2_with_one_line_then_its_error(tmp_path, ca
     assert rest.rstrip().endswith("ValueError: no dead-letter queue configured")
 
 
-def test_missing_required_config_is_the_programs_error(tmp_path, capsys):
+def test_missing_required_config_names_the_key_and_how_to_pass_it(tmp_path, capsys):
     program = write_program(tmp_path / "config", 'pulumi.Config().require("dbName")\n')
     code, _, err = check(capsys, program)
     assert code == 2
-    assert err.startswith(f"error: the program {program} failed: ConfigMissingError: Missing required "
-                          "configuration variable 'tap-test:dbName'")
+    assert err.startswith(f"error: the program {program} failed: it requires the stack config 'tap-test:dbName', "
+                          "which is not set: pass it with --config dbName=VALUE")
+    code, _, _ = check(capsys, program, "--config", "dbName=orders")
+    assert code in (0, 1)
 
 
 def test_an_invalid_policy_config_exits_2_naming_the_policy_and_field(tmp_path, capsys):

@@ -15,8 +15,9 @@ from aws_conventions.program import (
     load_policy_config,
     load_program,
     stack_config,
+    unmet_pins,
 )
-from aws_conventions.runner import check
+from aws_conventions.runner import ProgramError, check
 from tests.runner.helpers import write_program
 
 
@@ -109,6 +110,27 @@ def test_another_interpreter_runs_the_program(tmp_path):
     root = write_program(tmp_path / "infra", "import sys\npulumi.export('python', sys.executable)\n")
     findings = check(root, python=sys.executable)
     assert findings.findings == []
+
+
+def test_pins_on_pulumi_packages_that_this_interpreter_does_not_meet(tmp_path):
+    root = write_program(tmp_path / "infra", "pulumi.export('x', 1)\n", main="lib/tap.py")
+    (root / "requirements.txt").unlink()
+    (root / "lib" / "requirements.txt").write_text(
+        "pulumi>=3.0.0,<4.0.0  # the SDK\npulumi-aws>=6.0.0,<7.0.0\npulumi-gcp>=8\nrequests>=2\n")
+    pins = unmet_pins(load_program(root))
+    assert [p.split(" (")[0] for p in pins] == ["pulumi-aws<7.0.0,>=6.0.0", "pulumi-gcp>=8"]
+    assert pins[1].endswith("(not installed here)")
+    (root / "requirements.txt").write_text("pulumi-aws>=7\n")
+    assert unmet_pins(load_program(root)) == [], "the project's own requirements come first"
+
+
+def test_a_failing_program_with_unmet_pins_says_which(tmp_path):
+    root = write_program(tmp_path / "infra", "aws.s3.BucketObjectv3('gone-dev')\n")
+    (root / "requirements.txt").write_text("pulumi-aws>=6.0.0,<7.0.0\n")
+    with pytest.raises(ProgramError) as failed:
+        check(root)
+    assert "(it pins pulumi-aws<7.0.0,>=6.0.0 (" in failed.value.summary
+    assert "name its virtualenv in Pulumi.yaml or pass --python" in failed.value.summary
 
 
 def test_the_policy_config_is_reconciled_as_the_engine_does():
