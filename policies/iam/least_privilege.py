@@ -144,7 +144,7 @@ class _Rules:
     """The configured lists, and what each Action entry means under them (cached per rule set:
     large documents repeat entries, and every resource of a stack shares the config)."""
 
-    __slots__ = ("allowed_services", "entries", "escalation", "ignore", "max_listed", "wildcard_ok")
+    __slots__ = ("allowed_services", "entries", "escalation", "ignore", "list_ok", "max_listed", "wildcard_ok")
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.allowed_services = frozenset(s.lower() for s in config["allowedServiceWildcards"])
@@ -152,7 +152,8 @@ class _Rules:
         self.wildcard_ok = tuple(config["wildcardResourceActions"])
         self.ignore = tuple(config["ignoreActions"])
         self.max_listed = int(config["maxListedActions"])
-        key = (self.allowed_services, self.escalation, self.wildcard_ok, self.ignore)
+        self.list_ok = not config["reportListActions"]
+        key = (self.allowed_services, self.escalation, self.wildcard_ok, self.ignore, self.list_ok)
         self.entries = _ENTRY_CACHES.get(key)
         if self.entries is None:
             if len(_ENTRY_CACHES) >= _MAX_RULE_SETS:
@@ -184,7 +185,8 @@ class _Entry:
         infos = tuple(i for i in infos if not action_ignored(i.name, rules.ignore)) if rules.ignore else infos
         self.escalating = tuple(i for i in infos if action_ignored(i.name, rules.escalation))
         self.scopable = () if self.service_wildcard else tuple(
-            i for i in infos if i.resource_scopable and not action_ignored(i.name, rules.wildcard_ok))
+            i for i in infos if i.resource_scopable and not action_ignored(i.name, rules.wildcard_ok)
+            and not (rules.list_ok and i.access_level == "List"))
         # A pattern is named as written; a plain action by its documented name.
         self.name = infos[0].name if infos and not set(text) & set("*?") else text
 
@@ -393,6 +395,10 @@ POLICY = ResourcePolicy(
         Option("wildcardResourceActions", "array", DEFAULT_WILDCARD_RESOURCE_ACTIONS,
                "Actions (IAM patterns) that may be granted on Resource '*' although the catalogue lists "
                "a resource type for them.", {"items": {"type": "string"}}),
+        Option("reportListActions", "boolean", False,
+               "Also report List-level actions (rds:DescribeDBInstances, s3:ListBucket...) on Resource '*'. Off "
+               "by default: they reveal names, not data, and code often calls them without a filter, so "
+               "scoping them breaks the call more often than it protects anything."),
         Option("escalationActions", "array", DEFAULT_ESCALATION_ACTIONS,
                "Actions (IAM patterns) reported as privilege escalation when granted on Resource '*'.",
                {"items": {"type": "string"}}),

@@ -196,7 +196,8 @@ def _example_fix(finding: Finding, foreign: str) -> str:
 
 
 def _entry_point_fix() -> str:
-    return ("in tap.py, read the suffix the pipeline sets, falling back to the stack's own name (never to a "
+    return ("where the program reads its settings (the entry point, tap.py or __main__.py, or its config "
+            "module), read the suffix the pipeline sets, falling back to the stack's own name (never to a "
             "fixed word another environment uses), and pass it down: environment_suffix = "
             "pulumi.Config().get(\"environmentSuffix\") or os.environ.get(\"ENVIRONMENT_SUFFIX\") or "
             "pulumi.get_stack(); TapStack(\"TapStack\", TapStackArgs(environment_suffix=environment_suffix))")

@@ -90,11 +90,14 @@ def placeholder(name: str) -> str | None:
 
 
 def environment_token(name: str, suffix: str) -> str | None:
-    """A word of ``name`` that names an environment other than ``suffix`` ('prod', 'pr1234')."""
+    """The last word of ``name`` that names an environment other than ``suffix`` ('prod',
+    'pr1234'): a suffix stands last, while an earlier word is often another setting
+    (``orders-prod-pr1234`` is environment 'prod', suffix 'pr1234')."""
+    found = None
     for word in re.split(r"[^a-z0-9]+", name.lower()):
         if word != suffix.lower() and (word in _ENV_WORDS or _PR_TOKEN.match(word)):
-            return word
-    return None
+            found = word
+    return found
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,10 @@ CASES = [
     ("log-writing-on-star-accepted", {"policy": policy(allow([
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]))}, {},
      None),
+    ("list-level-actions-on-star-accepted", {"policy": policy(allow(["rds:DescribeDBClusters",
+                                                                     "rds:DescribeDBInstances"]))}, {}, None),
+    ("list-level-actions-reported-when-asked", {"policy": policy(allow("rds:DescribeDBClusters"))},
+     {"reportListActions": True}, [["allows rds:DescribeDBClusters on Resource '*'"]]),
     ("log-reading-on-star-still-reported", {"policy": policy(allow(["logs:GetLogEvents"]))}, {},
      [["allows logs:GetLogEvents on Resource '*'"]]),
     ("resource-wildcard-pattern-named-as-written", {"policy": policy(allow("s3:Get*"))}, {},

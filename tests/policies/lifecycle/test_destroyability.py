@@ -40,6 +40,7 @@ EPHEMERAL_CASES = [
     ("secret-window-numeric-string", SECRET, {"recoveryWindowInDays": "0"}, None),
     ("secret-window-autonamed", SECRET, {"name": "example-dev-1a2b3c4"}, None),
     ("secret-window-name-unset", SECRET, {}, None),
+    ("secret-window-name-from-another-output", SECRET, {"name": UNKNOWN}, None),
     ("secret-window-name-prefix", SECRET, {"namePrefix": "api-key-"}, None),
     ("cluster-compliant", CLUSTER, {"skipFinalSnapshot": True, "deletionProtection": False}, None),
     ("cluster-final-snapshot", CLUSTER, {},

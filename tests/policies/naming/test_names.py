@@ -90,6 +90,7 @@ def test_a_verbatim_autonaming_makes_the_logical_name_the_physical_name():
 @pytest.mark.parametrize(("name", "suffix", "token"), [
     ("orders-prod", "dev", "prod"), ("orders-pr1234", "dev", "pr1234"), ("orders-dev", "pr7", "dev"),
     ("orders-dev", "dev", None), ("products", "dev", None), ("orders-useast1", "dev", None),
+    ("orders-prod-pr1234", "dev", "pr1234"), ("prod-orders", "dev", "prod"),
 ])
 def test_environment_tokens(name, suffix, token):
     assert names.environment_token(name, suffix) == token
