@@ -11,6 +11,7 @@ from .account import singleton_duplicates, singleton_owner
 from .config import dependency_order
 from .dynamodb import on_demand, point_in_time_recovery
 from .ecr import scan_on_push
+from .encryption import at_rest
 from .exports import key_resources, stack_exports
 from .iam import admin_managed_policies, least_privilege, public_principals, unknown_action
 from .kms import key_rotation
@@ -53,5 +54,6 @@ POLICIES: list[Policy] = [
     deprecated_inline_arguments.POLICY,
     scan_on_push.POLICY,
     point_in_time_recovery.POLICY,
+    at_rest.POLICY,
     waiver_tags.POLICY,
 ]
