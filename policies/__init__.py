@@ -19,6 +19,7 @@ from .lambda_ import function_url_auth
 from .lifecycle import destroyability
 from .logs import lambda_log_group, log_retention
 from .naming import environment_suffix
+from .network import open_ingress
 from .outputs import stringified_output
 from .rds import managed_master_password
 from .s3 import deprecated_inline_arguments
@@ -55,5 +56,6 @@ POLICIES: list[Policy] = [
     scan_on_push.POLICY,
     point_in_time_recovery.POLICY,
     at_rest.POLICY,
+    open_ingress.POLICY,
     waiver_tags.POLICY,
 ]
