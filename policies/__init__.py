@@ -15,7 +15,7 @@ from .encryption import at_rest
 from .exports import key_resources, stack_exports
 from .iam import admin_managed_policies, least_privilege, public_principals, unknown_action
 from .kms import key_rotation
-from .lambda_ import function_url_auth
+from .lambda_ import function_url_auth, runtime_support
 from .lifecycle import destroyability
 from .logs import lambda_log_group, log_retention
 from .naming import environment_suffix
@@ -57,5 +57,6 @@ POLICIES: list[Policy] = [
     point_in_time_recovery.POLICY,
     at_rest.POLICY,
     open_ingress.POLICY,
+    runtime_support.POLICY,
     waiver_tags.POLICY,
 ]
