@@ -18,7 +18,7 @@ from .kms import key_rotation
 from .lambda_ import function_url_auth, runtime_support
 from .lifecycle import destroyability
 from .logs import lambda_log_group, log_retention
-from .naming import environment_suffix
+from .naming import environment_suffix, limits
 from .network import open_ingress
 from .outputs import stringified_output
 from .rds import managed_master_password
@@ -58,5 +58,6 @@ POLICIES: list[Policy] = [
     at_rest.POLICY,
     open_ingress.POLICY,
     runtime_support.POLICY,
+    limits.POLICY,
     waiver_tags.POLICY,
 ]

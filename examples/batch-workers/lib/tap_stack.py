@@ -1,6 +1,7 @@
 """TapStack: report workers on EC2 that take jobs from a queue, first draft.
 
-Violates security-group-open-ingress (SSH open to the whole internet "for debugging").
+Violates security-group-open-ingress (SSH open to the whole internet "for debugging") and
+aws-name-limits (the statements bucket's name is over S3's 63 characters).
 """
 
 from __future__ import annotations
@@ -54,6 +55,15 @@ class TapStack(ComponentResource):
                 ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(volume_size=30, volume_type="gp3",
                                                                     encrypted="true"),
             )],
+            tags=tags,
+            opts=child,
+        )
+
+        # 66 characters with "dev": S3 takes 63 at most, so the deployment fails on this bucket.
+        self.statements = aws.s3.Bucket(
+            f"reports-statements-{s}",
+            bucket=f"tap-reports-batch-workers-generated-monthly-statements-archive-{s}",
+            force_destroy=True,
             tags=tags,
             opts=child,
         )
