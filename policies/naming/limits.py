@@ -14,7 +14,8 @@ with ``.fifo``); each rule cites the API reference it comes from. A too-long nam
 environment suffix says that a cut would drop it.
 
 Not reported: values unknown during a preview; names Pulumi generated (autonames); types outside the
-table; a name already cut to fit (``environment-suffix-naming`` reports the missing suffix).
+table; a name already cut to fit, and template text left unfilled (``'${ENVIRONMENT_SUFFIX}'``):
+``environment-suffix-naming`` reports those.
 """
 
 from __future__ import annotations
@@ -161,9 +162,9 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     for prop_name, rule in RULES[resource.type].items():
         prop = resource.get(prop_name)
         value = prop.str()
-        if value is None or STRINGIFIED_OUTPUT_TEXT in value or (
+        if value is None or STRINGIFIED_OUTPUT_TEXT in value or names.placeholder(value) or (
                 not prop.secret and autonaming.generated(value, resource.name, ctx.stack.stack)):
-            continue  # a stringified Output is stringified-output's to report
+            continue  # a stringified Output or an unfilled template is another policy's to report
         found = problems(value, rule, _fifo(resource, prop_name))
         if found:
             shown = "[secret]" if prop.secret else f"'{value}' ({'; '.join(found)})"

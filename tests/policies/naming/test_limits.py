@@ -51,6 +51,7 @@ CASES = [
     ("bucket-wrong-type", BUCKET, {"bucket": 42}, None),
     ("bucket-stringified-output", BUCKET,
      {"bucket": "Calling __str__ on an Output[T] is not supported. To get the value..."}, None),
+    ("placeholder-left-to-suffix-naming", FUNCTION, {"name": "tap-reports-${ENVIRONMENT_SUFFIX}"}, None),
     ("function-too-long", FUNCTION, {"name": "tap-" + "x" * 60 + "-dev"}, ["68 characters where AWS allows 1 to 64"]),
     ("function-dot", FUNCTION, {"name": "tap.reports-dev"}, ["holds '.'", 'Fix: name="tap-reports-dev"']),
     ("role-64", ROLE, {"name": "r" * 60 + "-dev"}, None),
