@@ -14,7 +14,7 @@ from .ecr import scan_on_push
 from .encryption import at_rest
 from .exports import key_resources, stack_exports
 from .iam import admin_managed_policies, least_privilege, public_principals, unknown_action
-from .kms import key_rotation
+from .kms import key_policy, key_rotation
 from .lambda_ import function_url_auth, runtime_support
 from .lifecycle import destroyability
 from .logs import lambda_log_group, log_retention
@@ -39,6 +39,7 @@ POLICIES: list[Policy] = [
     lambda_log_group.POLICY,
     on_demand.POLICY,
     key_rotation.POLICY,
+    key_policy.POLICY,
     least_privilege.POLICY,
     unknown_action.POLICY,
     admin_managed_policies.POLICY,
