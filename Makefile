@@ -22,6 +22,7 @@ test: $(VENV)/.installed
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m tools.aws_catalog
+	$(BIN)/python -m tools.lambda_runtimes
 	$(BIN)/python -m tools.policy_docs
 
 # Every generated file: the AWS type table, the README's policy sections, the runner snapshots.

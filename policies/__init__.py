@@ -11,13 +11,15 @@ from .account import singleton_duplicates, singleton_owner
 from .config import dependency_order
 from .dynamodb import on_demand, point_in_time_recovery
 from .ecr import scan_on_push
+from .encryption import at_rest
 from .exports import key_resources, stack_exports
 from .iam import admin_managed_policies, least_privilege, public_principals, unknown_action
-from .kms import key_rotation
-from .lambda_ import function_url_auth
+from .kms import key_policy, key_rotation
+from .lambda_ import function_url_auth, runtime_support
 from .lifecycle import destroyability
 from .logs import lambda_log_group, log_retention
-from .naming import environment_suffix
+from .naming import environment_suffix, limits
+from .network import open_ingress
 from .outputs import stringified_output
 from .rds import managed_master_password
 from .s3 import deprecated_inline_arguments
@@ -37,6 +39,7 @@ POLICIES: list[Policy] = [
     lambda_log_group.POLICY,
     on_demand.POLICY,
     key_rotation.POLICY,
+    key_policy.POLICY,
     least_privilege.POLICY,
     unknown_action.POLICY,
     admin_managed_policies.POLICY,
@@ -53,5 +56,9 @@ POLICIES: list[Policy] = [
     deprecated_inline_arguments.POLICY,
     scan_on_push.POLICY,
     point_in_time_recovery.POLICY,
+    at_rest.POLICY,
+    open_ingress.POLICY,
+    runtime_support.POLICY,
+    limits.POLICY,
     waiver_tags.POLICY,
 ]

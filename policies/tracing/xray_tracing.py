@@ -9,6 +9,8 @@ Reported:
   Lambda then defaults to ``PassThrough``);
 * an API Gateway REST stage whose ``xrayTracingEnabled`` is not ``true`` (false, not set, or not a
   boolean);
+* ``aws.apigateway.Deployment(stage_name=...)`` (pulumi-aws 6; deprecated there and gone in 7), which
+  creates a stage implicitly that can never enable X-Ray: reported on the deployment;
 * a Step Functions state machine whose ``tracingConfiguration.enabled`` is not ``true``.
 
 Not reported: a value unknown during a preview; the services left out of ``services``; API Gateway
@@ -34,9 +36,12 @@ from .._core.resource import Resource
 
 LAMBDA = "aws:lambda/function:Function"
 REST_STAGE = "aws:apigateway/stage:Stage"
+DEPLOYMENT = "aws:apigateway/deployment:Deployment"
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 
-_SERVICE = {LAMBDA: "lambda", REST_STAGE: "apigateway", STATE_MACHINE: "stepfunctions"}
+_SERVICE = {LAMBDA: "lambda", REST_STAGE: "apigateway", DEPLOYMENT: "apigateway", STATE_MACHINE: "stepfunctions"}
+_STAGE_FIX = ("remove stage_name and add aws.apigateway.Stage(\"<name>-stage\", rest_api=api.id, "
+              "deployment=deployment.id, stage_name=\"{stage}\", xray_tracing_enabled=True)")
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
@@ -50,6 +55,13 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         elif mode.absent:
             yield violation(resource, "tracingConfig.mode", "not set (Lambda defaults to PassThrough)",
                             "'Active'", 'tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active")')
+    elif resource.type == DEPLOYMENT:
+        stage = resource.get("stageName")
+        if stage.known and stage.value != "":
+            yield violation(resource, "stageName", stage.display(),
+                            "not set: a stage created by the deployment cannot enable X-Ray, and stage_name is "
+                            "deprecated in pulumi-aws 6 (removed in 7)",
+                            _STAGE_FIX.format(stage="[secret]" if stage.secret else stage.str() or "..."))
     elif resource.type == REST_STAGE:
         enabled = resource.get("xrayTracingEnabled")
         if not enabled.unknown and enabled.bool() is not True:
@@ -68,6 +80,8 @@ def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | Non
     if resource.type == LAMBDA:
         mode = resource.get("tracingConfig", "mode")
         return None if mode.unknown or mode.str() == "Active" else {"tracingConfig": {"mode": "Active"}}
+    if resource.type == DEPLOYMENT:
+        return None  # the fix is a new resource
     if resource.type == REST_STAGE:
         enabled = resource.get("xrayTracingEnabled")
         return None if enabled.unknown or enabled.bool() else {"xrayTracingEnabled": True}
@@ -82,7 +96,8 @@ POLICY = ResourcePolicy(
     enforcement_level=ADVISORY,
     remediation_steps=(
         "Lambda: tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=\"Active\"). "
-        "API Gateway REST stage: xray_tracing_enabled=True. Step Functions: "
+        "API Gateway REST stage: xray_tracing_enabled=True, on an aws.apigateway.Stage rather than "
+        "aws.apigateway.Deployment(stage_name=...). Step Functions: "
         "tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=True). "
         "The execution role also needs xray:PutTraceSegments and xray:PutTelemetryRecords "
         "(the AWSXRayDaemonWriteAccess managed policy)."),

@@ -3,7 +3,8 @@
 Violates iam-least-privilege (``dynamodb:*`` on every table, ``Action: "*"`` in a managed policy,
 ``iam:PassRole`` on any role), iam-admin-managed-policy (AdministratorAccess attached "for now"),
 iam-public-principal (a trust policy any AWS account can assume), iam-unknown-action (a misspelt
-action) and stringified-output (an f-string and ``str()`` over Outputs: the deployed bucket policy
+action), kms-key-policy (the export key hands the exporter role full control of the key) and
+stringified-output (an f-string and ``str()`` over Outputs: the deployed bucket policy
 and environment variable hold "Calling __str__ on an Output[T] is not supported" instead of ARNs).
 """
 
@@ -122,6 +123,27 @@ class TapStack(ComponentResource):
             }),
             tags=tags,
             opts=ResourceOptions(parent=self, depends_on=[log_group]),
+        )
+
+        # "So the exporter can use the key": kms:* lets it also disable it and schedule its deletion.
+        account_id = pulumi.Config().get("accountId") or "123456789012"
+        self.export_key = aws.kms.Key(
+            f"reports-key-{s}",
+            description=f"Report exports ({s})",
+            enable_key_rotation=True,
+            deletion_window_in_days=7,
+            policy=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                     "Action": "kms:*", "Resource": "*"},
+                    {"Sid": "Exporter", "Effect": "Allow",
+                     "Principal": {"AWS": f"arn:aws:iam::{account_id}:role/tap-report-exporter-{s}"},
+                     "Action": "kms:*", "Resource": "*"},
+                ],
+            }),
+            tags=tags,
+            opts=child,
         )
 
         self.register_outputs({"bucket_name": self.bucket.bucket})

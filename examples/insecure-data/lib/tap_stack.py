@@ -2,7 +2,8 @@
 
 Violates dynamodb-on-demand (provisioned capacity), dynamodb-point-in-time-recovery (no continuous
 backups), kms-key-rotation (the key never rotates), rds-managed-master-password (the master
-password comes from the program's config instead of a secret RDS manages) and waiver-tags (the
+password comes from the program's config instead of a secret RDS manages), encryption-at-rest (the
+postings queue turns SQS-managed encryption off) and waiver-tags (the
 archive table's waiver for on-demand capacity has expired; its waiver for point-in-time recovery
 still holds, so that finding is reported as waived).
 """
@@ -84,6 +85,15 @@ class TapStack(ComponentResource):
             backup_retention_period=1,
             skip_final_snapshot=True,
             deletion_protection=False,
+            tags=tags,
+            opts=child,
+        )
+
+        # Turned off "to save a KMS call": SQS-managed SSE is free and needs no key.
+        self.postings = aws.sqs.Queue(
+            f"ledger-postings-{s}",
+            name=f"tap-ledger-postings-{s}",
+            sqs_managed_sse_enabled=False,
             tags=tags,
             opts=child,
         )

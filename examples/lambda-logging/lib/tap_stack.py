@@ -2,7 +2,8 @@
 
 Violates log-retention (an audit log group that never expires, an ingest log group with a
 retention CloudWatch rejects), lambda-log-group (the worker has no log group; the webhook's group
-is named after a different function), lambda-function-url-auth (the webhook URL is public) and
+is named after a different function), lambda-function-url-auth (the webhook URL is public),
+lambda-runtime-support (the worker runs on python3.9, past its end of support) and
 key-resource-exports (the webhook URL, which the partner integration tests call, is not exported).
 """
 
@@ -81,12 +82,12 @@ class TapStack(ComponentResource):
             opts=child,
         )
 
-        # No log group at all for the worker.
+        # No log group at all for the worker, and a runtime copied from an old template.
         self.worker = aws.lambda_.Function(
             f"worker-{s}",
             name=f"tap-worker-{s}",
             role=role.arn,
-            runtime="python3.12",
+            runtime="python3.9",
             handler="handler.handler",
             code=pulumi.FileArchive("./lib/lambda"),
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),

@@ -7,11 +7,13 @@ NAME = "xray-tracing"
 LAMBDA = "aws:lambda/function:Function"
 STAGE = "aws:apigateway/stage:Stage"
 SFN = "aws:sfn/stateMachine:StateMachine"
+DEPLOYMENT = "aws:apigateway/deployment:Deployment"
 
 BASE = {
     LAMBDA: {"name": "api-dev", "runtime": "python3.12", "handler": "index.handler",
              "tracingConfig": {"mode": "Active"}},
     STAGE: {"stageName": "dev", "restApi": "abc123", "deployment": "d1", "xrayTracingEnabled": True},
+    DEPLOYMENT: {"restApi": "abc123", "description": "dev"},
     SFN: {"name": "flow-dev", "definition": "{}", "roleArn": "arn:aws:iam::1:role/r",
           "tracingConfiguration": {"enabled": True}},
 }
@@ -36,6 +38,15 @@ CASES = [
     ("stage-absent", STAGE, {"xrayTracingEnabled": REMOVE}, ["xrayTracingEnabled is not set"]),
     ("stage-unknown", STAGE, {"xrayTracingEnabled": UNKNOWN}, None),
     ("stage-string-true", STAGE, {"xrayTracingEnabled": "true"}, None),
+    ("deployment-compliant", DEPLOYMENT, {}, None),
+    ("deployment-stage-name", DEPLOYMENT, {"stageName": "prod"},
+     ["stageName is 'prod'; expected not set: a stage created by the deployment cannot enable X-Ray",
+      'aws.apigateway.Stage("<name>-stage", rest_api=api.id, deployment=deployment.id, stage_name="prod", '
+      "xray_tracing_enabled=True)"]),
+    ("deployment-empty-stage-name", DEPLOYMENT, {"stageName": ""}, None),
+    ("deployment-stage-unknown", DEPLOYMENT, {"stageName": UNKNOWN}, None),
+    ("deployment-stage-secret", DEPLOYMENT, {"stageName": Secret("prod")},
+     ["stageName is [secret]", 'stage_name="[secret]"']),
     ("sfn-compliant", SFN, {}, None),
     ("sfn-disabled", SFN, {"tracingConfiguration": {"enabled": False}},
      ["tracingConfiguration.enabled is false", "StateMachineTracingConfigurationArgs(enabled=True)"]),
