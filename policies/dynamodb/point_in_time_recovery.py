@@ -10,7 +10,9 @@ whole number.
 
 Not reported: an ``enabled`` or a recovery period unknown during a preview; a recovery period that is
 not set (AWS keeps 35 days); tables whose logical or physical name matches ``exemptTables`` (caches,
-ephemeral copies, data that can be rebuilt).
+ephemeral copies, data that can be rebuilt); a table that sets ``enabled`` to ``false`` explicitly in an
+ephemeral environment (its suffix matches ``ephemeralPattern``, or a stack tag says so), where there
+is nothing worth restoring and the program decided so (leaving it unset is still reported).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from .._core.policy import ADVISORY, FSBP, Finding, Framework, Option, PolicyContext, ResourcePolicy, violation
 from .._core.remediation import set_in_block
 from .._core.resource import Resource
+from ..lifecycle.destroyability import DEFAULT_EPHEMERAL_PATTERN, environment
 
 TABLE = "aws:dynamodb/table:Table"
 FIX = "point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True)"
@@ -32,6 +35,8 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     enabled = resource.get("pointInTimeRecovery", "enabled")
     if enabled.unknown:
         return
+    if enabled.bool() is False and not enabled.secret and _ephemeral(ctx):
+        return  # turned off on purpose in a throwaway environment: nothing there to restore
     if enabled.bool() is not True:
         found = "not set (point-in-time recovery is off by default)" if enabled.absent else enabled.display()
         yield violation(resource, "pointInTimeRecovery.enabled", found, "true", FIX)
@@ -43,6 +48,11 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         yield violation(resource, period.path, period.display(), f"at least {low} days (35 when not set)",
                         "point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True, "
                         f"recovery_period_in_days={max(low, 35)})")
+
+
+def _ephemeral(ctx: PolicyContext) -> bool:
+    env = environment(ctx)
+    return env is not None and env.ephemeral
 
 
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
@@ -70,6 +80,10 @@ POLICY = ResourcePolicy(
         Option("exemptTables", "array", [],
                "Glob patterns of logical or physical table names that need no point-in-time recovery.",
                {"items": {"type": "string"}}),
+        Option("ephemeralPattern", "string", DEFAULT_EPHEMERAL_PATTERN,
+               "Environment suffixes (RE2) of throwaway environments, where a table that turns point-in-time "
+               "recovery off explicitly is not reported (a stack tag environment-class states it outright).",
+               {"format": "regex"}),
         Option("minRecoveryPeriodDays", "integer", 1,
                "The shortest recoveryPeriodInDays allowed when a table sets one.",
                {"minimum": 1, "maximum": 35}),

@@ -12,13 +12,16 @@ FIX = "Fix: point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(ena
 
 CASES = [
     ("compliant", {}, {}, None),
-    ("off", {"pointInTimeRecovery": {"enabled": False}}, {},
+    ("off", {"pointInTimeRecovery": {"enabled": False}}, {"ephemeralPattern": "^never$"},
      ["pointInTimeRecovery.enabled is false; expected true", FIX]),
+    ("off-on-purpose-in-an-ephemeral-environment", {"pointInTimeRecovery": {"enabled": False}}, {}, None),
     ("absent", {"pointInTimeRecovery": REMOVE}, {},
      ["pointInTimeRecovery.enabled is not set (point-in-time recovery is off by default)"]),
     ("unknown", {"pointInTimeRecovery": UNKNOWN}, {}, None),
     ("enabled-unknown", {"pointInTimeRecovery": {"enabled": UNKNOWN}}, {}, None),
     ("secret-off", {"pointInTimeRecovery": {"enabled": Secret(False)}}, {}, ["enabled is [secret]"]),
+    ("absent-is-reported-in-an-ephemeral-environment-too", {"pointInTimeRecovery": REMOVE}, {},
+     ["is not set (point-in-time recovery is off by default)"]),
     ("wrong-type", {"pointInTimeRecovery": {"enabled": "sometimes"}}, {}, ["enabled is 'sometimes'"]),
     ("list-shape", {"pointInTimeRecovery": [{"enabled": True}]}, {}, None),
     ("exempt", {"pointInTimeRecovery": REMOVE}, {"exemptTables": ["orders-*"]}, None),
