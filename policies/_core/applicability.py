@@ -26,8 +26,9 @@ def not_watched(policy: ResourcePolicy, type_: str) -> str:
     if ALL_AWS_TYPES in policy.types:
         return f"it checks resources of the AWS provider only, not {type_}"
     watched = sorted(policy.types)
-    shown = ", ".join(watched[:3]) + (f" and {len(watched) - 3} more" if len(watched) > 3 else "")
-    return f"it checks {shown}; not {type_}"
+    if len(watched) == 1:
+        return f"it checks {watched[0]}; not {type_}"
+    return f"it checks {len(watched)} other types; not {type_}"  # short: it goes with every resource
 
 
 def unknown_inputs(keys: Iterable[str]) -> str:
