@@ -96,12 +96,12 @@ def run_one(program: Path, preview: bool, timeout: float, extra: list[str], suff
 
 
 def key(program: str, finding: dict[str, Any]) -> str:
-    """``program|policy|resource name|digest of the message's first line``: stable while the policy
-    says the same thing about the same resource, stale (and so judged again) when the wording changes."""
+    """``program|policy|resource name|digest of the message``: stable while the policy says the same
+    thing about the same resource, stale (and so judged again) when the wording or the fix changes."""
     resource = finding.get("resource", {})
     name = resource.get("name", "") if isinstance(resource, dict) else ""
-    head = str(finding.get("message", "")).split("\n", 1)[0]
-    return f"{program}|{finding['policy']}|{name}|{hashlib.sha1(head.encode()).hexdigest()[:8]}"
+    text = str(finding.get("message", ""))
+    return f"{program}|{finding['policy']}|{name}|{hashlib.sha1(text.encode()).hexdigest()[:8]}"
 
 
 def summarise(runs: list[Run], labels: dict[str, Any] | None) -> dict[str, Any]:

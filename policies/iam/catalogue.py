@@ -75,6 +75,9 @@ class ActionInfo:
     arn_patterns: tuple[str, ...]
     resource_scopable: bool
     condition_keys: tuple[str, ...] = ()
+    required: tuple[bool, ...] = ()
+    """``required[i]``: AWS authorizes the action on ``resource_types[i]`` in every call (the others
+    only when the request names such a resource)."""
 
     @property
     def service(self) -> str:
@@ -159,7 +162,8 @@ def _build_service(prefix: str, actions: Any, resources: Any, intern: Callable[[
     infos: dict[str, ActionInfo] = {}
     for key in sorted(actions):
         entry = actions[key]
-        types = tuple(intern(t["name"]) for t in entry["resourceTypes"] if t["name"].lower() in arns)
+        known = [t for t in entry["resourceTypes"] if t["name"].lower() in arns]
+        types = tuple(intern(t["name"]) for t in known)
         infos[key.lower()] = ActionInfo(
             name=f"{prefix}:{entry['name']}",
             access_level=intern(_access_level(entry["accessLevel"])),
@@ -167,6 +171,7 @@ def _build_service(prefix: str, actions: Any, resources: Any, intern: Callable[[
             arn_patterns=tuple(arns[t.lower()] for t in types),
             resource_scopable=bool(types),
             condition_keys=tuple(intern(k) for k in entry.get("conditionKeys", ())),
+            required=tuple(bool(t.get("required")) for t in known),
         )
     return _Service(prefix, infos)
 

@@ -333,15 +333,17 @@ def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, l
 
 
 def _scope(info: ActionInfo) -> tuple[str, str]:
-    """The resource type (and ARN format) that best scopes an action: one of its own service,
-    the shortest ARN; ``("", "")`` when it accepts many types."""
+    """The resource type (and ARN format) that best scopes an action: one AWS requires in every call
+    (a cluster for rds:FailoverDBCluster, not the optional instance), of its own service, the
+    shortest ARN; ``("", "")`` when it accepts many types."""
     if len(info.resource_types) > _MANY_TYPES:
         return "", ""
     service = info.service
+    required = info.required or (False,) * len(info.resource_types)
 
-    def key(i: int) -> tuple[bool, int]:
+    def key(i: int) -> tuple[bool, bool, int]:
         arn = info.arn_patterns[i]
-        return arn.split(":")[2] != service, len(arn)
+        return not required[i], arn.split(":")[2] != service, len(arn)
 
     best = min(range(len(info.resource_types)), key=key)
     return info.resource_types[best], info.arn_patterns[best]

@@ -58,6 +58,8 @@ CASES = [
     ("log-writing-on-star-accepted", {"policy": policy(allow([
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]))}, {},
      None),
+    ("scoped-by-the-resource-type-every-call-needs", {"policy": policy(allow("rds:FailoverDBCluster"))}, {},
+     [["it accepts cluster ARNs", '"Resource": [cluster.arn]']]),
     ("list-level-actions-on-star-accepted", {"policy": policy(allow(["rds:DescribeDBClusters",
                                                                      "rds:DescribeDBInstances"]))}, {}, None),
     ("list-level-actions-reported-when-asked", {"policy": policy(allow("rds:DescribeDBClusters"))},
