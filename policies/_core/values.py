@@ -39,6 +39,7 @@ UNKNOWN_SENTINELS = frozenset({
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
 })
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+_UNKNOWN_MARKERS = tuple(s.encode() for s in UNKNOWN_SENTINELS) + (OUTPUT_SIG.encode(),)
 
 STRINGIFIED_OUTPUT_TEXT = "Calling __str__ on an Output[T] is not supported"
 
@@ -205,7 +206,15 @@ class Props:
 
     def unknown_among(self, keys: list[str]) -> list[str]:
         """The keys, of those given, whose value is or holds an unknown (each decoded once)."""
+        if not self.may_hold_unknown():
+            return []
         return [k for k in dict.fromkeys(keys) if contains_unknown(self.raw(k))]
+
+    def may_hold_unknown(self) -> bool:
+        """Whether an unknown can be anywhere in the bag: a C-speed search of the serialised bag for
+        the engine's markers, so that bags without one (most, and all in an update) skip decoding."""
+        wire = self.wire()
+        return any(marker in wire for marker in _UNKNOWN_MARKERS)
 
     @property
     def struct(self) -> struct_pb2.Struct:
