@@ -39,7 +39,7 @@ UNKNOWN_SENTINELS = frozenset({
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
 })
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-_UNKNOWN_MARKERS = tuple(s.encode() for s in UNKNOWN_SENTINELS) + (OUTPUT_SIG.encode(),)
+_UNKNOWN_MARKERS = (*(s.encode() for s in UNKNOWN_SENTINELS), OUTPUT_SIG.encode())
 
 STRINGIFIED_OUTPUT_TEXT = "Calling __str__ on an Output[T] is not supported"
 
