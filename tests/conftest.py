@@ -48,6 +48,18 @@ def check_stack(policy_name: str, resources: list[Resource], *, config: Mapping[
     return [f for p, _, f in analyzer.analyze_stack(StackView(resources)) if p.name == policy_name]
 
 
+def assert_findings(findings: list[Finding], expected: list[str] | None) -> Finding | None:
+    """The table tests' one check: ``None`` expects silence; otherwise exactly one finding whose
+    message holds every text of ``expected``, which is returned."""
+    if expected is None:
+        assert findings == [], [f.message for f in findings]
+        return None
+    assert len(findings) == 1, [f.message for f in findings]
+    for text in expected:
+        assert text in findings[0].message
+    return findings[0]
+
+
 def policy(name: str) -> ResourcePolicy | StackPolicy:
     return next(p for p in POLICIES if p.name == name)
 

@@ -2,7 +2,7 @@ import pytest
 
 from policies._core.resource import Resource
 from policies._core.values import UNKNOWN, Secret
-from tests.conftest import REMOVE, analyzer_for, check, merged
+from tests.conftest import REMOVE, analyzer_for, assert_findings, check, merged
 
 NAME = "ecr-scan-on-push"
 REPOSITORY = "aws:ecr/repository:Repository"
@@ -31,12 +31,7 @@ CASES = [
 @pytest.mark.parametrize(("changes", "config", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_cases(changes, config, expected):
     findings = check(NAME, REPOSITORY, merged(BASE, **changes), config=config)
-    if expected is None:
-        assert findings == []
-        return
-    assert len(findings) == 1
-    for text in expected:
-        assert text in findings[0].message
+    assert_findings(findings, expected)
 
 
 @pytest.mark.parametrize(("changes", "config", "expected"), [

@@ -7,7 +7,7 @@ from policies._core.policy import PolicyContext
 from policies._core.resource import Resource
 from policies._core.values import UNKNOWN, Secret
 from policies.lambda_ import runtime_support
-from tests.conftest import REMOVE, check, merged, policy
+from tests.conftest import REMOVE, assert_findings, check, merged, policy
 from tools import lambda_runtimes
 
 NAME = "lambda-runtime-support"
@@ -51,12 +51,7 @@ def _check(props, config):
 @pytest.mark.parametrize(("changes", "config", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_cases(changes, config, expected):
     findings = _check(merged(BASE, **changes), config)
-    if expected is None:
-        assert findings == []
-        return
-    assert len(findings) == 1, [f.message for f in findings]
-    for text in expected:
-        assert text in findings[0].message
+    assert_findings(findings, expected)
 
 
 def test_through_the_analyzer_a_long_deprecated_runtime_is_reported():

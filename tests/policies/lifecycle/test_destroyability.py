@@ -4,7 +4,7 @@ from policies._core import config as config_mod
 from policies._core.context import StackContext
 from policies._core.resource import Resource
 from policies._core.values import UNKNOWN, Secret
-from tests.conftest import analyzer_for, check
+from tests.conftest import analyzer_for, assert_findings, check
 
 NAME = "destroyability"
 SECRET = "aws:secretsmanager/secret:Secret"
@@ -95,12 +95,7 @@ PERSISTENT_CASES = [
 
 def _run(type_, props, expected, stack, config=None):
     findings = check(NAME, type_, props, stack=stack, config=config)
-    if expected is None:
-        assert findings == []
-        return
-    assert len(findings) == 1, [f.message for f in findings]
-    for text in expected:
-        assert text in findings[0].message
+    assert_findings(findings, expected)
 
 
 @pytest.mark.parametrize(("type_", "props", "expected"), [c[1:] for c in EPHEMERAL_CASES],
