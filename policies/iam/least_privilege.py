@@ -27,8 +27,9 @@ Not reported:
 * a document, or a part of one (an Action, a Resource, a Condition), unknown during a preview: what is
   known is checked, an unknown part is never reported for being unknown;
 * as ``resource-wildcard``: actions that accept only ``"*"`` (``xray:PutTraceSegments``), the actions
-  in ``wildcardResourceActions`` (by default metrics, Lambda's VPC network interfaces and writing
-  logs), and statements whose Condition narrows what they reach: a resource tag or account, as
+  in ``wildcardResourceActions`` (by default metrics, Lambda's VPC network interfaces, writing logs
+  and reading alarms, metrics and log events, as AWS's own managed policies grant them), List-level
+  actions unless ``reportListActions`` is on, and statements whose Condition narrows what they reach: a resource tag or account, as
   attribute-based access control does, a service's own key such as ``dynamodb:LeadingKeys``, or a
   Condition that is unknown (privilege escalation is reported all the same);
 * the actions of an allowed ``svc:*`` on ``Resource: "*"`` (privilege escalation among them still is);
@@ -90,6 +91,10 @@ DEFAULT_WILDCARD_RESOURCE_ACTIONS = [
     # the log groups are created by the service, and the worst such a grant allows is writing logs.
     "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups",
     "logs:DescribeLogStreams",
+    # Reading alarms, metrics and log events, as AWS's CloudWatchReadOnlyAccess and
+    # CloudWatchLogsReadOnlyAccess grant it: a monitoring role reads every alarm and log group.
+    "cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*", "logs:GetLogEvents", "logs:FilterLogEvents",
+    "logs:StartQuery", "logs:GetQueryResults",
 ]
 """Actions accepted on ``"*"``. The catalogue lists an optional CloudWatch dataset ARN for the metric
 actions, but metrics outside a dataset are authorised only on ``"*"`` (narrow them with the

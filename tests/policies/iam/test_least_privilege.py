@@ -64,8 +64,10 @@ CASES = [
                                                                      "rds:DescribeDBInstances"]))}, {}, None),
     ("list-level-actions-reported-when-asked", {"policy": policy(allow("rds:DescribeDBClusters"))},
      {"reportListActions": True}, [["allows rds:DescribeDBClusters on Resource '*'"]]),
-    ("log-reading-on-star-still-reported", {"policy": policy(allow(["logs:GetLogEvents"]))}, {},
-     [["allows logs:GetLogEvents on Resource '*'"]]),
+    ("monitoring-reads-on-star-accepted", {"policy": policy(allow([
+        "cloudwatch:DescribeAlarms", "logs:GetLogEvents", "logs:FilterLogEvents"]))}, {}, None),
+    ("log-group-changes-on-star-still-reported", {"policy": policy(allow(["logs:DeleteLogGroup"]))}, {},
+     [["allows logs:DeleteLogGroup on Resource '*'"]]),
     ("resource-wildcard-pattern-named-as-written", {"policy": policy(allow("s3:Get*"))}, {},
      [["allows s3:Get* (", "actions that accept ARNs) on Resource '*'", "bucket ARNs", "for s3:Get*"]]),
     ("resource-wildcard-star-only-mixed-in", {"policy": policy(allow(["xray:PutTraceSegments", "sns:Publish"]))},
