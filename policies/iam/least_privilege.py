@@ -30,8 +30,8 @@ Not reported:
   in ``wildcardResourceActions`` (by default metrics, Lambda's VPC network interfaces, writing logs
   and reading alarms, metrics and log events, as AWS's own managed policies grant them), List-level
   actions unless ``reportListActions`` is on, and statements whose Condition narrows what they
-  reach: a resource tag or account, as attribute-based access control does, a service's own key such as ``dynamodb:LeadingKeys``, or a
-  Condition that is unknown (privilege escalation is reported all the same);
+  reach: a resource tag or account, as attribute-based access control does, a service's own key
+  such as ``dynamodb:LeadingKeys``, or a Condition that is unknown (privilege escalation is reported all the same);
 * the actions of an allowed ``svc:*`` on ``Resource: "*"`` (privilege escalation among them still is);
 * actions matching ``ignoreActions``, and resources whose logical or physical name matches
   ``ignoreResources``;
