@@ -223,9 +223,10 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         if unknown:
             resource.unchecked[policy.name] = na.unknown_inputs(unknown)
 
-    def release_held(self) -> list[tuple[Policy, str, Finding]]:
-        """The findings held back during a preview's ``Analyze`` calls, condensed per cause."""
-        return self._held.release(lambda p: self._contexts[p.name])
+    def release_held(self, view: StackView | None = None) -> list[tuple[Policy, str, Finding]]:
+        """The findings held back during a preview's ``Analyze`` calls, settled against the stack
+        (``view``) and condensed per cause."""
+        return self._held.release(lambda p: self._contexts[p.name], view)
 
     def remediate_resource(self, resource: Resource) -> list[tuple[ResourcePolicy, dict[str, Any]]]:
         """``(policy, the full properties after its fix)`` for each remediation applied."""
@@ -312,15 +313,14 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
 
     def _analyze_stack(self, request: pb.AnalyzeStackRequest) -> pb.AnalyzeResponse:
         response = pb.AnalyzeResponse()
-        held = self.release_held()
-        if not self._stack_policies and not held:
+        if not self._stack_policies and self._held.empty():
             return response
         if request.resources:
             self._adopt_urn(request.resources[0].urn)
         providers: dict[str, Provider] = {}
         view = StackView([_resource_of(r, providers) for r in request.resources])
         result = self.evaluate_stack(view)
-        result.findings.extend(held)
+        result.findings.extend(self.release_held(view))
         secrets = self._secrets(view.resources) if result.findings else ()
         for policy, level, finding in result.findings:
             response.diagnostics.append(self._diagnostic(policy, level, finding, finding.urn or "", secrets))

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from .policy import Finding, Policy, PolicyContext, ResourcePolicy
 from .resource import Resource
+from .stack import StackView
 
 HELD_REASON = ("reported at the end of the preview: a cause repeated on several resources is reported "
                "once, at the stack")
@@ -60,7 +61,8 @@ class HeldFindings:
         """Hold the condensable findings; return the ones to report now."""
         now = []
         for policy, level, finding in findings:
-            if isinstance(policy, ResourcePolicy) and policy.condense is not None and finding.cause:
+            if isinstance(policy, ResourcePolicy) and finding.cause and (
+                    policy.condense is not None or policy.settle is not None):
                 with self._lock:
                     group = self._groups.setdefault((policy.name, finding.cause), (policy, level, []))
                     group[2].append((resource.urn, resource.label, finding))
@@ -68,13 +70,22 @@ class HeldFindings:
                 now.append((policy, level, finding))
         return now
 
-    def release(self, context: Callable[[Policy], PolicyContext]) -> list[Reported]:
+    def empty(self) -> bool:
+        with self._lock:
+            return not self._groups
+
+    def release(self, context: Callable[[Policy], PolicyContext], view: StackView | None = None) -> list[Reported]:
         """Every held finding: one per cause that repeats, the others on their own resources."""
         with self._lock:
             groups, self._groups = self._groups, {}
         out: list[Reported] = []
         for (_, cause), (policy, level, items) in sorted(groups.items()):
             items.sort(key=lambda item: item[0])  # the engine analyzes in no fixed order
+            if policy.settle is not None and view is not None:
+                try:
+                    items = policy.settle(items, view, context(policy))
+                except Exception:  # noqa: BLE001 - a hook's crash must not lose the findings
+                    pass
             if len(items) >= policy.condense_after and policy.condense is not None:
                 try:
                     out.append((policy, level, policy.condense(cause, items, context(policy))))

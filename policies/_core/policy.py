@@ -157,6 +157,7 @@ class _Policy:
 Held = tuple[str, str, Finding]
 """A finding held back for condensing: the resource's URN, its label, and the finding."""
 Condense = Callable[[str, "list[Held]", PolicyContext], Finding]
+Settle = Callable[["list[Held]", "StackView", PolicyContext], "list[Held]"]
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,10 @@ class ResourcePolicy(_Policy):
     remediate: Remediation | None = None
     condense: Condense | None = None
     condense_after: int = 4
+    settle: Settle | None = None
+    """During a preview, the policy's findings with a cause are held to the end, where this hook
+    keeps those the whole stack does not explain (a provisioned table that an auto-scaling target
+    manages); outside a preview nothing is held and every finding is reported."""
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,18 @@ Reported: a table whose ``billingMode`` is not ``PAY_PER_REQUEST``: ``PROVISIONE
 provider fills in ``PROVISIONED``; both read as provisioned).
 
 Not reported: a ``billingMode`` unknown during a preview; tables whose logical or physical name
-matches ``exemptTables`` (steady, predictable load). Capacity settings and autoscaling are not checked.
+matches ``exemptTables`` (steady, predictable load); in a preview, a provisioned table that an
+``aws.appautoscaling.Target`` of the stack scales (the finding is held to the end of the preview and
+dropped there; an update, which reports at once, cannot know). Capacity settings are not checked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .._core.policy import ADVISORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.policy import ADVISORY, Finding, Held, Option, PolicyContext, ResourcePolicy, violation
 from .._core.resource import Resource
+from .._core.stack import StackView
 
 TABLE = "aws:dynamodb/table:Table"
 FIX = 'billing_mode="PAY_PER_REQUEST" (and drop read_capacity / write_capacity)'
@@ -27,9 +30,34 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         return
     if mode.absent:
         yield violation(resource, "billingMode", "not set (DynamoDB defaults to PROVISIONED)",
-                        "'PAY_PER_REQUEST'", FIX)
+                        "'PAY_PER_REQUEST'", FIX, cause=PROVISIONED)
     elif mode.str() != "PAY_PER_REQUEST":
-        yield violation(resource, "billingMode", mode.display(), "'PAY_PER_REQUEST'", FIX)
+        yield violation(resource, "billingMode", mode.display(), "'PAY_PER_REQUEST'", FIX, cause=PROVISIONED)
+
+
+PROVISIONED = "dynamodb-on-demand:provisioned"
+AUTOSCALING_TARGET = "aws:appautoscaling/target:Target"
+
+
+def settle(held: list[Held], view: StackView, ctx: PolicyContext) -> list[Held]:
+    """Keep the provisioned tables that no auto-scaling target manages: provisioned capacity with
+    auto scaling is the documented way to run a steady, predictable load."""
+    scaled: set[str] = set()
+    scaled_ids: set[str] = set()
+    for target in view.resources:
+        if target.type != AUTOSCALING_TARGET or target.get("serviceNamespace").str() != "dynamodb":
+            continue
+        scaled.update(target.property_dependencies.get("resourceId", ()))
+        scaled.update(target.dependencies)
+        resource_id = target.get("resourceId").str()
+        if resource_id:
+            scaled_ids.add(resource_id.split("/index/", 1)[0])
+    return [item for item in held if item[0] not in scaled and f"table/{_table_name(view, item[0])}" not in scaled_ids]
+
+
+def _table_name(view: StackView, urn: str) -> str:
+    table = view.by_urn.get(urn)
+    return (table.get("name").str() or "") if table is not None else ""
 
 
 
@@ -49,4 +77,5 @@ POLICY = ResourcePolicy(
                {"items": {"type": "string"}}),
     ),
     check=check,
+    settle=settle,
 )

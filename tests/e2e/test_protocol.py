@@ -75,7 +75,7 @@ def test_secret_values_are_never_printed(pack):
 
 def test_enforcement_levels_from_config(pack):
     pack.configure({"dynamodb-on-demand": "mandatory", "environment-suffix-naming": "disabled"})
-    diags = pack.analyze(TABLE, {"name": "orders", "billingMode": "PROVISIONED", **PITR}, name="orders")
+    diags = previewed(pack, TABLE, {"name": "orders", "billingMode": "PROVISIONED", **PITR}, "orders")
     assert [(d.policy, d.level) for d in diags] == [("dynamodb-on-demand", "mandatory")]
 
 
@@ -124,7 +124,7 @@ def test_config_waiver_over_the_protocol(pack):
 
 def test_a_policys_own_level_wins_over_all_whatever_the_order(pack):
     pack.configure({"dynamodb-on-demand": "advisory", "all": "mandatory"})
-    diags = pack.analyze(TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED", **PITR}, name="orders-pr42")
+    diags = previewed(pack, TABLE, {"name": "orders-pr42", "billingMode": "PROVISIONED", **PITR}, "orders-pr42")
     assert [(d.policy, d.level) for d in diags] == [("dynamodb-on-demand", "advisory")]
 
 

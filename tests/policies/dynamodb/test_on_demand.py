@@ -40,3 +40,31 @@ def test_exempt_by_logical_name():
 
 def test_global_tables_and_other_types_are_ignored():
     assert check(NAME, "aws:dynamodb/globalTable:GlobalTable", {"name": "g"}) == []
+
+
+def provisioned_table(scaled: bool):
+    def program() -> None:
+        import pulumi_aws as aws
+
+        table = aws.dynamodb.Table("orders-dev", billing_mode="PROVISIONED", read_capacity=5, write_capacity=5,
+                                   hash_key="pk", attributes=[aws.dynamodb.TableAttributeArgs(name="pk", type="S")],
+                                   point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True))
+        if scaled:
+            aws.appautoscaling.Target("orders-read-scaling", service_namespace="dynamodb",
+                                      resource_id=table.name.apply(lambda n: f"table/{n}"),
+                                      scalable_dimension="dynamodb:table:ReadCapacityUnits",
+                                      min_capacity=5, max_capacity=50)
+    return program
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize(("scaled", "preview", "reported"), [
+    (False, True, True), (True, True, False),
+    (True, False, True),  # an update is not held to the end of the run: the finding comes at once
+])
+def test_provisioned_capacity_with_auto_scaling_is_a_choice(scaled, preview, reported):
+    from aws_conventions.testing import check_program
+
+    findings = [f for f in check_program(provisioned_table(scaled), stack="dev", preview=preview)
+                if f.policy == NAME]
+    assert bool(findings) is reported
