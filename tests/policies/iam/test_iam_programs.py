@@ -38,7 +38,7 @@ def json_dumps_program() -> None:
 
 
 def f_string_program() -> None:
-    """The mistake the QA notes keep finding: a policy document formatted with an f-string over an Output."""
+    """A common mistake: a policy document formatted with an f-string over an Output."""
     table, role = table_and_role()
     aws.iam.RolePolicy("api-policy-dev", role=role.id, policy=f'{{"Version": "2012-10-17", "Statement": [{{'
                        f'"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "{table.arn}"}}]}}')
