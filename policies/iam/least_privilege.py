@@ -331,9 +331,10 @@ def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, l
     fix = (f"\"Resource\": [{', '.join(refs)}] instead of \"*\", with the document built by "
            f"{_JSON_DUMPS} so the ARNs resolve")
     patterns = [name for name, infos in entries if name != infos[0].name]
-    if patterns:
+    if patterns:  # the ARN types a pattern reaches are rarely the ones the code needs: no list of them
         fix = (f"list the actions the code calls instead of {_names(patterns, 3)} (a pattern grants every "
-               f"matching action, including ones AWS adds later), then {fix}")
+               f"matching action, including ones AWS adds later), each on the ARNs it uses, with the document "
+               f"built by {_JSON_DUMPS}")
     return finding(resource, path, f"{label} allows {shown} on Resource '*'; {scope}", fix)
 
 
