@@ -1,13 +1,16 @@
-"""Do the runner's project checks and explanations name the causes reviews found in first drafts?
+"""Do the pack and the runner catch what reviews found in first drafts?
 
-    python -m benchmarks.drafts DIR [--causes benchmarks/realworld/drafts_causes.json] [--propose]
+    python -m benchmarks.drafts DIR [--causes FILE] [--findings FILE] [--propose] [--json OUT]
 
 Each program folder of ``DIR`` holds a first draft as markdown (``lib/MODEL_RESPONSE.md``: code blocks,
 each named by the heading, bold or backticked path before it or by a ``# path`` first line) and its
 review (``lib/MODEL_FAILURES.md``). The draft's files are written over a temporary copy of the
 program's project files (what the draft does not show stays as the program has it), the runner checks
 that folder, and the causes it names (its check names) are compared with the causes labelled for the
-review in the causes file. No program text is kept: only ids and labels live in the repository.
+review in the causes file. The policies' findings on the draft are compared with the review's findings
+that a policy covers (``--findings``, default ``benchmarks/realworld/drafts_findings.json``): a review
+finding is caught when its policy reports on a resource of the labelled type. No program text is kept:
+only ids and labels live in the repository.
 
 ``--propose`` prints labels suggested by the review's wording, to be read and corrected by hand.
 """
@@ -22,14 +25,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CAUSES = ROOT / "benchmarks" / "realworld" / "drafts_causes.json"
+FINDINGS = ROOT / "benchmarks" / "realworld" / "drafts_findings.json"
 _PATH = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.(?:py|ya?ml|txt|cfg|toml))\b")
-_FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
-SAME = {"program-missing-module": "project-requirements"}
+_FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```", re.M | re.S)
+"""A fenced code block: its language line and its body."""
+_LANGUAGES = {".py": {"py", "python", "python3"}, ".yaml": {"yaml", "yml"}, ".yml": {"yaml", "yml"},
+              ".txt": {"txt", "text", "plaintext", "requirements", "pip"}}
+"""The languages a block may name for a file of each kind."""
+SAME = {"program-missing-module": "project-requirements", "program-local-module": "project-lib-import"}
 """Checks that name the same cause as another."""
 WORDING = {
     "project-config": r"not namespaced|should not define a default",
@@ -49,24 +60,55 @@ def draft_files(markdown: str) -> dict[str, str]:
     """Path to content for every named code block of a draft."""
     files: dict[str, str] = {}
     for block in _FENCE.finditer(markdown):
-        body = block.group(1)
+        body = block.group(2)
         first = body.split("\n", 1)[0].strip()
         named = _PATH.fullmatch(first.lstrip("#").strip()) if first.startswith("#") else None
         if named is None:
             before = [ln for ln in markdown[:block.start()].splitlines()[-3:] if ln.strip()]
             named = _PATH.search(before[-1]) if before else None
+        language = block.group(1).strip().lower()
+        if named is not None and language and language not in _LANGUAGES.get(Path(named.group(1)).suffix, {language}):
+            continue  # a shell session or a YAML block that a heading names after the file it concerns
         if named is not None and not named.group(1).startswith(("tests/", "test_")):
             files[named.group(1).lstrip("./")] = body
     return files
 
 
+ENTRIES = ("tap.py", "__main__.py")
+"""The entry files a TapStack program starts from."""
+
+
+def whole_program(markdown: str) -> str | None:
+    """A draft that names no file often shows the whole program as one Python block (the last one that
+    imports pulumi is the final answer)."""
+    blocks = [m.group(2) for m in _FENCE.finditer(markdown)
+              if m.group(1).strip().lower() in ("py", "python") and "import pulumi" in m.group(2)]
+    return blocks[-1] if blocks else None
+
+
 def materialise(program: Path, into: Path) -> bool:
-    """The program's project files with the draft's files written over them; False without a draft."""
+    """The program's project files with the draft's files written over them; False without a draft.
+
+    When the draft shows its own entry file, the deployed version's other entry file is left out and,
+    unless the draft shows its own Pulumi.yaml, ``main:`` names the draft's: the draft's code runs."""
     draft = program / "lib" / "MODEL_RESPONSE.md"
     if not draft.is_file():
         return False
+    text = draft.read_bytes().decode("utf-8", errors="replace")
+    files = draft_files(text)
+    if not any(name.endswith(".py") for name in files) and (block := whole_program(text)) is not None:
+        files["__main__.py"] = block
     shutil.copytree(program, into, ignore=shutil.ignore_patterns("*.md", "tests", "metadata.json", "venv"))
-    for name, body in draft_files(draft.read_bytes().decode("utf-8", errors="replace")).items():
+    shown = [name for name in ENTRIES if name in files]
+    if shown:
+        for name in ENTRIES:
+            if name not in files:
+                (into / name).unlink(missing_ok=True)
+        if len(shown) == 1 and "Pulumi.yaml" not in files and (into / "Pulumi.yaml").is_file():
+            project = (into / "Pulumi.yaml").read_text(encoding="utf-8").splitlines()
+            kept = [line for line in project if not line.startswith("main:")]
+            (into / "Pulumi.yaml").write_text("\n".join([*kept, f"main: {shown[0]}"]) + "\n", encoding="utf-8")
+    for name, body in files.items():
         target = (into / name).resolve()
         if into.resolve() in target.parents:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -78,27 +120,42 @@ def materialise(program: Path, into: Path) -> bool:
 def has_code(program: Path) -> bool:
     """Whether the draft shows any Python file (some only describe the files)."""
     text = (program / "lib" / "MODEL_RESPONSE.md").read_bytes().decode("utf-8", errors="replace")
-    return any(name.endswith(".py") for name in draft_files(text))
+    return any(name.endswith(".py") for name in draft_files(text)) or whole_program(text) is not None
 
 
-def named_causes(program: Path) -> list[str]:
-    """The checks the runner names on the program's draft."""
+@dataclass
+class Outcome:
+    """What the runner said about one draft."""
+
+    causes: list[str] = field(default_factory=list)
+    """The check names of the project checks and explanations (causes that stop a program)."""
+    findings: list[tuple[str, str, str]] = field(default_factory=list)
+    """(policy, type token, resource name) of every policy finding."""
+    ran: bool = False
+    """Whether the draft ran far enough for the pack to evaluate it."""
+
+
+def run_draft(program: Path) -> Outcome:
+    """The runner's report on the program's draft."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / program.name
         if not materialise(program, folder):
-            return []
+            return Outcome()
         env = {k: v for k, v in os.environ.items() if k not in ("ENVIRONMENT_SUFFIX", "PYTHONPATH")
                and not k.startswith("PULUMI_")}
         env["PYTHONPATH"] = str(ROOT)
         report = Path(tmp) / "report.json"
-        subprocess.run([sys.executable, "-m", "aws_conventions", "check", str(folder), "--stack", "dev", "--quiet",
-                        "--format", "json", "--output", str(report)], capture_output=True, env=env, cwd=ROOT,
-                       timeout=300, check=False)
+        done = subprocess.run([sys.executable, "-m", "aws_conventions", "check", str(folder), "--stack", "dev",
+                               "--quiet", "--format", "json", "--output", str(report)],
+                              capture_output=True, env=env, cwd=ROOT, timeout=300, check=False)
         try:
             document = json.loads(report.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return []
-    return sorted({SAME.get(d["check"], d["check"]) for d in document.get("diagnoses", [])})
+            return Outcome()
+    return Outcome(
+        causes=sorted({SAME.get(d["check"], d["check"]) for d in document.get("diagnoses", [])}),
+        findings=[(f["policy"], f["resource"]["type"], f["resource"]["name"]) for f in document.get("findings", [])],
+        ran=done.returncode in (0, 1))
 
 
 def propose(program: Path) -> list[str]:
@@ -107,33 +164,116 @@ def propose(program: Path) -> list[str]:
     return sorted(check for check, pattern in WORDING.items() if re.search(pattern, text, re.I | re.S))
 
 
+def _type_matches(hint: str, type_: str) -> bool:
+    """A label's resource hint (a type token ``aws:lambda/function:Function`` or a Python class
+    ``aws.lambda_.Function``, maybe with a logical name after it) against a finding's type token."""
+    token = re.search(r"aws:[\w-]+/\w+:\w+", hint)
+    if token:
+        return token.group(0) == type_
+    cls = re.search(r"aws\.(\w+)\.(\w+)", hint)
+    if cls:
+        module, name = cls.group(1).rstrip("_"), cls.group(2)
+        return type_.startswith(f"aws:{module}/") and type_.rsplit(":", 1)[-1] == name
+    return True
+
+
+def caught(label: Mapping[str, str], outcome: Outcome) -> bool:
+    """Whether the label's policy reported on a resource of the labelled type (a stack-level label,
+    or one without a type, is caught by any finding of its policy)."""
+    hint = label.get("resource") or ""
+    return any(policy == label["policy"] and (type_ == "pulumi:pulumi:Stack" or _type_matches(hint, type_))
+               for policy, type_, _ in outcome.findings)
+
+
+def _causes_report(labelled: Mapping[str, list[str]], outcomes: Mapping[str, Outcome],
+                   unobservable: Mapping[str, str], excluded: Mapping[str, Mapping[str, str]]) -> None:
+    """Per draft, the reviewed causes the runner names. Not counted: causes no check can see in a
+    stored draft (``unobservable``) and per-program labels the review names but the draft does not
+    have (``excluded``, each with why)."""
+    hits = total = matched_programs = programs = 0
+    for name in sorted(set(labelled) & set(outcomes)):
+        expected = set(labelled[name]) - set(unobservable) - set(excluded.get(name, {}))
+        named = outcomes[name].causes
+        if not expected:
+            continue
+        programs += 1
+        got = expected & set(named)
+        hits += len(got)
+        total += len(expected)
+        matched_programs += bool(got)
+        missed = sorted(expected - got)
+        print(f"{name}: review {sorted(expected)}; runner {named}" + (f"; missed {missed}" if missed else ""))
+    print(f"causes: {matched_programs} of {programs} drafts get at least one reviewed "
+          f"cause named; {hits} of {total} reviewed causes named")
+    for cause, why in unobservable.items():
+        print(f"not counted: {cause}: {why}")
+    for name, causes in sorted(excluded.items()):
+        for cause, why in causes.items():
+            print(f"not counted: {name} {cause}: {why}")
+
+
+def _findings_report(labelled: Mapping[str, Any], outcomes: Mapping[str, Outcome],
+                     policies: set[str]) -> dict[str, dict[str, int]]:
+    """Per policy: review findings labelled, caught, missed on a draft that ran, missed because the
+    draft failed before the pack could see it. Labels that name no policy of the pack are counted
+    apart (conventions not covered yet)."""
+    table: dict[str, dict[str, int]] = {}
+    for name in sorted(set(labelled) & set(outcomes)):
+        outcome = outcomes[name]
+        for label in labelled[name].get("findings", []):
+            row = table.setdefault(label["policy"], {"labelled": 0, "caught": 0, "missed": 0, "failed": 0})
+            row["labelled"] += 1
+            if caught(label, outcome):
+                row["caught"] += 1
+            elif outcome.ran:
+                row["missed"] += 1
+                if label["policy"] in policies:
+                    print(f"{name}: missed {label['policy']} on {label.get('resource', '?')}: {label.get('what', '')}")
+            else:
+                row["failed"] += 1
+    covered = {k: v for k, v in table.items() if k in policies}
+    print(f"{'policy':36} labelled caught missed draft-failed")
+    for key, row in sorted(covered.items()):
+        print(f"{key:36} {row['labelled']:8} {row['caught']:6} {row['missed']:6} {row['failed']:12}")
+    total = {k: sum(row[k] for row in covered.values()) for k in ("labelled", "caught", "missed", "failed")}
+    ran = total["labelled"] - total["failed"]
+    print(f"in scope: {total['caught']} of {total['labelled']} caught"
+          f" ({total['caught'] / max(1, total['labelled']):.2f}); on drafts that ran: {total['caught']} of {ran}"
+          f" ({total['caught'] / max(1, ran):.2f})")
+    others = {k: v["labelled"] for k, v in table.items() if k not in policies}
+    if others:
+        ranked = sorted(others.items(), key=lambda kv: -kv[1])
+        print("not covered by a policy: " + ", ".join(f"{k} {n}" for k, n in ranked))
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.drafts", description=__doc__.split("\n")[0])
     parser.add_argument("directory", type=Path)
     parser.add_argument("--causes", type=Path, default=CAUSES)
+    parser.add_argument("--findings", type=Path, default=FINDINGS)
     parser.add_argument("--propose", action="store_true")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="also write every draft's outcome here")
     args = parser.parse_args(argv)
     programs = sorted(p.parent.parent for p in args.directory.glob("*/lib/MODEL_RESPONSE.md"))
     if args.propose:
         print(json.dumps({p.name: found for p in programs if (found := propose(p))}, indent=1, sort_keys=True))
         return 0
-    labelled = json.loads(args.causes.read_text(encoding="utf-8"))["programs"]
-    chosen = [p for p in programs if p.name in labelled and has_code(p)]
-    without = sorted(set(labelled) - {p.name for p in chosen})
+    causes_file = json.loads(args.causes.read_text(encoding="utf-8"))
+    causes, unobservable = causes_file["programs"], causes_file.get("unobservable", {})
+    excluded = causes_file.get("excluded", {})
+    findings = json.loads(args.findings.read_text(encoding="utf-8"))["programs"] if args.findings.is_file() else {}
+    chosen = [p for p in programs if (p.name in causes or findings.get(p.name, {}).get("findings")) and has_code(p)]
+    without = sorted((set(causes) | {k for k, v in findings.items() if v.get("findings")}) - {p.name for p in chosen})
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        named = dict(zip([p.name for p in chosen], pool.map(named_causes, chosen), strict=True))
-    hits = total = matched_programs = 0
-    for name in sorted(named):
-        expected = set(labelled[name])
-        got = expected & set(named[name])
-        hits += len(got)
-        total += len(expected)
-        matched_programs += bool(got)
-        missed = sorted(expected - got)
-        print(f"{name}: review {sorted(expected)}; runner {named[name]}" + (f"; missed {missed}" if missed else ""))
-    print(f"{matched_programs} of {len(named)} drafts get at least one reviewed cause named; "
-          f"{hits} of {total} reviewed causes named; drafts without code, not counted: {', '.join(without) or 'none'}")
+        outcomes = dict(zip([p.name for p in chosen], pool.map(run_draft, chosen), strict=True))
+    _causes_report(causes, outcomes, unobservable, excluded)
+    from policies import POLICIES
+    _findings_report(findings, outcomes, {p.name for p in POLICIES})
+    print(f"drafts without code, not counted: {', '.join(without) or 'none'}")
+    if args.json:
+        args.json.write_text(json.dumps({k: asdict(v) for k, v in outcomes.items()}, indent=1), encoding="utf-8")
     return 0
 
 

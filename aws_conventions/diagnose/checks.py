@@ -52,7 +52,10 @@ CHECKS = (
           "what replaces it."),
     Check("program-missing-module", "mandatory",
           "A failed program explained: `No module named 'pulumi'` or a provider package missing from the "
-          "virtualenv, or a local package that is not where the program imports it from."),
+          "virtualenv."),
+    Check("program-local-module", "mandatory",
+          "A failed program explained: a package of the project imported by a path that does not reach it "
+          "(`from components.vpc import ...` when it is lib/components)."),
 )
 BY_NAME = {c.name: c for c in CHECKS}
 

@@ -169,7 +169,48 @@ def missing_module(failure: Failure) -> Diagnosis | None:
         failure.location or Location("requirements.txt", 1))
 
 
-RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (output_json, unexpected_argument, missing_module)
+def local_module(failure: Failure) -> Diagnosis | None:
+    """A package of the project imported by a path that does not reach it: ``from components.vpc import``
+    in a program whose ``components`` lives under ``lib/``."""
+    match = re.fullmatch(r"No module named '([A-Za-z_]\w*)(?:\.[\w.]*)?'", failure.message)
+    if failure.error_type != "ModuleNotFoundError" or match is None or match.group(1).startswith("pulumi"):
+        return None
+    name = match.group(1)
+    found = _project_package(failure.root, name)
+    if found is None:
+        return None
+    importer = failure.location.file if failure.location else "the program"
+    dotted = ".".join(found.with_suffix("").parts) if found.suffix else ".".join(found.parts)
+    parent = ".".join(found.parts[:-1])
+    return _diagnosis(
+        "program-local-module", failure,
+        f"{importer} imports {name}, which is the project's {found.as_posix()}: Python finds top-level "
+        f"packages in the directories on sys.path (the program's directory), not inside "
+        f"{found.parent.as_posix()}/.",
+        f"import it by its full path from the program's directory: `from {dotted} import ...`"
+        + (f" (inside the {parent} package, relative: `from .{found.with_suffix('').name} import ...`)"
+           if parent else ""))
+
+
+def _project_package(root: Path, name: str) -> Path | None:
+    """Where under ``root`` a package or module ``name`` is (relative), if not at the top: the shallowest,
+    outside virtualenvs and hidden folders."""
+    if (root / name).is_dir() or (root / f"{name}.py").is_file():
+        return None
+    for depth in range(1, 4):
+        for candidate in sorted(root.glob("/".join(["*"] * depth))):
+            relative = candidate.relative_to(root)
+            if any(part.startswith(".") or part in ("venv", ".venv", "node_modules", "__pycache__")
+                   for part in relative.parts):
+                continue
+            if (candidate.is_dir() and candidate.name == name and (candidate / "__init__.py").is_file()) \
+                    or (candidate.is_file() and candidate.name == f"{name}.py"):
+                return relative
+    return None
+
+
+RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (output_json, unexpected_argument, missing_module,
+                                                             local_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

@@ -36,7 +36,8 @@ def check_project(root: Path, environ: Mapping[str, str] | None = None) -> list[
     lines = yaml_lines(spec_path)
     found = [*config_rules(spec, lines), *main_rules(root, spec, lines), *entry_point_rules(root, spec),
              *requirements_rules(root, spec, lines), *line_ending_rules(root)]
-    entry = entry_file(root, spec)
+    # Without a runnable entry, the file project-main proposes: its imports are the next thing to fail.
+    entry = entry_file(root, spec) or next((root / e for e in _python_entries(root) if e != "__main__.py"), None)
     if entry is not None:
         found.extend(lib_import_rules(root, entry, environ if environ is not None else os.environ))
     return found

@@ -97,8 +97,9 @@ def test_lib_imports_under_a_main_file_need_the_directory_on_sys_path(tmp_path, 
     assert f"tap.py:{line_of(program / 'tap.py', 'from lib.stack')}" in out
     assert "No module named 'lib'" in out and "export PYTHONPATH=$PWD" in out
     assert "project-lib-import" not in checks_of(program, PYTHONPATH=str(program))
+    edit_yaml(program / "Pulumi.yaml", main=None)  # no entry the CLI runs: the one project-main proposes
+    assert {"project-main", "project-lib-import"} <= set(checks_of(program))
     (program / "tap.py").rename(program / "__main__.py")
-    edit_yaml(program / "Pulumi.yaml", main=None)
     assert "project-lib-import" not in checks_of(program)
 
 
@@ -173,6 +174,24 @@ def test_an_argument_removed_in_pulumi_aws_7(tmp_path, capsys):
     _, err = explained(capsys, tmp_path, 'aws.ec2.Eip("nat-dev", vpc=True)\n')
     assert "aws.ec2.Eip no longer takes vpc=: pulumi-aws 7 removed it" in err
     assert 'Fix: use domain="vpc"' in err
+
+
+def test_a_project_package_imported_by_a_path_that_does_not_reach_it(tmp_path, capsys):
+    program = write_program(tmp_path / "p", "from components.queues import make\nmake()\n")
+    (program / "lib" / "components").mkdir(parents=True)
+    for init in (program / "lib" / "__init__.py", program / "lib" / "components" / "__init__.py"):
+        init.write_text("", encoding="utf-8")
+    (program / "lib" / "components" / "queues.py").write_text(
+        'import pulumi_aws as aws\n\n\ndef make():\n    return aws.sqs.Queue("jobs-dev")\n', encoding="utf-8")
+    code, _, err = run(capsys, program)
+    assert code == 2
+    assert f"__main__.py:{line_of(program / '__main__.py', 'from components')}" in err
+    assert "[mandatory]  program-local-module" in err
+    assert "imports components, which is the project's lib/components" in err
+    assert "Fix: import it by its full path from the program's directory: `from lib.components import ...`" in err
+    (program / "components").mkdir()  # a top-level package of that name: some other mistake, not this one
+    code, _, err = run(capsys, program)
+    assert code == 2 and "program-local-module" not in err
 
 
 def test_an_unknown_error_still_shows_the_traceback(tmp_path, capsys):

@@ -1,0 +1,56 @@
+"""How the drafts benchmark turns a draft (markdown) into a program folder, and scores a label."""
+
+from __future__ import annotations
+
+import textwrap
+
+from benchmarks.drafts import Outcome, caught, draft_files, materialise
+
+DRAFT = textwrap.dedent('''\
+    Here is the stack, in `lib/tap_stack.py`:
+
+    ```python
+    import pulumi_aws as aws
+    ```
+
+    Deploy it with tap.py:
+
+    ```bash
+    export ENVIRONMENT_SUFFIX=dev
+    ```
+
+    ## tap.py
+
+    ```python
+    import pulumi
+    ```
+    ''')
+
+
+def test_a_block_is_named_by_the_path_before_it_unless_its_language_says_it_is_not_that_file():
+    files = draft_files(DRAFT)
+    assert set(files) == {"lib/tap_stack.py", "tap.py"}
+    assert files["tap.py"] == "import pulumi\n"
+
+
+def test_the_drafts_entry_file_runs_not_the_deployed_versions(tmp_path):
+    program = tmp_path / "Pr2"
+    (program / "lib").mkdir(parents=True)
+    (program / "Pulumi.yaml").write_text("name: tap\nruntime: python\nmain: tap.py\n", encoding="utf-8")
+    (program / "tap.py").write_text("# deployed version\n", encoding="utf-8")
+    (program / "lib" / "MODEL_RESPONSE.md").write_text(
+        "The program:\n\n```python\nimport pulumi\nimport pulumi_aws as aws\n```\n", encoding="utf-8")
+    into = tmp_path / "draft"
+    assert materialise(program, into)
+    assert not (into / "tap.py").exists()
+    assert (into / "__main__.py").read_text(encoding="utf-8").startswith("import pulumi")
+    assert "main: __main__.py" in (into / "Pulumi.yaml").read_text(encoding="utf-8")
+    assert not (into / "lib" / "MODEL_RESPONSE.md").exists()
+
+
+def test_a_label_is_caught_by_its_policy_on_the_labelled_type():
+    outcome = Outcome(findings=[("xray-tracing", "aws:lambda/function:Function", "api-dev")], ran=True)
+    assert caught({"policy": "xray-tracing", "resource": "aws.lambda_.Function 'api'"}, outcome)
+    assert caught({"policy": "xray-tracing", "resource": "aws:lambda/function:Function"}, outcome)
+    assert not caught({"policy": "xray-tracing", "resource": "aws.sfn.StateMachine"}, outcome)
+    assert not caught({"policy": "log-retention", "resource": "aws.lambda_.Function"}, outcome)
