@@ -103,6 +103,7 @@ class Captured:
     source: Mapping[str, Any] | None = None
     frames: tuple[str, ...] = ()
     read: bool = False
+    protect: bool = False
 
     @classmethod
     def of(cls, record: Mapping[str, Any]) -> Captured:
@@ -111,7 +112,12 @@ class Captured:
                    dependencies=tuple(record["dependencies"]),
                    property_dependencies=record["propertyDependencies"], inputs=record["inputs"],
                    outputs=record["outputs"], source=record.get("source"), frames=tuple(record.get("frames", ())),
-                   read=bool(record.get("read")))
+                   read=bool(record.get("read")), protect=bool(record.get("protect")))
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The resource options the engine sends with it, as far as the program's registration tells."""
+        return {"protect": self.protect, "parent": self.parent}
 
     @property
     def kind(self) -> str:
@@ -371,7 +377,7 @@ class _Evaluation:
         response = self.pack.stub.AnalyzeStack(self.pack.stack_request(  # type: ignore[union-attr]
             StackResource(type=r.type, name=r.name, properties=self.outputs[r.urn], urn=r.urn, parent=r.parent,
                           dependencies=r.dependencies, property_dependencies=r.property_dependencies,
-                          provider=self._provider_of(r))
+                          provider=self._provider_of(r), options=r.options)
             for r in self.records))
         # A stack policy's finding without a URN is the stack's, as the engine reports it.
         self.diagnostics.extend(diagnostics_of(response, self.root_urn))
@@ -379,7 +385,8 @@ class _Evaluation:
 
     def _analyze(self, r: Captured) -> None:
         """``Remediate``, then ``Analyze`` on the remediated inputs, which the outputs then follow."""
-        request = self.pack.analyze_request(r.type, r.inputs, name=r.name, urn=r.urn, provider=self._provider_of(r))
+        request = self.pack.analyze_request(r.type, r.inputs, name=r.name, urn=r.urn, provider=self._provider_of(r),
+                                            options=r.options)
         for change in self.pack.stub.Remediate(request).remediations:  # type: ignore[union-attr]
             if change.diagnostic:
                 self.diagnostics.append(Diagnostic(change.policyName, "advisory", change.diagnostic, r.urn,

@@ -13,7 +13,8 @@ environment-suffix-naming) and the ``ephemeralPattern`` regular expression; ever
 suffix, from where, and which class applied. A property that is not set reads as the provider's
 default.
 
-* Ephemeral: ``skipFinalSnapshot`` not true or ``deletionProtection`` true (RDS clusters and
+* Ephemeral: the resource option ``protect`` on any AWS resource (``pulumi destroy`` stops at a
+  protected resource); ``skipFinalSnapshot`` not true or ``deletionProtection`` true (RDS clusters and
   instances); ``forceDestroy`` not true (S3 buckets); ``forceDelete`` not true (ECR repositories);
   ``deletionProtectionEnabled`` true (DynamoDB tables); ``enableDeletionProtection`` true (load
   balancers); ``recoveryWindowInDays`` other than 0 on a secret with an explicit name.
@@ -21,13 +22,14 @@ default.
   set with no ``finalSnapshotIdentifier``, and ``deletionProtection`` not true (RDS); ``forceDestroy``
   true (buckets); ``deletionProtectionEnabled`` not true (tables); ``recoveryWindowInDays`` 0 or not
   a number (secrets).
-* Any resource of these types, when ``ephemeralPattern`` is not a valid regular expression.
+* Any resource of the types above, when ``ephemeralPattern`` is not a valid regular expression.
 
 Not reported: values unknown during a preview; in an ephemeral environment, the recovery window of a
 secret whose name Pulumi generates or completes from a prefix (a lingering secret blocks nothing);
 in a persistent one, final snapshots of RDS read replicas (their data lives in the source), and
 repositories and load balancers (no data at stake); anything when no suffix can be resolved, or in a
-persistent environment with ``checkPersistent`` off.
+persistent environment with ``checkPersistent`` off. ``retain_on_delete`` is not seen: the engine does
+not send it to policies.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from typing import Any
 from .._core import regex
 from .._core.aws_types import snake
 from .._core.context import CLASS_TAG, Suffix
-from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, stated, violation
+from .._core.policy import ALL_AWS_TYPES, MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, stated, violation
 from .._core.resource import Resource
 from .._core.values import Prop
 from ..naming.names import is_default_autoname
@@ -146,11 +148,20 @@ def environment(ctx: PolicyContext) -> Environment | None:
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if _compiled(ctx.config["ephemeralPattern"]) is None:
-        yield stated(resource.label, f"not checked, because the policy config 'ephemeralPattern' "
-                      f"({ctx.config['ephemeralPattern']!r}) is not a valid regular expression.")
+        if resource.type in SETTINGS:
+            yield stated(resource.label, f"not checked, because the policy config 'ephemeralPattern' "
+                          f"({ctx.config['ephemeralPattern']!r}) is not a valid regular expression.")
         return
     env = environment(ctx)
-    if env is None or (not env.ephemeral and not ctx.config["checkPersistent"]):
+    if env is None:
+        return
+    if env.ephemeral and resource.options.protect:
+        yield violation(resource, "the resource option protect", "true",
+                        f"false: {env}, and otherwise `pulumi destroy` stops at it (\"resource ... cannot be "
+                        "deleted because it is protected\")",
+                        "opts=pulumi.ResourceOptions(protect=False), or protect only the persistent environments: "
+                        "protect=not ephemeral")
+    if resource.type not in SETTINGS or (not env.ephemeral and not ctx.config["checkPersistent"]):
         return
     for setting, prop in _evaluated(resource, env):
         yield _finding(resource, env, setting, prop)
@@ -162,7 +173,7 @@ def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | Non
     """Set each flag to what the environment's class requires (the final snapshot name is left to
     the user: there is no obvious name for it)."""
     env = environment(ctx)
-    if env is None or (not env.ephemeral and not ctx.config["checkPersistent"]):
+    if resource.type not in SETTINGS or env is None or (not env.ephemeral and not ctx.config["checkPersistent"]):
         return None
     changes = {}
     for setting, prop in _evaluated(resource, env):
@@ -265,7 +276,7 @@ POLICY = ResourcePolicy(
         "force_destroy on buckets, and a recovery window of 7 to 30 days on secrets. Derive the values "
         "from the environment, e.g. ephemeral = re.search(pattern, environment_suffix) is not None."),
     tags=("lifecycle", "multi-environment", "data-protection"),
-    types=frozenset(SETTINGS),
+    types=frozenset({ALL_AWS_TYPES}),  # the option protect, on any resource; the settings on SETTINGS' types
     options=(
         Option("environmentSuffix", "string", "",
                "The environment suffix. Empty: the stack config key environmentSuffix (any namespace), "

@@ -2,7 +2,7 @@
 
 Violates destroyability (in the ephemeral dev environment: a bucket without force_destroy, a
 repository without force_delete, a database with deletion protection that wants a final snapshot,
-a table with deletion protection, a secret with a 30-day recovery window),
+a table with deletion protection, a secret with a 30-day recovery window, a protected KMS key),
 s3-deprecated-inline-arguments (versioning, encryption and lifecycle rules inline on the bucket)
 and ecr-scan-on-push (images are never scanned).
 """
@@ -84,5 +84,10 @@ class TapStack(ComponentResource):
         # Deleted secrets linger for 30 days: the next deployment of this environment fails.
         self.secret = aws.secretsmanager.Secret(f"signing-key-{s}", name=f"tap/signing-key-{s}", tags=tags,
                                                 opts=child)
+
+        # Protected so that nobody deletes it by hand: `pulumi destroy` of the environment stops here.
+        self.key = aws.kms.Key(f"documents-key-{s}", description="Document signing", enable_key_rotation=True,
+                               deletion_window_in_days=7, tags=tags,
+                               opts=ResourceOptions(parent=self, protect=True))
 
         self.register_outputs({"bucket_name": self.bucket.bucket})

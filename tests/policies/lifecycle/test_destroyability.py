@@ -2,6 +2,7 @@ import pytest
 
 from policies._core import config as config_mod
 from policies._core.context import StackContext
+from policies._core.options import ResourceOptions
 from policies._core.resource import Resource
 from policies._core.values import UNKNOWN, Secret
 from tests.conftest import analyzer_for, assert_findings, check
@@ -108,6 +109,19 @@ def test_ephemeral(type_, props, expected):
                          ids=[c[0] for c in PERSISTENT_CASES])
 def test_persistent(type_, props, expected):
     _run(type_, props, expected, PERSISTENT)
+
+
+@pytest.mark.parametrize("type_", [BUCKET, "aws:kms/key:Key", "aws:sqs/queue:Queue"])
+def test_a_protected_resource_blocks_destroying_an_ephemeral_environment(type_):
+    props = {"forceDestroy": True} if type_ == BUCKET else {}
+    findings = check(NAME, type_, props, stack=EPHEMERAL, options=ResourceOptions(protect=True))
+    assert_findings(findings, ["the resource option protect is true; expected false: " + EPHEMERAL_TEXT,
+                               "cannot be deleted because it is protected",
+                               "Fix: opts=pulumi.ResourceOptions(protect=False)"])
+    assert check(NAME, type_, props, stack=EPHEMERAL, options=ResourceOptions(protect=False)) == []
+    assert check(NAME, type_, props, stack=EPHEMERAL) == []
+    assert check(NAME, type_, {"forceDestroy": False} if type_ == BUCKET else {}, stack=PERSISTENT,
+                 options=ResourceOptions(protect=True)) == []
 
 
 def test_persistent_cluster_can_break_all_three_rules():
