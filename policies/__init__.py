@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._core.policy import Policy
 from .account import singleton_duplicates, singleton_owner
 from .config import dependency_order
+from .deprecation import aws_deprecated
 from .dynamodb import on_demand, point_in_time_recovery
 from .ecr import scan_on_push
 from .encryption import at_rest
@@ -60,5 +61,6 @@ POLICIES: list[Policy] = [
     open_ingress.POLICY,
     runtime_support.POLICY,
     limits.POLICY,
+    aws_deprecated.POLICY,
     waiver_tags.POLICY,
 ]

@@ -78,7 +78,10 @@ def test_resource_policies_declare_real_type_tokens(policy):
 
 
 def test_type_table_is_current_with_installed_pulumi_aws():
-    assert (ROOT / "policies/_data/aws_types.json").read_text() == aws_catalog.render(aws_catalog.build()), \
+    table = aws_catalog.build()
+    assert (ROOT / "policies/_data/aws_types.json").read_text() == aws_catalog.render(table), \
+        "run: python -m tools.aws_catalog"
+    assert (ROOT / "policies/_data/aws_deprecations.json").read_text() == aws_catalog.render_deprecations(table), \
         "run: python -m tools.aws_catalog"
 
 

@@ -2,7 +2,9 @@
 
 Reads the package's source (without importing it, which takes seconds) and writes
 ``policies/_data/aws_types.json``: for every resource type token, the Python class that creates
-it (for fix snippets) and its physical-name properties (for the naming policy).
+it (for fix snippets), its physical-name properties (for the naming policy), and what pulumi-aws
+deprecates: the type itself (with the type that replaces it) and its deprecated inputs, with the
+provider's own notes (``policies/_data/aws_deprecations.json``, for aws-deprecated).
 
 A property is a physical name when it is the resource's own name as AWS knows it:
 
@@ -23,6 +25,7 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "policies" / "_data" / "aws_types.json"
+DEPRECATIONS = OUT.with_name("aws_deprecations.json")
 
 NAME_IS_A_REFERENCE = {
     "aws:cfg/recorderStatus:RecorderStatus": "name",  # the recorder's name
@@ -33,6 +36,11 @@ _TOKEN_RE = re.compile(r"super\((\w+), __self__\).__init__\(\s*'(aws:[^']+)'")
 _GETTER_RE = re.compile(
     r"@pulumi\.getter(?:\(name=\"(\w+)\"\))?\n\s+def (\w+)\(self\)[^:]*:\n\s+(?:\"\"\"\n?([^\"]*))?")
 _AUTONAME_RE = re.compile(r"assign a random,?\s+unique name", re.I)
+_DEPRECATED_TYPE_RE = re.compile(
+    r'^warnings\.warn\("""(.*?)""", DeprecationWarning\)\n\n\n@pulumi\.type_token\("(aws:[^"]+)"\)', re.M | re.S)
+_DEPRECATED_INPUT_RE = re.compile(
+    r'@pulumi\.getter(?:\(name="(\w+)"\))?\n\s+@_utilities\.deprecated\("""(.*?)"""\)\n\s+def (\w+)\(self\)', re.S)
+_IN_FAVOR_RE = re.compile(r"in favou?r of (?:aws\.)?([\w/.]+)")
 
 
 def _camel(snake: str) -> str:
@@ -59,15 +67,24 @@ def parse_resource_file(path: Path, root: Path) -> list[dict]:
     found = []
     for cls, token in _TOKEN_RE.findall(text):
         args_start = text.find(f"class {cls}Args:")
+        deprecated_inputs: dict[str, str] = {}
         if args_start < 0:
             inputs: dict[str, str] = {}
         else:
             args_end = text.find("\nclass ", args_start + 1)
-            inputs = _getters(text[args_start: args_end if args_end > 0 else len(text)])
+            block = text[args_start: args_end if args_end > 0 else len(text)]
+            inputs = _getters(block)
+            deprecated_inputs = {wire or _camel(py): note for wire, note, py in _DEPRECATED_INPUT_RE.findall(block)}
         module = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
         python = f"aws.{module}.{cls}" if module else f"aws.{cls}"
-        found.append({"token": token, "class": cls, "python": python, "inputs": inputs,
-                      "names": physical_names(token, cls, inputs)})
+        entry = {"token": token, "class": cls, "python": python, "inputs": inputs,
+                 "names": physical_names(token, cls, inputs)}
+        if deprecated_inputs:
+            entry["deprecatedInputs"] = deprecated_inputs
+        note = dict((t, n) for n, t in _DEPRECATED_TYPE_RE.findall(text)).get(token)
+        if note:
+            entry["deprecated"] = note
+        found.append(entry)
     return found
 
 
@@ -105,7 +122,22 @@ def build(root: Path | None = None) -> dict[str, dict]:
             continue
         for res in parse_resource_file(path, root):
             table[res["token"]] = res
+    for res in table.values():
+        if "deprecated" in res:
+            res["replacement"] = _replacement(res["deprecated"], table)
     return table
+
+
+def _replacement(note: str, table: dict[str, dict]) -> str | None:
+    """The token a deprecation note names as the successor (``... in favor of
+    aws.s3/bucketversioning.BucketVersioning`` or ``... in favor of s3.Bucket``), if it is a type."""
+    match = _IN_FAVOR_RE.search(note)
+    if match is None:
+        return None
+    module, _, cls = match.group(1).rpartition(".")
+    module = module.split("/", 1)[0]
+    return next((token for token, res in sorted(table.items())
+                 if res["class"] == cls and token.startswith(f"aws:{module}/")), None)
 
 
 def runtime_table(table: dict[str, dict]) -> dict[str, dict]:
@@ -126,10 +158,24 @@ def render(table: dict[str, dict]) -> str:
                        "types": runtime_table(table)}, indent=0, sort_keys=True) + "\n"
 
 
+def render_deprecations(table: dict[str, dict]) -> str:
+    """What pulumi-aws deprecates, small enough to load with the pack: per type token, the type's own
+    deprecation (note and successor) and its deprecated inputs (camelCase, with the provider's note)."""
+    import importlib.metadata
+
+    types = {token: {"note": res["deprecated"], "replacement": res.get("replacement")}
+             for token, res in sorted(table.items()) if res.get("deprecated")}
+    inputs = {token: res["deprecatedInputs"] for token, res in sorted(table.items()) if res.get("deprecatedInputs")}
+    return json.dumps({"pulumi_aws": importlib.metadata.version("pulumi_aws"), "types": types, "inputs": inputs},
+                      indent=0, sort_keys=True) + "\n"
+
+
 def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(render(build()), encoding="utf-8")
-    print(f"wrote {OUT}", file=sys.stderr)
+    table = build()
+    OUT.write_text(render(table), encoding="utf-8")
+    DEPRECATIONS.write_text(render_deprecations(table), encoding="utf-8")
+    print(f"wrote {OUT} and {DEPRECATIONS}", file=sys.stderr)
     return 0
 
 

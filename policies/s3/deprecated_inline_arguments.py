@@ -3,18 +3,19 @@
 Why: pulumi-aws 7 deprecates the inline bucket arguments (versioning, server-side encryption,
 lifecycle rules, logging, website, ACL, CORS, policy, replication...) in favour of one resource
 per setting. The inline forms warn on every run, detect drift only when set, conflict with the
-separate resources when both are used, and are due to be removed. ``aws.s3.BucketV2`` itself is
-deprecated in favour of ``aws.s3.Bucket``. Property names and recommended resources are those
-of pulumi-aws 7.51.1 (``s3/bucket.py`` and ``s3/bucket_v2.py``).
+separate resources when both are used, and are due to be removed. Property names and recommended
+resources are those of pulumi-aws 7.51.1 (``s3/bucket.py`` and ``s3/bucket_v2.py``); a test checks
+them against the installed package's deprecation notes.
 
 Reported: every deprecated inline argument a bucket sets (even to a value unknown during a preview:
-setting it is the mistake), each with the resource that replaces it; and, with pulumi-aws 7, every
-``aws.s3.BucketV2``. The provider's major version decides (the provider resource's ``version``; 7
-when it is not known): pulumi-aws 6 recommends ``BucketV2`` and deprecates its inline arguments in
-favour of the ``...V2`` resources (``aws.s3.BucketVersioningV2``).
+setting it is the mistake), each with the resource that replaces it. The provider's major version
+decides (the provider resource's ``version``; 7 when it is not known): pulumi-aws 6 recommends
+``BucketV2`` and deprecates its inline arguments in favour of the ``...V2`` resources
+(``aws.s3.BucketVersioningV2``).
 
 Not reported: arguments not set, or set to an empty list or object; pulumi-aws 6's ``Bucket``, the
-legacy bucket with nothing deprecated, and anything with pulumi-aws 5 or older.
+legacy bucket with nothing deprecated, and anything with pulumi-aws 5 or older; ``aws.s3.BucketV2``
+itself, deprecated in pulumi-aws 7, which aws-deprecated reports.
 """
 
 from __future__ import annotations
@@ -106,11 +107,6 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if major < 6 or (major == 6 and resource.type == BUCKET):
         return  # pulumi-aws 6's Bucket is the legacy bucket: nothing on it is deprecated there
     version = f" in pulumi-aws {major}"
-    if resource.type == BUCKET_V2 and major >= 7:
-        yield Finding(
-            f"{resource.label}: aws.s3.BucketV2 is deprecated{version} in favour of aws.s3.Bucket.\n"
-            f"Fix: aws.s3.Bucket(\"{resource.name}\", ..., opts=pulumi.ResourceOptions("
-            f"aliases=[pulumi.Alias(type_=\"{BUCKET_V2}\")])), so that the bucket is not replaced")
     for name, replacement in DEPRECATED[resource.type].items():
         prop = resource.get(name)
         if prop.absent or prop.value in ([], {}):
@@ -186,8 +182,7 @@ POLICY = ResourcePolicy(
         "aws.s3.BucketCorsConfiguration, policy to aws.s3.BucketPolicy, replication_configuration to "
         "aws.s3.BucketReplicationConfig, request_payer to aws.s3.BucketRequestPaymentConfiguration, "
         "acceleration_status to aws.s3.BucketAccelerateConfiguration, object_lock_configuration to "
-        "object_lock_enabled=True plus aws.s3.BucketObjectLockConfiguration. Replace aws.s3.BucketV2 "
-        "with aws.s3.Bucket and an alias to the old type."),
+        "object_lock_enabled=True plus aws.s3.BucketObjectLockConfiguration."),
     tags=("deprecation", "s3"),
     types=frozenset(DEPRECATED),
     check=check,

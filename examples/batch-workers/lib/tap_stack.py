@@ -1,7 +1,8 @@
 """TapStack: report workers on EC2 that take jobs from a queue, first draft.
 
-Violates security-group-open-ingress (SSH open to the whole internet "for debugging") and
-aws-name-limits (the statements bucket's name is over S3's 63 characters).
+Violates security-group-open-ingress (SSH open to the whole internet "for debugging"),
+aws-name-limits (the statements bucket's name is over S3's 63 characters) and aws-deprecated (the
+bucket's versioning with aws.s3.BucketVersioningV2, deprecated in pulumi-aws 7).
 """
 
 from __future__ import annotations
@@ -65,6 +66,14 @@ class TapStack(ComponentResource):
             bucket=f"tap-reports-batch-workers-generated-monthly-statements-archive-{s}",
             force_destroy=True,
             tags=tags,
+            opts=child,
+        )
+
+        # Copied from a pulumi-aws 6 program: the V2 companion is deprecated in pulumi-aws 7.
+        aws.s3.BucketVersioningV2(
+            f"reports-statements-versioning-{s}",
+            bucket=self.statements.id,
+            versioning_configuration=aws.s3.BucketVersioningV2VersioningConfigurationArgs(status="Enabled"),
             opts=child,
         )
 
