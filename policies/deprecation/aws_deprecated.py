@@ -10,7 +10,8 @@ provider's own: ``tools/aws_catalog.py`` reads the deprecation notes of the inst
 Reported: a resource whose type is deprecated, with its successor and the alias that keeps Pulumi
 from replacing it; each deprecated argument a resource sets to a known, non-empty value, with the
 provider's note. Only for the provider major version the data comes from (the provider resource's
-``version``; that version when it is not known).
+``version``; that version when it is not known). During a preview, a deprecated type used by four
+resources or more is reported once, at the stack, with the count, examples and the one fix.
 
 Not reported: the deprecated inline arguments of ``aws.s3.Bucket`` and ``aws.s3.BucketV2``, which
 s3-deprecated-inline-arguments reports with the resource that replaces each; arguments whose value
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from .._core import aws_types
 from .._core.aws_types import snake
-from .._core.policy import ADVISORY, Finding, PolicyContext, ResourcePolicy, stated, violation
+from .._core.policy import ADVISORY, Finding, Held, PolicyContext, ResourcePolicy, stated, violation
 from .._core.resource import Resource
 from ..s3.deprecated_inline_arguments import DEPRECATED as S3_INLINE
 from ..s3.deprecated_inline_arguments import provider_major
@@ -69,7 +70,20 @@ def _type_finding(resource: Resource, deprecated: Mapping[str, str | None]) -> F
         f"{old} is deprecated in pulumi-aws {MAJOR} in favour of {new}.",
         f'{new}("{resource.name}", ..., opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="{resource.type}")])),'
         " so that Pulumi does not replace the resource",
-        property="type", found=old, expected=new)
+        property="type", found=old, expected=new, cause=f"type:{resource.type}")
+
+
+def condense(cause: str, held: list[Held], ctx: PolicyContext) -> Finding:
+    """One finding for a deprecated type many resources use: the count, examples and the one fix."""
+    token = cause.partition(":")[2]
+    old, new = held[0][2].found, held[0][2].expected
+    names = [label.rsplit(" ", 1)[-1] for _, label, _ in held]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return stated("", f"{len(held)} resources use {old}, deprecated in pulumi-aws {MAJOR} in favour of {new}: "
+                      f"{shown}.",
+                  f'replace each with {new}(<same name and arguments>, opts=pulumi.ResourceOptions('
+                  f'aliases=[pulumi.Alias(type_="{token}")])), so that Pulumi does not replace them',
+                  property="type", found=str(len(held)), expected=new, cause=cause)
 
 
 POLICY = ResourcePolicy(
@@ -84,4 +98,5 @@ POLICY = ResourcePolicy(
     tags=("deprecation",),
     types=frozenset(TYPES) | frozenset(INPUTS),
     check=check,
+    condense=condense,
 )

@@ -4,10 +4,13 @@ from pathlib import Path
 import pulumi_aws
 import pytest
 
-from policies._core.resource import Provider
+from policies._core.condense import HeldFindings
+from policies._core.context import StackContext
+from policies._core.policy import PolicyContext
+from policies._core.resource import Provider, Resource
 from policies._core.values import UNKNOWN, Props, Secret
 from policies.deprecation.aws_deprecated import INPUTS, MAJOR, TYPES
-from tests.conftest import assert_findings, check
+from tests.conftest import assert_findings, check, policy
 
 NAME = "aws-deprecated"
 BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
@@ -64,3 +67,17 @@ def test_the_data_is_the_installed_pulumi_aws():
     assert TYPES[VERSIONING_V2]["replacement"] == "aws:s3/bucketVersioning:BucketVersioning"
     assert "securityGroups" in INPUTS[INSTANCE]
     assert all(entry["replacement"] is None or entry["replacement"] not in TYPES for entry in TYPES.values())
+
+
+def test_a_deprecated_type_on_many_resources_is_one_finding_at_the_stack():
+    deprecated = policy(NAME)
+    held = HeldFindings()
+    for i in range(deprecated.condense_after):
+        resource = Resource.of(VERSIONING_V2, {"bucket": f"data-{i}"}, name=f"data-{i}-versioning")
+        (finding,) = check(NAME, VERSIONING_V2, {"bucket": f"data-{i}"}, name=f"data-{i}-versioning")
+        assert held.hold(resource, [(deprecated, "advisory", finding)]) == []
+    ((_, _, condensed),) = held.release(lambda p: PolicyContext(p.defaults, StackContext(stack="dev")))
+    assert condensed.message.startswith(
+        "4 resources use aws.s3.BucketVersioningV2, deprecated in pulumi-aws 7 in favour of aws.s3.BucketVersioning: "
+        "'data-0-versioning', 'data-1-versioning', 'data-2-versioning', 'data-3-versioning'.")
+    assert 'aliases=[pulumi.Alias(type_="aws:s3/bucketVersioningV2:BucketVersioningV2")]' in condensed.message
