@@ -86,11 +86,14 @@ def whole_program(markdown: str) -> str | None:
     return blocks[-1] if blocks else None
 
 
-def materialise(program: Path, into: Path) -> bool:
+def materialise(program: Path, into: Path, template: Path | None = None) -> bool:
     """The program's project files with the draft's files written over them; False without a draft.
 
-    When the draft shows its own entry file, the deployed version's other entry file is left out and,
-    unless the draft shows its own Pulumi.yaml, ``main:`` names the draft's: the draft's code runs."""
+    The draft's own code runs: when it shows an entry file (``tap.py``, ``__main__.py``, or a
+    directory's ``__main__.py``), the deployed version's other entry files are left out and, unless
+    the draft shows its own Pulumi.yaml, ``main:`` names the draft's. When it shows none, the draft
+    ran from the project template's ``tap.py`` (``template``, if given), not from the one its
+    review's fixes went into."""
     draft = program / "lib" / "MODEL_RESPONSE.md"
     if not draft.is_file():
         return False
@@ -98,16 +101,24 @@ def materialise(program: Path, into: Path) -> bool:
     files = draft_files(text)
     if not any(name.endswith(".py") for name in files) and (block := whole_program(text)) is not None:
         files["__main__.py"] = block
+    if "tap_stack.py" in files and "lib/tap_stack.py" not in files:
+        files["lib/tap_stack.py"] = files.pop("tap_stack.py")  # a heading that names the module without lib/
+    stack = files.get("lib/tap_stack.py", "")
+    if not _entries(files) and "import pulumi" in stack and "class TapStack" not in stack:
+        files["__main__.py"] = files.pop("lib/tap_stack.py")  # no component: the module is the whole program
+    if not _entries(files) and template is not None and (template / "tap.py").is_file():
+        files["tap.py"] = (template / "tap.py").read_text(encoding="utf-8")
     shutil.copytree(program, into, ignore=shutil.ignore_patterns("*.md", "tests", "metadata.json", "venv"))
-    shown = [name for name in ENTRIES if name in files]
+    shown = _entries(files)
     if shown:
         for name in ENTRIES:
             if name not in files:
                 (into / name).unlink(missing_ok=True)
         if len(shown) == 1 and "Pulumi.yaml" not in files and (into / "Pulumi.yaml").is_file():
+            main = shown[0] if shown[0] in ENTRIES else shown[0].rsplit("/", 1)[0] + "/"
             project = (into / "Pulumi.yaml").read_text(encoding="utf-8").splitlines()
             kept = [line for line in project if not line.startswith("main:")]
-            (into / "Pulumi.yaml").write_text("\n".join([*kept, f"main: {shown[0]}"]) + "\n", encoding="utf-8")
+            (into / "Pulumi.yaml").write_text("\n".join([*kept, f"main: {main}"]) + "\n", encoding="utf-8")
     for name, body in files.items():
         target = (into / name).resolve()
         if into.resolve() in target.parents:
@@ -115,6 +126,11 @@ def materialise(program: Path, into: Path) -> bool:
             # Bytes as written: the draft's line endings are part of what is checked.
             target.write_bytes(body.encode())
     return True
+
+
+def _entries(files: Mapping[str, str]) -> list[str]:
+    """The entry files among a draft's files."""
+    return [name for name in files if name in ENTRIES or name.endswith("/__main__.py")]
 
 
 def has_code(program: Path) -> bool:
@@ -132,20 +148,23 @@ class Outcome:
     findings: list[tuple[str, str, str]] = field(default_factory=list)
     """(policy, type token, resource name) of every policy finding."""
     ran: bool = False
-    """Whether the draft ran far enough for the pack to evaluate it."""
+    """Whether the draft ran far enough for the pack to evaluate it (and declared a resource: a draft
+    cut off before it creates its stack declares none)."""
 
 
-def run_draft(program: Path) -> Outcome:
+def run_draft(program: Path, template: Path | None = None) -> Outcome:
     """The runner's report on the program's draft."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / program.name
-        if not materialise(program, folder):
+        if not materialise(program, folder, template):
             return Outcome()
         env = {k: v for k, v in os.environ.items() if k not in ("ENVIRONMENT_SUFFIX", "PYTHONPATH")
                and not k.startswith("PULUMI_")}
         env["PYTHONPATH"] = str(ROOT)
         report = Path(tmp) / "report.json"
+        # The stack config the pipeline sets on every stack it deploys (pulumi config set environmentSuffix).
         done = subprocess.run([sys.executable, "-m", "aws_conventions", "check", str(folder), "--stack", "dev",
+                               "--config", "environmentSuffix=dev",
                                "--quiet", "--format", "json", "--output", str(report)],
                               capture_output=True, env=env, cwd=ROOT, timeout=300, check=False)
         try:
@@ -155,7 +174,7 @@ def run_draft(program: Path) -> Outcome:
     return Outcome(
         causes=sorted({SAME.get(d["check"], d["check"]) for d in document.get("diagnoses", [])}),
         findings=[(f["policy"], f["resource"]["type"], f["resource"]["name"]) for f in document.get("findings", [])],
-        ran=done.returncode in (0, 1))
+        ran=done.returncode in (0, 1) and document.get("summary", {}).get("resources", 0) > 1)
 
 
 def propose(program: Path) -> list[str]:
@@ -255,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--propose", action="store_true")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write every draft's outcome here")
+    parser.add_argument("--template", type=Path,
+                        help="the project template the drafts started from (its tap.py runs a draft that shows none)")
     args = parser.parse_args(argv)
     programs = sorted(p.parent.parent for p in args.directory.glob("*/lib/MODEL_RESPONSE.md"))
     if args.propose:
@@ -267,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [p for p in programs if (p.name in causes or findings.get(p.name, {}).get("findings")) and has_code(p)]
     without = sorted((set(causes) | {k for k, v in findings.items() if v.get("findings")}) - {p.name for p in chosen})
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        outcomes = dict(zip([p.name for p in chosen], pool.map(run_draft, chosen), strict=True))
+        outcomes = dict(zip([p.name for p in chosen], pool.map(lambda p: run_draft(p, args.template), chosen),
+                            strict=True))
     _causes_report(causes, outcomes, unobservable, excluded)
     from policies import POLICIES
     _findings_report(findings, outcomes, {p.name for p in POLICIES})
