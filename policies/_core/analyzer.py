@@ -425,7 +425,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             schema = policy.config_schema()
             if schema:
                 item.configSchema.properties.update(schema)
-            item.configSchema.required.extend(policy.required_config)
+            if policy.required_config:
+                item.configSchema.required.extend(policy.required_config)
             info.policies.append(item)
         self._initial_info(info)
         return info
@@ -606,9 +607,13 @@ def _waiver_date_problems(policy_name: str, entries: Any) -> list[str]:
 
 
 def _crash_finding(policy: Policy, error: Exception) -> Finding:
-    tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
+    tb, frames = error.__traceback__, []
+    while tb is not None:
+        frames.append(tb)
         tb = tb.tb_next
+    # Where the policy raised: the SDK's property proxy raises on behalf of a pulumi-policy SDK policy.
+    own = [f for f in frames if "pulumi_policy" not in Path(f.tb_frame.f_code.co_filename).parts]
+    tb = (own or frames)[-1] if frames else None
     where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else ""
     return Finding(f"The policy could not evaluate this resource ({type(error).__name__}{where}); "
                    f"the resource was not checked by it. Please report this with the resource's type.")

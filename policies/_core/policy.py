@@ -141,10 +141,15 @@ class _Policy:
     required_config: tuple[str, ...] = ()
     """Config fields the engine must be given (``PolicyConfigSchema.required``): none, since every
     option has a default; a policy written with the pulumi-policy SDK may name some."""
+    docs_url: str = ""
+    """Where the policy is documented, for a policy of a pack built on this one; empty: its
+    section of this pack's README."""
 
     @property
     def url(self) -> str:
-        """The policy's section of the README (see ``info.docs_base``)."""
+        """``docs_url``, else the policy's section of the README (see ``info.docs_base``)."""
+        if self.docs_url:
+            return self.docs_url
         from .info import docs_base
 
         return f"{docs_base()}#{self.name}"

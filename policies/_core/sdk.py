@@ -87,7 +87,7 @@ def adapt(policy: Any, enforcement_level: str | None = None) -> Policy:
         remediation_steps=policy.remediation_steps or "", tags=tuple(policy.tags or ()),
         display_name=policy.display_name or "", framework=_framework(policy.framework),
         required_config=tuple(schema.required or ()) if schema is not None else (),
-        schema=dict(schema.properties) if schema is not None else {}, sdk_url=policy.url or "", sdk=policy)
+        schema=dict(schema.properties) if schema is not None else {}, docs_url=policy.url or "", sdk=policy)
     if kind == RESOURCE_KIND:
         return SdkResourcePolicy(**common, types=frozenset({ALL_TYPES}), check=_resource_check(policy),
                                  remediate=_remediation(policy) if policy.has_remediation() else None)
@@ -104,11 +104,12 @@ class _FromSdk:
     engine has checked against that schema."""
 
     schema: Mapping[str, Any]
-    sdk_url: str
+    docs_url: str
 
     @property
     def url(self) -> str:
-        return self.sdk_url
+        """The SDK policy's own URL, or none."""
+        return self.docs_url
 
     @property
     def all_options(self) -> tuple[Option, ...]:
@@ -132,7 +133,6 @@ class SdkResourcePolicy(_FromSdk, ResourcePolicy):
     """A ``pulumi_policy.ResourceValidationPolicy``; it sees every resource, as in the SDK."""
 
     schema: Mapping[str, Any] = field(default_factory=dict)
-    sdk_url: str = ""
     sdk: Any = None
 
 
@@ -141,7 +141,6 @@ class SdkStackPolicy(_FromSdk, StackPolicy):
     """A ``pulumi_policy.StackValidationPolicy``."""
 
     schema: Mapping[str, Any] = field(default_factory=dict)
-    sdk_url: str = ""
     sdk: Any = None
 
 
