@@ -14,7 +14,8 @@ from policies import POLICIES, select, with_defaults
 from policies._core.analyzer import Analyzer
 from policies._core.config import ConfigError
 from policies._core.context import StackContext
-from policies._core.resource import Resource
+from policies._core.resource import Provider, Resource
+from policies._core.values import UNKNOWN, Props
 from tests.conftest import ROOT
 
 NAMES = [p.name for p in POLICIES]
@@ -193,3 +194,20 @@ def test_the_pack_does_not_import_the_sdk_unless_it_is_given_sdk_policies():
             "Analyzer('aws-conventions', POLICIES); print('pulumi_policy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_an_sdk_remediation_that_reads_an_unknown_value_is_not_applicable_with_the_reason():
+    def in_region(args):
+        return {**args.props, "region": args.provider.props["region"]}
+
+    a = analyzer([ResourceValidationPolicy(name="pin-region", description="Pins.", remediate=in_region,
+                                           enforcement_level=EnforcementLevel.REMEDIATE)])
+    provider = Provider("pulumi:providers:aws", "urn:pulumi:dev::tap::pulumi:providers:aws::default", "default",
+                        Props.from_dict({"region": UNKNOWN}))
+    result = a.run_remediations(Resource.of("aws:s3/bucket:Bucket", {"bucket": "b"}, provider=provider))
+    assert result.applied == []
+    assert [(p.name, reason) for p, reason in result.not_applicable] == [
+        ("pin-region", "string value at .region can't be known during preview")]
+    provider = Provider(provider.type, provider.urn, provider.name, Props.from_dict({"region": "eu-west-1"}))
+    [(policy, props)] = a.remediate_resource(Resource.of("aws:s3/bucket:Bucket", {"bucket": "b"}, provider=provider))
+    assert (policy.name, props) == ("pin-region", {"bucket": "b", "region": "eu-west-1"})

@@ -131,6 +131,14 @@ def test_remediations_are_the_same(packs, type_, props):
     assert _remediations(ours.stub.Remediate(request)) == _remediations(stock.stub.Remediate(request))
 
 
+def test_a_remediation_that_does_not_apply_says_so_alike(packs):
+    ours, stock = packs
+    request = ours.analyze_request(QUEUE, {"name": "jobs"}, provider=PROVIDER)
+    mine, theirs = ours.stub.Remediate(request), stock.stub.Remediate(request)
+    assert not_applicable_of(mine)["owner-remediation"] == not_applicable_of(theirs)["owner-remediation"] \
+        == "queues are tagged by the platform"
+
+
 def test_a_remediation_rewrites_the_properties(packs):
     ours, _ = packs
     request = ours.analyze_request(BUCKET, {"bucket": "team-logs", "tags": {"env": "dev"}}, provider=PROVIDER)

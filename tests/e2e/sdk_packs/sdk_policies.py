@@ -54,6 +54,8 @@ def _raises(args, report_violation):
 
 
 def _add_owner(args):
+    if args.resource_type == QUEUE:
+        args.not_applicable("queues are tagged by the platform")
     if args.resource_type != BUCKET:
         return None
     props = args.props
