@@ -644,7 +644,7 @@ class PolicyPack:
     Takes what the SDK's ``PolicyPack`` takes: ``policies`` of this pack and of the pulumi-policy
     SDK, a default ``enforcement_level`` for SDK policies that set none, an ``initial_config``, and
     what Pulumi Cloud shows of the pack (this pack's unless given). The version is that of the
-    ``PulumiPolicy.yaml`` of the directory the engine starts the pack in.
+    ``PulumiPolicy.yaml`` of the pack's directory.
     """
 
     def __init__(self, name: str, policies: list[Any], description: str = "", enforcement_level: Any = None,
@@ -653,8 +653,15 @@ class PolicyPack:
                  repository: str | None = None) -> None:
         given = dict(display_name=display_name, readme=readme, provider=provider,
                      tags=tuple(tags) if tags is not None else None, repository=repository)
-        here = Path.cwd()
+        here = _pack_dir()
         version = pack_version(here) if (here / "PulumiPolicy.yaml").is_file() else None
         serve(Analyzer(name, policies, version=version, description=description or "",
                        enforcement_level=enforcement_level, initial_config=initial_config,
                        about=info_mod.About(**{k: v for k, v in given.items() if v is not None})))
+
+
+def _pack_dir() -> Path:
+    """The directory of the ``__main__.py`` being run: the pack's, however the language host starts it
+    (``python -m pulumi.policy ADDRESS DIR`` or ``python DIR``, in whatever working directory)."""
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    return Path(main).parent if main else Path.cwd()
