@@ -113,6 +113,9 @@ def test_a_pack_that_is_no_pack_is_refused():
         Analyzer("team", [])
     with pytest.raises(TypeError, match="got function"):
         Analyzer("team", [lambda args, report: None])
+    sdk_policy = ResourceValidationPolicy(name="mine", description="Mine.", validate=lambda args, report: None)
+    with pytest.raises(ValueError, match="policy 'mine': enforcement level 'strict' is not one of advisory, "):
+        Analyzer("team", [sdk_policy], enforcement_level="strict")
 
 
 def test_a_duplicate_name_is_a_clear_error_when_the_engine_starts_the_pack(tmp_path):
@@ -211,3 +214,9 @@ def test_an_sdk_remediation_that_reads_an_unknown_value_is_not_applicable_with_t
     provider = Provider(provider.type, provider.urn, provider.name, Props.from_dict({"region": "eu-west-1"}))
     [(policy, props)] = a.remediate_resource(Resource.of("aws:s3/bucket:Bucket", {"bucket": "b"}, provider=provider))
     assert (policy.name, props) == ("pin-region", {"bucket": "b", "region": "eu-west-1"})
+
+
+def test_an_sdk_policy_without_a_display_name_gets_one_made_from_its_name():
+    a = analyzer([ResourceValidationPolicy(name="owner-tag", description="Owned.", validate=lambda args, r: None)])
+    [info] = a.GetAnalyzerInfo(empty_pb2.Empty(), None).policies
+    assert (info.displayName, info.enforcementLevel, info.severity, info.url) == ("Owner tag", 0, 0, "")

@@ -89,7 +89,8 @@ def _json(value: Any) -> Any:
 
 def check_pack(name: str, policies: Sequence[Policy]) -> None:
     """Raise ValueError, at start-up, when the pack cannot be served: a name the engine rejects, no
-    policies, or two policies of one name (the engine and Pulumi Cloud tell policies by name)."""
+    policies, two policies of one name (the engine and Pulumi Cloud tell policies by name), or an
+    enforcement level that does not exist (a pack's default for its SDK policies, say)."""
     problems = []
     if not isinstance(name, str) or not PACK_NAME_RE.match(name):
         problems.append(f"the pack name {name!r} may hold only letters, digits, '-', '_' and '.' (1 to 100)")
@@ -101,5 +102,7 @@ def check_pack(name: str, policies: Sequence[Policy]) -> None:
                             f"(leave the reused one out with select(..., exclude=[...]), or rename your own)")
         if policy_name == "all":
             problems.append("a policy is named 'all', which a policy pack config reserves for every policy")
+    problems += [f"policy '{p.name}': enforcement level {p.enforcement_level!r} is not one of "
+                 f"{', '.join(ENFORCEMENT_LEVELS)}" for p in policies if p.enforcement_level not in ENFORCEMENT_LEVELS]
     if problems:
         raise ValueError(f"policy pack {name!r}: " + "; ".join(problems))

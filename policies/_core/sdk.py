@@ -13,8 +13,8 @@ or :class:`StackPolicy` that gives it what the SDK's own server gives it:
   ``report_violation(message, urn=None)`` makes a finding (the URN counts for stack policies);
   ``args.not_applicable(reason)`` makes the policy not applicable to the resource or stack;
 * its enforcement level (else the pack's default), severity, config schema and ``required``,
-  display name, tags, URL, framework and remediation steps in ``GetAnalyzerInfo``; its
-  ``remediate`` at the remediate level.
+  display name (one made from its name when it gives none, as for this pack's policies), tags, URL,
+  framework and remediation steps in ``GetAnalyzerInfo``; its ``remediate`` at the remediate level.
 
 Where this pack deliberately answers differently from the SDK's server, it does for these policies
 too: a validate that raises gives the pack's "could not evaluate" finding instead of failing the
