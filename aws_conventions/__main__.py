@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .engine import PackStartError
+from .engine import PACK_DIR, PackStartError
 from .findings import Diagnosis
 from .report import diagnosis_lines, render
 from .runner import ProgramError, Progress, UsageError, check
@@ -23,6 +23,7 @@ examples:
   python -m aws_conventions check examples/compliant
   python -m aws_conventions check . --stack pr123 --config environmentSuffix=pr123
   python -m aws_conventions check infra --policy-config policy-config.json --format sarif --output policies.sarif
+  python -m aws_conventions check infra --pack ../team-pack
 
 exit status: 0 clean or advisory findings only, 1 a mandatory violation, 2 a usage error or a failing program
 """
@@ -54,6 +55,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--format", "-f", choices=("text", "json", "sarif"), default="text",
                      help="output format (default: text)")
     cmd.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    cmd.add_argument("--pack", metavar="DIR", type=Path, default=PACK_DIR,
+                     help="the policy pack to evaluate: a directory with PulumiPolicy.yaml, such as a pack "
+                          "built on this one (default: this pack)")
     cmd.add_argument("--python", metavar="PATH",
                      help="interpreter that runs the program (default: the virtualenv Pulumi.yaml "
                           "names if it exists, else this one)")
@@ -67,9 +71,12 @@ def main(argv: list[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
+    if not (args.pack / "PulumiPolicy.yaml").is_file():
+        print(f"error: {args.pack} is not a policy pack (no PulumiPolicy.yaml)", file=sys.stderr)
+        return EXIT_ERROR
     try:
         findings = check(args.program, stack=args.stack, config=args.config, policy_config=args.policy_config,
-                         preview=args.preview, python=args.python,
+                         preview=args.preview, python=args.python, pack_dir=args.pack.resolve(),
                          progress=None if args.quiet else Progress())
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)

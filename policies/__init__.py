@@ -2,11 +2,34 @@
 
 Adding a policy: write its module (metadata and check in one place), then list it here.
 ``tests/test_registry.py`` fails when a policy module is not listed.
+
+A pack of your own builds on this one with what this module exports (``examples/team-pack``):
+``POLICIES``, :func:`select` and :func:`with_defaults` to reuse them with other defaults; the
+policy API (``ResourcePolicy``, ``StackPolicy``, ``Option``, ``Finding``, ``violation``...) to
+write its own; and ``PolicyPack`` to serve both, with policies of the pulumi-policy SDK too.
 """
 
 from __future__ import annotations
 
-from ._core.policy import Policy
+from typing import Any
+
+from ._core.compose import select, with_defaults
+from ._core.policy import (
+    ADVISORY,
+    ALL_AWS_TYPES,
+    DISABLED,
+    MANDATORY,
+    Finding,
+    Option,
+    Policy,
+    PolicyContext,
+    ResourcePolicy,
+    StackPolicy,
+    stated,
+    violation,
+)
+from ._core.resource import Resource
+from ._core.stack import StackView
 from .account import singleton_duplicates, singleton_owner
 from .config import dependency_order
 from .deprecation import aws_deprecated
@@ -64,3 +87,20 @@ POLICIES: list[Policy] = [
     aws_deprecated.POLICY,
     waiver_tags.POLICY,
 ]
+
+
+__all__ = [
+    "ADVISORY", "ALL_AWS_TYPES", "DISABLED", "MANDATORY", "PACK_DESCRIPTION", "PACK_NAME", "POLICIES",
+    "Finding", "Option", "Policy", "PolicyContext", "PolicyPack", "Resource", "ResourcePolicy", "StackPolicy",
+    "StackView", "select", "stated", "violation", "with_defaults",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """``PolicyPack``, imported when asked for: it brings in gRPC, which serving a pack needs and
+    reading the registry does not."""
+    if name == "PolicyPack":
+        from ._core.analyzer import PolicyPack
+
+        return PolicyPack
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,13 +28,14 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc, plugin_pb2
 
 from . import applicability as na
-from . import condense, masking, waivers
+from . import compose, condense, masking, sdk, waivers
 from . import config as config_mod
 from . import info as info_mod
 from .context import StackContext
 from .policy import (
     ADVISORY,
     ALL_AWS_TYPES,
+    ALL_TYPES,
     DISABLED,
     ENFORCEMENT_LEVELS,
     MANDATORY,
@@ -54,7 +55,8 @@ _LEVEL_TO_PB = {ADVISORY: pb.ADVISORY, MANDATORY: pb.MANDATORY, REMEDIATE: pb.RE
                 DISABLED: pb.DISABLED}
 _PB_TO_LEVEL = {v: k for k, v in _LEVEL_TO_PB.items()}
 _SEVERITY_TO_PB = {"low": pb.POLICY_SEVERITY_LOW, "medium": pb.POLICY_SEVERITY_MEDIUM,
-                   "high": pb.POLICY_SEVERITY_HIGH, "critical": pb.POLICY_SEVERITY_CRITICAL}
+                   "high": pb.POLICY_SEVERITY_HIGH, "critical": pb.POLICY_SEVERITY_CRITICAL,
+                   "": pb.POLICY_SEVERITY_UNSPECIFIED}
 _AWS_PROVIDER_TYPE = "pulumi:providers:aws"
 _CANCEL_GRACE_S = 1.0
 
@@ -70,15 +72,26 @@ def pack_version(pack_dir: Path | None = None) -> str:
 
 
 class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
-    """The pack's policies behind the engine's Analyzer protocol."""
+    """The pack's policies behind the engine's Analyzer protocol.
 
-    def __init__(self, name: str, policies: list[Policy], *, version: str | None = None,
+    ``policies`` may mix this pack's policies with pulumi-policy SDK policies (``sdk.adapt``), which
+    get ``enforcement_level`` when they set none. ``initial_config`` is a pack config, as the SDK's
+    ``PolicyPack`` takes it, applied under whatever ``Configure`` sends; ``about`` is what Pulumi
+    Cloud shows of the pack (this pack's by default). A pack that cannot be served (two policies of
+    one name, an invalid ``initial_config``) raises at construction.
+    """
+
+    def __init__(self, name: str, policies: list[Any], *, version: str | None = None,
                  description: str = "", stack: StackContext | None = None,
-                 today: dt.date | None = None) -> None:
+                 today: dt.date | None = None, enforcement_level: Any = None,
+                 initial_config: Mapping[str, Any] | None = None, about: info_mod.About | None = None) -> None:
         self.name = name
         self.version = version or pack_version()
         self.description = description
-        self.policies = list(policies)
+        self.policies = sdk.adapt_all(policies, config_mod.level_name(enforcement_level))
+        compose.check_pack(name, self.policies)
+        self.about = about or info_mod.About()
+        self._initial = config_mod.pack_config(initial_config)
         self.stack = stack or StackContext.from_environ()
         self.today = today or dt.date.today()
         self._levels: dict[str, str] = {p.name: p.enforcement_level for p in self.policies}
@@ -88,12 +101,19 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self.cancelled = threading.Event()
         self.engine_address = ""
         self._rebuild()
+        if self._initial:
+            try:
+                self.configure({})
+            except config_mod.ConfigError as e:
+                raise config_mod.ConfigError(f"invalid initial_config of policy pack '{name}':\n{e}") from None
 
     # -- configuration ------------------------------------------------------------------
 
     def configure(self, policy_config: Mapping[str, tuple[str | None, Mapping[str, Any] | None]]) -> None:
         """Apply ``{policy: (enforcement level or None, properties)}``; raise ConfigError listing
-        every problem (unknown policies, unknown fields, wrong types, out-of-range values)."""
+        every problem (unknown policies, unknown fields, wrong types, out-of-range values). The
+        pack's ``initial_config`` lies under it."""
+        policy_config = config_mod.layer(self._initial, policy_config)
         by_name = {p.name: p for p in self.policies}
         levels = {p.name: p.enforcement_level for p in self.policies}
         configs = {p.name: p.defaults for p in self.policies}
@@ -114,8 +134,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                                   f"{', '.join(ENFORCEMENT_LEVELS)}, got {level!r}")
                 else:
                     levels[name] = level
-            resolved, problems = config_mod.resolve(name, policy.all_options, props)
-            problems += _waiver_date_problems(name, resolved["waivers"])
+            resolved, problems = policy.resolve_config(props)
+            problems += _waiver_date_problems(name, resolved.get("waivers"))
             if not problems and policy.validate is not None:
                 problems += [f"policy '{name}': {p}" for p in policy.validate(resolved)]
             configs[name] = resolved
@@ -140,8 +160,11 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                 self.configure_stack(StackContext.from_urn(urn, self.stack))
 
     def _rebuild(self) -> None:
-        self._contexts = {p.name: PolicyContext(self._configs[p.name], self.stack, self.today) for p in self.policies}
-        self._waivers = {p.name: waivers.config_waivers(self._configs[p.name]["waivers"]) for p in self.policies}
+        names = frozenset(p.name for p in self.policies)
+        self._contexts = {p.name: PolicyContext(self._configs[p.name], self.stack, self.today, names)
+                          for p in self.policies}
+        self._waivers = {p.name: waivers.config_waivers(self._configs[p.name].get("waivers") or ())
+                         for p in self.policies}
         active = [p for p in self.policies if self._levels[p.name] != DISABLED]
         self._resource_policies = [p for p in active if isinstance(p, ResourcePolicy)]
         self._stack_policies = [p for p in active if isinstance(p, StackPolicy)]
@@ -157,7 +180,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         if found is None:
             is_aws = type_.startswith("aws:")
             found = tuple(p for p in self._resource_policies
-                          if type_ in p.types or (is_aws and ALL_AWS_TYPES in p.types))
+                          if type_ in p.types or (is_aws and ALL_AWS_TYPES in p.types) or ALL_TYPES in p.types)
             self._dispatch[type_] = found
         return found
 
@@ -255,8 +278,9 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                 reads = resource.props.reads()
             if not changes:
                 unknown = resource.props.unknown_among(reads)
-                if unknown:
-                    result.not_applicable.append((policy, na.unknown_inputs(unknown)))
+                reason = na.unknown_inputs(unknown) if unknown else resource.unchecked.get(policy.name)
+                if reason is not None:
+                    result.not_applicable.append((policy, reason))
                 continue
             resource = result.apply(policy, resource, changes)
         return result
@@ -331,6 +355,9 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             if policy.name not in failed and policy.name in self._suffix_needers \
                     and self._contexts[policy.name].suffix is None:
                 response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=na.NO_SUFFIX))
+        for name, reason in view.unchecked.items():
+            if name not in failed:
+                response.not_applicable.append(pb.PolicyNotApplicable(policy_name=name, reason=reason))
         return response
 
     def Remediate(self, request: pb.AnalyzeRequest, context: Any) -> pb.RemediateResponse:
@@ -375,11 +402,12 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return _answer(lambda _: self._info(), request, lambda e: pb.AnalyzerInfo(name=self.name, version=self.version))
 
     def _info(self) -> pb.AnalyzerInfo:
+        about = self.about
         info = pb.AnalyzerInfo(name=self.name, version=self.version, supportsConfig=True,
-                               description=self.description, displayName=info_mod.DISPLAY_NAME,
-                               provider=info_mod.PROVIDER, readme=info_mod.readme(),
-                               repository=info_mod.repository())
-        info.tags.extend(info_mod.TAGS)
+                               description=self.description, displayName=about.display_name,
+                               provider=about.provider, readme=about.readme_text(),
+                               repository=about.repository_url())
+        info.tags.extend(about.tags)
         for policy in self.policies:
             item = pb.PolicyInfo(
                 name=policy.name, description=policy.description,
@@ -397,8 +425,25 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             schema = policy.config_schema()
             if schema:
                 item.configSchema.properties.update(schema)
+            if policy.required_config:
+                item.configSchema.required.extend(policy.required_config)
             info.policies.append(item)
+        self._initial_info(info)
         return info
+
+    def _initial_info(self, info: pb.AnalyzerInfo) -> None:
+        """``initialConfig``, as the SDK sends it. The engine reads an entry without a level as
+        advisory, so an entry that sets only fields states the level the policy has anyway."""
+        every = self._initial.get("all", (None, {}))[0]
+        by_name = {p.name: p for p in self.policies}
+        for name, (level, props) in self._initial.items():
+            level = level or every or (by_name[name].enforcement_level if name in by_name else None)
+            if level is None:
+                continue
+            entry = info.initialConfig[name]
+            entry.enforcementLevel = _LEVEL_TO_PB[level]
+            if props:
+                entry.properties.update(props)
 
     def GetPluginInfo(self, request: empty_pb2.Empty, context: Any) -> plugin_pb2.PluginInfo:
         return plugin_pb2.PluginInfo(version=self.version)
@@ -447,14 +492,18 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         found = set(self.stack.secret_values())
         for r in resources:
             found |= masking.secret_strings(r.props)
+            if r.provider is not None:
+                found |= masking.secret_strings(r.provider.props)
         return sorted(found)
 
     def _diagnostic(self, policy: Policy, level: str, finding: Finding, urn: str,
                     secrets: Any = ()) -> pb.AnalyzeDiagnostic:
         message = masking.mask(finding.message, secrets) if secrets else finding.message
+        # Like the SDK: the description, then the message on its own line (none when it is empty).
+        message = f"{policy.description}\n{message}" if message else policy.description
         return pb.AnalyzeDiagnostic(
             policyName=policy.name, policyPackName=self.name, policyPackVersion=self.version,
-            description=policy.description, message=f"{policy.description}\n{message}",
+            description=policy.description, message=message,
             urn=urn, enforcementLevel=_LEVEL_TO_PB[level], severity=_SEVERITY_TO_PB[policy.severity])
 
     def _pack_failure(self, error: BaseException, subject: str) -> pb.AnalyzeResponse:
@@ -558,9 +607,13 @@ def _waiver_date_problems(policy_name: str, entries: Any) -> list[str]:
 
 
 def _crash_finding(policy: Policy, error: Exception) -> Finding:
-    tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
+    tb, frames = error.__traceback__, []
+    while tb is not None:
+        frames.append(tb)
         tb = tb.tb_next
+    # Where the policy raised: the SDK's property proxy raises on behalf of a pulumi-policy SDK policy.
+    own = [f for f in frames if "pulumi_policy" not in Path(f.tb_frame.f_code.co_filename).parts]
+    tb = (own or frames)[-1] if frames else None
     where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else ""
     return Finding(f"The policy could not evaluate this resource ({type(error).__name__}{where}); "
                    f"the resource was not checked by it. Please report this with the resource's type.")
@@ -586,7 +639,29 @@ def serve(analyzer: Analyzer) -> None:
 
 
 class PolicyPack:
-    """Starts the pack as a Pulumi analyzer plugin and blocks; ``__main__.py`` constructs it."""
+    """Starts the pack as a Pulumi analyzer plugin and blocks; ``__main__.py`` constructs it.
 
-    def __init__(self, name: str, policies: list[Policy], description: str = "") -> None:
-        serve(Analyzer(name, policies, description=description))
+    Takes what the SDK's ``PolicyPack`` takes: ``policies`` of this pack and of the pulumi-policy
+    SDK, a default ``enforcement_level`` for SDK policies that set none, an ``initial_config``, and
+    what Pulumi Cloud shows of the pack (this pack's unless given). The version is that of the
+    ``PulumiPolicy.yaml`` of the pack's directory.
+    """
+
+    def __init__(self, name: str, policies: list[Any], description: str = "", enforcement_level: Any = None,
+                 initial_config: Mapping[str, Any] | None = None, display_name: str | None = None,
+                 readme: str | None = None, provider: str | None = None, tags: list[str] | None = None,
+                 repository: str | None = None) -> None:
+        given = dict(display_name=display_name, readme=readme, provider=provider,
+                     tags=tuple(tags) if tags is not None else None, repository=repository)
+        here = _pack_dir()
+        version = pack_version(here) if (here / "PulumiPolicy.yaml").is_file() else None
+        serve(Analyzer(name, policies, version=version, description=description or "",
+                       enforcement_level=enforcement_level, initial_config=initial_config,
+                       about=info_mod.About(**{k: v for k, v in given.items() if v is not None})))
+
+
+def _pack_dir() -> Path:
+    """The directory of the ``__main__.py`` being run: the pack's, however the language host starts it
+    (``python -m pulumi.policy ADDRESS DIR`` or ``python DIR``, in whatever working directory)."""
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    return Path(main).parent if main else Path.cwd()

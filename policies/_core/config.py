@@ -137,3 +137,39 @@ def _json_type(value: Any) -> str:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+PackConfig = dict[str, tuple[Any, dict[str, Any]]]
+"""``{policy or "all": (enforcement level or None, fields)}``: a pack's config, as ``Configure`` has it."""
+
+
+def level_name(level: Any) -> Any:
+    """An enforcement level as this pack spells it: the SDK's ``EnforcementLevel.MANDATORY`` is
+    ``"mandatory"``; anything else is kept (and checked where the config is applied)."""
+    return getattr(level, "value", level)
+
+
+def pack_config(config: Mapping[str, Any] | None) -> PackConfig:
+    """A pack config written in Python, as a ``--policy-pack-config`` file or the SDK's
+    ``initial_config`` has it: ``{policy: level | {"enforcementLevel": level, field: value}}``."""
+    out: PackConfig = {}
+    for name, value in (config or {}).items():
+        if isinstance(value, Mapping):
+            fields = dict(value)
+            level = fields.pop("enforcementLevel", None)
+        else:
+            level, fields = value, {}
+        out[str(name)] = (level_name(level), fields)
+    return out
+
+
+def layer(base: PackConfig, top: Mapping[str, tuple[Any, Mapping[str, Any] | None]]) -> PackConfig:
+    """``top`` applied over ``base`` as the engine layers configs: a level of ``top`` wins (its
+    ``all`` level over every level of ``base``), and fields merge, ``top``'s winning."""
+    every = top.get("all")
+    keep_levels = not (every and every[0])
+    out: PackConfig = {n: (level if keep_levels else None, dict(fields)) for n, (level, fields) in base.items()}
+    for name, (level, fields) in top.items():
+        under_level, under_fields = out.get(name, (None, {}))
+        out[name] = (level if level is not None else under_level, {**under_fields, **(fields or {})})
+    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,27 @@ POLICY_DOCS_END = "<!-- policy-table:end -->"
 DISPLAY_NAME = "AWS conventions"
 PROVIDER = "aws"
 TAGS = ("aws", "python", "multi-environment", "iam", "observability", "cost")
+
+
+@dataclass(frozen=True)
+class About:
+    """What Pulumi Cloud shows of a pack besides its policies: this pack's, unless a pack built on
+    it gives its own (``PolicyPack(display_name=..., readme=..., ...)``, as in the SDK)."""
+
+    display_name: str = DISPLAY_NAME
+    provider: str = PROVIDER
+    tags: tuple[str, ...] = TAGS
+    readme: str | None = None
+    """None: this pack's generated policy documentation (:func:`readme`)."""
+    repository: str | None = None
+    """None: ``AWS_CONVENTIONS_REPOSITORY`` (:func:`repository`)."""
+
+    def readme_text(self) -> str:
+        return readme() if self.readme is None else self.readme
+
+    def repository_url(self) -> str:
+        return repository() if self.repository is None else self.repository
+
 
 _WORDS = {"iam": "IAM", "kms": "KMS", "xray": "X-Ray", "dynamodb": "DynamoDB", "rds": "RDS", "ecr": "ECR",
           "s3": "S3", "url": "URL", "auth": "authorization"}

@@ -33,6 +33,8 @@ SEVERITIES = ("low", "medium", "high", "critical")
 
 ALL_AWS_TYPES = "aws:*"
 """A ``types`` entry that matches every resource of the AWS provider (not its provider resource)."""
+ALL_TYPES = "*"
+"""A ``types`` entry that matches every resource the engine sends (what a pulumi-policy SDK policy sees)."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,14 @@ class Finding:
 class PolicyContext:
     """What a check may consult besides the resource: its config, the stack, and today's date."""
 
-    __slots__ = ("_suffix", "config", "stack", "today")
+    __slots__ = ("_suffix", "config", "policy_names", "stack", "today")
 
-    def __init__(self, config: Mapping[str, Any], stack: StackContext, today: dt.date | None = None) -> None:
+    def __init__(self, config: Mapping[str, Any], stack: StackContext, today: dt.date | None = None,
+                 policy_names: frozenset[str] = frozenset()) -> None:
         self.config, self.stack = config, stack
         self.today = today or dt.date.today()
+        self.policy_names = policy_names
+        """The names of every policy of the pack that runs this one (empty outside an analyzer)."""
         self._suffix: Any = _UNRESOLVED
 
     @property
@@ -133,10 +138,18 @@ class _Policy:
     """Checks across config fields that JSON Schema cannot express (``minDays`` <= ``maxDays``): the
     problems, one sentence each, for the config with defaults filled in."""
     framework: Framework | None = None
+    required_config: tuple[str, ...] = ()
+    """Config fields the engine must be given (``PolicyConfigSchema.required``): none, since every
+    option has a default; a policy written with the pulumi-policy SDK may name some."""
+    docs_url: str = ""
+    """Where the policy is documented, for a policy of a pack built on this one; empty: its
+    section of this pack's README."""
 
     @property
     def url(self) -> str:
-        """The policy's section of the README (see ``info.docs_base``)."""
+        """``docs_url``, else the policy's section of the README (see ``info.docs_base``)."""
+        if self.docs_url:
+            return self.docs_url
         from .info import docs_base
 
         return f"{docs_base()}#{self.name}"
@@ -152,6 +165,12 @@ class _Policy:
 
     def config_schema(self) -> dict[str, Any]:
         return {o.name: o.to_schema() for o in self.all_options}
+
+    def resolve_config(self, given: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+        """The config with defaults filled in, and the problems found in ``given``."""
+        from .config import resolve
+
+        return resolve(self.name, self.all_options, given)
 
 
 Held = tuple[str, str, Finding]

@@ -15,6 +15,9 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 class StackView:
     resources: list[Resource]
     by_urn: dict[str, Resource] = field(default_factory=dict)
+    unchecked: dict[str, str] = field(default_factory=dict)
+    """Policy name to why it could not check the stack (a policy written with the pulumi-policy SDK
+    that called ``not_applicable`` or read a value unknown during a preview)."""
 
     def __post_init__(self) -> None:
         if not self.by_urn:

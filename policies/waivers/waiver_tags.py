@@ -22,8 +22,12 @@ from .._core.resource import Resource
 FORMAT = f"tags={{\"{waivers.TAG_PREFIX}<policy-name>\": \"<reason> expires=YYYY-MM-DD\"}}"
 
 
-def _policy_names() -> frozenset[str]:
-    from policies import POLICIES  # the registry imports this module, so look it up at call time
+def _policy_names(ctx: PolicyContext) -> frozenset[str]:
+    """The policies of the pack that runs this one (a pack built on this one has its own), else the
+    registry's."""
+    if ctx.policy_names:
+        return ctx.policy_names
+    from .. import POLICIES  # the registry imports this module, so look it up at call time
 
     return frozenset(p.name for p in POLICIES)
 
@@ -32,7 +36,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     tagged = waivers.tag_waivers(resource)
     if not tagged:
         return
-    names = _policy_names()
+    names = _policy_names(ctx)
     for policy_name, value in sorted(tagged.items()):
         key = f"{waivers.TAG_PREFIX}{policy_name}"
         if policy_name not in names:

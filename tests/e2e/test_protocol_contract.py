@@ -23,8 +23,6 @@ IGNORED = {
                                                "makes its working directory",
     "AnalyzerHandshakeRequest.program_directory": "the same directory as root_directory for an analyzer",
     "AnalyzerPropertyDependencies.urns": "read generically (getattr(v, 'urns', v)) in Resource.property_dependencies",
-    "AnalyzerInfo.initialConfig": "the defaults live in each policy's config schema, which the engine applies",
-    "PolicyConfigSchema.required": "every option has a default, so none is required",
     # The name check below matches 'message' elsewhere; this one is deliberately left empty.
     "PolicyInfo.message": "superseded by description, remediation_steps and each diagnostic's own message",
 }

@@ -248,3 +248,21 @@ def test_the_module_runs_as_a_command(tmp_path):
                            text=True, timeout=60)
     assert usage.returncode == 2
     assert "the following arguments are required: PROGRAM" in usage.stderr
+
+
+def test_a_program_is_checked_against_a_pack_built_on_this_one(tmp_path, capsys):
+    program = write_program(tmp_path / "audit", LOG_GROUP_WITHOUT_RETENTION, main="infra.py")
+    code, out, _ = check(capsys, program, "--pack", ROOT / "examples" / "team-pack", "--config",
+                         "aws:region=ap-south-1")
+    assert code == 1
+    assert "❌ acme-aws@v1.0.0" in out
+    assert "        - [mandatory] [severity: medium]  log-retention\n" in out, "a reused policy"
+    assert "        - [mandatory] [severity: high]  acme-allowed-regions\n" in out, "the team's SDK policy"
+    assert "'audit-logs-dev' is deployed to ap-south-1; Acme runs in us-east-1, eu-west-1 only." in out
+
+
+def test_a_pack_directory_without_pulumipolicy_yaml_exits_2(tmp_path, capsys):
+    code, out, err = check(capsys, COMPLIANT, "--pack", tmp_path)
+    assert code == 2
+    assert out == ""
+    assert err == f"error: {tmp_path} is not a policy pack (no PulumiPolicy.yaml)\n"
