@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -59,24 +58,14 @@ _AWS_PROVIDER_TYPE = "pulumi:providers:aws"
 _CANCEL_GRACE_S = 1.0
 
 
-def pack_version(pack_dir: Path | None = None) -> str:
-    """The ``version`` of ``PulumiPolicy.yaml``, which is what the CLI reports too."""
-    path = (pack_dir or Path(__file__).resolve().parents[2]) / "PulumiPolicy.yaml"
-    try:
-        match = re.search(r"^version:\s*['\"]?([^'\"\s]+)", path.read_text(), re.M)
-    except OSError:
-        match = None
-    return match.group(1) if match else "0.0.1"
-
-
 class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     """The pack's policies behind the engine's Analyzer protocol."""
 
-    def __init__(self, name: str, policies: list[Policy], *, version: str | None = None,
+    def __init__(self, name: str, policies: list[Policy], *, version: str = "0.0.1",
                  description: str = "", stack: StackContext | None = None,
                  today: dt.date | None = None) -> None:
         self.name = name
-        self.version = version or pack_version()
+        self.version = version
         self.description = description
         self.policies = list(policies)
         self.stack = stack or StackContext.from_environ()
@@ -588,5 +577,5 @@ def serve(analyzer: Analyzer) -> None:
 class PolicyPack:
     """Starts the pack as a Pulumi analyzer plugin and blocks; ``__main__.py`` constructs it."""
 
-    def __init__(self, name: str, policies: list[Policy], description: str = "") -> None:
-        serve(Analyzer(name, policies, description=description))
+    def __init__(self, name: str, policies: list[Policy], description: str = "", *, version: str = "0.0.1") -> None:
+        serve(Analyzer(name, policies, version=version, description=description))

@@ -23,7 +23,7 @@ FORMAT = f"tags={{\"{waivers.TAG_PREFIX}<policy-name>\": \"<reason> expires=YYYY
 
 
 def _policy_names() -> frozenset[str]:
-    from policies import POLICIES  # the registry imports this module, so look it up at call time
+    from .. import POLICIES  # the registry imports this module, so look it up at call time
 
     return frozenset(p.name for p in POLICIES)
 
