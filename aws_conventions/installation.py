@@ -41,10 +41,11 @@ one would otherwise show up resource by resource."""
 
 
 def missing_requirements() -> list[str]:
-    """The distributions of :data:`REQUIREMENTS` whose module this interpreter, which the runner
-    starts the pack with, cannot import."""
-    missing = [name for name in REQUIREMENTS if not _importable(name)]
-    return list(dict.fromkeys(REQUIREMENTS[name] for name in missing))
+    """The distributions of :data:`REQUIREMENTS` this interpreter, which the runner starts the pack
+    with, lacks: those whose module it cannot import, or that another one's import found missing
+    (pulumi imports grpc)."""
+    missing = [_missing_for(module) for module in REQUIREMENTS]
+    return list(dict.fromkeys(dist for dist in missing if dist))
 
 
 def requirements_problem() -> str | None:
@@ -71,12 +72,18 @@ def _install_hint(missing: list[str]) -> str:
     return "pip install " + " ".join(pins.get(name, name) for name in missing)
 
 
-def _importable(name: str) -> bool:
+def _missing_for(module: str) -> str | None:
+    """The distribution that stops ``module`` from importing, or None when it imports."""
     try:
-        importlib.import_module(name)
+        importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        absent = e.name or module
+        return next((dist for name, dist in REQUIREMENTS.items()
+                     if absent == name or absent.startswith(f"{name}.") or name.startswith(f"{absent}.")),
+                    REQUIREMENTS[module])
     except ImportError:
-        return False
-    return True
+        return REQUIREMENTS[module]
+    return None
 
 
 def _listing(names: list[str]) -> str:
