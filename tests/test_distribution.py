@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -112,3 +115,15 @@ def test_the_licence_is_shipped_and_named():
     assert PYPROJECT["project"]["license"] == "Apache-2.0"
     assert PYPROJECT["project"]["license-files"] == ["LICENSE"]
     assert "Apache License\n                           Version 2.0" in (ROOT / "LICENSE").read_text()
+
+
+def test_in_a_clone_another_policies_package_is_not_taken_for_the_pack(tmp_path):
+    """Run from a team's repository with this clone on PYTHONPATH, ``import policies`` would find the
+    team's own folder first: the runner stops, naming both, rather than check with the wrong pack."""
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "__init__.py").write_text("POLICIES = []\n")
+    proc = subprocess.run([sys.executable, "-m", "aws_conventions", "check", "infra"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert (f"ImportError: 'policies' is imported from {tmp_path / 'policies'}, not from the pack at "
+            f"{ROOT / 'policies'}") in proc.stderr
