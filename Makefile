@@ -1,11 +1,15 @@
 # Two commands on a fresh machine (Python 3.11+ and make):
 #   make demo   set up, then check a bundled example program with the pack (no Pulumi CLI, no AWS)
 #   make test   set up, then run the test suite
+# and one to publish:
+#   make pack   stage the pack alone in $(PACK_OUT), for `pulumi policy publish` (see the README)
 PYTHON ?= python3
 VENV ?= venv
 BIN := $(VENV)/bin
+# Outside the repository: the CLI applies every .gitignore above a pack to its files (tools/stage_pack.py).
+PACK_OUT ?= $(or $(TMPDIR),/tmp)/aws-conventions-pack
 
-.PHONY: demo test lint docs regen policy bench
+.PHONY: demo test lint docs regen policy bench pack
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +40,7 @@ policy: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.protocol --sizes 5000 20000 --repeat 3
+
+# The pack's files and nothing else (no tests, examples or tools), with ./venv linked as its virtualenv.
+pack: $(VENV)/.installed
+	$(BIN)/python -m tools.stage_pack $(PACK_OUT) --venv $(VENV)

@@ -11,10 +11,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from .engine import PACK_DIR, PackStartError
-from .findings import Diagnosis
-from .report import diagnosis_lines, render
-from .runner import ProgramError, Progress, UsageError, check
+from .installation import requirements_problem
+
+try:
+    from .engine import PACK_DIR, PackStartError
+    from .findings import Diagnosis
+    from .report import diagnosis_lines, render
+    from .runner import ProgramError, Progress, UsageError, check
+except ImportError:  # grpc, protobuf or pulumi, which the runner needs as well as the pack
+    if (problem := requirements_problem()) is None:
+        raise
+    print(f"error: {problem}", file=sys.stderr)
+    sys.exit(2)
 
 EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
 

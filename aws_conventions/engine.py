@@ -24,10 +24,8 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
-from policies._core.applicability import is_waiver
-from policies._core.values import to_struct
-
-PACK_DIR = Path(__file__).resolve().parents[1]
+from .installation import PACK_DIR
+from .policy_core import is_waiver, to_struct
 
 LEVELS = {pb.ADVISORY: "advisory", pb.MANDATORY: "mandatory", pb.REMEDIATE: "remediate",
           pb.DISABLED: "disabled"}

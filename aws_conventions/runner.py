@@ -30,11 +30,9 @@ import grpc
 import yaml
 from google.protobuf import json_format
 
-from policies._core.values import SECRET_SIG, SIG_KEY, Props, show
-
 from . import capture as capture_mod
 from . import diagnose
-from .engine import PACK_DIR, Diagnostic, PackProcess, StackResource, diagnostics_of, waived_of
+from .engine import PACK_DIR, Diagnostic, PackProcess, PackStartError, StackResource, diagnostics_of, waived_of
 from .findings import (
     LEVEL_RANK,
     CheckedResource,
@@ -46,6 +44,8 @@ from .findings import (
     Remediation,
     Waived,
 )
+from .installation import POLICIES_DIR, requirements_problem
+from .policy_core import SECRET_SIG, SIG_KEY, Props, show
 from .program import (
     Program,
     ProgramTarget,
@@ -62,7 +62,7 @@ __all__ = ["Finding", "Findings", "ProgramError", "Progress", "UsageError", "che
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
-AWS_TYPES = PACK_DIR / "policies" / "_data" / "aws_types.json"
+AWS_TYPES = POLICIES_DIR / "_data" / "aws_types.json"
 """The pack's AWS type table (``tools/aws_catalog.py``): which properties hold a physical name."""
 _SEVERITIES = {0: "", 1: "low", 2: "medium", 3: "high", 4: "critical"}
 _LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
@@ -133,7 +133,7 @@ class Captured:
 @functools.cache
 def autonames() -> dict[str, list[str]]:
     """Type token to physical-name properties, from the pack's AWS type table, for autonaming."""
-    from policies._core import aws_types
+    from .policy_core import aws_types
 
     tokens = json.loads(AWS_TYPES.read_text(encoding="utf-8"))["types"]
     return {token: names for token in tokens if (names := list(aws_types.physical_names(token)))}
@@ -200,9 +200,12 @@ def check(target: ProgramTarget | Program, *, stack: str | None = None,
           ) -> Findings:
     """Run ``target`` under mocks and evaluate the pack on what it registers.
 
-    Raises :class:`UsageError` when the check cannot start and :class:`ProgramError` when the
-    program fails.
+    Raises :class:`UsageError` when the check cannot start, :class:`PackStartError` when the pack
+    cannot (before the program runs, when this interpreter, which runs the pack, lacks one of its
+    requirements) and :class:`ProgramError` when the program fails.
     """
+    if (problem := requirements_problem()) is not None:
+        raise PackStartError(problem)
     diagnoses = _project_diagnoses(target)
     try:
         program = target if isinstance(target, Program) else load_program(target)

@@ -51,6 +51,10 @@ from .tracing import xray_tracing
 from .waivers import waiver_tags
 
 PACK_NAME = "aws-conventions"
+PACK_VERSION = "0.1.0"
+"""The pack's version, reported to the engine (``pulumi policy publish`` publishes it) and the
+distribution's version (``pyproject.toml`` reads it). Bump it before publishing: Pulumi Cloud
+refuses a version it already has."""
 PACK_DESCRIPTION = ("Catches the AWS mistakes Pulumi programs keep making (names without the "
                     "environment suffix, missing tracing and log retention, provisioned DynamoDB, "
                     "unrotated KMS keys, broad IAM, account-level singletons, missing exports) at "

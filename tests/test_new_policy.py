@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+import tomllib
 
 import pytest
 
@@ -14,6 +15,7 @@ from tools.new_policy import module_name, scaffold
 def tree(tmp_path):
     shutil.copytree(ROOT / "policies", tmp_path / "policies", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "tests", tmp_path / "tests", ignore=shutil.ignore_patterns("__pycache__", "snapshots"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 
 
@@ -33,7 +35,12 @@ def test_a_new_resource_policy_is_registered_and_its_test_fails_until_written(tr
     written = scaffold("sqs", "sqs-encryption", ["aws:sqs/queue:Queue"], stack=False, root=tree)
     assert {p.relative_to(tree).as_posix() for p in written} == {
         "policies/sqs/__init__.py", "policies/sqs/encryption.py", "tests/policies/sqs/test_encryption.py",
-        "policies/__init__.py"}
+        "policies/__init__.py", "pyproject.toml"}
+    packages = tomllib.loads((tree / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    assert "aws_conventions.policies.sqs" in packages
+    assert packages == sorted(packages)
+    assert (tree / "pyproject.toml").read_text().replace('    "aws_conventions.policies.sqs",\n', "") == (
+        ROOT / "pyproject.toml").read_text()
     registry = (tree / "policies" / "__init__.py").read_text()
     assert "from .sqs import encryption\n" in registry
     assert registry.index("encryption.POLICY") < registry.index("waiver_tags.POLICY")

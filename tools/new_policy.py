@@ -124,7 +124,8 @@ def scaffold(area: str, name: str, types: list[str], stack: bool, root: Path = R
     if not (package / "__init__.py").exists():
         package.mkdir(parents=True, exist_ok=True)
         (package / "__init__.py").write_text("")
-        written.append(package / "__init__.py")
+        _distribute(root / "pyproject.toml", area)
+        written += [package / "__init__.py", root / "pyproject.toml"]
     path.write_text(_module_text(area, name, types, stack))
     test.parent.mkdir(parents=True, exist_ok=True)
     test.write_text((STACK_TEST if stack else RESOURCE_TEST).format(name=name, token=types[0] if types else ""))
@@ -185,6 +186,15 @@ def _register(registry: Path, area: str, module: str) -> None:
         text = text[:first.start()] + "".join(imports) + text[block_end:]  # type: ignore[union-attr]
     text = text.replace("    waiver_tags.POLICY,\n]", f"    {module}.POLICY,\n    waiver_tags.POLICY,\n]")
     registry.write_text(text)
+
+
+def _distribute(pyproject: Path, area: str) -> None:
+    """List the new folder in the distribution's packages (``[tool.setuptools] packages``), in order."""
+    text = pyproject.read_text()
+    lines = re.findall(r'^    "aws_conventions\.policies\.\w+",\n', text, re.M)
+    new = f'    "aws_conventions.policies.{area}",\n'
+    block = "".join(lines)
+    pyproject.write_text(text.replace(block, "".join(sorted([*lines, new])), 1))
 
 
 def main(argv: list[str] | None = None) -> int:

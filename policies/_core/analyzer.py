@@ -13,8 +13,8 @@ enforcement levels, diagnostic text), with three differences that make it fast a
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
+import datetime as dt
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -61,16 +61,6 @@ _AWS_PROVIDER_TYPE = "pulumi:providers:aws"
 _CANCEL_GRACE_S = 1.0
 
 
-def pack_version(pack_dir: Path | None = None) -> str:
-    """The ``version`` of ``PulumiPolicy.yaml``, which is what the CLI reports too."""
-    path = (pack_dir or Path(__file__).resolve().parents[2]) / "PulumiPolicy.yaml"
-    try:
-        match = re.search(r"^version:\s*['\"]?([^'\"\s]+)", path.read_text(), re.M)
-    except OSError:
-        match = None
-    return match.group(1) if match else "0.0.1"
-
-
 class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     """The pack's policies behind the engine's Analyzer protocol.
 
@@ -81,12 +71,12 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     one name, an invalid ``initial_config``) raises at construction.
     """
 
-    def __init__(self, name: str, policies: list[Any], *, version: str | None = None,
+    def __init__(self, name: str, policies: list[Any], *, version: str = "0.0.1",
                  description: str = "", stack: StackContext | None = None,
                  today: dt.date | None = None, enforcement_level: Any = None,
                  initial_config: Mapping[str, Any] | None = None, about: info_mod.About | None = None) -> None:
         self.name = name
-        self.version = version or pack_version()
+        self.version = version
         self.description = description
         self.policies = sdk.adapt_all(policies, config_mod.level_name(enforcement_level))
         compose.check_pack(name, self.policies)
@@ -643,21 +633,29 @@ class PolicyPack:
 
     Takes what the SDK's ``PolicyPack`` takes: ``policies`` of this pack and of the pulumi-policy
     SDK, a default ``enforcement_level`` for SDK policies that set none, an ``initial_config``, and
-    what Pulumi Cloud shows of the pack (this pack's unless given). The version is that of the
-    ``PulumiPolicy.yaml`` of the pack's directory.
+    what Pulumi Cloud shows of the pack (this pack's unless given). The version is ``version`` (this
+    pack passes its ``PACK_VERSION``), else the ``version:`` of the ``PulumiPolicy.yaml`` of the
+    pack's directory, as the CLI reads it for a pack built on this one.
     """
 
     def __init__(self, name: str, policies: list[Any], description: str = "", enforcement_level: Any = None,
                  initial_config: Mapping[str, Any] | None = None, display_name: str | None = None,
                  readme: str | None = None, provider: str | None = None, tags: list[str] | None = None,
-                 repository: str | None = None) -> None:
+                 repository: str | None = None, *, version: str | None = None) -> None:
         given = dict(display_name=display_name, readme=readme, provider=provider,
                      tags=tuple(tags) if tags is not None else None, repository=repository)
-        here = _pack_dir()
-        version = pack_version(here) if (here / "PulumiPolicy.yaml").is_file() else None
-        serve(Analyzer(name, policies, version=version, description=description or "",
+        serve(Analyzer(name, policies, version=version or pack_version(_pack_dir()), description=description or "",
                        enforcement_level=enforcement_level, initial_config=initial_config,
                        about=info_mod.About(**{k: v for k, v in given.items() if v is not None})))
+
+
+def pack_version(pack_dir: Path) -> str:
+    """The ``version:`` of the pack directory's ``PulumiPolicy.yaml``, which the CLI reports too."""
+    try:
+        match = re.search(r"^version:\s*['\"]?([^'\"\s]+)", (pack_dir / "PulumiPolicy.yaml").read_text(), re.M)
+    except OSError:
+        match = None
+    return match.group(1) if match else "0.0.1"
 
 
 def _pack_dir() -> Path:

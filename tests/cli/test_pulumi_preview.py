@@ -20,6 +20,7 @@ log (``--event-log``), not from its text output. Covered:
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -28,7 +29,8 @@ from typing import Any
 
 import pytest
 
-from policies import POLICIES
+from policies import PACK_VERSION, POLICIES
+from tools.stage_pack import StageError, stage
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = "aws-conventions"
@@ -141,7 +143,7 @@ def test_compliant_example_passes_every_policy(default_previews):
     assert result.policy_events() == [], result.describe()
     summary = result.summary()
     assert summary["result"] == "succeeded"
-    assert [v for k, v in summary["PolicyPacks"].items() if k.startswith(f"{PACK}|local|")] == ["0.1.0"]
+    assert [v for k, v in summary["PolicyPacks"].items() if k.startswith(f"{PACK}|local|")] == [PACK_VERSION]
     # The pack did run: every aws resource was analyzed and passed the policies that watch it.
     analyzed = {resource_of(s["resourceUrn"]): s for s in result.of_kind("policyAnalyzeSummaryEvent")
                 if s["policyPackName"] == PACK}
@@ -217,10 +219,11 @@ def test_config_all_entry_keeps_per_policy_levels(programs, cli_env):
 
 @pytest.mark.parametrize(("config", "errors"), [
     ({"log-retention": {"maxDays": "x"}},
-     ["validating policy config: aws-conventions 0.1.0",
+     [f"validating policy config: aws-conventions {PACK_VERSION}",
       "log-retention: maxDays: Invalid type. Expected: integer, given: string"]),
     ({"log-retention": {"maxDays": 99999}},
-     ["validating policy config: aws-conventions 0.1.0", "log-retention: maxDays: Must be less than or equal to 3653"]),
+     [f"validating policy config: aws-conventions {PACK_VERSION}",
+      "log-retention: maxDays: Must be less than or equal to 3653"]),
     ({"kms-key-rotation": {"enforcementLevel": "sometimes"}},
      ['parsing enforcement level for "kms-key-rotation": "sometimes" is not a valid enforcement level']),
     # Past the CLI's schema check, the pack rejects names it does not have.
@@ -356,12 +359,15 @@ def test_publish_archive_from_the_repository_root_leaves_out_venv_and_caches(pul
     assert not [p for p in paths if "__pycache__/" in p or p.endswith(".pyc")]
 
 
-def test_publish_archive_of_the_staged_pack_is_the_pack_only(pulumi_bin, tmp_path, cli_env, deployed):
-    """tools/pulumi-cli/stage-pack.sh: the archive publish builds from the staged directory holds
-    the pack's files and nothing else, and, unpacked, runs as the same pack."""
-    staged = tmp_path / "staged" / PACK
-    subprocess.run(["bash", str(ROOT / "tools" / "pulumi-cli" / "stage-pack.sh"), str(staged), sys.prefix],
-                   check=True, timeout=120)
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory):
+    """The pack as `make pack` stages it (tools/stage_pack.py), with its `venv` linked to the tests' own."""
+    return stage(tmp_path_factory.mktemp("staged") / PACK, venv=Path(sys.prefix))
+
+
+def test_publish_archive_of_the_staged_pack_is_the_pack_only(pulumi_bin, tmp_path, staged, deployed):
+    """The archive publish builds from the staged directory holds the pack's files and nothing
+    else, and, unpacked, runs as the same pack."""
     # Caches appear in the staged directory once the pack has run there; they stay out too.
     (staged / "policies" / "__pycache__").mkdir(exist_ok=True)
     (staged / "policies" / "__pycache__" / "registry.cpython-311.pyc").write_bytes(b"\0")
@@ -390,3 +396,25 @@ def test_publish_archive_of_the_staged_pack_is_the_pack_only(pulumi_bin, tmp_pat
     from_repo = program.analyze(env=SUFFIX_ENV)
     assert from_archive.returncode == from_repo.returncode == 1, from_archive.describe()
     assert sorted(map(finding, from_archive.policy_events())) == sorted(map(finding, from_repo.policy_events()))
+
+
+def test_preview_with_the_staged_pack_reports_what_the_repository_pack_does(staged, programs, default_previews):
+    from_staged = programs("violations").preview(pack=staged)
+    from_repo = default_previews("violations")
+    assert from_staged.returncode == from_repo.returncode == 1, from_staged.describe()
+    assert sorted(map(finding, from_staged.policy_events())) == sorted(map(finding, from_repo.policy_events()))
+    packs = from_staged.summary()["PolicyPacks"]
+    assert packs == {f"{PACK}|local|{staged}": PACK_VERSION}, packs
+
+
+def test_a_pack_below_a_gitignored_directory_would_publish_nothing(pulumi_bin, tmp_path, staged):
+    """Why the pack is staged outside the repository: publish applies the .gitignore files above
+    the pack to its files, so a pack in the repository's git-ignored build/ uploads no file."""
+    repository = tmp_path / "repository"
+    repository.mkdir()
+    (repository / ".gitignore").write_text("/build/\n")
+    inside = repository / "build" / "pack"
+    shutil.copytree(staged, inside, symlinks=True)
+    assert policy_archive(pulumi_bin, inside, tmp_path / "inside.tgz") == []
+    with pytest.raises(StageError, match="would apply it to the pack's files"):
+        stage(repository / "build" / "other-pack")

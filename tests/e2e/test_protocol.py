@@ -4,7 +4,7 @@ import grpc
 import pytest
 
 from aws_conventions.engine import PackProcess
-from policies import POLICIES
+from policies import PACK_VERSION, POLICIES
 from policies._core.values import UNKNOWN, Secret
 
 TABLE = "aws:dynamodb/table:Table"
@@ -27,7 +27,7 @@ def default_config(pack):
 def test_analyzer_info_describes_every_policy(pack):
     info = pack.info
     assert info.name == "aws-conventions"
-    assert info.version == "0.1.0"
+    assert info.version == PACK_VERSION
     assert info.supportsConfig
     assert [p.name for p in info.policies] == [p.name for p in POLICIES]
     for wire, policy in zip(info.policies, POLICIES, strict=True):
