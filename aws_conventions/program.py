@@ -14,9 +14,12 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from .findings import Diagnosis, Findings
 
 SECURE_PLACEHOLDER = "secure-value-not-decrypted"
 """What a program reads for a ``secure:`` stack config value, which the runner cannot decrypt."""
@@ -25,7 +28,33 @@ ProgramTarget = str | os.PathLike[str] | Callable[[], Any]
 
 
 class UsageError(ValueError):
-    """The check cannot start: a missing program, a malformed config, an invalid policy config."""
+    """The check cannot start: a missing program, a malformed config, an invalid policy config.
+    ``findings`` is the report of the check that could not start (set by the runner)."""
+
+    findings: Findings | None = None
+
+
+class ProgramError(RuntimeError):
+    """The program failed. ``summary`` is one line; ``details`` is the program's error; ``diagnoses``
+    explain it where the cause is known (``aws_conventions/diagnose``), with the project checks'
+    findings; ``findings`` is the report of the failed check (no resources, only ``diagnoses``).
+    ``explain`` is False for a failure that the program's code does not explain (it registered
+    nothing, or something else answered for it): the report then holds the error alone."""
+
+    def __init__(self, summary: str, details: str = "", *, explain: bool = True) -> None:
+        super().__init__(f"{summary}\n{details}" if details else summary)
+        self.summary = summary
+        self.details = details
+        self.explain = explain
+        self.diagnoses: list[Diagnosis] = []
+        self.findings: Findings | None = None
+
+
+class ProgramTimeout(ProgramError):
+    """The program, or the pack's evaluation of it, did not finish within the runner's timeout."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__(summary, explain=False)
 
 
 @dataclass(frozen=True)
