@@ -224,7 +224,7 @@ class Checker:
         try:
             return self._check(run, config, policy_config, python)
         except (UsageError, ProgramError, PackError) as e:
-            e.findings = run.report(_failure_of(e), self._pack)  # type: ignore[union-attr]
+            e.findings = run.report(_failure_of(e), run.pack or self._pack)  # type: ignore[union-attr]
             raise
         finally:
             if self.progress:
@@ -233,9 +233,11 @@ class Checker:
     def _check(self, run: _Run, config: Mapping[str, Any] | Sequence[str] | None,
                policy_config: str | os.PathLike[str] | Mapping[str, Any] | None, python: str | None) -> Findings:
         run.diagnoses = _project_diagnoses(run.target)
-        run.failed_here = True  # the project checks may say why the program cannot be loaded
-        program = run.program = run.target if isinstance(run.target, Program) else load_program(run.target)
-        run.failed_here = False
+        try:
+            program = run.program = run.target if isinstance(run.target, Program) else load_program(run.target)
+        except UsageError:
+            run.explained = True  # the project checks may say why the program cannot be loaded
+            raise
         stack = run.stack = run.stack or default_stack(program)
         cfg = stack_config(program, stack, config)
         if program.function is None:
@@ -257,11 +259,11 @@ class Checker:
         except ProgramError as e:
             if e.explain:  # it raised or died: the project checks and the known causes may say why
                 e.diagnoses = run.diagnoses = run.diagnoses + diagnose.explain(e.details, program.root)
-                run.failed_here = True
+                run.explained = True
             if not isinstance(e, ProgramTimeout) and self._starter is not None:
                 self._starter.join(run.left())  # the report names the pack, which it reads once started
             raise
-        pack = self._ready(run)
+        pack = run.pack = self._ready(run)
         ran = time.monotonic()
         pack.stack, pack.project, pack.dry_run, pack.stack_config = stack, program.project, run.preview, cfg.values
         try:
@@ -349,8 +351,9 @@ class _Run:
     began: float
     timeout: float | None
     program: Program | None = None
+    pack: PackProcess | None = None
     diagnoses: list[Diagnosis] = dataclasses.field(default_factory=list)
-    failed_here: bool = False
+    explained: bool = False
     """The check stopped where the project checks (``diagnoses``) may explain it: loading the program,
     or the program itself; a report of any other failure holds the error alone."""
 
@@ -370,7 +373,7 @@ class _Run:
         return Findings(findings=[], resources=[], policies=[], pack_name=_pack_name(pack),
                         pack_version=_pack_version(pack), program=self.program or _placeholder(self.target),
                         stack=self.stack or "", preview=self.preview,
-                        diagnoses=self.diagnoses if self.failed_here else [], failure=failure)
+                        diagnoses=self.diagnoses if self.explained else [], failure=failure)
 
 
 def _failure_of(error: UsageError | ProgramError | PackError) -> CheckFailure:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from aws_conventions import engine
 from aws_conventions.__main__ import main
+from aws_conventions.runner import check_all
 from tests.runner.helpers import line_of, write_program
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,3 +197,41 @@ def test_a_report_that_cannot_be_written_is_an_error(tmp_path, capsys):
     code, _, err = check(capsys, tmp_path / "nowhere", "--format", "json", "--output", tmp_path / "no" / "r.json")
     assert code == 2
     assert err.splitlines()[-1].startswith(f"error: cannot write the report to {tmp_path / 'no' / 'r.json'}: ")
+
+
+def stock_pack(directory: Path, validate_body: str) -> Path:
+    """A pack on the stock pulumi-policy path with one resource policy whose check is ``validate_body``."""
+    directory.mkdir()
+    (directory / "__main__.py").write_text(
+        "import os\nimport time\n\nfrom pulumi_policy import PolicyPack, ResourceValidationPolicy\n\n\n"
+        f"def validate(args, report_violation):\n    {validate_body}\n\n\n"
+        'PolicyPack("stock", [ResourceValidationPolicy(name="probe", description="Probes the runner.", '
+        "validate=validate)])\n")
+    return directory
+
+
+@needs_proc
+def test_a_pack_still_evaluating_at_the_timeout_is_stopped(tmp_path):
+    pack_dir = stock_pack(tmp_path / "slow", "time.sleep(3600)")
+    program = write_program(tmp_path / "infra", 'aws.sqs.Queue("jobs-dev")\n')
+    before = children_of(os.getpid())
+    [report] = check_all([program], pack_dir=pack_dir, timeout=15)
+    assert report.exit_code == 2
+    assert report.failure.kind == "timeout"
+    assert report.failure.message == (f"checking {program} did not finish within 15 s (--timeout): the policy pack "
+                                      f"was still evaluating it")
+    assert children_of(os.getpid()) <= before, "the pack is stopped"
+
+
+def test_a_pack_that_dies_fails_the_program_and_the_next_program_gets_a_new_one(tmp_path, monkeypatch):
+    pack_dir = stock_pack(tmp_path / "dying", "os._exit(3)")
+    program = write_program(tmp_path / "infra", 'aws.sqs.Queue("jobs-dev")\n')
+    started = []
+    original = engine.PackProcess.start
+    monkeypatch.setattr(engine.PackProcess, "start", lambda self: (started.append(self), original(self))[1])
+    reports = check_all([program, program], pack_dir=pack_dir)
+    assert len(started) == 2
+    for report in reports:
+        assert report.failure.kind == "pack"
+        assert report.failure.message.startswith(f"the policy pack stopped answering while checking {program}: "
+                                                 f"UNAVAILABLE")
