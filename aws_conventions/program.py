@@ -1,9 +1,11 @@
-"""The program to check: where it lives, what runs it, and the config it runs with.
+"""The program to check: where it lives, what runs it, the config it runs with, and how a check of
+it fails.
 
 A program is a directory with ``Pulumi.yaml`` (whose ``main:`` is honoured), a Python file, or a
 callable. Its stack config is ``Pulumi.yaml``'s project config, then ``Pulumi.<stack>.yaml``, then
 overrides, with bare keys namespaced by the project as ``pulumi config`` does. The policy config is
-a ``--policy-pack-config`` document.
+a ``--policy-pack-config`` document. A check that cannot start raises :class:`UsageError`; a
+program that fails, times out or registers nothing raises :class:`ProgramError`.
 """
 
 from __future__ import annotations
