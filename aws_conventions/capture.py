@@ -311,10 +311,11 @@ def _make_classes() -> tuple[type, type]:
             return super().RegisterResourceOutputs(request)
 
         def _record(self, record: dict[str, Any]) -> None:
+            # Counted and reported under one lock: the SDK registers from several threads, and the
+            # counts must reach the runner in order.
             with self._lock:
                 self.records.append(record)
-                count = len(self.records)
-            self._on_register(count)
+                self._on_register(len(self.records))
 
         def _autoname(self, request: Any, urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
             """The physical name the engine's check assigns when the program sets none: the logical
@@ -495,6 +496,8 @@ def _user_traceback(e: BaseException, root: str) -> str:
 
 
 def _inside(path: str, root: str) -> bool:
+    if path.startswith("<"):  # "<frozen runpy>", "<string>": no file, wherever the program runs
+        return False
     try:
         Path(path).resolve().relative_to(root)
     except ValueError:

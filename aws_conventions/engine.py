@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -33,7 +34,11 @@ _LEVEL_NUMBERS = {v: k for k, v in LEVELS.items()}
 _MAX_MESSAGE = 400 * 1024 * 1024
 
 
-class PackStartError(RuntimeError):
+class PackError(RuntimeError):
+    """The pack process failed: it did not start, or stopped answering."""
+
+
+class PackStartError(PackError):
     """The pack process exited or printed no port."""
 
 
@@ -118,7 +123,7 @@ class PackProcess:
         began = time.perf_counter()
         self._proc = subprocess.Popen(
             [self._python, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(self.pack_dir)],
-            cwd=self.pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            cwd=self.pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline().decode().strip()
         if not line.isdigit():
@@ -146,15 +151,11 @@ class PackProcess:
                 raise
 
     def close(self) -> None:
+        """Stop the pack and anything it started (its process group), and release the channel."""
         if self._channel is not None:
             self._channel.close()
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+        if self._proc is not None:
+            stop_process_group(self._proc, grace=10)
         for stream in (self._proc.stdout, self._proc.stderr) if self._proc else ():
             if stream is not None:
                 stream.close()
@@ -165,10 +166,11 @@ class PackProcess:
 
     # -- the engine's calls, in the order it makes them ------------------------------------
 
-    def configure_stack(self, tags: Mapping[str, str] | None = None, secret_keys: Iterable[str] = ()) -> None:
+    def configure_stack(self, tags: Mapping[str, str] | None = None, secret_keys: Iterable[str] = (),
+                        timeout: float | None = None) -> None:
         self._stub.ConfigureStack(pb.AnalyzerStackConfigureRequest(
             stack=self.stack, project=self.project, dry_run=self.dry_run,
-            config=self.stack_config, tags=dict(tags or {}), config_secret_keys=list(secret_keys)))
+            config=self.stack_config, tags=dict(tags or {}), config_secret_keys=list(secret_keys)), timeout=timeout)
 
     def cancel(self) -> None:
         """What the engine calls when it shuts down; the pack then exits on its own."""
@@ -181,7 +183,7 @@ class PackProcess:
         except subprocess.TimeoutExpired:
             return None
 
-    def configure(self, policy_config: Mapping[str, Any]) -> None:
+    def configure(self, policy_config: Mapping[str, Any], timeout: float | None = None) -> None:
         """``policy_config`` as in a ``--policy-pack-config`` file: ``{policy: level | {...}}``."""
         request = pb.ConfigureAnalyzerRequest()
         for name, value in policy_config.items():
@@ -194,7 +196,7 @@ class PackProcess:
                                      f"{', '.join(_LEVEL_NUMBERS)}, got {level!r}")
                 entry.enforcementLevel = _LEVEL_NUMBERS[level]
             entry.properties.update(props)
-        self._stub.Configure(request)
+        self._stub.Configure(request, timeout=timeout)
 
     def analyze(self, type_: str, properties: Mapping[str, Any] | struct_pb2.Struct, *,
                 name: str = "example", urn: str = "", provider: Mapping[str, Any] | None = None,
@@ -259,6 +261,32 @@ class PackProcess:
         if self.stub is None:
             raise PackStartError("the pack is not started")
         return self.stub
+
+
+def stop_process_group(proc: subprocess.Popen[bytes], grace: float) -> None:
+    """Stop a process started in a session of its own (``start_new_session=True``) and every process
+    left in its group: SIGTERM, then SIGKILL once the leader has exited or ``grace`` seconds have passed.
+    The group is signalled even when its leader has already exited: what it started may still run."""
+    killpg = getattr(os, "killpg", None)
+    if killpg is None:  # no process groups (Windows): the process alone
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        return
+    _signal_group(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    _signal_group(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):  # the group is gone already
+        pass
 
 
 def _provider(p: Mapping[str, Any]) -> pb.AnalyzerProviderResource:

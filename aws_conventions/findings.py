@@ -102,6 +102,19 @@ class Waived:
 
 
 @dataclass(frozen=True)
+class CheckFailure:
+    """Why a program could not be checked: the one line the runner prints and what explains it."""
+
+    kind: str
+    """``usage`` (the check could not start), ``program`` (the program failed, printed what the runner
+    cannot read, or registered no resources), ``timeout``, or ``pack`` (the policy pack failed)."""
+    message: str
+    """One line."""
+    details: str = ""
+    """The program's traceback or last output, when there is one."""
+
+
+@dataclass(frozen=True)
 class PolicyInfo:
     name: str
     description: str
@@ -129,6 +142,8 @@ class Findings(Sequence[Finding]):
     timing: dict[str, float] = field(default_factory=dict)
     diagnoses: list[Diagnosis] = field(default_factory=list)
     """What the project checks found (``aws_conventions/diagnose``), apart from the policies' findings."""
+    failure: CheckFailure | None = None
+    """Set when the program could not be checked; there are then no findings or resources."""
 
     def __getitem__(self, index: Any) -> Any:
         return self.findings[index]
@@ -149,8 +164,14 @@ class Findings(Sequence[Finding]):
 
     @property
     def passed(self) -> bool:
-        """No mandatory violation and no mandatory project mistake: what ``pulumi preview`` needs to succeed."""
-        return not self.mandatory and not any(d.level == "mandatory" for d in self.diagnoses)
+        """Checked, with no mandatory violation and no mandatory project mistake: what ``pulumi preview``
+        needs to succeed."""
+        return self.failure is None and not self.mandatory and not any(d.level == "mandatory" for d in self.diagnoses)
+
+    @property
+    def exit_code(self) -> int:
+        """The runner's exit status for this program: 0 passed, 1 a mandatory violation, 2 not checked."""
+        return 2 if self.failure is not None else 0 if self.passed else 1
 
     def by_policy(self, name: str) -> list[Finding]:
         return [f for f in self.findings if f.policy == name]

@@ -1,9 +1,11 @@
-"""The program to check: where it lives, what runs it, and the config it runs with.
+"""The program to check: where it lives, what runs it, the config it runs with, and how a check of
+it fails.
 
 A program is a directory with ``Pulumi.yaml`` (whose ``main:`` is honoured), a Python file, or a
 callable. Its stack config is ``Pulumi.yaml``'s project config, then ``Pulumi.<stack>.yaml``, then
 overrides, with bare keys namespaced by the project as ``pulumi config`` does. The policy config is
-a ``--policy-pack-config`` document.
+a ``--policy-pack-config`` document. A check that cannot start raises :class:`UsageError`; a
+program that fails, times out or registers nothing raises :class:`ProgramError`.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from .findings import Diagnosis, Findings
 
 SECURE_PLACEHOLDER = "secure-value-not-decrypted"
 """What a program reads for a ``secure:`` stack config value, which the runner cannot decrypt."""
@@ -25,7 +30,33 @@ ProgramTarget = str | os.PathLike[str] | Callable[[], Any]
 
 
 class UsageError(ValueError):
-    """The check cannot start: a missing program, a malformed config, an invalid policy config."""
+    """The check cannot start: a missing program, a malformed config, an invalid policy config.
+    ``findings`` is the report of the check that could not start (set by the runner)."""
+
+    findings: Findings | None = None
+
+
+class ProgramError(RuntimeError):
+    """The program failed. ``summary`` is one line; ``details`` is the program's error; ``diagnoses``
+    explain it where the cause is known (``aws_conventions/diagnose``), with the project checks'
+    findings; ``findings`` is the report of the failed check (no resources, only ``diagnoses``).
+    ``explain`` is False for a failure that the program's code does not explain (it registered
+    nothing, or something else answered for it): the report then holds the error alone."""
+
+    def __init__(self, summary: str, details: str = "", *, explain: bool = True) -> None:
+        super().__init__(f"{summary}\n{details}" if details else summary)
+        self.summary = summary
+        self.details = details
+        self.explain = explain
+        self.diagnoses: list[Diagnosis] = []
+        self.findings: Findings | None = None
+
+
+class ProgramTimeout(ProgramError):
+    """The program, or the pack's evaluation of it, did not finish within the runner's timeout."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__(summary, explain=False)
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,30 @@ ever added within a version. Version 1::
       "timing": {"programSeconds": 1.9, "policySeconds": 0.1},
       "diagnoses": [{"check": "project-config", "enforcementLevel": "mandatory",
                      "location": {"file": "Pulumi.yaml", "line": 7}, "message": "Pulumi.yaml config ...",
-                     "fix": "set it as a value: ...", "cause": ""}]
+                     "fix": "set it as a value: ...", "cause": ""}],
+      "error": null
     }
 
 ``diagnoses`` are the project checks' findings and the explanation of a failed program
 (``aws_conventions/diagnose``); ``cause`` is the error line a diagnosis explains, empty for a project
-check. ``summary.diagnoses`` counts them; a mandatory one makes ``passed`` false. When the program
-fails, the report (written with exit status 2) has only ``diagnoses``, and no findings or resources.
+check. ``summary.diagnoses`` counts them; a mandatory one makes ``passed`` false.
+
+``error`` is ``null`` when the program was checked. When it could not be (exit status 2), ``error`` is
+``{"kind": ..., "message": ..., "details": ...}``: ``kind`` is ``usage`` (the check could not start),
+``program`` (the program failed, printed what the runner cannot read, or registered no resources),
+``timeout`` or ``pack``; ``message`` is the one line the runner prints; ``details`` the program's
+traceback or last output, or empty. The report then has no findings or resources, only ``diagnoses``,
+and ``passed`` is false.
+
+Checking several programs gives one document that holds each program's document, in order::
+
+    {"schemaVersion": 1,
+     "summary": {"passed": false, "exitCode": 2, "programs": 3, "checked": 2, "mandatory": 4,
+                 "advisory": 1},
+     "programs": [{...}, {...}, {...}]}
+
+``exitCode`` is the worst of the programs' exit statuses, with a program that could not be checked
+(2) above a mandatory violation (1).
 
 ``location`` is ``null`` when unknown; ``file`` is relative to the program's directory (the one that
 holds ``Pulumi.yaml``). ``kind`` is ``custom``, ``component``, ``provider``, ``stack`` or ``read``.
@@ -47,7 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnose import CHECKS
-from .findings import LEVEL_RANK, SEVERITY_RANK, Diagnosis, Finding, Findings, Location
+from .findings import LEVEL_RANK, SEVERITY_RANK, Diagnosis, Finding, Findings, Location, PolicyInfo
 
 SCHEMA_VERSION = 1
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -105,14 +122,37 @@ def to_json(findings: Findings) -> dict[str, Any]:
         "timing": dict(findings.timing),
         "diagnoses": [{"check": d.check, "enforcementLevel": d.level, "location": _location(d.location),
                        "message": d.message, "fix": d.fix, "cause": d.cause} for d in findings.diagnoses],
+        "error": {"kind": failure.kind, "message": failure.message, "details": failure.details}
+        if (failure := findings.failure) else None,
     }
+
+
+def to_json_many(reports: list[Findings]) -> dict[str, Any]:
+    """Several programs' reports as one document (see the module docstring)."""
+    checked = [r for r in reports if r.failure is None]
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "summary": {"passed": exit_code(reports) == 0, "exitCode": exit_code(reports), "programs": len(reports),
+                    "checked": len(checked), "mandatory": sum(len(r.mandatory) for r in checked),
+                    "advisory": sum(len(r.advisory) for r in checked)},
+        "programs": [to_json(r) for r in reports],
+    }
+
+
+def exit_code(reports: list[Findings]) -> int:
+    """The runner's exit status for several programs: the worst of theirs, 2 (not checked) above 1
+    (a mandatory violation) above 0."""
+    return max((r.exit_code for r in reports), default=0)
 
 
 # -- text ----------------------------------------------------------------------------------
 
 
 def to_text(findings: Findings) -> str:
-    """``pulumi preview``'s Policies section, with the violations grouped by resource."""
+    """``pulumi preview``'s Policies section, with the violations grouped by resource; for a program
+    that could not be checked, the error (:func:`failure_lines`)."""
+    if findings.failure is not None:
+        return "\n".join(failure_lines(findings)) + "\n"
     lines = [f"Checked {findings.program.display} (stack {findings.stack}, "
              f"{'preview' if findings.preview else 'update'}): {_plural(len(findings.resources), 'resource')}.",
              ""]
@@ -151,6 +191,52 @@ def to_text(findings: Findings) -> str:
     lines.append("")
     lines.append(_summary(findings))
     return "\n".join(lines) + "\n"
+
+
+def to_text_many(reports: list[Findings]) -> str:
+    """Each program's report under a header, then :func:`summary_lines`."""
+    return "".join(section(r) for r in reports) + "\n".join(summary_lines(reports)) + "\n"
+
+
+def section(findings: Findings) -> str:
+    """One program's report in a report of several, under a header naming it."""
+    return f"== {findings.program.display} ==\n{to_text(findings)}\n"
+
+
+def summary_lines(reports: list[Findings]) -> list[str]:
+    """A line per program (status, counts or the error) under a line of totals and the exit status."""
+    checked = [r for r in reports if r.failure is None]
+    failed = sum(not r.passed for r in checked)
+    head = (f"{_plural(len(reports), 'program')}: {len(checked) - failed} passed, {failed} failed, "
+            f"{len(reports) - len(checked)} not checked (exit status {exit_code(reports)})")
+    width = max((len(r.program.display) for r in reports), default=0)
+    lines = [head]
+    for r in reports:
+        if r.failure is not None:
+            status, detail = "error", r.failure.message
+        else:
+            status = "passed" if r.passed else "failed"
+            detail = (f"{_plural(len(r.resources), 'resource')}, "
+                      f"{len(r.mandatory)} mandatory, {len(r.advisory)} advisory")
+            blocking = sum(d.level == "mandatory" for d in r.diagnoses)
+            if blocking:
+                detail += f", {_plural(blocking, 'project mistake')}"
+        lines.append(f"    {status:6}  {r.program.display:{width}}  {detail}")
+    return lines
+
+
+def failure_lines(findings: Findings) -> list[str]:
+    """A program that could not be checked: the error line, then what the project checks found and
+    the known cause with its fix, else the program's error as it printed it."""
+    failure = findings.failure
+    if failure is None:
+        return []
+    lines = [f"error: {failure.message}"]
+    if findings.diagnoses:
+        lines.extend(diagnosis_lines(findings.diagnoses))
+    if failure.details and not any(d.cause for d in findings.diagnoses):
+        lines.append(failure.details)
+    return lines
 
 
 def diagnosis_lines(diagnoses: list[Diagnosis]) -> list[str]:
@@ -210,11 +296,14 @@ def _plural(n: int, word: str) -> str:
 # -- SARIF ---------------------------------------------------------------------------------
 
 
-def to_sarif(findings: Findings, base: Path | None = None) -> dict[str, Any]:
-    """A SARIF 2.1.0 log for code-scanning views. File URIs are relative to ``base`` (the working
-    directory by default, normally the repository root) when the program lies under it."""
+def to_sarif(findings: Findings | list[Findings], base: Path | None = None) -> dict[str, Any]:
+    """A SARIF 2.1.0 log for code-scanning views: one run, with one invocation per program (a program
+    that could not be checked is an unsuccessful invocation with the error as a notification) and
+    every program's results. File URIs are relative to ``base`` (the working directory by default,
+    normally the repository root) when the program lies under it."""
+    reports = findings if isinstance(findings, list) else [findings]
     base = (base or Path.cwd()).resolve()
-    root = findings.program.root.resolve()
+    policies = _policies_of(reports)
     rules = [{
         "id": p.name,
         "name": "".join(part.capitalize() for part in p.name.split("-")),
@@ -227,18 +316,57 @@ def to_sarif(findings: Findings, base: Path | None = None) -> dict[str, Any]:
         "properties": {"tags": list(p.tags), "severity": p.severity,
                        **({"security-severity": _SECURITY_SEVERITY[p.severity]}
                           if p.severity in _SECURITY_SEVERITY else {})},
-    } for p in findings.policies]
+    } for p in policies]
+    information_uri = _information_uri(policies)
     rules.extend({
         "id": c.name,
         "name": "".join(part.capitalize() for part in c.name.split("-")),
         "shortDescription": {"text": c.description},
         "fullDescription": {"text": c.description},
-        "helpUri": f"{_information_uri(findings)}#{c.name}",
+        "helpUri": f"{information_uri}#{c.name}",
         "help": {"text": c.description},
         "defaultConfiguration": {"level": _SARIF_LEVEL[c.level], "enabled": True},
         "properties": {"tags": ["project"]},
     } for c in CHECKS)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = [result for r in reports for result in _sarif_results(r, base, index)]
+    first = reports[0]
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": first.pack_name, "version": next((r.pack_version for r in reports
+                                                                      if r.pack_version), ""),
+                            "informationUri": information_uri, "rules": rules}},
+        "originalUriBaseIds": {"SRCROOT": {"uri": base.as_uri() + "/"}},
+        "invocations": [_invocation(r) for r in reports],
+        "results": results,
+    }
+    if len(reports) == 1:
+        run["properties"] = {"stack": first.stack, "project": first.program.project, "preview": first.preview}
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _policies_of(reports: list[Findings]) -> list[PolicyInfo]:
+    """The pack's policies, as the first program that was checked saw them (the policy config is the
+    same for every program)."""
+    return next((r.policies for r in reports if r.policies), [])
+
+
+def _invocation(findings: Findings) -> dict[str, Any]:
+    invocation: dict[str, Any] = {
+        "executionSuccessful": findings.failure is None, "exitCode": findings.exit_code,
+        "properties": {"program": findings.program.display, "project": findings.program.project,
+                       "stack": findings.stack, "preview": findings.preview}}
+    failure = findings.failure
+    if failure is not None:
+        text = f"{failure.message}\n{failure.details}" if failure.details else failure.message
+        invocation["toolExecutionNotifications"] = [{
+            "level": "error", "message": {"text": text},
+            "descriptor": {"id": f"check-{failure.kind}"},
+            "properties": {"program": findings.program.display}}]
+    return invocation
+
+
+def _sarif_results(findings: Findings, base: Path, index: Mapping[str, int]) -> list[dict[str, Any]]:
+    root = findings.program.root.resolve()
     results = [_sarif_diagnosis(d, root, base, index) for d in findings.diagnoses]
     for f in findings:
         location = f.location or _fallback(findings)
@@ -258,19 +386,7 @@ def to_sarif(findings: Findings, base: Path | None = None) -> dict[str, Any]:
         if f.policy in index:
             result["ruleIndex"] = index[f.policy]
         results.append(result)
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": findings.pack_name, "version": findings.pack_version,
-                                "informationUri": _information_uri(findings), "rules": rules}},
-            "originalUriBaseIds": {"SRCROOT": {"uri": base.as_uri() + "/"}},
-            "invocations": [{"executionSuccessful": True}],
-            "results": results,
-            "properties": {"stack": findings.stack, "project": findings.program.project,
-                           "preview": findings.preview},
-        }],
-    }
+    return results
 
 
 def _sarif_diagnosis(d: Diagnosis, root: Path, base: Path, index: Mapping[str, int]) -> dict[str, Any]:
@@ -306,16 +422,22 @@ def _fingerprint(f: Finding) -> str:
     return hashlib.sha256(f"{f.policy}|{f.urn}|{first_line}".encode()).hexdigest()[:32]
 
 
-def _information_uri(findings: Findings) -> str:
-    url = next((p.url for p in findings.policies if p.url), "")
+def _information_uri(policies: list[PolicyInfo]) -> str:
+    url = next((p.url for p in policies if p.url), "")
     return url.split("#", 1)[0] if url else "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/"
 
 
-def render(findings: Findings, fmt: str, base: Path | None = None) -> str:
-    """The findings in ``text``, ``json`` or ``sarif``."""
+def render(findings: Findings | list[Findings], fmt: str, base: Path | None = None) -> str:
+    """The findings in ``text``, ``json`` or ``sarif``: of one program, or of several (a list) in
+    one report."""
+    several = isinstance(findings, list) and len(findings) != 1
+    reports = findings if isinstance(findings, list) else [findings]
     if fmt == "text":
-        return to_text(findings)
-    document: Mapping[str, Any] = to_json(findings) if fmt == "json" else to_sarif(findings, base)
+        return to_text_many(reports) if several else to_text(reports[0])
+    if fmt == "json":
+        document: Mapping[str, Any] = to_json_many(reports) if several else to_json(reports[0])
+    else:
+        document = to_sarif(reports, base)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -1,11 +1,13 @@
-"""The local runner: check a Pulumi Python program against the pack without the CLI, credentials or a stack.
+"""The local runner: check Pulumi Python programs against the pack without the CLI, credentials or a stack.
 
-1. The program runs under the SDK's mocks (``capture.py``) in a fresh process, with its directory as
-   working directory; a callable runs in-process. Every resource is recorded as the engine sees it.
+1. The program runs under the SDK's mocks (``capture.py``) in a fresh process of its own, with its
+   directory as working directory (``program_process.py``); a callable runs in-process. Every
+   resource is recorded as the engine sees it.
 2. The pack is started as the engine starts it and driven over the Analyzer protocol by
    :class:`aws_conventions.engine.PackProcess`, with the engine's calls in the engine's order:
    ``ConfigureStack``, ``Configure``, then per resource ``Remediate`` and ``Analyze`` on its inputs,
-   then ``AnalyzeStack`` once on every resource's outputs. The pack starts while the program runs.
+   then ``AnalyzeStack`` once on every resource's outputs. The pack starts while the first program
+   runs, and serves the programs after it (:class:`Checker`).
 3. The diagnostics become :class:`Findings`, located in the program's source where possible.
 """
 
@@ -16,9 +18,7 @@ import functools
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -31,11 +31,21 @@ import yaml
 from google.protobuf import json_format
 
 from . import capture as capture_mod
-from . import diagnose
-from .engine import PACK_DIR, Diagnostic, PackProcess, PackStartError, StackResource, diagnostics_of, waived_of
+from . import diagnose, program_process
+from .engine import (
+    PACK_DIR,
+    Diagnostic,
+    PackError,
+    PackProcess,
+    PackStartError,
+    StackResource,
+    diagnostics_of,
+    waived_of,
+)
 from .findings import (
     LEVEL_RANK,
     CheckedResource,
+    CheckFailure,
     Diagnosis,
     Finding,
     Findings,
@@ -48,17 +58,19 @@ from .installation import POLICIES_DIR, requirements_problem
 from .policy_core import SECRET_SIG, SIG_KEY, Props, show
 from .program import (
     Program,
+    ProgramError,
     ProgramTarget,
+    ProgramTimeout,
     StackConfig,
     UsageError,
     default_stack,
     load_policy_config,
     load_program,
     stack_config,
-    unmet_pins,
 )
 
-__all__ = ["Finding", "Findings", "ProgramError", "Progress", "UsageError", "check"]
+__all__ = ["Checker", "Finding", "Findings", "PackError", "ProgramError", "ProgramTimeout", "Progress", "UsageError",
+           "check", "check_all"]
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -67,19 +79,6 @@ AWS_TYPES = POLICIES_DIR / "_data" / "aws_types.json"
 _SEVERITIES = {0: "", 1: "low", 2: "medium", 3: "high", 4: "critical"}
 _LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
 _SKIP_DIRS = frozenset({"venv", ".venv", "env", "site-packages", "__pycache__", "node_modules", "build", "dist"})
-
-
-class ProgramError(RuntimeError):
-    """The program failed. ``summary`` is one line; ``details`` is the program's error; ``diagnoses``
-    explain it where the cause is known (``aws_conventions/diagnose``), with the project checks'
-    findings; ``findings`` is the report of the failed check (no resources, only ``diagnoses``)."""
-
-    def __init__(self, summary: str, details: str = "") -> None:
-        super().__init__(f"{summary}\n{details}" if details else summary)
-        self.summary = summary
-        self.details = details
-        self.diagnoses: list[Diagnosis] = []
-        self.findings: Findings | None = None
 
 
 # -- running the program ------------------------------------------------------------------------
@@ -139,43 +138,6 @@ def autonames() -> dict[str, list[str]]:
     return {token: names for token in tokens if (names := list(aws_types.physical_names(token)))}
 
 
-def _capture_in_subprocess(program: Program, spec: dict[str, Any], python: str | None,
-                           on_progress: Callable[[int], None]) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(program.root), os.environ.get("PYTHONPATH")]))
-    env["PYTHONUNBUFFERED"] = "1"
-    interpreter = python or sys.executable
-    with tempfile.TemporaryFile() as stderr:
-        try:
-            proc = subprocess.Popen([interpreter, str(Path(capture_mod.__file__).resolve())], cwd=program.root,
-                                    env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
-        except OSError as e:
-            raise UsageError(f"cannot run the program with {interpreter}: {e.strerror}") from e
-        assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(json.dumps(spec).encode())
-        proc.stdin.close()
-        answer: dict[str, Any] | None = None
-        for raw in proc.stdout:
-            message = json.loads(raw)
-            if "progress" in message:
-                on_progress(message["progress"])
-            else:
-                answer = message
-        proc.stdout.close()
-        code = proc.wait()
-        if answer is None:
-            stderr.seek(0)
-            text = stderr.read().decode(errors="replace").strip()
-            raise ProgramError(f"the program {program.display} exited with code {code} before it finished",
-                               text[-8000:])
-    if "error" in answer:
-        pins = unmet_pins(program) if python is None else []
-        note = f" (it pins {', '.join(pins)}: name its virtualenv in Pulumi.yaml or pass --python)" if pins else ""
-        raise ProgramError(f"the program {program.display} failed: {answer['error']['summary']}{note}",
-                           answer["error"]["details"])
-    return answer["result"]
-
-
 def _capture_in_process(program: Program, spec: dict[str, Any], on_progress: Callable[[int], None],
                         ) -> dict[str, Any]:
     every = spec["progressEvery"]
@@ -197,77 +159,266 @@ def check(target: ProgramTarget | Program, *, stack: str | None = None,
           config: Mapping[str, Any] | Sequence[str] | None = None,
           policy_config: str | os.PathLike[str] | Mapping[str, Any] | None = None, preview: bool = True,
           python: str | None = None, pack_dir: Path = PACK_DIR, progress: Progress | None = None,
-          ) -> Findings:
+          timeout: float | None = None) -> Findings:
     """Run ``target`` under mocks and evaluate the pack on what it registers.
 
-    Raises :class:`UsageError` when the check cannot start, :class:`PackStartError` when the pack
-    cannot (before the program runs, when this interpreter, which runs the pack, lacks one of its
-    requirements) and :class:`ProgramError` when the program fails.
+    Raises :class:`UsageError` when the check cannot start, :class:`ProgramError` when the program
+    fails or registers nothing (:class:`ProgramTimeout` when it, or its evaluation, takes longer than
+    ``timeout`` seconds; a callable runs in-process, without a timeout) and :class:`PackError` when
+    the pack fails (:class:`PackStartError` before the program runs, when this interpreter, which runs
+    the pack, lacks one of its requirements). Each carries ``findings``, the report of the failed check.
     """
     if (problem := requirements_problem()) is not None:
         raise PackStartError(problem)
-    diagnoses = _project_diagnoses(target)
-    try:
-        program = target if isinstance(target, Program) else load_program(target)
-    except UsageError as e:
-        e.diagnoses = diagnoses  # type: ignore[attr-defined]
-        if diagnoses and not callable(target):
-            root = Path(target) if Path(target).is_dir() else Path(target).parent
-            program = Program(root=root, project=str(_spec(root).get("name") or root.name), display=str(target))
-            e.findings = Findings(  # type: ignore[attr-defined]
-                findings=[], resources=[], policies=[], pack_name=_pack_name(None), pack_version="",
-                program=program, stack=stack or "", preview=preview, diagnoses=diagnoses)
-        raise
-    stack = stack or default_stack(program)
-    cfg = stack_config(program, stack, config)
-    if program.function is None:
-        diagnoses += diagnose.stack_config_rules(program.root, _spec(program.root), stack, cfg.values)
-    policy_cfg = load_policy_config(policy_config)
-    on_progress = progress.program if progress else (lambda _: None)
-    spec = {"program": str(program.entry) if program.entry else "", "root": str(program.root),
-            "project": program.project, "stack": stack, "preview": preview, "config": cfg.values,
-            "secretKeys": cfg.secret_keys, "progressEvery": 50 if progress else 0, "autonames": autonames()}
-    pack = PackProcess(pack_dir, stack=stack, project=program.project, dry_run=preview, stack_config=cfg.values)
-    failed: list[BaseException] = []
+    with Checker(pack_dir=pack_dir, progress=progress) as checker:
+        return checker.check(target, stack=stack, config=config, policy_config=policy_config, preview=preview,
+                             python=python, timeout=timeout)
 
-    def start_pack() -> None:
+
+def check_all(targets: Sequence[ProgramTarget | Program], *, stack: str | None = None,
+              config: Mapping[str, Any] | Sequence[str] | None = None,
+              policy_config: str | os.PathLike[str] | Mapping[str, Any] | None = None, preview: bool = True,
+              python: str | None = None, pack_dir: Path = PACK_DIR, progress: Progress | None = None,
+              timeout: float | None = None, on_report: Callable[[Findings], None] | None = None,
+              ) -> list[Findings]:
+    """Check several programs, one after another, with one pack process. Returns one report per
+    program, in order (each also given to ``on_report`` as soon as it is made); a program that could
+    not be checked has ``failure`` set, and exit code 2, instead of raising. ``timeout`` is per program."""
+    reports = []
+    with Checker(pack_dir=pack_dir, progress=progress) as checker:
+        for index, target in enumerate(targets, 1):
+            if progress is not None and len(targets) > 1:
+                progress.program_started(_display(target), index, len(targets))
+            try:
+                report = checker.check(target, stack=stack, config=config, policy_config=policy_config,
+                                       preview=preview, python=python, timeout=timeout)
+            except (UsageError, ProgramError, PackError) as e:
+                assert e.findings is not None
+                report = e.findings
+            reports.append(report)
+            if on_report is not None:
+                on_report(report)
+    return reports
+
+
+class Checker:
+    """Checks programs one after another with one pack process.
+
+    The pack starts while the first program runs and serves every program after it: before each
+    program's resources, ``ConfigureStack`` and ``Configure`` give it that program's stack, project,
+    stack config and policy config, and reset everything it holds from the program before (the pack
+    keeps no other state between calls). A pack that failed or ran out of time is stopped, and the
+    next program starts a new one. Use as a context manager: leaving it stops the pack.
+    """
+
+    def __init__(self, *, pack_dir: Path = PACK_DIR, progress: Progress | None = None) -> None:
+        self.pack_dir = pack_dir
+        self.progress = progress
+        self._pack: PackProcess | None = None
+        self._starter: threading.Thread | None = None
+        self._start_failed: list[BaseException] = []
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def check(self, target: ProgramTarget | Program, *, stack: str | None = None,
+              config: Mapping[str, Any] | Sequence[str] | None = None,
+              policy_config: str | os.PathLike[str] | Mapping[str, Any] | None = None, preview: bool = True,
+              python: str | None = None, timeout: float | None = None) -> Findings:
+        """As :func:`check`, with this checker's pack."""
+        run = _Run(target, stack, preview, time.monotonic(), timeout or None)
         try:
-            pack.start()
-        except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
-            failed.append(e)
+            return self._check(run, config, policy_config, python)
+        except (UsageError, ProgramError, PackError) as e:
+            e.findings = run.report(_failure_of(e), run.pack or self._pack)  # type: ignore[union-attr]
+            raise
+        finally:
+            if self.progress:
+                self.progress.done()
 
-    began = time.perf_counter()
-    starter = threading.Thread(target=start_pack, name="pack")
-    starter.start()
-    try:
+    def _check(self, run: _Run, config: Mapping[str, Any] | Sequence[str] | None,
+               policy_config: str | os.PathLike[str] | Mapping[str, Any] | None, python: str | None) -> Findings:
+        run.diagnoses = _project_diagnoses(run.target)
+        try:
+            program = run.program = run.target if isinstance(run.target, Program) else load_program(run.target)
+        except UsageError:
+            run.explained = True  # the project checks may say why the program cannot be loaded
+            raise
+        stack = run.stack = run.stack or default_stack(program)
+        cfg = stack_config(program, stack, config)
+        if program.function is None:
+            run.diagnoses += diagnose.stack_config_rules(program.root, _spec(program.root), stack, cfg.values)
+        policy_cfg = load_policy_config(policy_config)
+        progress = self.progress
+        on_progress = progress.program if progress else (lambda _: None)
+        spec = {"program": str(program.entry) if program.entry else "", "root": str(program.root),
+                "project": program.project, "stack": stack, "preview": run.preview, "config": cfg.values,
+                "secretKeys": cfg.secret_keys, "progressEvery": 50 if progress else 0, "autonames": autonames()}
+        self._launch(run.preview)
         try:
             if program.function is not None:
                 captured = _capture_in_process(program, spec, on_progress)
             else:
-                captured = _capture_in_subprocess(program, spec, python or program.python, on_progress)
+                captured = program_process.run(program, spec, python or program.python, on_progress, run.deadline,
+                                               run.timeout)
+            _require_resources(program, captured)
         except ProgramError as e:
-            starter.join()  # the report names the pack, which it reads once started
-            e.diagnoses = diagnoses + diagnose.explain(e.details, program.root)
-            e.findings = Findings(findings=[], resources=[], policies=[], pack_name=_pack_name(pack),
-                                  pack_version=_pack_version(pack), program=program, stack=stack, preview=preview,
-                                  diagnoses=e.diagnoses)
+            if e.explain:  # it raised or died: the project checks and the known causes may say why
+                e.diagnoses = run.diagnoses = run.diagnoses + diagnose.explain(e.details, program.root)
+                run.explained = True
+            if not isinstance(e, ProgramTimeout) and self._starter is not None:
+                self._starter.join(run.left())  # the report names the pack, which it reads once started
             raise
-        finally:
-            starter.join()
-        if failed:
-            raise failed[0]
-        ran = time.perf_counter()
-        reconciled = _configure(pack, policy_cfg)
-        evaluation = _Evaluation(pack, program, cfg, stack, captured)
-        evaluation.analyze(progress)
-        findings = evaluation.findings(_policies(pack, reconciled), preview)
-    finally:
-        pack.close()
-        if progress:
-            progress.done()
-    findings.timing = {"programSeconds": round(ran - began, 3), "policySeconds": round(time.perf_counter() - ran, 3)}
-    findings.diagnoses = diagnoses
-    return findings
+        pack = run.pack = self._ready(run)
+        ran = time.monotonic()
+        pack.stack, pack.project, pack.dry_run, pack.stack_config = stack, program.project, run.preview, cfg.values
+        try:
+            reconciled = _configure(pack, policy_cfg, cfg.secret_keys, run.left())
+            evaluation = _Evaluation(pack, program, cfg, stack, captured, run.left)
+            evaluation.analyze(progress)
+        except grpc.RpcError as e:
+            self._discard()
+            if e.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise ProgramTimeout(f"checking {program.display} did not finish within {run.timeout:g} s "
+                                     f"(--timeout): the policy pack was still evaluating it") from e
+            detail = (e.details() or "").strip().splitlines()
+            raise PackError(f"the policy pack stopped answering while checking {program.display}: {e.code().name}"
+                            + (f": {detail[0]}" if detail else "")) from e
+        findings = evaluation.findings(_policies(pack, reconciled), run.preview)
+        findings.timing = {"programSeconds": round(ran - run.began, 3),
+                           "policySeconds": round(time.monotonic() - ran, 3)}
+        findings.diagnoses = run.diagnoses
+        return findings
+
+    def _launch(self, preview: bool) -> None:
+        """Start the pack in the background unless one is starting or running. It starts for no
+        stack in particular (``ConfigureStack`` names each program's)."""
+        if self._pack is not None:
+            starting = self._starter is not None and self._starter.is_alive()
+            if starting or (not self._start_failed and self._pack.wait(0) is None):
+                return
+            self._discard()
+        pack = PackProcess(self.pack_dir, stack="", project="", dry_run=preview)
+        failed: list[BaseException] = []
+
+        def start() -> None:
+            try:
+                pack.start()
+            except PackError as e:
+                failed.append(e)
+            except Exception as e:  # noqa: BLE001 - a start that fails in any way is the pack failing
+                failed.append(PackStartError(f"the policy pack did not start: {type(e).__name__}: {e}"))
+
+        self._pack, self._start_failed = pack, failed
+        self._starter = threading.Thread(target=start, name="pack", daemon=True)
+        self._starter.start()
+
+    def _ready(self, run: _Run) -> PackProcess:
+        """The started pack; raises what stopped it from starting."""
+        assert self._pack is not None and self._starter is not None
+        self._starter.join(run.left())
+        if self._starter.is_alive():
+            self._discard()
+            raise ProgramTimeout(f"checking {run.display} did not finish within {run.timeout:g} s (--timeout): "
+                                 f"the policy pack had not started")
+        if self._start_failed:
+            error = self._start_failed[0]
+            self._discard()
+            raise error
+        return self._pack
+
+    def _discard(self) -> None:
+        """Stop the pack; the next program starts a new one."""
+        pack, starter = self._pack, self._starter
+        self._pack = self._starter = None
+        if starter is not None:
+            starter.join(_START_WAIT)  # its process exists by then, so that stopping it ends the start
+        if pack is not None:
+            pack.close()
+        if starter is not None:
+            starter.join(_START_WAIT)
+
+    def close(self) -> None:
+        """Stop the pack and what it started."""
+        self._discard()
+
+
+_START_WAIT = 5.0
+"""Seconds to let a pack that is starting get as far as its process, before stopping it."""
+
+
+@dataclass
+class _Run:
+    """One program's check as it goes, for the report when it stops short."""
+
+    target: ProgramTarget | Program
+    stack: str | None
+    preview: bool
+    began: float
+    timeout: float | None
+    program: Program | None = None
+    pack: PackProcess | None = None
+    diagnoses: list[Diagnosis] = dataclasses.field(default_factory=list)
+    explained: bool = False
+    """The check stopped where the project checks (``diagnoses``) may explain it: loading the program,
+    or the program itself; a report of any other failure holds the error alone."""
+
+    @property
+    def deadline(self) -> float | None:
+        return self.began + self.timeout if self.timeout else None
+
+    @property
+    def display(self) -> str:
+        return self.program.display if self.program else _display(self.target)
+
+    def left(self) -> float | None:
+        """Seconds left before the deadline (None: no deadline)."""
+        return None if self.timeout is None else max(0.0, self.began + self.timeout - time.monotonic())
+
+    def report(self, failure: CheckFailure, pack: PackProcess | None) -> Findings:
+        return Findings(findings=[], resources=[], policies=[], pack_name=_pack_name(pack),
+                        pack_version=_pack_version(pack), program=self.program or _placeholder(self.target),
+                        stack=self.stack or "", preview=self.preview,
+                        diagnoses=self.diagnoses if self.explained else [], failure=failure)
+
+
+def _failure_of(error: UsageError | ProgramError | PackError) -> CheckFailure:
+    if isinstance(error, ProgramTimeout):
+        return CheckFailure("timeout", error.summary)
+    if isinstance(error, ProgramError):
+        return CheckFailure("program", error.summary, error.details)
+    first, _, rest = str(error).partition("\n")
+    return CheckFailure("usage" if isinstance(error, UsageError) else "pack", first, rest.strip())
+
+
+def _require_resources(program: Program, captured: Mapping[str, Any]) -> None:
+    """A program that registers nothing but its stack has nothing to check: most often ``main:``
+    names a file that only defines the stack's classes, or the code that declares them did not run."""
+    if any(r.get("type") != STACK_TYPE or r.get("parent") for r in captured["resources"]):
+        return
+    entry = f" (it ran {program.entry.name}: does that file declare them?)" if program.entry else ""
+    raise ProgramError(f"the program {program.display} registered no resources: there is nothing to check{entry}",
+                       explain=False)
+
+
+def _display(target: ProgramTarget | Program) -> str:
+    if isinstance(target, Program):
+        return target.display
+    return getattr(target, "__qualname__", repr(target)) if callable(target) else str(target)
+
+
+def _placeholder(target: ProgramTarget | Program) -> Program:
+    """The program as far as it is known when it could not be loaded, for the report."""
+    if isinstance(target, Program):
+        return target
+    if callable(target):
+        return Program(root=Path.cwd(), project="", function=target, display=_display(target))
+    path = Path(target)
+    root = path if path.is_dir() else path.parent
+    return Program(root=root, project=str(_spec(root).get("name") or root.name), display=str(target))
 
 
 def _project_diagnoses(target: ProgramTarget | Program) -> list[Diagnosis]:
@@ -293,18 +444,19 @@ def _pack_name(pack: PackProcess | None) -> str:
     return info.name if info is not None else "aws-conventions"
 
 
-def _pack_version(pack: PackProcess) -> str:
+def _pack_version(pack: PackProcess | None) -> str:
     info = getattr(pack, "info", None)
     return info.version if info is not None else ""
 
 
-def _configure(pack: PackProcess, policy_cfg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def _configure(pack: PackProcess, policy_cfg: Mapping[str, Any], secret_keys: Sequence[str],
+               timeout: float | None) -> dict[str, dict[str, Any]]:
     """``ConfigureStack``, then ``Configure`` with the reconciled policy config, as the engine does.
     Returns that config."""
-    pack.configure_stack()
+    pack.configure_stack(secret_keys=secret_keys, timeout=timeout)
     reconciled = reconcile(pack.info, policy_cfg)
     try:
-        pack.configure(reconciled)
+        pack.configure(reconciled, timeout=timeout)
     except grpc.RpcError as e:
         if e.code() != grpc.StatusCode.INVALID_ARGUMENT:
             raise
@@ -353,8 +505,10 @@ class _Evaluation:
     """The pack's answers on one captured program, in the engine's order."""
 
     def __init__(self, pack: PackProcess, program: Program, cfg: StackConfig, stack: str,
-                 captured: Mapping[str, Any]) -> None:
+                 captured: Mapping[str, Any], left: Callable[[], float | None] = lambda: None) -> None:
         self.pack = pack
+        self.left = left
+        """Seconds left for each call to the pack (None: no limit)."""
         self.program = program
         self.stack = stack
         records = [Captured.of(r) for r in captured["resources"]]
@@ -381,7 +535,7 @@ class _Evaluation:
             StackResource(type=r.type, name=r.name, properties=self.outputs[r.urn], urn=r.urn, parent=r.parent,
                           dependencies=r.dependencies, property_dependencies=r.property_dependencies,
                           provider=self._provider_of(r), options=r.options)
-            for r in self.records))
+            for r in self.records), timeout=self.left())
         # A stack policy's finding without a URN is the stack's, as the engine reports it.
         self.diagnostics.extend(diagnostics_of(response, self.root_urn))
         self.waived.extend((w.policy, w.reason, self.root_urn) for w in waived_of(response))
@@ -390,7 +544,7 @@ class _Evaluation:
         """``Remediate``, then ``Analyze`` on the remediated inputs, which the outputs then follow."""
         request = self.pack.analyze_request(r.type, r.inputs, name=r.name, urn=r.urn, provider=self._provider_of(r),
                                             options=r.options)
-        for change in self.pack.stub.Remediate(request).remediations:  # type: ignore[union-attr]
+        for change in self.pack.stub.Remediate(request, timeout=self.left()).remediations:  # type: ignore[union-attr]
             if change.diagnostic:
                 self.diagnostics.append(Diagnostic(change.policyName, "advisory", change.diagnostic, r.urn,
                                                    pack=change.policyPackName))
@@ -400,7 +554,7 @@ class _Evaluation:
             self.outputs[r.urn].update(json_format.MessageToDict(change.properties))
             self.remediations.append(Remediation(change.policyName, r.urn, r.type, r.name, self.locator.locate(r),
                                                  changes))
-        response = self.pack.stub.Analyze(request)  # type: ignore[union-attr]
+        response = self.pack.stub.Analyze(request, timeout=self.left())  # type: ignore[union-attr]
         self.diagnostics.extend(diagnostics_of(response, r.urn))
         self.waived.extend((w.policy, w.reason, r.urn) for w in waived_of(response))
 
@@ -479,42 +633,66 @@ def _default_provider(package: str, version: str, cfg: StackConfig, stack: str, 
 
 
 class Progress:
-    """Prints progress on stderr once a program has ``threshold`` resources."""
+    """Progress on stderr: which program is being checked (when there are several), and counts once
+    a program has ``threshold`` resources.
+
+    The program's counts arrive from the threads that register its resources (in-process) or from
+    its answer channel; lines are written whole, one at a time, and a count lower than one already
+    shown is dropped, so that the lines come out in the order things happened.
+    """
 
     def __init__(self, threshold: int = 100, stream: Any = None) -> None:
         self.threshold = threshold
         self.stream = stream if stream is not None else sys.stderr
         self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._lock = threading.Lock()
         self._open = False
         self._last = 0.0
+        self._registered = 0
+        self._analyzed = 0
+
+    def program_started(self, display: str, index: int, total: int) -> None:
+        with self._lock:
+            self._end_line()
+            self._registered = self._analyzed = 0
+            self._write(f"[{index}/{total}] {display}", keep=False)
 
     def program(self, count: int) -> None:
-        if count >= self.threshold:
-            self._line(f"running the program: {count} resources registered")
+        with self._lock:
+            if count >= self.threshold and count > self._registered:
+                self._registered = count
+                self._write(f"running the program: {count} resources registered")
 
     def analysis(self, done: int, total: int) -> None:
         if total < self.threshold:
             return
-        now = time.monotonic()
-        if done == total or done == 1 or now - self._last >= 0.5:
-            self._last = now
-            self._line(f"checking resources against the policies: {done}/{total}")
+        with self._lock:
+            now = time.monotonic()
+            if done > self._analyzed and (done == total or done == 1 or now - self._last >= 0.5):
+                self._last = now
+                self._analyzed = done
+                self._write(f"checking resources against the policies: {done}/{total}")
 
     def done(self) -> None:
+        with self._lock:
+            self._end_line()
+            self._registered = self._analyzed = 0
+
+    def _end_line(self) -> None:
         if self._open and self._tty:
             self.stream.write("\n")
             self.stream.flush()
         self._open = False
 
-    def _line(self, text: str) -> None:
-        if self._tty:
+    def _write(self, text: str, keep: bool = True) -> None:
+        """A line; on a terminal, one that the next line overwrites when ``keep``."""
+        if self._tty and keep:
             self.stream.write(f"\r{text}\x1b[K")
+            self._open = True
         else:
+            self._end_line()
             self.stream.write(text + "\n")
         self.stream.flush()
-        self._open = True
-
-
 
 
 class _Locator:

@@ -22,27 +22,30 @@ from typing import Any
 
 from .engine import PACK_DIR
 from .findings import Finding, Findings
-from .runner import ProgramError, UsageError, check
+from .runner import ProgramError, ProgramTimeout, UsageError, check
 
-__all__ = ["Finding", "Findings", "ProgramError", "UsageError", "assert_compliant", "assert_violates",
-           "check_program"]
+__all__ = ["Finding", "Findings", "ProgramError", "ProgramTimeout", "UsageError", "assert_compliant",
+           "assert_violates", "check_program"]
 
 
 def check_program(program: str | os.PathLike[str] | Callable[[], Any], *, stack: str | None = None,
                   config: Mapping[str, Any] | Sequence[str] | None = None,
                   policy_config: str | os.PathLike[str] | Mapping[str, Any] | None = None,
-                  preview: bool = True, python: str | None = None, pack_dir: Path = PACK_DIR) -> Findings:
+                  preview: bool = True, python: str | None = None, pack_dir: Path = PACK_DIR,
+                  timeout: float | None = None) -> Findings:
     """Run ``program`` under mocks and return the pack's findings on it.
 
     ``program`` is a directory with ``Pulumi.yaml``, a Python file, or a callable that declares
     resources (run in-process, in its own Pulumi context). ``config`` adds to or overrides the stack's
     config (``{"environmentSuffix": "pr7"}``; bare keys get the project's namespace).
     ``policy_config`` is a ``--policy-pack-config`` document or a path to one. ``preview=False`` runs
-    as an update, where ids, ARNs and other computed outputs are known. Raises
-    :class:`ProgramError` when the program fails and :class:`UsageError` when it cannot be run.
+    as an update, where ids, ARNs and other computed outputs are known. ``timeout`` (seconds) stops a
+    program run in its own process that takes longer, and what it started. Raises
+    :class:`ProgramError` when the program fails or registers no resources (:class:`ProgramTimeout`
+    when it times out) and :class:`UsageError` when it cannot be run.
     """
     return check(program, stack=stack, config=config, policy_config=policy_config, preview=preview,
-                 python=python, pack_dir=pack_dir)
+                 python=python, pack_dir=pack_dir, timeout=timeout)
 
 
 def assert_compliant(findings: Findings, *, allow_advisory: bool = False, ignore: Iterable[str] = ()) -> None:

@@ -3,11 +3,12 @@
     python -m benchmarks.realworld DIR [DIR ...] [--jobs 2] [--no-preview | --both] [--json OUT]
                                    [--labels benchmarks/realworld/labels.json]
 
-Each ``DIR`` is a program (it holds ``Pulumi.yaml``) or a folder of programs. Every program runs in
-its own ``check`` process (two at a time by default) with a clean environment: no
-``ENVIRONMENT_SUFFIX`` and stack ``dev``, which is how most of these programs are deployed;
-``--environment-suffix pr123`` sets it, and the stack config key ``environmentSuffix``, as a
-pull-request pipeline does.
+Each ``DIR`` is a program (it holds ``Pulumi.yaml``) or a folder of programs. The programs are split
+into ``--jobs`` lists (two by default) checked side by side with the runner's library API
+(``check_all``: one pack process per list, each program in a process of its own, stopped after
+``--timeout`` seconds) with a clean environment: no ``ENVIRONMENT_SUFFIX`` and stack ``dev``, which is
+how most of these programs are deployed; ``--environment-suffix pr123`` sets it, and the stack config
+key ``environmentSuffix``, as a pull-request pipeline does.
 
 It prints per-policy counts (findings, mandatory, programs touched), findings per program, the
 programs that failed to run with the one line the runner gave, and, with ``--labels``, the share of
@@ -26,9 +27,7 @@ import collections
 import hashlib
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from aws_conventions.findings import Findings
+from aws_conventions.report import to_json
+from aws_conventions.runner import check_all
 
 
 @dataclass
@@ -60,38 +61,40 @@ def programs(paths: Iterable[str]) -> list[Path]:
     return found
 
 
-def run_one(program: Path, preview: bool, timeout: float, extra: list[str], suffix: str = "") -> Run:
-    env = {k: v for k, v in os.environ.items() if k != "ENVIRONMENT_SUFFIX" and not k.startswith("PULUMI_")}
-    env["PYTHONPATH"] = str(ROOT)
-    if suffix:  # as the pipeline deploys: the variable, and the stack config key the programs read
-        env["ENVIRONMENT_SUFFIX"] = suffix
-        extra = [*extra, "--config", f"environmentSuffix={suffix}"]
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
-        report = Path(out.name)
-    cmd = [sys.executable, "-m", "aws_conventions", "check", str(program), "--stack", "dev", "--quiet",
-           "--format", "json", "--output", str(report), *extra]
-    if not preview:
-        cmd.append("--no-preview")
-    began = time.perf_counter()
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
-        code, stderr = done.returncode, done.stderr
-    except subprocess.TimeoutExpired:
-        code, stderr = 2, f"timed out after {timeout:.0f} s"
-    run = Run(program.name, code, time.perf_counter() - began)
-    try:
-        data = json.loads(report.read_text()) if report.stat().st_size else None
-    except (OSError, ValueError):
-        data = None
-    finally:
-        report.unlink(missing_ok=True)
-    if data and code in (0, 1):
-        run.findings = data.get("findings", [])
-        run.resources = len(data.get("resources", []))
+def run_all(found: list[Path], preview: bool, timeout: float, policy_config: str | None,
+            suffix: str = "", jobs: int = 2) -> list[Run]:
+    """Every program's run, in order: ``check_all`` on each of the lists the programs are split into.
+    The environment is this process's, which the programs and the pack inherit."""
+    config = {"environmentSuffix": suffix} if suffix else None
+
+    def check_list(programs: list[Path]) -> list[Run]:
+        runs: list[Run] = []
+        last = time.perf_counter()
+
+        def record(report: Findings) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            runs.append(run_of(Path(report.program.display).name, report, now - last))
+            last = now
+
+        check_all(programs, stack="dev", config=config, policy_config=policy_config, preview=preview,
+                  timeout=timeout or None, on_report=record)
+        return runs
+
+    jobs = max(1, min(jobs, len(found)))
+    lists = [found[i::jobs] for i in range(jobs)]
+    with ThreadPoolExecutor(max_workers=len(lists)) as pool:
+        by_program = {r.program: r for runs in pool.map(check_list, lists) for r in runs}
+    return [by_program[p.name] for p in found]
+
+
+def run_of(program: str, report: Findings, seconds: float) -> Run:
+    run = Run(program, report.exit_code, seconds)
+    if report.failure is not None:
+        run.error = f"error: {report.failure.message}"[:300]
     else:
-        lines = [ln for ln in stderr.splitlines() if ln.strip()]
-        first = next((ln for ln in lines if ln.startswith("error:")), lines[-1] if lines else "")
-        run.error = first[:300]
+        run.findings = to_json(report)["findings"]
+        run.resources = len(report.resources)
     return run
 
 
@@ -177,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
                              "environmentSuffix set to this (e.g. pr123)")
     args = parser.parse_args(argv)
     found = programs(args.paths)
-    extra = ["--policy-config", args.policy_config] if args.policy_config else []
+    # As the pipeline deploys: the variable (read by the programs and the pack) and the stack config key.
+    os.environ.pop("ENVIRONMENT_SUFFIX", None)
+    if args.environment_suffix:
+        os.environ["ENVIRONMENT_SUFFIX"] = args.environment_suffix
     labels = json.loads(args.labels.read_text()) if args.labels else None
     modes = [True, False] if args.both else [args.preview]
     results = {}
@@ -185,9 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         mode = "preview" if preview else "update"
         if args.both:
             print(f"== {mode}")
-        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            runs = list(pool.map(lambda p, pv=preview: run_one(p, pv, args.timeout, extra, args.environment_suffix),
-                                 found))
+        runs = run_all(found, preview, args.timeout, args.policy_config, args.environment_suffix, args.jobs)
         summary = summarise(runs, labels)
         print_summary(summary, labels is not None)
         detail = {r.program: [{"key": key(r.program, f), "level": f.get("enforcementLevel"),

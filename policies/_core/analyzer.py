@@ -13,8 +13,8 @@ enforcement levels, diagnostic text), with three differences that make it fast a
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
+import re
 import sys
 import threading
 from collections.abc import Callable, Mapping

@@ -97,7 +97,10 @@ def test_a_program_that_raises_exits_2_with_one_line_then_its_error(tmp_path, ca
 
 
 def test_missing_required_config_names_the_key_and_how_to_pass_it(tmp_path, capsys):
-    program = write_program(tmp_path / "config", 'pulumi.Config().require("dbName")\n')
+    program = write_program(tmp_path / "config", """
+        db_name = pulumi.Config().require("dbName")
+        aws.sqs.Queue(f"{db_name}-jobs-dev")
+    """)
     code, _, err = check(capsys, program)
     assert code == 2
     assert err.startswith(f"error: the program {program} failed: it requires the stack config 'tap-test:dbName', "
@@ -157,7 +160,8 @@ def test_json_format(tmp_path, capsys):
     report = json.loads(out)
     assert code == 1
     assert set(report) == {"schemaVersion", "pack", "program", "summary", "findings", "waived", "remediations",
-                           "resources", "timing", "diagnoses"}
+                           "resources", "timing", "diagnoses", "error"}
+    assert report["error"] is None
     assert report["schemaVersion"] == 1
     assert report["program"] == {"path": str(program), "entry": "__main__.py", "project": "tap-test",
                                  "stack": "dev", "preview": True}

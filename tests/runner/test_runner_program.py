@@ -107,9 +107,18 @@ def test_an_interpreter_that_does_not_exist_is_a_usage_error(tmp_path):
 
 
 def test_another_interpreter_runs_the_program(tmp_path):
-    root = write_program(tmp_path / "infra", "import sys\npulumi.export('python', sys.executable)\n")
+    seen = tmp_path / "python.txt"
+    root = write_program(tmp_path / "infra", f"""
+        import sys
+        from pathlib import Path
+
+        Path({str(seen)!r}).write_text(sys.executable)
+        queue = aws.sqs.Queue("jobs-dev")
+        pulumi.export("jobs_queue", queue.name)
+    """)
     findings = check(root, python=sys.executable)
     assert findings.findings == []
+    assert seen.read_text() == sys.executable
 
 
 def test_pins_on_pulumi_packages_that_this_interpreter_does_not_meet(tmp_path):
