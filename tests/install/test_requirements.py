@@ -18,7 +18,10 @@ from tests.install.venvs import env, without
 
 PROBE = """from pathlib import Path
 
+import pulumi_aws as aws
+
 Path(__file__).with_name("ran").write_text("the program ran")
+aws.sqs.Queue("jobs")
 """
 
 
