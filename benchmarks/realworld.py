@@ -62,12 +62,14 @@ def programs(paths: Iterable[str]) -> list[Path]:
 
 
 def run_all(found: list[Path], preview: bool, timeout: float, policy_config: str | None,
-            suffix: str = "", jobs: int = 2) -> list[Run]:
+            suffix: str = "", jobs: int = 2, fallback: str | None = None) -> list[Run]:
     """Every program's run, in order: ``check_all`` on each of the lists the programs are split into.
-    The environment is this process's, which the programs and the pack inherit."""
+    The environment is this process's, which the programs and the pack inherit. A program that
+    fails is run again with the ``fallback`` interpreter, if given (one that has the programs'
+    packages, for programs written for a newer Python than this one)."""
     config = {"environmentSuffix": suffix} if suffix else None
 
-    def check_list(programs: list[Path]) -> list[Run]:
+    def check_list(programs: list[Path], python: str | None = None) -> list[Run]:
         runs: list[Run] = []
         last = time.perf_counter()
 
@@ -78,13 +80,18 @@ def run_all(found: list[Path], preview: bool, timeout: float, policy_config: str
             last = now
 
         check_all(programs, stack="dev", config=config, policy_config=policy_config, preview=preview,
-                  timeout=timeout or None, on_report=record)
+                  python=python, timeout=timeout or None, on_report=record)
         return runs
 
     jobs = max(1, min(jobs, len(found)))
     lists = [found[i::jobs] for i in range(jobs)]
     with ThreadPoolExecutor(max_workers=len(lists)) as pool:
         by_program = {r.program: r for runs in pool.map(check_list, lists) for r in runs}
+    failed = [p for p in found if by_program[p.name].error]
+    if fallback and failed:
+        for run in check_list(failed, fallback):
+            if not run.error:
+                by_program[run.program] = run
     return [by_program[p.name] for p in found]
 
 
@@ -175,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path)
     parser.add_argument("--json", type=Path, help="write the summary and every finding here")
     parser.add_argument("--policy-config", help="passed to check")
+    parser.add_argument("--python-fallback", metavar="PATH",
+                        help="run the programs that fail again with this interpreter (with pulumi and pulumi-aws "
+                             "installed), e.g. a Python 3.12 for programs that need it")
     parser.add_argument("--environment-suffix", default="",
                         help="deploy as a pull-request pipeline would: ENVIRONMENT_SUFFIX and the stack config "
                              "environmentSuffix set to this (e.g. pr123)")
@@ -191,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         mode = "preview" if preview else "update"
         if args.both:
             print(f"== {mode}")
-        runs = run_all(found, preview, args.timeout, args.policy_config, args.environment_suffix, args.jobs)
+        runs = run_all(found, preview, args.timeout, args.policy_config, args.environment_suffix, args.jobs,
+                       args.python_fallback)
         summary = summarise(runs, labels)
         print_summary(summary, labels is not None)
         detail = {r.program: [{"key": key(r.program, f), "level": f.get("enforcementLevel"),

@@ -34,3 +34,10 @@ def line_of(path: Path, text: str) -> int:
         if text in line:
             return number
     raise AssertionError(f"{text!r} not in {path}")
+
+
+LOG_GROUP_WITHOUT_RETENTION = """
+    logs = aws.cloudwatch.LogGroup("audit-logs-dev", name="/tap/audit-dev")
+    pulumi.export("audit_log_group", logs.name)
+"""
+"""A program with one mandatory violation: a log group that keeps its logs forever."""

@@ -16,15 +16,10 @@ import pytest
 from aws_conventions.__main__ import main
 from aws_conventions.diagnose import CHECKS
 from policies import POLICIES
-from tests.runner.helpers import line_of, write_program
+from tests.runner.helpers import LOG_GROUP_WITHOUT_RETENTION, line_of, write_program
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPLIANT = ROOT / "examples" / "compliant"
-
-LOG_GROUP_WITHOUT_RETENTION = """
-    logs = aws.cloudwatch.LogGroup("audit-logs-dev", name="/tap/audit-dev")
-    pulumi.export("audit_log_group", logs.name)
-"""
 
 PROVISIONED_TABLE = """
     table = aws.dynamodb.Table(

@@ -16,17 +16,12 @@ from aws_conventions import engine
 from aws_conventions.__main__ import main
 from aws_conventions.report import to_json
 from aws_conventions.runner import Checker, Progress, check, check_all
-from tests.runner.helpers import write_program
+from tests.runner.helpers import LOG_GROUP_WITHOUT_RETENTION, write_program
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPLIANT = ROOT / "examples" / "compliant"
-
-UNRETAINED_LOGS = """
-    logs = aws.cloudwatch.LogGroup("audit-logs-dev", name="/tap/audit-dev")
-    pulumi.export("audit_log_group", logs.name)
-"""
 
 SUFFIXED_TABLE = """
     table = aws.dynamodb.Table("orders", name="orders", billing_mode="PAY_PER_REQUEST", hash_key="id",
@@ -46,7 +41,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, st
 def programs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("programs")
     broken = write_program(base / "broken", 'raise ValueError("no dead-letter queue configured")\n')
-    return {"audit": write_program(base / "audit", UNRETAINED_LOGS), "broken": broken}
+    return {"audit": write_program(base / "audit", LOG_GROUP_WITHOUT_RETENTION), "broken": broken}
 
 
 def stable(findings) -> dict:
