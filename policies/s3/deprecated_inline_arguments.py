@@ -45,7 +45,9 @@ class Replacement:
 
 ACCELERATE = Replacement("aws.s3.BucketAccelerateConfiguration", "accelerate", 'bucket=bucket.id, status="Enabled"')
 ACL = Replacement("aws.s3.BucketAcl", "acl",
-                  'bucket=bucket.id, acl="private" (or access_control_policy=... for grants)')
+                  'bucket=bucket.id, acl="..." (or access_control_policy=... for grants), with an '
+                  'aws.s3.BucketOwnershipControls(object_ownership="BucketOwnerPreferred") on the bucket first: new '
+                  'buckets have ACLs disabled')
 CORS = Replacement("aws.s3.BucketCorsConfiguration", "cors",
                    "bucket=bucket.id, cors_rules=[aws.s3.BucketCorsConfigurationCorsRuleArgs(...)]")
 LIFECYCLE = Replacement("aws.s3.BucketLifecycleConfiguration", "lifecycle",
@@ -118,6 +120,11 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
             yield violation(resource, name, found, expected,
                             f"remove {snake(name)}=...: versioning is off unless a BucketVersioning turns it on")
             continue
+        if name == "acl" and prop.str() == "private":
+            yield violation(resource, name, found, expected,
+                            "remove acl=...: a bucket is private without it, and new buckets have ACLs disabled, so "
+                            "an aws.s3.BucketAcl would fail with AccessControlListNotSupported")
+            continue
         example = _examples(_tailored(resource, name, replacement), major)
         yield violation(
             resource, name, found, expected,
@@ -134,6 +141,8 @@ def _tailored(resource: Resource, name: str, replacement: Replacement) -> str:
     (a fix must not turn AES256 into KMS, drop a customer key, or turn versioning on)."""
     if replacement is VERSIONING and _versioning(resource, name) is True:
         return VERSIONING.example
+    if replacement is WEBSITE:
+        return _website(resource, name)
     if replacement is not ENCRYPTION:
         return replacement.example
     rule = "rules" if resource.type == BUCKET_V2 else "rule"
@@ -148,6 +157,22 @@ def _tailored(resource: Resource, name: str, replacement: Replacement) -> str:
             "apply_server_side_encryption_by_default=aws.s3."
             f'BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(sse_algorithm="{algorithm}"'
             f"{kms}){', bucket_key_enabled=True' if bucket_key else ''})]")
+
+
+def _website(resource: Resource, name: str) -> str:
+    """The website resource with the program's index and error documents (or its redirect)."""
+    def shown(key: str) -> str | None:
+        prop = resource.get(name, key)
+        return None if prop.secret else prop.str()
+
+    if (redirect := shown("redirectAllRequestsTo")) is not None:
+        return ("bucket=bucket.id, redirect_all_requests_to="
+                f'aws.s3.BucketWebsiteConfigurationRedirectAllRequestsToArgs(host_name="{redirect}")')
+    index = shown("indexDocument") or "index.html"
+    text = f'bucket=bucket.id, index_document=aws.s3.BucketWebsiteConfigurationIndexDocumentArgs(suffix="{index}")'
+    if (error := shown("errorDocument")) is not None:
+        text += f', error_document=aws.s3.BucketWebsiteConfigurationErrorDocumentArgs(key="{error}")'
+    return text
 
 
 _NO_V2 = ("aws.s3.BucketPolicy", "aws.s3.BucketReplicationConfig")

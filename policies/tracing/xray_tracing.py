@@ -15,7 +15,8 @@ Reported:
 
 Not reported: a value unknown during a preview; the services left out of ``services``; API Gateway
 v2 (HTTP/WebSocket) stages, which have no X-Ray support. Whether the execution role may write traces
-(``xray:PutTraceSegments``) is not checked.
+(``xray:PutTraceSegments``) is not checked; the fix says what the role needs, since Lambda refuses
+active tracing for a role without it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ DEPLOYMENT = "aws:apigateway/deployment:Deployment"
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 
 _SERVICE = {LAMBDA: "lambda", REST_STAGE: "apigateway", DEPLOYMENT: "apigateway", STATE_MACHINE: "stepfunctions"}
+_LAMBDA_FIX = ('tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"), and let the function\'s role '
+               'write traces: aws.iam.RolePolicyAttachment("<name>-xray", role=role.name, '
+               'policy_arn="arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess") (without xray:PutTraceSegments Lambda '
+               'refuses the setting: "The provided execution role does not have permissions to call PutTraceSegments '
+               'on XRAY")')
+_STATE_MACHINE_FIX = ("tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=True), and let the "
+                      "state machine's role call xray:PutTraceSegments, xray:PutTelemetryRecords, "
+                      "xray:GetSamplingRules and xray:GetSamplingTargets")
 _STAGE_FIX = ("remove stage_name and add aws.apigateway.Stage(\"<name>-stage\", rest_api=api.id, "
               "deployment=deployment.id, stage_name=\"{stage}\", xray_tracing_enabled=True)")
 
@@ -50,11 +59,10 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if resource.type == LAMBDA:
         mode = resource.get("tracingConfig", "mode")
         if mode.known and mode.str() != "Active":
-            yield violation(resource, mode.path, mode.display(), "'Active'",
-                            'tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active")')
+            yield violation(resource, mode.path, mode.display(), "'Active'", _LAMBDA_FIX)
         elif mode.absent:
             yield violation(resource, "tracingConfig.mode", "not set (Lambda defaults to PassThrough)",
-                            "'Active'", 'tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active")')
+                            "'Active'", _LAMBDA_FIX)
     elif resource.type == DEPLOYMENT:
         stage = resource.get("stageName")
         if stage.known and stage.value != "":
@@ -70,8 +78,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     else:
         enabled = resource.get("tracingConfiguration", "enabled")
         if not enabled.unknown and enabled.bool() is not True:
-            yield violation(resource, "tracingConfiguration.enabled", enabled.display(), "true",
-                            "tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=True)")
+            yield violation(resource, "tracingConfiguration.enabled", enabled.display(), "true", _STATE_MACHINE_FIX)
 
 
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:

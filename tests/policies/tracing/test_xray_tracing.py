@@ -22,7 +22,8 @@ CASES = [
     # (id, type, changes, expected substrings or None for silence)
     ("lambda-compliant", LAMBDA, {}, None),
     ("lambda-passthrough", LAMBDA, {"tracingConfig": {"mode": "PassThrough"}},
-     ["tracingConfig.mode is 'PassThrough'", "expected 'Active'", 'FunctionTracingConfigArgs(mode="Active")']),
+     ["tracingConfig.mode is 'PassThrough'", "expected 'Active'", 'FunctionTracingConfigArgs(mode="Active")',
+      "AWSXRayDaemonWriteAccess", "does not have permissions to call PutTraceSegments"]),
     ("lambda-absent", LAMBDA, {"tracingConfig": REMOVE}, ["not set (Lambda defaults to PassThrough)"]),
     ("lambda-empty-block", LAMBDA, {"tracingConfig": {}}, ["tracingConfig.mode is not set"]),
     ("lambda-list-shaped-block", LAMBDA, {"tracingConfig": [{"mode": "Active"}]}, None),
@@ -49,7 +50,8 @@ CASES = [
      ["stageName is [secret]", 'stage_name="[secret]"']),
     ("sfn-compliant", SFN, {}, None),
     ("sfn-disabled", SFN, {"tracingConfiguration": {"enabled": False}},
-     ["tracingConfiguration.enabled is false", "StateMachineTracingConfigurationArgs(enabled=True)"]),
+     ["tracingConfiguration.enabled is false", "StateMachineTracingConfigurationArgs(enabled=True)",
+      "xray:PutTraceSegments"]),
     ("sfn-absent", SFN, {"tracingConfiguration": REMOVE}, ["tracingConfiguration.enabled is not set"]),
     ("sfn-unknown", SFN, {"tracingConfiguration": UNKNOWN}, None),
 ]
