@@ -77,8 +77,8 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--output", "-o", metavar="FILE",
                      help="write the report to FILE instead of stdout (also when a program cannot be checked)")
     cmd.add_argument("--pack", metavar="DIR", type=Path, default=PACK_DIR,
-                     help="the policy pack to evaluate: a directory with PulumiPolicy.yaml, such as a pack "
-                          "built on this one (default: this pack)")
+                     help="the policy pack to evaluate: a directory with __main__.py and PulumiPolicy.yaml, "
+                          "such as a pack built on this one (default: this pack)")
     cmd.add_argument("--python", metavar="PATH",
                      help="interpreter that runs the programs (default: the virtualenv Pulumi.yaml "
                           "names if it exists, else this one)")
@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     if (problem := requirements_problem()) is not None:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    if not (args.pack / "PulumiPolicy.yaml").is_file():
-        print(f"error: {args.pack} is not a policy pack (no PulumiPolicy.yaml)", file=sys.stderr)
+    if not (args.pack / "__main__.py").is_file():
+        print(f"error: {args.pack} is not a policy pack (no __main__.py)", file=sys.stderr)
         return 2
     several = len(args.programs) > 1
     # With several programs, the text report goes out program by program; each error is in its section.

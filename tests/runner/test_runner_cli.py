@@ -260,8 +260,8 @@ def test_a_program_is_checked_against_a_pack_built_on_this_one(tmp_path, capsys)
     assert "'audit-logs-dev' is deployed to ap-south-1; Acme runs in us-east-1, eu-west-1 only." in out
 
 
-def test_a_pack_directory_without_pulumipolicy_yaml_exits_2(tmp_path, capsys):
+def test_a_pack_directory_without_an_entry_point_exits_2(tmp_path, capsys):
     code, out, err = check(capsys, COMPLIANT, "--pack", tmp_path)
     assert code == 2
     assert out == ""
-    assert err == f"error: {tmp_path} is not a policy pack (no PulumiPolicy.yaml)\n"
+    assert err == f"error: {tmp_path} is not a policy pack (no __main__.py)\n"
