@@ -57,6 +57,7 @@ _SEVERITY_TO_PB = {"low": pb.POLICY_SEVERITY_LOW, "medium": pb.POLICY_SEVERITY_M
                    "high": pb.POLICY_SEVERITY_HIGH, "critical": pb.POLICY_SEVERITY_CRITICAL}
 _AWS_PROVIDER_TYPE = "pulumi:providers:aws"
 _CANCEL_GRACE_S = 1.0
+_SERVICE = pb.DESCRIPTOR.services_by_name["Analyzer"].full_name
 
 
 def pack_version(pack_dir: Path | None = None) -> str:
@@ -146,7 +147,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._resource_policies = [p for p in active if isinstance(p, ResourcePolicy)]
         self._stack_policies = [p for p in active if isinstance(p, StackPolicy)]
         self._dispatch: dict[str, tuple[ResourcePolicy, ...]] = {}
-        self._skipped: dict[str, pb.AnalyzeResponse] = {}
+        self._skipped: dict[str, bytes] = {}
         self._suffix_needers = frozenset(p.name for p in self.policies if na.uses_suffix(p))
         self._not_remediated: dict[str, tuple[pb.PolicyNotApplicable, ...]] = {}
         self._held = condense.HeldFindings()
@@ -167,8 +168,11 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         """Every finding of the policies that watch this resource's type, waivers applied, one per
         cause (see :func:`condense.one_per_cause`)."""
         result = Evaluation()
+        # Which keys a policy reads matters only when one may be unknown: a bag without any
+        # unknown marker (most, and every bag in an update) skips the bookkeeping.
+        unknowns = resource.props.may_hold_unknown()
         for policy in self.policies_for(resource.type):
-            findings = self._run(policy, resource)
+            findings = self._check_resource(policy, resource, unknowns)
             if findings:
                 self._settle(policy, findings, resource, result)
         result.findings = condense.one_per_cause(result.findings)
@@ -201,27 +205,27 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return self.evaluate_stack(view).findings
 
     def _run(self, policy: Policy, subject: Any) -> list[Finding]:
-        props = subject.props if isinstance(subject, Resource) else None
-        if props is not None:
-            props.record_reads()
         try:
-            findings = list(policy.check(subject, self._contexts[policy.name]))  # type: ignore[misc]
+            return list(policy.check(subject, self._contexts[policy.name]))  # type: ignore[misc]
         except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
-            findings = [_crash_finding(policy, e)]
-        if props is not None:
-            reads = props.reads()
-            if not findings:
-                self._note_unchecked(policy, subject, reads)
-        return findings
+            return [_crash_finding(policy, e)]
 
-    def _note_unchecked(self, policy: Policy, resource: Resource, reads: list[str]) -> None:
-        """Remember why a policy that found nothing could not really check ``resource``."""
-        if policy.name in self._suffix_needers and self._contexts[policy.name].suffix is None:
-            resource.unchecked[policy.name] = na.NO_SUFFIX
-            return
-        unknown = resource.props.unknown_among(reads) if reads else None
-        if unknown:
-            resource.unchecked[policy.name] = na.unknown_inputs(unknown)
+    def _check_resource(self, policy: ResourcePolicy, resource: Resource, unknowns: bool) -> list[Finding]:
+        """The policy's findings on ``resource``; when it finds nothing, note why it could not
+        really check it (``unknowns``: whether the bag may hold an unknown value)."""
+        props = resource.props
+        if unknowns:
+            props.record_reads()
+        findings = self._run(policy, resource)
+        reads = props.reads() if unknowns else None
+        if not findings:
+            if policy.name in self._suffix_needers and self._contexts[policy.name].suffix is None:
+                resource.unchecked[policy.name] = na.NO_SUFFIX
+            elif reads:
+                unknown = props.unknown_among(reads)
+                if unknown:
+                    resource.unchecked[policy.name] = na.unknown_inputs(unknown)
+        return findings
 
     def release_held(self, view: StackView | None = None) -> list[tuple[Policy, str, Finding]]:
         """The findings held back during a preview's ``Analyze`` calls, settled against the stack
@@ -266,13 +270,20 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     # advisory diagnostic or an empty answer, never a gRPC error that fails the preview.
 
     def Analyze(self, request: pb.AnalyzeRequest, context: Any) -> pb.AnalyzeResponse:
-        return _answer(self._analyze, request, lambda e: self._pack_failure(e, request.type))
+        return pb.AnalyzeResponse.FromString(self.analyze_wire(request, context))
 
-    def _analyze(self, request: pb.AnalyzeRequest) -> pb.AnalyzeResponse:
+    def analyze_wire(self, request: pb.AnalyzeRequest, context: Any = None) -> bytes:
+        """``Analyze``'s answer serialised, which is what ``serve`` sends: the not-applicable entries
+        that depend only on the type are serialised once per type and the rest appended (protobuf
+        reads concatenated messages as one, their repeated fields joined in order)."""
+        return _answer(self._analyze, request,
+                       lambda e: self._pack_failure(e, request.type).SerializeToString())
+
+    def _analyze(self, request: pb.AnalyzeRequest) -> bytes:
         self._adopt_urn(request.urn)
         skipped = self._skipped_for(request.type)
         if not self.policies_for(request.type):
-            return skipped  # prebuilt per type, never mutated
+            return skipped
         resource = _resource_of(request)
         result = self.evaluate_resource(resource)
         held: set[str] = set()
@@ -281,7 +292,6 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             result.findings = self._held.hold(resource, result.findings)
             held = found - {p.name for p, _, _ in result.findings}
         response = pb.AnalyzeResponse()
-        response.MergeFrom(skipped)
         secrets = self._secrets((resource,)) if result.findings else ()
         for policy, level, finding in result.findings:
             # Like the SDK, leave the URN empty: the engine attributes it to the analyzed resource.
@@ -295,16 +305,17 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         for name, reason in resource.unchecked.items():
             if name not in reported:
                 response.not_applicable.append(pb.PolicyNotApplicable(policy_name=name, reason=reason))
-        return response
+        return skipped + response.SerializeToString()
 
-    def _skipped_for(self, type_: str) -> pb.AnalyzeResponse:
-        """The not-applicable entries of the resource policies that do not watch ``type_``."""
+    def _skipped_for(self, type_: str) -> bytes:
+        """The not-applicable entries of the resource policies that do not watch ``type_``, as a
+        serialised ``AnalyzeResponse`` (built once per type)."""
         found = self._skipped.get(type_)
         if found is None:
             watching = {p.name for p in self.policies_for(type_)}
             found = pb.AnalyzeResponse(not_applicable=[
                 pb.PolicyNotApplicable(policy_name=p.name, reason=na.not_watched(p, type_))
-                for p in self._resource_policies if p.name not in watching])
+                for p in self._resource_policies if p.name not in watching]).SerializeToString()
             self._skipped[type_] = found
         return found
 
@@ -572,6 +583,10 @@ def serve(analyzer: Analyzer) -> None:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4),
                          options=[("grpc.max_receive_message_length", _MAX_MESSAGE),
                                   ("grpc.max_send_message_length", _MAX_MESSAGE)])
+    # Consulted first: Analyze, the call made once per resource, answers with the bytes it built.
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(_SERVICE, {
+        "Analyze": grpc.unary_unary_rpc_method_handler(
+            analyzer.analyze_wire, request_deserializer=pb.AnalyzeRequest.FromString)}),))
     analyzer_pb2_grpc.add_AnalyzerServicer_to_server(analyzer, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()

@@ -186,7 +186,7 @@ def encode_like(value: Any, original: struct_pb2.Value | None) -> Any:
 class Props:
     """A resource's property bag, decoded one top-level key at a time."""
 
-    __slots__ = ("_cache", "_fields", "_reads", "_struct", "_wire")
+    __slots__ = ("_cache", "_fields", "_maybe_unknown", "_reads", "_struct", "_wire")
 
     def __init__(self, struct: struct_pb2.Struct) -> None:
         self._struct = struct
@@ -194,6 +194,7 @@ class Props:
         self._cache: dict[str, Any] = {}
         self._wire: bytes | None = None
         self._reads: list[str] | None = None
+        self._maybe_unknown: bool | None = None
 
     def record_reads(self) -> None:
         """Start noting which top-level keys are read (the analyzer asks around each policy run)."""
@@ -213,8 +214,10 @@ class Props:
     def may_hold_unknown(self) -> bool:
         """Whether an unknown can be anywhere in the bag: a C-speed search of the serialised bag for
         the engine's markers, so that bags without one (most, and all in an update) skip decoding."""
-        wire = self.wire()
-        return any(marker in wire for marker in _UNKNOWN_MARKERS)
+        if self._maybe_unknown is None:
+            wire = self.wire()
+            self._maybe_unknown = any(marker in wire for marker in _UNKNOWN_MARKERS)
+        return self._maybe_unknown
 
     @property
     def struct(self) -> struct_pb2.Struct:
@@ -239,13 +242,10 @@ class Props:
         """The decoded value of a top-level key, or :data:`ABSENT`."""
         if self._reads is not None:
             self._reads.append(key)
-        try:
-            return self._cache[key]
-        except KeyError:
-            pass
-        v = self._fields.get(key)
-        value = ABSENT if v is None else decode_value(v)
-        self._cache[key] = value
+        value = self._cache.get(key, _MISSING)
+        if value is _MISSING:
+            v = self._fields.get(key)
+            value = self._cache[key] = ABSENT if v is None else decode_value(v)
         return value
 
     def __contains__(self, key: str) -> bool:
@@ -270,6 +270,7 @@ class _Absent:
 
 
 ABSENT: Any = _Absent()
+_MISSING = object()
 
 
 class Prop:
@@ -294,12 +295,14 @@ class Prop:
     @property
     def known(self) -> bool:
         """Set to a value that is known (it may be a secret)."""
-        return not (self.absent or self.unknown)
+        v = self._value
+        return v is not ABSENT and v is not None and v is not UNKNOWN
 
     @property
     def value(self) -> Any:
         """The value (secrets unwrapped at the top level), or ``None`` when absent or unknown."""
-        return self._value if self.known else None
+        v = self._value
+        return None if v is ABSENT or v is UNKNOWN else v
 
     def str(self) -> str | None:
         v = self.value
