@@ -216,7 +216,10 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         props = resource.props
         if unknowns:
             props.record_reads()
-        findings = self._run(policy, resource)
+        try:
+            findings = list(policy.check(resource, self._contexts[policy.name]))  # type: ignore[misc]
+        except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
+            findings = [_crash_finding(policy, e)]
         reads = props.reads() if unknowns else None
         if not findings:
             if policy.name in self._suffix_needers and self._contexts[policy.name].suffix is None:
@@ -286,25 +289,24 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             return skipped
         resource = _resource_of(request)
         result = self.evaluate_resource(resource)
-        held: set[str] = set()
-        if self.stack.dry_run and result.findings:
-            found = {p.name for p, _, _ in result.findings}
-            result.findings = self._held.hold(resource, result.findings)
-            held = found - {p.name for p, _, _ in result.findings}
-        response = pb.AnalyzeResponse()
-        secrets = self._secrets((resource,)) if result.findings else ()
-        for policy, level, finding in result.findings:
+        findings, held = result.findings, []
+        if findings and self.stack.dry_run:
+            found = {p.name for p, _, _ in findings}
+            findings = self._held.hold(resource, findings)
+            held = sorted(found - {p.name for p, _, _ in findings})
+        entries = [(name, condense.HELD_REASON) for name in held]
+        entries += [(policy.name, reason) for policy, reason in result.waived]
+        reported = {p.name for p, _, _ in findings}.union(name for name, _ in entries)
+        entries += [(name, reason) for name, reason in resource.unchecked.items() if name not in reported]
+        if not findings and not entries:
+            return skipped
+        response = pb.AnalyzeResponse(not_applicable=[
+            pb.PolicyNotApplicable(policy_name=name, reason=reason) for name, reason in entries])
+        if findings:
+            secrets = self._secrets((resource,))
             # Like the SDK, leave the URN empty: the engine attributes it to the analyzed resource.
-            response.diagnostics.append(self._diagnostic(policy, level, finding, "", secrets))
-        reported = {p.name for p, _, _ in result.findings} | held
-        for name in sorted(held):
-            response.not_applicable.append(pb.PolicyNotApplicable(policy_name=name, reason=condense.HELD_REASON))
-        for policy, reason in result.waived:
-            reported.add(policy.name)
-            response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=reason))
-        for name, reason in resource.unchecked.items():
-            if name not in reported:
-                response.not_applicable.append(pb.PolicyNotApplicable(policy_name=name, reason=reason))
+            response.diagnostics.extend(self._diagnostic(policy, level, finding, "", secrets)
+                                        for policy, level, finding in findings)
         return skipped + response.SerializeToString()
 
     def _skipped_for(self, type_: str) -> bytes:

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .waivers import WAIVERS_SCHEMA
 
@@ -79,12 +79,13 @@ class Finding:
 class PolicyContext:
     """What a check may consult besides the resource: its config, the stack, and today's date."""
 
-    __slots__ = ("_suffix", "config", "stack", "today")
+    __slots__ = ("_derived", "_suffix", "config", "stack", "today")
 
     def __init__(self, config: Mapping[str, Any], stack: StackContext, today: dt.date | None = None) -> None:
         self.config, self.stack = config, stack
         self.today = today or dt.date.today()
         self._suffix: Any = _UNRESOLVED
+        self._derived: dict[Callable[..., Any], Any] = {}
 
     @property
     def suffix(self) -> Suffix | None:
@@ -95,8 +96,18 @@ class PolicyContext:
             self._suffix = resolve_suffix(self.config, self.stack)
         return self._suffix
 
+    def derived(self, make: Callable[[PolicyContext], _T]) -> _T:
+        """``make(self)``, computed once per context: for what a check derives from its config and
+        the stack alone (the environment's class, the autonaming scheme), which would otherwise be
+        derived again for every resource."""
+        value = self._derived.get(make, _UNRESOLVED)
+        if value is _UNRESOLVED:
+            value = self._derived[make] = make(self)
+        return value
 
-_UNRESOLVED = object()
+
+_UNRESOLVED: Any = object()
+_T = TypeVar("_T")
 
 
 ResourceCheck = Callable[["Resource", PolicyContext], Iterable[Finding]]

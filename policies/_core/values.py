@@ -39,7 +39,12 @@ UNKNOWN_SENTINELS = frozenset({
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
 })
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-_UNKNOWN_MARKERS = (*(s.encode() for s in UNKNOWN_SENTINELS), OUTPUT_SIG.encode())
+# In a serialised bag an unknown is a string value holding a sentinel, or an Output's signature. A
+# string value is field 3 of ``google.protobuf.Value`` (tag 0x1a), so every sentinel (36 bytes)
+# follows the bytes 0x1a 0x24 (tag, length): one scan for those finds each candidate.
+_SENTINEL_BYTES = frozenset(s.encode() for s in UNKNOWN_SENTINELS)
+_STRING_36 = b"\x1a\x24"
+_OUTPUT_MARKER = OUTPUT_SIG.encode()
 
 STRINGIFIED_OUTPUT_TEXT = "Calling __str__ on an Output[T] is not supported"
 
@@ -215,8 +220,7 @@ class Props:
         """Whether an unknown can be anywhere in the bag: a C-speed search of the serialised bag for
         the engine's markers, so that bags without one (most, and all in an update) skip decoding."""
         if self._maybe_unknown is None:
-            wire = self.wire()
-            self._maybe_unknown = any(marker in wire for marker in _UNKNOWN_MARKERS)
+            self._maybe_unknown = _holds_unknown_marker(self.wire())
         return self._maybe_unknown
 
     @property
@@ -260,6 +264,15 @@ class Props:
 
     def __len__(self) -> int:
         return len(self._fields)
+
+
+def _holds_unknown_marker(wire: bytes) -> bool:
+    at = wire.find(_STRING_36)
+    while at >= 0:
+        if wire[at + 2:at + 38] in _SENTINEL_BYTES:
+            return True
+        at = wire.find(_STRING_36, at + 1)
+    return _OUTPUT_MARKER in wire
 
 
 class _Absent:

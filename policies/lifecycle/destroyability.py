@@ -149,7 +149,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         yield stated(resource.label, f"not checked, because the policy config 'ephemeralPattern' "
                       f"({ctx.config['ephemeralPattern']!r}) is not a valid regular expression.")
         return
-    env = environment(ctx)
+    env = ctx.derived(environment)
     if env is None or (not env.ephemeral and not ctx.config["checkPersistent"]):
         return
     for setting, prop in _evaluated(resource, env):
@@ -161,7 +161,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
     """Set each flag to what the environment's class requires (the final snapshot name is left to
     the user: there is no obvious name for it)."""
-    env = environment(ctx)
+    env = ctx.derived(environment)
     if env is None or (not env.ephemeral and not ctx.config["checkPersistent"]):
         return None
     changes = {}
