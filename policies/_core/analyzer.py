@@ -131,10 +131,13 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._stack_configured = True
         self._rebuild()
 
-    def _adopt_urn(self, urn: str) -> None:
+    def _adopt_urn(self, request: Any) -> None:
         """Without ``ConfigureStack`` (``pulumi policy analyze``, ``pulumi policy publish``), take the
         stack and project from the first URN, so that suffix-based policies still have a stack name."""
-        if self._stack_configured or (self.stack.stack and self.stack.project) or not urn:
+        if self._stack_configured or (self.stack.stack and self.stack.project):
+            return
+        urn = request.urn
+        if not urn:
             return
         with self._lock:
             if not self._stack_configured:
@@ -147,6 +150,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._resource_policies = [p for p in active if isinstance(p, ResourcePolicy)]
         self._stack_policies = [p for p in active if isinstance(p, StackPolicy)]
         self._dispatch: dict[str, tuple[ResourcePolicy, ...]] = {}
+        self._plans: dict[str, tuple[tuple[ResourcePolicy, PolicyContext, bool], ...]] = {}
         self._skipped: dict[str, bytes] = {}
         self._suffix_needers = frozenset(p.name for p in self.policies if na.uses_suffix(p))
         self._not_remediated: dict[str, tuple[pb.PolicyNotApplicable, ...]] = {}
@@ -168,15 +172,38 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         """Every finding of the policies that watch this resource's type, waivers applied, one per
         cause (see :func:`condense.one_per_cause`)."""
         result = Evaluation()
+        props = resource.props
         # Which keys a policy reads matters only when one may be unknown: a bag without any
         # unknown marker (most, and every bag in an update) skips the bookkeeping.
-        unknowns = resource.props.may_hold_unknown()
-        for policy in self.policies_for(resource.type):
-            findings = self._check_resource(policy, resource, unknowns)
+        unknowns = props.may_hold_unknown()
+        for policy, context, no_suffix in self._plan_for(resource.type):
+            if unknowns:
+                props.record_reads()
+            try:
+                findings = list(policy.check(resource, context))  # type: ignore[misc]
+            except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
+                findings = [_crash_finding(policy, e)]
+            reads = props.reads() if unknowns else None
             if findings:
                 self._settle(policy, findings, resource, result)
+            elif no_suffix:
+                resource.unchecked[policy.name] = na.NO_SUFFIX
+            elif reads:
+                unknown = props.unknown_among(reads)
+                if unknown:
+                    resource.unchecked[policy.name] = na.unknown_inputs(unknown)
         result.findings = condense.one_per_cause(result.findings)
         return result
+
+    def _plan_for(self, type_: str) -> tuple[tuple[ResourcePolicy, PolicyContext, bool], ...]:
+        """Per policy that watches ``type_``: its context, and whether it lacks the environment suffix
+        it needs (then a policy that finds nothing says so). Cached per type token."""
+        found = self._plans.get(type_)
+        if found is None:
+            found = self._plans[type_] = tuple(
+                (p, self._contexts[p.name], p.name in self._suffix_needers and self._contexts[p.name].suffix is None)
+                for p in self.policies_for(type_))
+        return found
 
     def evaluate_stack(self, view: StackView) -> Evaluation:
         result = Evaluation()
@@ -209,26 +236,6 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             return list(policy.check(subject, self._contexts[policy.name]))  # type: ignore[misc]
         except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
             return [_crash_finding(policy, e)]
-
-    def _check_resource(self, policy: ResourcePolicy, resource: Resource, unknowns: bool) -> list[Finding]:
-        """The policy's findings on ``resource``; when it finds nothing, note why it could not
-        really check it (``unknowns``: whether the bag may hold an unknown value)."""
-        props = resource.props
-        if unknowns:
-            props.record_reads()
-        try:
-            findings = list(policy.check(resource, self._contexts[policy.name]))  # type: ignore[misc]
-        except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
-            findings = [_crash_finding(policy, e)]
-        reads = props.reads() if unknowns else None
-        if not findings:
-            if policy.name in self._suffix_needers and self._contexts[policy.name].suffix is None:
-                resource.unchecked[policy.name] = na.NO_SUFFIX
-            elif reads:
-                unknown = props.unknown_among(reads)
-                if unknown:
-                    resource.unchecked[policy.name] = na.unknown_inputs(unknown)
-        return findings
 
     def release_held(self, view: StackView | None = None) -> list[tuple[Policy, str, Finding]]:
         """The findings held back during a preview's ``Analyze`` calls, settled against the stack
@@ -283,7 +290,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                        lambda e: self._pack_failure(e, request.type).SerializeToString())
 
     def _analyze(self, request: pb.AnalyzeRequest) -> bytes:
-        self._adopt_urn(request.urn)
+        self._adopt_urn(request)
         skipped = self._skipped_for(request.type)
         if not self.policies_for(request.type):
             return skipped
@@ -303,7 +310,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         response = pb.AnalyzeResponse(not_applicable=[
             pb.PolicyNotApplicable(policy_name=name, reason=reason) for name, reason in entries])
         if findings:
-            secrets = self._secrets((resource,))
+            # The findings were just rendered from this bag: they can quote only what was read.
+            secrets = self._secrets((resource,), only_read=True)
             # Like the SDK, leave the URN empty: the engine attributes it to the analyzed resource.
             response.diagnostics.extend(self._diagnostic(policy, level, finding, "", secrets)
                                         for policy, level, finding in findings)
@@ -329,7 +337,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         if not self._stack_policies and self._held.empty():
             return response
         if request.resources:
-            self._adopt_urn(request.resources[0].urn)
+            self._adopt_urn(request.resources[0])
         providers: dict[str, Provider] = {}
         view = StackView([_resource_of(r, providers) for r in request.resources])
         result = self.evaluate_stack(view)
@@ -350,7 +358,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return _answer(self._remediate, request, lambda e: pb.RemediateResponse())
 
     def _remediate(self, request: pb.AnalyzeRequest) -> pb.RemediateResponse:
-        self._adopt_urn(request.urn)
+        self._adopt_urn(request)
         response = pb.RemediateResponse(not_applicable=self._not_remediated_for(request.type))
         if not any(self._levels[p.name] == REMEDIATE for p in self.policies_for(request.type)):
             return response
@@ -454,12 +462,12 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             secret_keys=frozenset(request.config_secret_keys), tags=dict(request.tags)))
         return pb.AnalyzerStackConfigureResponse()
 
-    def _secrets(self, resources: Any) -> list[str]:
+    def _secrets(self, resources: Any, only_read: bool = False) -> list[str]:
         """Every value a message must not quote: secret config values, and strings held in
-        secrets by ``resources``."""
+        secrets by ``resources`` (``only_read``: in the properties the checks read)."""
         found = set(self.stack.secret_values())
         for r in resources:
-            found |= masking.secret_strings(r.props)
+            found |= masking.secret_strings(r.props, only_read)
         return sorted(found)
 
     def _diagnostic(self, policy: Policy, level: str, finding: Finding, urn: str,

@@ -252,6 +252,10 @@ class Props:
             value = self._cache[key] = ABSENT if v is None else decode_value(v)
         return value
 
+    def decoded(self) -> Iterator[Any]:
+        """The values decoded so far (every key a check has read)."""
+        return iter(list(self._cache.values()))
+
     def __contains__(self, key: str) -> bool:
         return key in self._fields
 
