@@ -12,7 +12,6 @@ enforcement levels, diagnostic text), with three differences that make it fast a
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import sys
@@ -40,6 +39,7 @@ from .policy import (
     MANDATORY,
     REMEDIATE,
     Finding,
+    Option,
     Policy,
     PolicyContext,
     ResourcePolicy,
@@ -401,6 +401,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                                provider=info_mod.PROVIDER, readme=info_mod.readme(),
                                repository=info_mod.repository())
         info.tags.extend(info_mod.TAGS)
+        schemas: dict[int, struct_pb2.Value] = {}
         for policy in self.policies:
             item = pb.PolicyInfo(
                 name=policy.name, description=policy.description,
@@ -415,9 +416,9 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                 item.framework.CopyFrom(pb.PolicyComplianceFramework(
                     name=f.name, version=f.version, reference=f.reference, specification=f.specification))
             item.tags.extend(policy.tags)
-            schema = policy.config_schema()
-            if schema:
-                item.configSchema.properties.update(schema)
+            fields = item.configSchema.properties.fields
+            for option in policy.all_options:
+                fields[option.name].CopyFrom(_schema_value(option, schemas))
             info.policies.append(item)
         return info
 
@@ -568,7 +569,17 @@ def _with_waiver_note(finding: Finding, waiver: waivers.Waiver) -> Finding:
     else:
         note = (f"The waiver in {waiver.source} expired on {waiver.expires} ({waiver.reason}); "
                 f"fix the resource or renew the waiver.")
-    return dataclasses.replace(finding, message=f"{finding.message}\n{note}")
+    return finding._replace(message=f"{finding.message}\n{note}")
+
+
+def _schema_value(option: Option, built: dict[int, struct_pb2.Value]) -> struct_pb2.Value:
+    """An option's JSON schema as a protobuf value, built once per option: every policy shares the
+    ``waivers`` option, whose schema is the largest."""
+    value = built.get(id(option))
+    if value is None:
+        value = built[id(option)] = struct_pb2.Value()
+        value.struct_value.update(option.to_schema())
+    return value
 
 
 def _waiver_date_problems(policy_name: str, entries: Any) -> list[str]:

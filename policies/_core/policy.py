@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .waivers import WAIVERS_SCHEMA
 
@@ -35,15 +36,14 @@ ALL_AWS_TYPES = "aws:*"
 """A ``types`` entry that matches every resource of the AWS provider (not its provider resource)."""
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One field of a policy's config: a JSON-schema fragment with an explicit default."""
 
     name: str
     type: str
     default: Any
     description: str
-    schema: Mapping[str, Any] = field(default_factory=dict)
+    schema: Mapping[str, Any] = MappingProxyType({})
 
     def to_schema(self) -> dict[str, Any]:
         return {"type": self.type, "default": self.default, "description": self.description,
@@ -56,8 +56,7 @@ WAIVERS_OPTION = Option(
     "\"reason\": \"...\", \"expires\": \"YYYY-MM-DD\"}].", WAIVERS_SCHEMA)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One violation, as data. ``message`` is what the engine shows (see :func:`render`); the other
     fields let the analyzer merge and condense findings and let tests assert what was found.
 
@@ -115,8 +114,7 @@ StackCheck = Callable[["StackView", PolicyContext], Iterable[Finding]]
 Remediation = Callable[["Resource", PolicyContext], "Mapping[str, Any] | None"]
 
 
-@dataclass(frozen=True)
-class Framework:
+class Framework(NamedTuple):
     """A compliance framework control the policy checks (``PolicyComplianceFramework``)."""
 
     name: str

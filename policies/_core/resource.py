@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .options import NO_OPTIONS, ResourceOptions, options_of
 from .values import Prop, Props, Secret
 
 
-@dataclass(eq=False)
 class Provider:
-    type: str
-    urn: str
-    name: str
-    props: Props
+    """The provider resource that manages a resource: type, URN, name and properties."""
+
+    __slots__ = ("name", "props", "type", "urn")
+
+    def __init__(self, type: str, urn: str, name: str, props: Props) -> None:
+        self.type, self.urn, self.name, self.props = type, urn, name, props
+
+    def __repr__(self) -> str:
+        return f"Provider({self.type!r}, {self.name!r})"
 
 
 class Resource:

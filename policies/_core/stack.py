@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from .resource import Resource
 from .values import Prop, prop_of
@@ -11,15 +10,13 @@ from .values import Prop, prop_of
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 
-@dataclass(eq=False)
 class StackView:
-    resources: list[Resource]
-    by_urn: dict[str, Resource] = field(default_factory=dict)
+    """Every resource of the stack, by URN too."""
 
-    def __post_init__(self) -> None:
-        if not self.by_urn:
-            self.by_urn = {r.urn: r for r in self.resources}
-        self._root = next((r for r in self.resources if r.type == STACK_TYPE and not r.parent), None)
+    def __init__(self, resources: list[Resource], by_urn: dict[str, Resource] | None = None) -> None:
+        self.resources = resources
+        self.by_urn = by_urn or {r.urn: r for r in resources}
+        self._root = next((r for r in resources if r.type == STACK_TYPE and not r.parent), None)
 
     @property
     def root(self) -> Resource | None:

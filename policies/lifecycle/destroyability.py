@@ -33,8 +33,7 @@ persistent environment with ``checkPersistent`` off.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._core import regex
 from .._core.aws_types import snake
@@ -57,8 +56,7 @@ ALB = "aws:alb/loadBalancer:LoadBalancer"
 DEFAULT_EPHEMERAL_PATTERN = r"^(?:(?:dev|test|qa|ci|e2e|sandbox|preview|tmp)[0-9]*|pr[0-9]+)$"
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One property that decides whether a resource can be destroyed unattended."""
 
     prop: str
@@ -107,8 +105,7 @@ SETTINGS: dict[str, tuple[Setting, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(NamedTuple):
     suffix: Suffix
     ephemeral: bool
     pattern: str

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .._core.aws_types import snake
 from .._core.policy import MANDATORY, Finding, PolicyContext, ResourcePolicy, violation
@@ -32,8 +32,7 @@ from .._core.values import STRINGIFIED_OUTPUT_TEXT
 from . import names
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """AWS's limits for one name property of one type."""
 
     low: int

@@ -19,9 +19,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from .._core.policy import PolicyContext
@@ -104,8 +103,7 @@ def environment_token(name: str, suffix: str) -> str | None:
     return found
 
 
-@dataclass(frozen=True)
-class Autonaming:
+class Autonaming(NamedTuple):
     """The stack's ``pulumi:autonaming`` config, for the AWS provider (default: Pulumi's own scheme)."""
 
     mode: str = "default"
