@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc, plugin_pb2
 
@@ -438,6 +438,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return empty_pb2.Empty()
 
     def Configure(self, request: pb.ConfigureAnalyzerRequest, context: Any) -> empty_pb2.Empty:
+        from google.protobuf import json_format  # here only: startup is on every preview's path
+
         given = {}
         for name, cfg in request.policyConfig.items():
             level = _PB_TO_LEVEL.get(cfg.enforcementLevel)

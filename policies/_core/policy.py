@@ -128,7 +128,9 @@ class Framework(NamedTuple):
 FSBP = "AWS Foundational Security Best Practices"
 
 
-@dataclass(frozen=True)
+# eq=False: a policy is compared by identity (each is registered once), and the class is created
+# faster, which the pack's startup, on every preview's path, feels.
+@dataclass(frozen=True, eq=False)
 class _Policy:
     name: str
     description: str
@@ -169,7 +171,7 @@ Condense = Callable[[str, "list[Held]", PolicyContext], Finding]
 Settle = Callable[["list[Held]", "StackView", PolicyContext], "list[Held]"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ResourcePolicy(_Policy):
     """A fact about one resource. ``types`` lists the type tokens it applies to.
 
@@ -189,7 +191,7 @@ class ResourcePolicy(_Policy):
     manages); outside a preview nothing is held and every finding is reported."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StackPolicy(_Policy):
     """A fact that joins resources, checked once over the whole stack."""
 
