@@ -216,4 +216,5 @@ POLICY = ResourcePolicy(
     tags=("correctness", "outputs"),
     types=frozenset({ALL_AWS_TYPES}),
     check=check,
+    prefilter=NEEDLE,
 )
