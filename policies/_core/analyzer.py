@@ -12,7 +12,6 @@ enforcement levels, diagnostic text), with three differences that make it fast a
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc, plugin_pb2
 
@@ -59,6 +58,7 @@ _SEVERITY_TO_PB = {"low": pb.POLICY_SEVERITY_LOW, "medium": pb.POLICY_SEVERITY_M
                    "": pb.POLICY_SEVERITY_UNSPECIFIED}
 _AWS_PROVIDER_TYPE = "pulumi:providers:aws"
 _CANCEL_GRACE_S = 1.0
+_SERVICE = pb.DESCRIPTOR.services_by_name["Analyzer"].full_name
 
 
 class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
@@ -140,10 +140,13 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._stack_configured = True
         self._rebuild()
 
-    def _adopt_urn(self, urn: str) -> None:
+    def _adopt_urn(self, request: Any) -> None:
         """Without ``ConfigureStack`` (``pulumi policy analyze``, ``pulumi policy publish``), take the
         stack and project from the first URN, so that suffix-based policies still have a stack name."""
-        if self._stack_configured or (self.stack.stack and self.stack.project) or not urn:
+        if self._stack_configured or (self.stack.stack and self.stack.project):
+            return
+        urn = request.urn
+        if not urn:
             return
         with self._lock:
             if not self._stack_configured:
@@ -159,7 +162,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._resource_policies = [p for p in active if isinstance(p, ResourcePolicy)]
         self._stack_policies = [p for p in active if isinstance(p, StackPolicy)]
         self._dispatch: dict[str, tuple[ResourcePolicy, ...]] = {}
-        self._skipped: dict[str, pb.AnalyzeResponse] = {}
+        self._plans: dict[str, tuple[tuple[ResourcePolicy, PolicyContext, bool], ...]] = {}
+        self._skipped: dict[str, bytes] = {}
         self._suffix_needers = frozenset(p.name for p in self.policies if na.uses_suffix(p))
         self._not_remediated: dict[str, tuple[pb.PolicyNotApplicable, ...]] = {}
         self._held = condense.HeldFindings()
@@ -180,12 +184,42 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         """Every finding of the policies that watch this resource's type, waivers applied, one per
         cause (see :func:`condense.one_per_cause`)."""
         result = Evaluation()
-        for policy in self.policies_for(resource.type):
-            findings = self._run(policy, resource)
+        props = resource.props
+        # Which keys a policy reads matters only when one may be unknown: a bag without any
+        # unknown marker (most, and every bag in an update) skips the bookkeeping.
+        unknowns = props.may_hold_unknown()
+        wire = props.wire()
+        for policy, context, no_suffix in self._plan_for(resource.type):
+            if policy.prefilter and policy.prefilter not in wire:
+                findings, reads = [], None  # what the check would conclude, without the call
+            else:
+                if unknowns:
+                    props.record_reads()
+                try:
+                    findings = list(policy.check(resource, context))  # type: ignore[misc]
+                except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
+                    findings = [_crash_finding(policy, e)]
+                reads = props.reads() if unknowns else None
             if findings:
                 self._settle(policy, findings, resource, result)
+            elif no_suffix:
+                resource.unchecked[policy.name] = na.NO_SUFFIX
+            elif reads:
+                unknown = props.unknown_among(reads)
+                if unknown:
+                    resource.unchecked[policy.name] = na.unknown_inputs(unknown)
         result.findings = condense.one_per_cause(result.findings)
         return result
+
+    def _plan_for(self, type_: str) -> tuple[tuple[ResourcePolicy, PolicyContext, bool], ...]:
+        """Per policy that watches ``type_``: its context, and whether it lacks the environment suffix
+        it needs (then a policy that finds nothing says so). Cached per type token."""
+        found = self._plans.get(type_)
+        if found is None:
+            found = self._plans[type_] = tuple(
+                (p, self._contexts[p.name], p.name in self._suffix_needers and self._contexts[p.name].suffix is None)
+                for p in self.policies_for(type_))
+        return found
 
     def evaluate_stack(self, view: StackView) -> Evaluation:
         result = Evaluation()
@@ -214,27 +248,10 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return self.evaluate_stack(view).findings
 
     def _run(self, policy: Policy, subject: Any) -> list[Finding]:
-        props = subject.props if isinstance(subject, Resource) else None
-        if props is not None:
-            props.record_reads()
         try:
-            findings = list(policy.check(subject, self._contexts[policy.name]))  # type: ignore[misc]
+            return list(policy.check(subject, self._contexts[policy.name]))  # type: ignore[misc]
         except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
-            findings = [_crash_finding(policy, e)]
-        if props is not None:
-            reads = props.reads()
-            if not findings:
-                self._note_unchecked(policy, subject, reads)
-        return findings
-
-    def _note_unchecked(self, policy: Policy, resource: Resource, reads: list[str]) -> None:
-        """Remember why a policy that found nothing could not really check ``resource``."""
-        if policy.name in self._suffix_needers and self._contexts[policy.name].suffix is None:
-            resource.unchecked[policy.name] = na.NO_SUFFIX
-            return
-        unknown = resource.props.unknown_among(reads) if reads else None
-        if unknown:
-            resource.unchecked[policy.name] = na.unknown_inputs(unknown)
+            return [_crash_finding(policy, e)]
 
     def release_held(self, view: StackView | None = None) -> list[tuple[Policy, str, Finding]]:
         """The findings held back during a preview's ``Analyze`` calls, settled against the stack
@@ -280,45 +297,52 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     # advisory diagnostic or an empty answer, never a gRPC error that fails the preview.
 
     def Analyze(self, request: pb.AnalyzeRequest, context: Any) -> pb.AnalyzeResponse:
-        return _answer(self._analyze, request, lambda e: self._pack_failure(e, request.type))
+        return pb.AnalyzeResponse.FromString(self.analyze_wire(request, context))
 
-    def _analyze(self, request: pb.AnalyzeRequest) -> pb.AnalyzeResponse:
-        self._adopt_urn(request.urn)
+    def analyze_wire(self, request: pb.AnalyzeRequest, context: Any = None) -> bytes:
+        """``Analyze``'s answer serialised, which is what ``serve`` sends: the not-applicable entries
+        that depend only on the type are serialised once per type and the rest appended (protobuf
+        reads concatenated messages as one, their repeated fields joined in order)."""
+        return _answer(self._analyze, request,
+                       lambda e: self._pack_failure(e, request.type).SerializeToString())
+
+    def _analyze(self, request: pb.AnalyzeRequest) -> bytes:
+        self._adopt_urn(request)
         skipped = self._skipped_for(request.type)
         if not self.policies_for(request.type):
-            return skipped  # prebuilt per type, never mutated
+            return skipped
         resource = _resource_of(request)
         result = self.evaluate_resource(resource)
-        held: set[str] = set()
-        if self.stack.dry_run and result.findings:
-            found = {p.name for p, _, _ in result.findings}
-            result.findings = self._held.hold(resource, result.findings)
-            held = found - {p.name for p, _, _ in result.findings}
-        response = pb.AnalyzeResponse()
-        response.MergeFrom(skipped)
-        secrets = self._secrets((resource,)) if result.findings else ()
-        for policy, level, finding in result.findings:
+        findings, held = result.findings, []
+        if findings and self.stack.dry_run:
+            found = {p.name for p, _, _ in findings}
+            findings = self._held.hold(resource, findings)
+            held = sorted(found - {p.name for p, _, _ in findings})
+        entries = [(name, condense.HELD_REASON) for name in held]
+        entries += [(policy.name, reason) for policy, reason in result.waived]
+        reported = {p.name for p, _, _ in findings}.union(name for name, _ in entries)
+        entries += [(name, reason) for name, reason in resource.unchecked.items() if name not in reported]
+        if not findings and not entries:
+            return skipped
+        response = pb.AnalyzeResponse(not_applicable=[
+            pb.PolicyNotApplicable(policy_name=name, reason=reason) for name, reason in entries])
+        if findings:
+            # The findings were just rendered from this bag: they can quote only what was read.
+            secrets = self._secrets((resource,), only_read=True)
             # Like the SDK, leave the URN empty: the engine attributes it to the analyzed resource.
-            response.diagnostics.append(self._diagnostic(policy, level, finding, "", secrets))
-        reported = {p.name for p, _, _ in result.findings} | held
-        for name in sorted(held):
-            response.not_applicable.append(pb.PolicyNotApplicable(policy_name=name, reason=condense.HELD_REASON))
-        for policy, reason in result.waived:
-            reported.add(policy.name)
-            response.not_applicable.append(pb.PolicyNotApplicable(policy_name=policy.name, reason=reason))
-        for name, reason in resource.unchecked.items():
-            if name not in reported:
-                response.not_applicable.append(pb.PolicyNotApplicable(policy_name=name, reason=reason))
-        return response
+            response.diagnostics.extend(self._diagnostic(policy, level, finding, "", secrets)
+                                        for policy, level, finding in findings)
+        return skipped + response.SerializeToString()
 
-    def _skipped_for(self, type_: str) -> pb.AnalyzeResponse:
-        """The not-applicable entries of the resource policies that do not watch ``type_``."""
+    def _skipped_for(self, type_: str) -> bytes:
+        """The not-applicable entries of the resource policies that do not watch ``type_``, as a
+        serialised ``AnalyzeResponse`` (built once per type)."""
         found = self._skipped.get(type_)
         if found is None:
             watching = {p.name for p in self.policies_for(type_)}
             found = pb.AnalyzeResponse(not_applicable=[
                 pb.PolicyNotApplicable(policy_name=p.name, reason=na.not_watched(p, type_))
-                for p in self._resource_policies if p.name not in watching])
+                for p in self._resource_policies if p.name not in watching]).SerializeToString()
             self._skipped[type_] = found
         return found
 
@@ -330,7 +354,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         if not self._stack_policies and self._held.empty():
             return response
         if request.resources:
-            self._adopt_urn(request.resources[0].urn)
+            self._adopt_urn(request.resources[0])
         providers: dict[str, Provider] = {}
         view = StackView([_resource_of(r, providers) for r in request.resources])
         result = self.evaluate_stack(view)
@@ -354,7 +378,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return _answer(self._remediate, request, lambda e: pb.RemediateResponse())
 
     def _remediate(self, request: pb.AnalyzeRequest) -> pb.RemediateResponse:
-        self._adopt_urn(request.urn)
+        self._adopt_urn(request)
         response = pb.RemediateResponse(not_applicable=self._not_remediated_for(request.type))
         if not any(self._levels[p.name] == REMEDIATE for p in self.policies_for(request.type)):
             return response
@@ -451,6 +475,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return empty_pb2.Empty()
 
     def Configure(self, request: pb.ConfigureAnalyzerRequest, context: Any) -> empty_pb2.Empty:
+        from google.protobuf import json_format  # here only: startup is on every preview's path
+
         given = {}
         for name, cfg in request.policyConfig.items():
             level = _PB_TO_LEVEL.get(cfg.enforcementLevel)
@@ -476,12 +502,12 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             secret_keys=frozenset(request.config_secret_keys), tags=dict(request.tags)))
         return pb.AnalyzerStackConfigureResponse()
 
-    def _secrets(self, resources: Any) -> list[str]:
+    def _secrets(self, resources: Any, only_read: bool = False) -> list[str]:
         """Every value a message must not quote: secret config values, and strings held in
-        secrets by ``resources``."""
+        secrets by ``resources`` (``only_read``: in the properties the checks read)."""
         found = set(self.stack.secret_values())
         for r in resources:
-            found |= masking.secret_strings(r.props)
+            found |= masking.secret_strings(r.props, only_read)
             if r.provider is not None:
                 found |= masking.secret_strings(r.provider.props)
         return sorted(found)
@@ -586,7 +612,7 @@ def _with_waiver_note(finding: Finding, waiver: waivers.Waiver) -> Finding:
     else:
         note = (f"The waiver in {waiver.source} expired on {waiver.expires} ({waiver.reason}); "
                 f"fix the resource or renew the waiver.")
-    return dataclasses.replace(finding, message=f"{finding.message}\n{note}")
+    return finding._replace(message=f"{finding.message}\n{note}")
 
 
 def _waiver_date_problems(policy_name: str, entries: Any) -> list[str]:
@@ -612,9 +638,15 @@ def _crash_finding(policy: Policy, error: Exception) -> Finding:
 def serve(analyzer: Analyzer) -> None:
     """Start the gRPC server, print its port for the engine, and block until ``Cancel`` or an
     interrupt (what ``PolicyPack`` does)."""
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4),
+    # One worker thread: the GIL runs one call at a time anyway, and the same thread for every call
+    # finds its state still in the CPU's cache (a pool hands calls to its threads in turn).
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=1),
                          options=[("grpc.max_receive_message_length", _MAX_MESSAGE),
                                   ("grpc.max_send_message_length", _MAX_MESSAGE)])
+    # Consulted first: Analyze, the call made once per resource, answers with the bytes it built.
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(_SERVICE, {
+        "Analyze": grpc.unary_unary_rpc_method_handler(
+            analyzer.analyze_wire, request_deserializer=pb.AnalyzeRequest.FromString)}),))
     analyzer_pb2_grpc.add_AnalyzerServicer_to_server(analyzer, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()

@@ -14,6 +14,7 @@ def _table() -> dict[str, dict]:
     return json.loads(_PATH.read_text(encoding="utf-8"))["types"]
 
 
+@cache
 def physical_names(token: str) -> tuple[str, ...]:
     """The properties that set a resource's own name in AWS (``name``, ``bucket``, ``namePrefix``...)."""
     return tuple(_table().get(token, {}).get("names", ()))

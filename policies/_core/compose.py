@@ -78,7 +78,7 @@ def _changed(policy: Policy, level: Any, fields: dict[str, Any]) -> tuple[Policy
     problems += found
     if not problems and policy.validate is not None:
         problems += [f"policy '{policy.name}': {p}" for p in policy.validate(resolved)]
-    options = tuple(dataclasses.replace(o, default=_json(fields[o.name])) if o.name in fields else o
+    options = tuple(o._replace(default=_json(fields[o.name])) if o.name in fields else o
                     for o in policy.options)
     return dataclasses.replace(policy, enforcement_level=level or policy.enforcement_level, options=options), problems
 

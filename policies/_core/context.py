@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 SUFFIX_ENV = "ENVIRONMENT_SUFFIX"
 SUFFIX_KEY = "environmentSuffix"
@@ -16,8 +16,7 @@ class outright, instead of deriving it from the suffix."""
 CLASSES = ("ephemeral", "persistent")
 
 
-@dataclass(frozen=True)
-class StackContext:
+class StackContext(NamedTuple):
     """Stack name, project, preview or update, the stack's config (``namespace:key``), which
     config keys are secret, and the stack's tags."""
 
@@ -25,11 +24,11 @@ class StackContext:
     project: str = ""
     organization: str = ""
     dry_run: bool = True
-    config: Mapping[str, str] = field(default_factory=dict)
-    environ: Mapping[str, str] = field(default_factory=dict)
+    config: Mapping[str, str] = MappingProxyType({})
+    environ: Mapping[str, str] = MappingProxyType({})
     secret_keys: frozenset[str] = frozenset()
     """Config keys marked secret: their values may be used, never quoted in a message."""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = MappingProxyType({})
     """Stack tags (``pulumi stack tag set``, and Pulumi Cloud's ``pulumi:*`` tags)."""
 
     @classmethod
@@ -53,7 +52,7 @@ class StackContext:
         head = parts[0].split(":", 2)
         if len(parts) < 3 or len(head) != 3 or head[:2] != ["urn", "pulumi"] or not head[2]:
             return base
-        return replace(base, stack=base.stack or head[2], project=base.project or parts[1])
+        return base._replace(stack=base.stack or head[2], project=base.project or parts[1])
 
     def environment_class(self) -> str | None:
         """``ephemeral`` or ``persistent`` from the stack tag :data:`CLASS_TAG`, else None."""
@@ -92,8 +91,7 @@ def parse_config_env(text: str) -> dict[str, str]:
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
 
 
-@dataclass(frozen=True)
-class Suffix:
+class Suffix(NamedTuple):
     value: str
     source: str
     secret: bool = False

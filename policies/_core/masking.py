@@ -21,13 +21,16 @@ _MIN_BARE = 4
 """Shorter secrets are masked only where quoted, so that a secret 'a' does not mangle every word."""
 
 
-def secret_strings(props: Props) -> set[str]:
-    """Every string inside a secret in ``props`` (a C-speed byte check first: most bags hold none)."""
+def secret_strings(props: Props, only_read: bool = False) -> set[str]:
+    """Every string inside a secret in ``props`` (a C-speed byte check first: most bags hold none).
+
+    With ``only_read``, only in the properties decoded so far: all that a message rendered from
+    this bag can quote, since every read of a property goes through its decoding, once."""
     found: set[str] = set()
     if _SECRET_BYTES not in props.wire():
         return found
-    for key in props.keys():
-        _collect(props.raw(key), False, found, 0)
+    for value in props.decoded() if only_read else (props.raw(key) for key in props.keys()):
+        _collect(value, False, found, 0)
     return found
 
 

@@ -7,12 +7,10 @@ need (a protected database cannot be destroyed unattended); they come with every
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class CustomTimeouts:
+class CustomTimeouts(NamedTuple):
     """Seconds per operation; 0 means the provider's default."""
 
     create: float = 0.0
@@ -21,8 +19,7 @@ class CustomTimeouts:
     read: float = 0.0
 
 
-@dataclass(frozen=True)
-class ResourceOptions:
+class ResourceOptions(NamedTuple):
     protect: bool = False
     ignore_changes: tuple[str, ...] = ()
     delete_before_replace: bool = False

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .waivers import WAIVERS_SCHEMA
 
@@ -37,15 +38,14 @@ ALL_TYPES = "*"
 """A ``types`` entry that matches every resource the engine sends (what a pulumi-policy SDK policy sees)."""
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One field of a policy's config: a JSON-schema fragment with an explicit default."""
 
     name: str
     type: str
     default: Any
     description: str
-    schema: Mapping[str, Any] = field(default_factory=dict)
+    schema: Mapping[str, Any] = MappingProxyType({})
 
     def to_schema(self) -> dict[str, Any]:
         return {"type": self.type, "default": self.default, "description": self.description,
@@ -58,8 +58,7 @@ WAIVERS_OPTION = Option(
     "\"reason\": \"...\", \"expires\": \"YYYY-MM-DD\"}].", WAIVERS_SCHEMA)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One violation, as data. ``message`` is what the engine shows (see :func:`render`); the other
     fields let the analyzer merge and condense findings and let tests assert what was found.
 
@@ -81,7 +80,7 @@ class Finding:
 class PolicyContext:
     """What a check may consult besides the resource: its config, the stack, and today's date."""
 
-    __slots__ = ("_suffix", "config", "policy_names", "stack", "today")
+    __slots__ = ("_derived", "_suffix", "config", "policy_names", "stack", "today")
 
     def __init__(self, config: Mapping[str, Any], stack: StackContext, today: dt.date | None = None,
                  policy_names: frozenset[str] = frozenset()) -> None:
@@ -90,6 +89,7 @@ class PolicyContext:
         self.policy_names = policy_names
         """The names of every policy of the pack that runs this one (empty outside an analyzer)."""
         self._suffix: Any = _UNRESOLVED
+        self._derived: dict[Callable[..., Any], Any] = {}
 
     @property
     def suffix(self) -> Suffix | None:
@@ -100,8 +100,18 @@ class PolicyContext:
             self._suffix = resolve_suffix(self.config, self.stack)
         return self._suffix
 
+    def derived(self, make: Callable[[PolicyContext], _T]) -> _T:
+        """``make(self)``, computed once per context: for what a check derives from its config and
+        the stack alone (the environment's class, the autonaming scheme), which would otherwise be
+        derived again for every resource."""
+        value = self._derived.get(make, _UNRESOLVED)
+        if value is _UNRESOLVED:
+            value = self._derived[make] = make(self)
+        return value
 
-_UNRESOLVED = object()
+
+_UNRESOLVED: Any = object()
+_T = TypeVar("_T")
 
 
 ResourceCheck = Callable[["Resource", PolicyContext], Iterable[Finding]]
@@ -109,8 +119,7 @@ StackCheck = Callable[["StackView", PolicyContext], Iterable[Finding]]
 Remediation = Callable[["Resource", PolicyContext], "Mapping[str, Any] | None"]
 
 
-@dataclass(frozen=True)
-class Framework:
+class Framework(NamedTuple):
     """A compliance framework control the policy checks (``PolicyComplianceFramework``)."""
 
     name: str
@@ -124,7 +133,9 @@ class Framework:
 FSBP = "AWS Foundational Security Best Practices"
 
 
-@dataclass(frozen=True)
+# eq=False: a policy is compared by identity (each is registered once), and the class is created
+# faster, which the pack's startup, on every preview's path, feels.
+@dataclass(frozen=True, eq=False)
 class _Policy:
     name: str
     description: str
@@ -179,7 +190,7 @@ Condense = Callable[[str, "list[Held]", PolicyContext], Finding]
 Settle = Callable[["list[Held]", "StackView", PolicyContext], "list[Held]"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ResourcePolicy(_Policy):
     """A fact about one resource. ``types`` lists the type tokens it applies to.
 
@@ -197,9 +208,12 @@ class ResourcePolicy(_Policy):
     """During a preview, the policy's findings with a cause are held to the end, where this hook
     keeps those the whole stack does not explain (a provisioned table that an auto-scaling target
     manages); outside a preview nothing is held and every finding is reported."""
+    prefilter: bytes = b""
+    """Bytes without which in the serialised properties the check finds nothing (a text that every
+    finding is about): the analyzer does not call the check on a resource without them."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StackPolicy(_Policy):
     """A fact that joins resources, checked once over the whole stack."""
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .options import NO_OPTIONS, ResourceOptions, options_of
-from .values import Prop, Props, prop_of
+from .values import Prop, Props, Secret
 
 
-@dataclass(eq=False)
 class Provider:
-    type: str
-    urn: str
-    name: str
-    props: Props
+    """The provider resource that manages a resource: type, URN, name and properties."""
+
+    __slots__ = ("name", "props", "type", "urn")
+
+    def __init__(self, type: str, urn: str, name: str, props: Props) -> None:
+        self.type, self.urn, self.name, self.props = type, urn, name, props
+
+    def __repr__(self) -> str:
+        return f"Provider({self.type!r}, {self.name!r})"
 
 
 class Resource:
@@ -83,13 +86,17 @@ class Resource:
 
         A ``maxItems: 1`` block given as a one-element list is read through transparently.
         """
-        prop = prop_of(path[0], self.props.raw(path[0]))
+        head = path[0]
+        value = self.props.raw(head)
+        prop = Prop(head, value.value, True) if isinstance(value, Secret) else Prop(head, value)
         for key in path[1:]:
             prop = prop.first(key) if isinstance(prop.value, list) else prop.get(key)
         return prop
 
     def name_matches(self, patterns: Iterable[str], name_property: str = "name") -> bool:
         """Whether the logical name or the physical name (when known) matches one of the globs."""
+        if not patterns:
+            return False  # and the physical name is not read: without a pattern it does not matter
         names = [self.name]
         physical = self.get(name_property).str()
         if physical:

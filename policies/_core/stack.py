@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from .resource import Resource
 from .values import Prop, prop_of
@@ -11,18 +10,16 @@ from .values import Prop, prop_of
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 
-@dataclass(eq=False)
 class StackView:
-    resources: list[Resource]
-    by_urn: dict[str, Resource] = field(default_factory=dict)
-    unchecked: dict[str, str] = field(default_factory=dict)
-    """Policy name to why it could not check the stack (a policy written with the pulumi-policy SDK
-    that called ``not_applicable`` or read a value unknown during a preview)."""
+    """Every resource of the stack, by URN too. ``unchecked``: policy name to why it could not check
+    the stack (a policy written with the pulumi-policy SDK that called ``not_applicable`` or read a
+    value unknown during a preview)."""
 
-    def __post_init__(self) -> None:
-        if not self.by_urn:
-            self.by_urn = {r.urn: r for r in self.resources}
-        self._root = next((r for r in self.resources if r.type == STACK_TYPE and not r.parent), None)
+    def __init__(self, resources: list[Resource], by_urn: dict[str, Resource] | None = None) -> None:
+        self.resources = resources
+        self.by_urn = by_urn or {r.urn: r for r in resources}
+        self.unchecked: dict[str, str] = {}
+        self._root = next((r for r in resources if r.type == STACK_TYPE and not r.parent), None)
 
     @property
     def root(self) -> Resource | None:

@@ -39,7 +39,12 @@ UNKNOWN_SENTINELS = frozenset({
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
 })
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-_UNKNOWN_MARKERS = (*(s.encode() for s in UNKNOWN_SENTINELS), OUTPUT_SIG.encode())
+# In a serialised bag an unknown is a string value holding a sentinel, or an Output's signature. A
+# string value is field 3 of ``google.protobuf.Value`` (tag 0x1a), so every sentinel (36 bytes)
+# follows the bytes 0x1a 0x24 (tag, length): one scan for those finds each candidate.
+_SENTINEL_BYTES = frozenset(s.encode() for s in UNKNOWN_SENTINELS)
+_STRING_36 = b"\x1a\x24"
+_OUTPUT_MARKER = OUTPUT_SIG.encode()
 
 STRINGIFIED_OUTPUT_TEXT = "Calling __str__ on an Output[T] is not supported"
 
@@ -186,7 +191,7 @@ def encode_like(value: Any, original: struct_pb2.Value | None) -> Any:
 class Props:
     """A resource's property bag, decoded one top-level key at a time."""
 
-    __slots__ = ("_cache", "_fields", "_reads", "_struct", "_wire")
+    __slots__ = ("_cache", "_fields", "_maybe_unknown", "_reads", "_struct", "_wire")
 
     def __init__(self, struct: struct_pb2.Struct) -> None:
         self._struct = struct
@@ -194,6 +199,7 @@ class Props:
         self._cache: dict[str, Any] = {}
         self._wire: bytes | None = None
         self._reads: list[str] | None = None
+        self._maybe_unknown: bool | None = None
 
     def record_reads(self) -> None:
         """Start noting which top-level keys are read (the analyzer asks around each policy run)."""
@@ -213,8 +219,9 @@ class Props:
     def may_hold_unknown(self) -> bool:
         """Whether an unknown can be anywhere in the bag: a C-speed search of the serialised bag for
         the engine's markers, so that bags without one (most, and all in an update) skip decoding."""
-        wire = self.wire()
-        return any(marker in wire for marker in _UNKNOWN_MARKERS)
+        if self._maybe_unknown is None:
+            self._maybe_unknown = _holds_unknown_marker(self.wire())
+        return self._maybe_unknown
 
     @property
     def struct(self) -> struct_pb2.Struct:
@@ -239,14 +246,15 @@ class Props:
         """The decoded value of a top-level key, or :data:`ABSENT`."""
         if self._reads is not None:
             self._reads.append(key)
-        try:
-            return self._cache[key]
-        except KeyError:
-            pass
-        v = self._fields.get(key)
-        value = ABSENT if v is None else decode_value(v)
-        self._cache[key] = value
+        value = self._cache.get(key, _MISSING)
+        if value is _MISSING:
+            v = self._fields.get(key)
+            value = self._cache[key] = ABSENT if v is None else decode_value(v)
         return value
+
+    def decoded(self) -> Iterator[Any]:
+        """The values decoded so far (every key a check has read)."""
+        return iter(list(self._cache.values()))
 
     def __contains__(self, key: str) -> bool:
         return key in self._fields
@@ -262,6 +270,15 @@ class Props:
         return len(self._fields)
 
 
+def _holds_unknown_marker(wire: bytes) -> bool:
+    at = wire.find(_STRING_36)
+    while at >= 0:
+        if wire[at + 2:at + 38] in _SENTINEL_BYTES:
+            return True
+        at = wire.find(_STRING_36, at + 1)
+    return _OUTPUT_MARKER in wire
+
+
 class _Absent:
     __slots__ = ()
 
@@ -270,6 +287,7 @@ class _Absent:
 
 
 ABSENT: Any = _Absent()
+_MISSING = object()
 
 
 class Prop:
@@ -294,12 +312,14 @@ class Prop:
     @property
     def known(self) -> bool:
         """Set to a value that is known (it may be a secret)."""
-        return not (self.absent or self.unknown)
+        v = self._value
+        return v is not ABSENT and v is not None and v is not UNKNOWN
 
     @property
     def value(self) -> Any:
         """The value (secrets unwrapped at the top level), or ``None`` when absent or unknown."""
-        return self._value if self.known else None
+        v = self._value
+        return None if v is ABSENT or v is UNKNOWN else v
 
     def str(self) -> str | None:
         v = self.value

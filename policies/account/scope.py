@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .._core.context import StackContext
 from .._core.resource import Resource
@@ -25,8 +25,7 @@ CREDENTIAL_SETTINGS = ("accessKey", "profile", "assumeRoles", "assumeRole", "ass
 """Provider settings that can point a provider at another account (pulumi-aws ``Provider`` inputs)."""
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """A place in AWS: ``account`` is a comparison key (never shown), ``region`` None for account-wide."""
 
     account: str

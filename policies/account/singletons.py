@@ -9,7 +9,7 @@ copy, and destroying any copy resets it for every stack in the account.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .._core import aws_types
 
@@ -20,8 +20,7 @@ SETTING = ("does not fail: each copy overwrites the other's setting, and destroy
            "resets it for every stack in the account")
 
 
-@dataclass(frozen=True)
-class Singleton:
+class Singleton(NamedTuple):
     token: str
     what: str
     regional: bool

@@ -29,7 +29,7 @@ not checked.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .._core import aws_types
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
@@ -44,8 +44,7 @@ RULE = "aws:cfg/rule:Rule"
 CONFORMANCE_PACK = "aws:cfg/conformancePack:ConformancePack"
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     dependents: tuple[str, ...]
     required: str
     why: str

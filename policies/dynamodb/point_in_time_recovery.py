@@ -51,7 +51,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 
 
 def _ephemeral(ctx: PolicyContext) -> bool:
-    env = environment(ctx)
+    env = ctx.derived(environment)
     return env is not None and env.ephemeral
 
 

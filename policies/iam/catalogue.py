@@ -23,8 +23,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -58,8 +57,7 @@ class CatalogueError(RuntimeError):
     """The IAM data is missing or has an unexpected shape."""
 
 
-@dataclass(frozen=True, slots=True)
-class ActionInfo:
+class ActionInfo(NamedTuple):
     """One IAM action.
 
     ``arn_patterns[i]`` is the ARN format of ``resource_types[i]``. The ARN's

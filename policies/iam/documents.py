@@ -16,11 +16,9 @@ Shapes accepted: a JSON string or an object; ``Statement`` as an object or a lis
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .._core.policy import Finding, stated
@@ -124,8 +122,7 @@ class Statement(NamedTuple):
                      for key in block)
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     """A readable policy document: its statements, and the shape problems IAM would reject."""
 
     statements: tuple[Statement, ...]
@@ -386,7 +383,7 @@ def unreadable(resource: Resource, path: str, reason: str) -> Finding:
                     "\"Statement\": [...]}) or aws.iam.get_policy_document_output(...).json")
     if reason is not _STRINGIFIED:
         return found
-    return dataclasses.replace(found, cause=cause_of(path.split(".", 1)[0].split("[", 1)[0]))
+    return found._replace(cause=cause_of(path.split(".", 1)[0].split("[", 1)[0]))
 
 
 def malformed(resource: Resource, path: str, problems: tuple[str, ...], limit: int = 3) -> Finding:

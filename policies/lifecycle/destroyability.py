@@ -35,8 +35,7 @@ not send it to policies.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._core import regex
 from .._core.aws_types import snake
@@ -59,8 +58,7 @@ ALB = "aws:alb/loadBalancer:LoadBalancer"
 DEFAULT_EPHEMERAL_PATTERN = r"^(?:(?:dev|test|qa|ci|e2e|sandbox|preview|tmp)[0-9]*|pr[0-9]+)$"
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One property that decides whether a resource can be destroyed unattended."""
 
     prop: str
@@ -109,8 +107,7 @@ SETTINGS: dict[str, tuple[Setting, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(NamedTuple):
     suffix: Suffix
     ephemeral: bool
     pattern: str
@@ -152,7 +149,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
             yield stated(resource.label, f"not checked, because the policy config 'ephemeralPattern' "
                           f"({ctx.config['ephemeralPattern']!r}) is not a valid regular expression.")
         return
-    env = environment(ctx)
+    env = ctx.derived(environment)
     if env is None:
         return
     if env.ephemeral and resource.options.protect:
@@ -172,7 +169,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
     """Set each flag to what the environment's class requires (the final snapshot name is left to
     the user: there is no obvious name for it)."""
-    env = environment(ctx)
+    env = ctx.derived(environment)
     if resource.type not in SETTINGS or env is None or (not env.ephemeral and not ctx.config["checkPersistent"]):
         return None
     changes = {}

@@ -24,7 +24,7 @@ Not reported:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
@@ -37,14 +37,12 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 PREFIX = "/aws/lambda/"
 
 
-@dataclass(frozen=True)
-class _Group:
+class _Group(NamedTuple):
     resource: Resource
     scope: Scope | None
 
 
-@dataclass(frozen=True)
-class _Expected:
+class _Expected(NamedTuple):
     name: str
     shown: str
     source: str

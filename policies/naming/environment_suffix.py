@@ -115,7 +115,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if suffix is None:
         return
     position = cfg["position"]
-    autonaming = _autonaming(ctx)
+    autonaming = ctx.derived(names.autonaming)
     explicit = False
     for prop_name in aws_types.physical_names(resource.type):
         prop = resource.get(prop_name)
@@ -141,10 +141,6 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if cfg["checkLogicalNames"] and not explicit and aws_types.physical_names(resource.type):
         if not carries(resource.name, suffix.value, position):
             yield _logical_finding(resource, suffix, position)
-
-
-def _autonaming(ctx: PolicyContext) -> names.Autonaming:
-    return names.Autonaming.from_config(ctx.stack.config, ctx.stack.project, ctx.stack.stack)
 
 
 def _logical_finding(resource: Resource, suffix: Suffix, position: str) -> Finding:

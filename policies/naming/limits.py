@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from .._core.aws_types import snake
 from .._core.policy import MANDATORY, Finding, PolicyContext, ResourcePolicy, violation
@@ -31,8 +32,7 @@ from .._core.values import STRINGIFIED_OUTPUT_TEXT
 from . import names
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """AWS's limits for one name property of one type."""
 
     low: int
@@ -109,16 +109,21 @@ RULES: dict[str, dict[str, Rule]] = {
 """Per type token, each name property AWS limits (checked against pulumi_aws by the tests)."""
 
 
+@lru_cache(maxsize=64)
+def _outside(chars: str) -> re.Pattern[str]:
+    """One character not in the class ``chars``."""
+    return re.compile(f"[^{chars}]")
+
+
 def problems(value: str, rule: Rule, fifo: bool) -> list[str]:
     """What AWS rejects in ``value``, one phrase each."""
     out = []
     if not rule.low <= len(value) <= rule.high:
         out.append(f"{len(value)} characters where AWS allows {rule.low} to {rule.high}")
-    bad = sorted(set(re.sub(f"[{rule.chars}]", "", value)))
-    if bad:
+    if _outside(rule.chars).search(value):
+        bad = sorted(set(_outside(rule.chars).findall(value)))
         out.append(f"holds {', '.join(repr(c) for c in bad)}, which AWS does not allow here")
-    elif rule.edges and value and not (re.match(f"[{rule.edges}]", value[0]) and
-                                       re.match(f"[{rule.edges}]", value[-1])):
+    elif rule.edges and value and (_outside(rule.edges).match(value[0]) or _outside(rule.edges).match(value[-1])):
         out.append("starts or ends with a character AWS does not allow there")
     if rule is _S3 and ".." in value:
         out.append("holds '..'")
@@ -158,7 +163,7 @@ def _fix(prop_name: str, value: str, rule: Rule, found: list[str], secret: bool)
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    autonaming = names.Autonaming.from_config(ctx.stack.config, ctx.stack.project, ctx.stack.stack)
+    autonaming = ctx.derived(names.autonaming)
     for prop_name, rule in RULES[resource.type].items():
         prop = resource.get(prop_name)
         value = prop.str()

@@ -19,8 +19,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .._core.policy import PolicyContext
 
 PARENT_SCOPED: Mapping[str, str] = {
     # type token -> the input that names the parent the name is unique within (checked against
@@ -100,8 +103,7 @@ def environment_token(name: str, suffix: str) -> str | None:
     return found
 
 
-@dataclass(frozen=True)
-class Autonaming:
+class Autonaming(NamedTuple):
     """The stack's ``pulumi:autonaming`` config, for the AWS provider (default: Pulumi's own scheme)."""
 
     mode: str = "default"
@@ -137,6 +139,11 @@ class Autonaming:
                 return False
             return _pattern_regex(self.pattern, logical).fullmatch(value) is not None
         return is_default_autoname(value, logical)
+
+
+def autonaming(ctx: PolicyContext) -> Autonaming:
+    """The stack's autonaming scheme; checks ask ``ctx.derived(autonaming)``, once per configuration."""
+    return Autonaming.from_config(ctx.stack.config, ctx.stack.project, ctx.stack.stack)
 
 
 def is_default_autoname(value: str, logical: str) -> bool:

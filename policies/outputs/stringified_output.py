@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._core.aws_types import snake
 from .._core.policy import ALL_AWS_TYPES, MANDATORY, Finding, PolicyContext, ResourcePolicy, stated, violation
@@ -35,8 +34,7 @@ NEEDLE = b"] is not supported"
 """A byte string every SDK's text contains: the cheap pre-check on a property's wire form."""
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """One SDK's stringified-Output text, the mistake that produces it and the idiom that fixes it."""
 
     start: str
@@ -76,8 +74,7 @@ MAX_REPORTED = 10
 """Offending properties reported one by one; the rest are counted in one last finding."""
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     path: str
     text: Text
     value: str | None
@@ -219,4 +216,5 @@ POLICY = ResourcePolicy(
     tags=("correctness", "outputs"),
     types=frozenset({ALL_AWS_TYPES}),
     check=check,
+    prefilter=NEEDLE,
 )

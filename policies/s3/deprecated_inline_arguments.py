@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .._core.aws_types import snake
 from .._core.policy import ADVISORY, Finding, PolicyContext, ResourcePolicy, violation
@@ -33,8 +33,7 @@ BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
 
 
-@dataclass(frozen=True)
-class Replacement:
+class Replacement(NamedTuple):
     """The separate resource that replaces an inline argument, and how it is written."""
 
     resource: str

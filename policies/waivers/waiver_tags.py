@@ -64,4 +64,5 @@ POLICY = ResourcePolicy(
     tags=("waivers",),
     types=frozenset({ALL_AWS_TYPES}),
     check=check,
+    prefilter=waivers.TAG_PREFIX.encode(),
 )
