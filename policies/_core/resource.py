@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .options import NO_OPTIONS, ResourceOptions, options_of
-from .values import Prop, Props, Secret
+from .values import Prop, Props, Secret, prop_of
 
 
 class Provider:
@@ -80,6 +80,15 @@ class Resource:
         """A view built from plain Python (markers allowed), for tests and the runner."""
         urn = urn or make_urn(type_, name)
         return cls(type_, urn, name, Props.from_dict(props or {}), **kwargs)
+
+    def provider_major(self) -> int | None:
+        """The major version of the AWS provider the resource is created with (the provider resource's
+        ``version`` input, which the SDK sets to the installed pulumi-aws); None when not known."""
+        if self.provider is None:
+            return None
+        version = prop_of("version", self.provider.props.raw("version")).str()
+        head = (version or "").lstrip("v").split(".", 1)[0]
+        return int(head) if head.isdigit() else None
 
     def get(self, *path: str) -> Prop:
         """The property at a camelCase path, e.g. ``get("tracingConfig", "mode")``.

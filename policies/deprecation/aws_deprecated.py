@@ -30,7 +30,6 @@ from .._core.aws_types import snake
 from .._core.policy import ADVISORY, Finding, Held, PolicyContext, ResourcePolicy, stated, violation
 from .._core.resource import Resource
 from ..s3.deprecated_inline_arguments import DEPRECATED as S3_INLINE
-from ..s3.deprecated_inline_arguments import provider_major
 
 _DATA = json.loads((Path(__file__).resolve().parent.parent / "_data" / "aws_deprecations.json")
                    .read_text(encoding="utf-8"))
@@ -43,7 +42,7 @@ INPUTS: Mapping[str, Mapping[str, str]] = {t: p for t, p in _DATA["inputs"].item
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    major = provider_major(resource) or MAJOR
+    major = resource.provider_major() or MAJOR
     if major != MAJOR:
         return
     deprecated = TYPES.get(resource.type)

@@ -27,7 +27,6 @@ from typing import NamedTuple
 from .._core.aws_types import snake
 from .._core.policy import ADVISORY, Finding, PolicyContext, ResourcePolicy, violation
 from .._core.resource import Resource
-from .._core.values import prop_of
 
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
@@ -93,18 +92,8 @@ DEPRECATED: dict[str, dict[str, Replacement]] = {
 """Per bucket type, each deprecated input (camelCase, as on the wire) and what replaces it."""
 
 
-def provider_major(resource: Resource) -> int | None:
-    """The major version of the AWS provider the resource is created with (the provider resource's
-    ``version`` input, which the SDK sets to the installed pulumi-aws); None when not known."""
-    if resource.provider is None:
-        return None
-    version = prop_of("version", resource.provider.props.raw("version")).str()
-    head = (version or "").lstrip("v").split(".", 1)[0]
-    return int(head) if head.isdigit() else None
-
-
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    major = provider_major(resource) or 7
+    major = resource.provider_major() or 7
     if major < 6 or (major == 6 and resource.type == BUCKET):
         return  # pulumi-aws 6's Bucket is the legacy bucket: nothing on it is deprecated there
     version = f" in pulumi-aws {major}"
