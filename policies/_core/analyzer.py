@@ -301,9 +301,11 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         resource = _resource_of(request)
         result = self.evaluate_resource(resource)
         findings, held = result.findings, []
+        # The findings were just rendered from this bag: they can quote only what was read.
+        secrets = self._secrets((resource,)) if findings else ()
         if findings and self.stack.dry_run:
             found = {p.name for p, _, _ in findings}
-            findings = self._held.hold(resource, findings)
+            findings = self._held.hold(resource, findings, secrets)
             held = sorted(found - {p.name for p, _, _ in findings})
         entries = [(name, condense.HELD_REASON) for name in held]
         entries += [(policy.name, reason) for policy, reason in result.waived]
@@ -314,8 +316,6 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         response = pb.AnalyzeResponse(not_applicable=[
             pb.PolicyNotApplicable(policy_name=name, reason=reason) for name, reason in entries])
         if findings:
-            # The findings were just rendered from this bag: they can quote only what was read.
-            secrets = self._secrets((resource,), only_read=True)
             # Like the SDK, leave the URN empty: the engine attributes it to the analyzed resource.
             response.diagnostics.extend(self._diagnostic(policy, level, finding, "", secrets)
                                         for policy, level, finding in findings)
@@ -346,6 +346,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         view = StackView([_resource_of(r, providers) for r in request.resources])
         result = self.evaluate_stack(view)
         result.findings.extend(self.release_held(view))
+        # Held findings were masked against their own bags; the rest were rendered from the view.
         secrets = self._secrets(view.resources) if result.findings else ()
         for policy, level, finding in result.findings:
             response.diagnostics.append(self._diagnostic(policy, level, finding, finding.urn or "", secrets))
@@ -469,12 +470,12 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             secret_keys=frozenset(request.config_secret_keys), tags=dict(request.tags)))
         return pb.AnalyzerStackConfigureResponse()
 
-    def _secrets(self, resources: Any, only_read: bool = False) -> list[str]:
+    def _secrets(self, resources: Any) -> list[str]:
         """Every value a message must not quote: secret config values, and strings held in
-        secrets by ``resources`` (``only_read``: in the properties the checks read)."""
+        secrets by the properties of ``resources`` that the checks read."""
         found = set(self.stack.secret_values())
         for r in resources:
-            found |= masking.secret_strings(r.props, only_read)
+            found |= masking.read_secret_strings(r.props)
         return sorted(found)
 
     def _diagnostic(self, policy: Policy, level: str, finding: Finding, urn: str,
