@@ -171,13 +171,17 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     def evaluate_resource(self, resource: Resource) -> Evaluation:
         """Every finding of the policies that watch this resource's type, waivers applied, one per
         cause (see :func:`condense.one_per_cause`)."""
+        return self._evaluate(resource, self._plan_for(resource.type))
+
+    def _evaluate(self, resource: Resource, plan: tuple[tuple[ResourcePolicy, PolicyContext, bool], ...],
+                  ) -> Evaluation:
         result = Evaluation()
         props = resource.props
         # Which keys a policy reads matters only when one may be unknown: a bag without any
         # unknown marker (most, and every bag in an update) skips the bookkeeping.
         unknowns = props.may_hold_unknown()
         wire = props.wire()
-        for policy, context, no_suffix in self._plan_for(resource.type):
+        for policy, context, no_suffix in plan:
             if policy.prefilter and policy.prefilter not in wire:
                 findings, reads = [], None  # what the check would conclude, without the call
             else:
@@ -196,7 +200,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                 unknown = props.unknown_among(reads)
                 if unknown:
                     resource.unchecked[policy.name] = na.unknown_inputs(unknown)
-        result.findings = condense.one_per_cause(result.findings)
+        if len(result.findings) > 1:
+            result.findings = condense.one_per_cause(result.findings)
         return result
 
     def _plan_for(self, type_: str) -> tuple[tuple[ResourcePolicy, PolicyContext, bool], ...]:
@@ -294,13 +299,24 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                        lambda e: self._pack_failure(e, request.type).SerializeToString())
 
     def _analyze(self, request: pb.AnalyzeRequest) -> bytes:
-        self._adopt_urn(request)
-        skipped = self._skipped_for(request.type)
-        if not self.policies_for(request.type):
+        if not self._stack_configured:
+            self._adopt_urn(request)
+        type_ = request.type
+        skipped = self._skipped_for(type_)
+        plan = self._plan_for(type_)
+        if not plan:
             return skipped
         resource = _resource_of(request)
-        result = self.evaluate_resource(resource)
-        findings, held = result.findings, []
+        result = self._evaluate(resource, plan)
+        findings = result.findings
+        if not findings and not result.waived:  # the common case: at most not-applicable entries
+            unchecked = resource.unchecked
+            if not unchecked:
+                return skipped
+            return skipped + pb.AnalyzeResponse(not_applicable=[
+                pb.PolicyNotApplicable(policy_name=name, reason=reason) for name, reason in unchecked.items()
+            ]).SerializeToString()
+        held: list[str] = []
         # The findings were just rendered from this bag: they can quote only what was read.
         secrets = self._secrets((resource,)) if findings else ()
         if findings and self.stack.dry_run:
