@@ -155,6 +155,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._suffix_needers = frozenset(p.name for p in self.policies if na.uses_suffix(p))
         self._not_remediated: dict[str, tuple[pb.PolicyNotApplicable, ...]] = {}
         self._held = condense.HeldFindings()
+        self._secret_config = tuple(self.stack.secret_values())
 
     def policies_for(self, type_: str) -> tuple[ResourcePolicy, ...]:
         """The active resource policies that declared ``type_`` (cached per type token)."""
@@ -489,7 +490,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     def _secrets(self, resources: Any) -> list[str]:
         """Every value a message must not quote: secret config values, and strings held in
         secrets by the properties of ``resources`` that the checks read."""
-        found = set(self.stack.secret_values())
+        found = set(self._secret_config)
         for r in resources:
             found |= masking.read_secret_strings(r.props)
         return sorted(found)
