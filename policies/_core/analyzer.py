@@ -86,6 +86,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._configs: dict[str, dict[str, Any]] = {p.name: p.defaults for p in self.policies}
         self._stack_configured = False
         self._lock = threading.Lock()
+        self._info_lock = threading.Lock()
+        self._built_info: pb.AnalyzerInfo | None = None
         self.cancelled = threading.Event()
         self.engine_address = ""
         self._rebuild()
@@ -415,7 +417,15 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return found
 
     def GetAnalyzerInfo(self, request: empty_pb2.Empty, context: Any) -> pb.AnalyzerInfo:
-        return _answer(lambda _: self._info(), request, lambda e: pb.AnalyzerInfo(name=self.name, version=self.version))
+        return _answer(lambda _: self.info(), request, lambda e: pb.AnalyzerInfo(name=self.name, version=self.version))
+
+    def info(self) -> pb.AnalyzerInfo:
+        """What ``GetAnalyzerInfo`` answers, built once: it depends only on the policies' metadata and
+        the environment the pack started in."""
+        with self._info_lock:
+            if self._built_info is None:
+                self._built_info = self._info()
+            return self._built_info
 
     def _info(self) -> pb.AnalyzerInfo:
         info = pb.AnalyzerInfo(name=self.name, version=self.version, supportsConfig=True,
@@ -639,6 +649,8 @@ def serve(analyzer: Analyzer) -> None:
     server.start()
     sys.stdout.buffer.write(f"{port}\n".encode())
     sys.stdout.flush()
+    # The engine connects and handshakes before it asks for the analyzer info: build it meanwhile.
+    threading.Thread(target=_answer, args=(lambda _: analyzer.info(), None, lambda e: None), daemon=True).start()
     try:
         analyzer.cancelled.wait()
     except KeyboardInterrupt:
