@@ -10,13 +10,12 @@ these is unknown (a preview), the place is unknown and callers stay silent.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping
 from typing import NamedTuple
 
 from .._core.context import StackContext
-from .._core.resource import Provider, Resource
+from .._core.resource import Resource
 from .._core.values import Prop, contains_unknown, encode, prop_of
 
 REGION_CONFIG = "aws:region"
@@ -94,12 +93,8 @@ def _region(prop: Prop) -> tuple[str, str] | None:
 
 def _account(resource: Resource) -> str | None:
     provider = resource.provider
-    return "" if provider is None else _provider_account(provider)
-
-
-@functools.lru_cache(maxsize=64)
-def _provider_account(provider: Provider) -> str | None:
-    # Cached per provider: every resource of a stack shares a few.
+    if provider is None:
+        return ""
     settings = {}
     for key in CREDENTIAL_SETTINGS:
         prop = prop_of(key, provider.props.raw(key))
