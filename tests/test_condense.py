@@ -6,6 +6,7 @@ from policies._core.condense import HeldFindings, one_per_cause
 from policies._core.context import StackContext
 from policies._core.policy import Finding, PolicyContext
 from policies._core.resource import Resource
+from policies._core.values import Secret
 from tests.conftest import analyzer_for, policy
 
 NAMING = policy("environment-suffix-naming")
@@ -82,3 +83,14 @@ def test_nothing_is_held_outside_a_preview():
     resource = Resource.of(TABLE, {"name": "orders"}, name="orders")
     assert NAMING.name in [p.name for p, _, _ in analyzer.evaluate_resource(resource).findings]
     assert analyzer.release_held() == []
+
+
+def test_a_held_finding_is_masked_against_the_secrets_of_the_bag_it_was_rendered_from():
+    held = HeldFindings()
+    resource = Resource.of(TABLE, {"name": Secret("orders-topsecret")}, name="orders")
+    finding = Finding("name is 'orders-topsecret'", property="name", found="'orders-topsecret'",
+                      expected="the suffix", fix='name=f"orders-topsecret-{suffix}"', cause="missing")
+    assert held.hold(resource, [(NAMING, "mandatory", finding)], secrets=["orders-topsecret"]) == []
+    ((_, _, released),) = held.release(lambda p: _context())
+    assert "topsecret" not in f"{released.message} {released.found} {released.fix}"
+    assert released.found == "'[secret]'" and released.property == "name"

@@ -88,6 +88,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._configs: dict[str, dict[str, Any]] = {p.name: p.defaults for p in self.policies}
         self._stack_configured = False
         self._lock = threading.Lock()
+        self._info_lock = threading.Lock()
+        self._built_info: pb.AnalyzerInfo | None = None
         self.cancelled = threading.Event()
         self.engine_address = ""
         self._rebuild()
@@ -167,6 +169,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._suffix_needers = frozenset(p.name for p in self.policies if na.uses_suffix(p))
         self._not_remediated: dict[str, tuple[pb.PolicyNotApplicable, ...]] = {}
         self._held = condense.HeldFindings()
+        self._secret_config = tuple(self.stack.secret_values())
 
     def policies_for(self, type_: str) -> tuple[ResourcePolicy, ...]:
         """The active resource policies that declared ``type_`` (cached per type token)."""
@@ -183,13 +186,17 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     def evaluate_resource(self, resource: Resource) -> Evaluation:
         """Every finding of the policies that watch this resource's type, waivers applied, one per
         cause (see :func:`condense.one_per_cause`)."""
+        return self._evaluate(resource, self._plan_for(resource.type))
+
+    def _evaluate(self, resource: Resource, plan: tuple[tuple[ResourcePolicy, PolicyContext, bool], ...],
+                  ) -> Evaluation:
         result = Evaluation()
         props = resource.props
         # Which keys a policy reads matters only when one may be unknown: a bag without any
         # unknown marker (most, and every bag in an update) skips the bookkeeping.
         unknowns = props.may_hold_unknown()
         wire = props.wire()
-        for policy, context, no_suffix in self._plan_for(resource.type):
+        for policy, context, no_suffix in plan:
             if policy.prefilter and policy.prefilter not in wire:
                 findings, reads = [], None  # what the check would conclude, without the call
             else:
@@ -208,7 +215,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                 unknown = props.unknown_among(reads)
                 if unknown:
                     resource.unchecked[policy.name] = na.unknown_inputs(unknown)
-        result.findings = condense.one_per_cause(result.findings)
+        if len(result.findings) > 1:
+            result.findings = condense.one_per_cause(result.findings)
         return result
 
     def _plan_for(self, type_: str) -> tuple[tuple[ResourcePolicy, PolicyContext, bool], ...]:
@@ -307,16 +315,29 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                        lambda e: self._pack_failure(e, request.type).SerializeToString())
 
     def _analyze(self, request: pb.AnalyzeRequest) -> bytes:
-        self._adopt_urn(request)
-        skipped = self._skipped_for(request.type)
-        if not self.policies_for(request.type):
+        if not self._stack_configured:
+            self._adopt_urn(request)
+        type_ = request.type
+        skipped = self._skipped_for(type_)
+        plan = self._plan_for(type_)
+        if not plan:
             return skipped
         resource = _resource_of(request)
-        result = self.evaluate_resource(resource)
-        findings, held = result.findings, []
+        result = self._evaluate(resource, plan)
+        findings = result.findings
+        if not findings and not result.waived:  # the common case: at most not-applicable entries
+            unchecked = resource.unchecked
+            if not unchecked:
+                return skipped
+            return skipped + pb.AnalyzeResponse(not_applicable=[
+                pb.PolicyNotApplicable(policy_name=name, reason=reason) for name, reason in unchecked.items()
+            ]).SerializeToString()
+        held: list[str] = []
+        # The findings were just rendered from this bag: they can quote only what was read.
+        secrets = self._secrets((resource,)) if findings else ()
         if findings and self.stack.dry_run:
             found = {p.name for p, _, _ in findings}
-            findings = self._held.hold(resource, findings)
+            findings = self._held.hold(resource, findings, secrets)
             held = sorted(found - {p.name for p, _, _ in findings})
         entries = [(name, condense.HELD_REASON) for name in held]
         entries += [(policy.name, reason) for policy, reason in result.waived]
@@ -327,8 +348,6 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         response = pb.AnalyzeResponse(not_applicable=[
             pb.PolicyNotApplicable(policy_name=name, reason=reason) for name, reason in entries])
         if findings:
-            # The findings were just rendered from this bag: they can quote only what was read.
-            secrets = self._secrets((resource,), only_read=True)
             # Like the SDK, leave the URN empty: the engine attributes it to the analyzed resource.
             response.diagnostics.extend(self._diagnostic(policy, level, finding, "", secrets)
                                         for policy, level, finding in findings)
@@ -359,6 +378,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         view = StackView([_resource_of(r, providers) for r in request.resources])
         result = self.evaluate_stack(view)
         result.findings.extend(self.release_held(view))
+        # Held findings were masked against their own bags; the rest were rendered from the view.
         secrets = self._secrets(view.resources) if result.findings else ()
         for policy, level, finding in result.findings:
             response.diagnostics.append(self._diagnostic(policy, level, finding, finding.urn or "", secrets))
@@ -413,7 +433,15 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return found
 
     def GetAnalyzerInfo(self, request: empty_pb2.Empty, context: Any) -> pb.AnalyzerInfo:
-        return _answer(lambda _: self._info(), request, lambda e: pb.AnalyzerInfo(name=self.name, version=self.version))
+        return _answer(lambda _: self.info(), request, lambda e: pb.AnalyzerInfo(name=self.name, version=self.version))
+
+    def info(self) -> pb.AnalyzerInfo:
+        """What ``GetAnalyzerInfo`` answers, built once: it depends only on the policies' metadata and
+        the environment the pack started in."""
+        with self._info_lock:
+            if self._built_info is None:
+                self._built_info = self._info()
+            return self._built_info
 
     def _info(self) -> pb.AnalyzerInfo:
         about = self.about
@@ -502,12 +530,12 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             secret_keys=frozenset(request.config_secret_keys), tags=dict(request.tags)))
         return pb.AnalyzerStackConfigureResponse()
 
-    def _secrets(self, resources: Any, only_read: bool = False) -> list[str]:
+    def _secrets(self, resources: Any) -> list[str]:
         """Every value a message must not quote: secret config values, and strings held in
-        secrets by ``resources`` (``only_read``: in the properties the checks read)."""
-        found = set(self.stack.secret_values())
+        secrets by the properties of ``resources`` that the checks read."""
+        found = set(self._secret_config)
         for r in resources:
-            found |= masking.secret_strings(r.props, only_read)
+            found |= masking.read_secret_strings(r.props)
             if r.provider is not None:
                 found |= masking.secret_strings(r.provider.props)
         return sorted(found)
@@ -652,6 +680,8 @@ def serve(analyzer: Analyzer) -> None:
     server.start()
     sys.stdout.buffer.write(f"{port}\n".encode())
     sys.stdout.flush()
+    # The engine connects and handshakes before it asks for the analyzer info: build it meanwhile.
+    threading.Thread(target=_answer, args=(lambda _: analyzer.info(), None, lambda e: None), daemon=True).start()
     try:
         analyzer.cancelled.wait()
     except KeyboardInterrupt:

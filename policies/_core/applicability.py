@@ -10,6 +10,7 @@ that does not remediate. The reasons that depend only on the type are built once
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .policy import ALL_AWS_TYPES, Policy, ResourcePolicy
 
@@ -33,8 +34,13 @@ def not_watched(policy: ResourcePolicy, type_: str) -> str:
 
 def unknown_inputs(keys: Iterable[str]) -> str:
     """The reason for a check that read values computed during the update."""
-    names = ", ".join(sorted(set(keys)))
-    return f"{names} unknown until the update (preview); checked when the value is known"
+    return _unknown_inputs(tuple(sorted(set(keys))))
+
+
+@lru_cache(maxsize=256)
+def _unknown_inputs(keys: tuple[str, ...]) -> str:
+    # Cached: the same few inputs are unknown on every resource of a type.
+    return f"{', '.join(keys)} unknown until the update (preview); checked when the value is known"
 
 
 def not_remediating(level: str) -> str:

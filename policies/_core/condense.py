@@ -14,8 +14,9 @@ violation anyway.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from . import masking
 from .policy import Finding, Policy, PolicyContext, ResourcePolicy
 from .resource import Resource
 from .stack import StackView
@@ -57,12 +58,15 @@ class HeldFindings:
         self._lock = threading.Lock()
         self._groups: dict[tuple[str, str], tuple[ResourcePolicy, str, list[tuple[str, str, Finding]]]] = {}
 
-    def hold(self, resource: Resource, findings: list[Reported]) -> list[Reported]:
-        """Hold the condensable findings; return the ones to report now."""
+    def hold(self, resource: Resource, findings: list[Reported], secrets: Sequence[str] = ()) -> list[Reported]:
+        """Hold the condensable findings, their text masked against ``secrets`` (those of the bag
+        they were rendered from); return the ones to report now."""
         now = []
         for policy, level, finding in findings:
             if isinstance(policy, ResourcePolicy) and finding.cause and (
                     policy.condense is not None or policy.settle is not None):
+                if secrets:
+                    finding = masking.mask_finding(finding, secrets)
                 with self._lock:
                     group = self._groups.setdefault((policy.name, finding.cause), (policy, level, []))
                     group[2].append((resource.urn, resource.label, finding))

@@ -3,8 +3,10 @@
 Policies render values through ``Prop.display``, which masks secrets. But a secret container
 (``inline_policies=pulumi.Output.secret([...])``) hands a policy plain values once it iterates
 the list, and a secret stack config value can reach a message through the environment suffix or
-the region. So before a diagnostic is sent, every string held under a secret marking in the
-resources it concerns, and every secret config value, is replaced by ``[secret]``.
+the region. So before a diagnostic is sent (or held back to be condensed), every string held
+under a secret marking in what the checks read of the resources it concerns (a check can quote
+nothing else: it reads a property only by decoding it), and every secret config value, is replaced
+by ``[secret]``.
 """
 
 from __future__ import annotations
@@ -13,24 +15,29 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .values import SECRET_SIG, Props, Secret
+from .policy import Finding
+from .values import Props, Secret
 
 MASK = "[secret]"
-_SECRET_BYTES = SECRET_SIG.encode()
 _MIN_BARE = 4
 """Shorter secrets are masked only where quoted, so that a secret 'a' does not mangle every word."""
 
 
-def secret_strings(props: Props, only_read: bool = False) -> set[str]:
-    """Every string inside a secret in ``props`` (a C-speed byte check first: most bags hold none).
-
-    With ``only_read``, only in the properties decoded so far: all that a message rendered from
-    this bag can quote, since every read of a property goes through its decoding, once."""
+def read_secret_strings(props: Props) -> set[str]:
+    """Every string inside a secret among the properties of ``props`` decoded so far: all that a
+    message rendered from this bag can quote, since a check reads a property only by decoding it."""
     found: set[str] = set()
-    if _SECRET_BYTES not in props.wire():
-        return found
-    for value in props.decoded() if only_read else (props.raw(key) for key in props.keys()):
+    for value in props.decoded():
         _collect(value, False, found, 0)
+    return found
+
+
+def secret_strings(props: Props) -> set[str]:
+    """Every string inside a secret anywhere in ``props``: for a provider's bag, which a check may
+    quote through the provider's view without the pack seeing which keys it read."""
+    found: set[str] = set()
+    for key in props.keys():
+        _collect(props.raw(key), False, found, 0)
     return found
 
 
@@ -59,6 +66,12 @@ def _embedded(text: str) -> list[Any]:
         return [json.loads(text)]
     except ValueError:
         return []
+
+
+def mask_finding(finding: Finding, secrets: Iterable[str]) -> Finding:
+    """``finding`` with each secret masked in every text field a message can be built from."""
+    return finding._replace(message=mask(finding.message, secrets), found=mask(finding.found, secrets),
+                            expected=mask(finding.expected, secrets), fix=mask(finding.fix, secrets))
 
 
 def mask(message: str, secrets: Iterable[str]) -> str:

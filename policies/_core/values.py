@@ -191,7 +191,7 @@ def encode_like(value: Any, original: struct_pb2.Value | None) -> Any:
 class Props:
     """A resource's property bag, decoded one top-level key at a time."""
 
-    __slots__ = ("_cache", "_fields", "_maybe_unknown", "_reads", "_struct", "_wire")
+    __slots__ = ("_cache", "_fields", "_maybe_unknown", "_reads", "_struct", "_unknown_keys", "_wire")
 
     def __init__(self, struct: struct_pb2.Struct) -> None:
         self._struct = struct
@@ -200,6 +200,7 @@ class Props:
         self._wire: bytes | None = None
         self._reads: list[str] | None = None
         self._maybe_unknown: bool | None = None
+        self._unknown_keys: dict[str, bool] | None = None
 
     def record_reads(self) -> None:
         """Start noting which top-level keys are read (the analyzer asks around each policy run)."""
@@ -211,10 +212,21 @@ class Props:
         return reads
 
     def unknown_among(self, keys: list[str]) -> list[str]:
-        """The keys, of those given, whose value is or holds an unknown (each decoded once)."""
+        """The keys, of those given, whose value is or holds an unknown (each decoded and searched
+        once: several checks read the same keys)."""
         if not self.may_hold_unknown():
             return []
-        return [k for k in dict.fromkeys(keys) if contains_unknown(self.raw(k))]
+        found = self._unknown_keys
+        if found is None:
+            found = self._unknown_keys = {}
+        out = []
+        for key in dict.fromkeys(keys):
+            holds = found.get(key)
+            if holds is None:
+                holds = found[key] = contains_unknown(self.raw(key))
+            if holds:
+                out.append(key)
+        return out
 
     def may_hold_unknown(self) -> bool:
         """Whether an unknown can be anywhere in the bag: a C-speed search of the serialised bag for

@@ -120,7 +120,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
             continue
         if doc.problems and "invalid-document" in kinds:
             yield malformed(resource, prop.path, doc.problems)
-        yield from _document(resource, prop.path, doc, _Rules(config), kinds, config["maxFindingsPerDocument"])
+        yield from _document(resource, prop.path, doc, ctx.derived(_rules), kinds, config["maxFindingsPerDocument"])
 
 
 Report = Callable[[str], Finding]
@@ -143,6 +143,10 @@ def _document(resource: Resource, path: str, doc: Document, rules: _Rules, kinds
     if extra:
         yield finding(resource, path, f"{path} has {extra} more findings like the ones above (not listed)",
                       "narrow the document statement by statement as the listed findings show")
+
+
+def _rules(ctx: PolicyContext) -> _Rules:
+    return _Rules(ctx.config)
 
 
 class _Rules:
@@ -338,6 +342,7 @@ def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, l
     return finding(resource, path, f"{label} allows {shown} on Resource '*'; {scope}", fix)
 
 
+@functools.lru_cache(maxsize=4096)
 def _scope(info: ActionInfo) -> tuple[str, str]:
     """The resource type (and ARN format) that best scopes an action: one AWS requires in every call
     (a cluster for rds:FailoverDBCluster, not the optional instance), of its own service, the
@@ -367,6 +372,7 @@ def _names(names: list[str], limit: int) -> str:
 _WORD = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=1024)
 def _reference(rtype: str) -> str:
     """How a Pulumi program names ARNs of a resource type."""
     if rtype == "object":
