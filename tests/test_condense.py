@@ -67,6 +67,14 @@ def test_release_empties_the_held_findings():
     assert held.release(lambda p: _context()) == []
 
 
+def test_a_resource_analyzed_twice_is_held_once():
+    held = HeldFindings()
+    resource = Resource.of(TABLE, {"name": "orders"}, name="orders")
+    for text in ("first analysis", "second analysis"):
+        held.hold(resource, [(NAMING, "mandatory", Finding(text, property="name", cause="missing"))])
+    assert [f.message for _, _, f in held.release(lambda p: _context())] == ["second analysis"]
+
+
 def test_a_crashing_hook_loses_no_finding():
     def crash(*_):
         raise RuntimeError("boom")

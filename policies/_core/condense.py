@@ -56,7 +56,7 @@ class HeldFindings:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._groups: dict[tuple[str, str], tuple[ResourcePolicy, str, list[tuple[str, str, Finding]]]] = {}
+        self._groups: dict[tuple[str, str], tuple[ResourcePolicy, str, dict[str, tuple[str, str, Finding]]]] = {}
 
     def hold(self, resource: Resource, findings: list[Reported], secrets: Sequence[str] = ()) -> list[Reported]:
         """Hold the condensable findings, their text masked against ``secrets`` (those of the bag
@@ -68,8 +68,9 @@ class HeldFindings:
                 if secrets:
                     finding = masking.mask_finding(finding, secrets)
                 with self._lock:
-                    group = self._groups.setdefault((policy.name, finding.cause), (policy, level, []))
-                    group[2].append((resource.urn, resource.label, finding))
+                    group = self._groups.setdefault((policy.name, finding.cause), (policy, level, {}))
+                    # Keyed by URN: a resource analyzed again replaces its finding, not adds one.
+                    group[2][resource.urn] = (resource.urn, resource.label, finding)
             else:
                 now.append((policy, level, finding))
         return now
@@ -83,8 +84,8 @@ class HeldFindings:
         with self._lock:
             groups, self._groups = self._groups, {}
         out: list[Reported] = []
-        for (_, cause), (policy, level, items) in sorted(groups.items()):
-            items.sort(key=lambda item: item[0])  # the engine analyzes in no fixed order
+        for (_, cause), (policy, level, held) in sorted(groups.items()):
+            items = sorted(held.values(), key=lambda item: item[0])  # the engine analyzes in no fixed order
             if policy.settle is not None and view is not None:
                 try:
                     items = policy.settle(items, view, context(policy))
