@@ -8,7 +8,8 @@ into ``--jobs`` lists (two by default) checked side by side with the runner's li
 (``check_all``: one pack process per list, each program in a process of its own, stopped after
 ``--timeout`` seconds) with a clean environment: no ``ENVIRONMENT_SUFFIX`` and stack ``dev``, which is
 how most of these programs are deployed; ``--environment-suffix pr123`` sets it, and the stack config
-key ``environmentSuffix``, as a pull-request pipeline does.
+key ``environmentSuffix``, as a pull-request pipeline does. A program whose ``metadata.json`` says it
+is deployed to LocalStack runs with ``AWS_ENDPOINT_URL=http://localhost:4566``, as its pipeline sets.
 
 It prints per-policy counts (findings, mandatory, programs touched), findings per program, the
 programs that failed to run with the one line the runner gave, and, with ``--labels``, the share of
@@ -38,6 +39,9 @@ from typing import Any
 from aws_conventions.findings import Findings
 from aws_conventions.report import to_json
 from aws_conventions.runner import check_all
+
+EMULATOR_VARIABLE = "AWS_ENDPOINT_URL"
+EMULATOR_ENDPOINT = "http://localhost:4566"
 
 
 @dataclass
@@ -83,16 +87,42 @@ def run_all(found: list[Path], preview: bool, timeout: float, policy_config: str
                   python=python, timeout=timeout or None, on_report=record)
         return runs
 
-    jobs = max(1, min(jobs, len(found)))
-    lists = [found[i::jobs] for i in range(jobs)]
-    with ThreadPoolExecutor(max_workers=len(lists)) as pool:
-        by_program = {r.program: r for runs in pool.map(check_list, lists) for r in runs}
-    failed = [p for p in found if by_program[p.name].error]
-    if fallback and failed:
-        for run in check_list(failed, fallback):
-            if not run.error:
-                by_program[run.program] = run
+    def run_group(group: list[Path]) -> dict[str, Run]:
+        lists = [group[i::jobs] for i in range(max(1, min(jobs, len(group))))]
+        with ThreadPoolExecutor(max_workers=len(lists)) as pool:
+            by_program = {r.program: r for runs in pool.map(check_list, lists) for r in runs}
+        failed = [p for p in group if by_program[p.name].error]
+        if fallback and failed:
+            for run in check_list(failed, fallback):
+                if not run.error:
+                    by_program[run.program] = run
+        return by_program
+
+    emulated = [p for p in found if deployed_to_emulator(p)]
+    by_program = run_group([p for p in found if p not in emulated]) if len(emulated) < len(found) else {}
+    if emulated:
+        # As their pipeline deploys them: the AWS SDK's endpoint variable, which the provider, the
+        # programs and the pack read, points at the emulator.
+        saved = os.environ.get(EMULATOR_VARIABLE)
+        os.environ[EMULATOR_VARIABLE] = EMULATOR_ENDPOINT
+        try:
+            by_program.update(run_group(emulated))
+        finally:
+            if saved is None:
+                os.environ.pop(EMULATOR_VARIABLE, None)
+            else:
+                os.environ[EMULATOR_VARIABLE] = saved
     return [by_program[p.name] for p in found]
+
+
+def deployed_to_emulator(program: Path) -> bool:
+    """Whether the program's ``metadata.json`` (next to ``Pulumi.yaml``) says it is deployed to
+    LocalStack."""
+    try:
+        metadata = json.loads((program / "metadata.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(metadata, dict) and str(metadata.get("provider", "")).lower() == "localstack"
 
 
 def run_of(program: str, report: Findings, seconds: float) -> Run:

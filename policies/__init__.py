@@ -20,6 +20,7 @@ from ._core.policy import (
     DISABLED,
     MANDATORY,
     Finding,
+    NotApplicable,
     Option,
     Policy,
     PolicyContext,
@@ -95,8 +96,8 @@ POLICIES: list[Policy] = [
 
 __all__ = [
     "ADVISORY", "ALL_AWS_TYPES", "DISABLED", "MANDATORY", "PACK_DESCRIPTION", "PACK_NAME", "POLICIES",
-    "Finding", "Option", "Policy", "PolicyContext", "PolicyPack", "Resource", "ResourcePolicy", "StackPolicy",
-    "StackView", "select", "stated", "violation", "with_defaults",
+    "Finding", "NotApplicable", "Option", "Policy", "PolicyContext", "PolicyPack", "Resource", "ResourcePolicy",
+    "StackPolicy", "StackView", "select", "stated", "violation", "with_defaults",
 ]
 
 

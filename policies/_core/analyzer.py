@@ -40,6 +40,7 @@ from .policy import (
     MANDATORY,
     REMEDIATE,
     Finding,
+    NotApplicable,
     Policy,
     PolicyContext,
     ResourcePolicy,
@@ -204,6 +205,11 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                     props.record_reads()
                 try:
                     findings = list(policy.check(resource, context))  # type: ignore[misc]
+                except NotApplicable as e:
+                    resource.unchecked[policy.name] = e.reason
+                    if unknowns:
+                        props.reads()  # ends the recording
+                    continue
                 except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
                     findings = [_crash_finding(policy, e)]
                 reads = props.reads() if unknowns else None
@@ -258,6 +264,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     def _run(self, policy: Policy, subject: Any) -> list[Finding]:
         try:
             return list(policy.check(subject, self._contexts[policy.name]))  # type: ignore[misc]
+        except NotApplicable:
+            return []
         except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
             return [_crash_finding(policy, e)]
 
@@ -286,6 +294,9 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             resource.props.record_reads()
             try:
                 changes = policy.remediate(resource, self._contexts[policy.name])
+            except NotApplicable as e:
+                result.not_applicable.append((policy, e.reason))
+                continue
             except Exception as e:  # noqa: BLE001 - never fail the user's preview
                 result.failed.append((policy, _crash_finding(policy, e).message))
                 continue

@@ -13,7 +13,8 @@ SUFFIX_KEY = "environmentSuffix"
 CLASS_TAG = "environment-class"
 """A stack tag (``pulumi stack tag set environment-class ephemeral``) that states the environment's
 class outright, instead of deriving it from the suffix."""
-CLASSES = ("ephemeral", "persistent")
+CLASSES = ("ephemeral", "persistent", "emulator")
+"""``emulator``: the stack deploys to an AWS emulator (see ``emulator``); it is also ephemeral."""
 
 
 class StackContext(NamedTuple):
@@ -41,7 +42,7 @@ class StackContext(NamedTuple):
             organization=env.get("PULUMI_ORGANIZATION", ""),
             dry_run=env.get("PULUMI_DRY_RUN", "true") != "false",
             config=parse_config_env(env.get("PULUMI_CONFIG", "")),
-            environ={SUFFIX_ENV: env[SUFFIX_ENV]} if SUFFIX_ENV in env else {},
+            environ=_kept_environ(env),
         )
 
     @classmethod
@@ -55,7 +56,7 @@ class StackContext(NamedTuple):
         return base._replace(stack=base.stack or head[2], project=base.project or parts[1])
 
     def environment_class(self) -> str | None:
-        """``ephemeral`` or ``persistent`` from the stack tag :data:`CLASS_TAG`, else None."""
+        """``ephemeral``, ``persistent`` or ``emulator`` from the stack tag :data:`CLASS_TAG`, else None."""
         value = self.tags.get(CLASS_TAG, "").strip().lower()
         return value if value in CLASSES else None
 
@@ -76,6 +77,15 @@ class StackContext(NamedTuple):
     def config_text(self, full_key: str) -> str | None:
         value = self.config.get(full_key)
         return value if isinstance(value, str) else None
+
+
+def _kept_environ(env: Mapping[str, str]) -> dict[str, str]:
+    """The variables policies consult: the environment suffix, and the AWS SDK's endpoint variables
+    (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``) that send the provider to an emulator."""
+    kept = {k: v for k, v in env.items() if k == "AWS_ENDPOINT_URL" or k.startswith("AWS_ENDPOINT_URL_")}
+    if SUFFIX_ENV in env:
+        kept[SUFFIX_ENV] = env[SUFFIX_ENV]
+    return kept
 
 
 def parse_config_env(text: str) -> dict[str, str]:

@@ -77,6 +77,16 @@ class Finding(NamedTuple):
     cause: str = ""
 
 
+class NotApplicable(Exception):
+    """Raised by a check that decides, from what it read, that the policy does not concern the
+    resource (e.g. a backup policy on a stack deployed to an emulator): the engine is told so with
+    ``reason`` instead of counting the policy as passed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class PolicyContext:
     """What a check may consult besides the resource: its config, the stack, and today's date."""
 

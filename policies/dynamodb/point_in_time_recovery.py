@@ -12,7 +12,10 @@ Not reported: an ``enabled`` or a recovery period unknown during a preview; a re
 not set (AWS keeps 35 days); tables whose logical or physical name matches ``exemptTables`` (caches,
 ephemeral copies, data that can be rebuilt); a table that sets ``enabled`` to ``false`` explicitly in an
 ephemeral environment (its suffix matches ``ephemeralPattern``, or a stack tag says so), where there
-is nothing worth restoring and the program decided so (leaving it unset is still reported).
+is nothing worth restoring and the program decided so (leaving it unset is still reported). On a
+table deployed to an AWS emulator (its provider's ``dynamodb`` endpoint, ``AWS_ENDPOINT_URL`` or
+``AWS_ENDPOINT_URL_DYNAMODB`` pointing at a local host or LocalStack, or the stack tag
+``environment-class: emulator``) the policy is not applicable: programs leave recovery out there.
 """
 
 from __future__ import annotations
@@ -20,7 +23,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .._core.policy import ADVISORY, FSBP, Finding, Framework, Option, PolicyContext, ResourcePolicy, violation
+from .._core.emulator import emulator_target
+from .._core.policy import (
+    ADVISORY,
+    FSBP,
+    Finding,
+    Framework,
+    NotApplicable,
+    Option,
+    PolicyContext,
+    ResourcePolicy,
+    violation,
+)
 from .._core.remediation import set_in_block
 from .._core.resource import Resource
 from ..lifecycle.destroyability import DEFAULT_EPHEMERAL_PATTERN, environment
@@ -32,6 +46,7 @@ FIX = "point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if resource.name_matches(ctx.config["exemptTables"]):
         return
+    _not_on_emulator(resource, ctx)
     enabled = resource.get("pointInTimeRecovery", "enabled")
     if enabled.unknown:
         return
@@ -50,6 +65,12 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
                         f"recovery_period_in_days={max(low, 35)})")
 
 
+def _not_on_emulator(resource: Resource, ctx: PolicyContext) -> None:
+    target = emulator_target(resource, ctx.stack, "dynamodb")
+    if target is not None:
+        raise NotApplicable(f"the table is deployed to an AWS emulator ({target}): nothing there to recover")
+
+
 def _ephemeral(ctx: PolicyContext) -> bool:
     env = ctx.derived(environment)
     return env is not None and env.ephemeral
@@ -60,6 +81,7 @@ def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | Non
     a recovery period (that is a cost decision)."""
     if resource.name_matches(ctx.config["exemptTables"]):
         return None
+    _not_on_emulator(resource, ctx)
     return set_in_block(resource, "pointInTimeRecovery", "enabled", True)
 
 

@@ -139,7 +139,7 @@ def environment(ctx: PolicyContext) -> Environment | None:
         return None
     stated = ctx.stack.environment_class()
     if stated is not None:  # a stack tag states the class outright
-        return Environment(suffix, stated == "ephemeral", "")
+        return Environment(suffix, stated != "persistent", "")  # an emulator is ephemeral too
     return Environment(suffix, compiled.search(suffix.value) is not None, pattern)
 
 
