@@ -267,7 +267,8 @@ class Checker:
             _require_resources(program, captured)
         except ProgramError as e:
             if e.explain:  # it raised or died: the project checks and the known causes may say why
-                e.diagnoses = run.diagnoses = run.diagnoses + diagnose.explain(e.details, program.root)
+                e.diagnoses = run.diagnoses = diagnose.with_explanations(
+                    run.diagnoses, diagnose.explain(e.details, program.root))
                 run.explained = True
             if not isinstance(e, ProgramTimeout) and self._starter is not None:
                 self._starter.join(run.left())  # the report names the pack, which it reads once started

@@ -36,6 +36,9 @@ CHECKS = (
           "`pulumi preview`, which runs a `main:` file without its directory on sys.path."),
     Check("project-line-endings", "advisory",
           "Python and YAML files use LF line endings, not CRLF."),
+    Check("project-output-json", "advisory",
+          "json.dumps over an attribute of a pulumi-aws resource (an Output) in the program's source, found "
+          "without running it: inside an apply callback it fails only at `pulumi up`."),
     Check("stack-config-missing", "mandatory",
           "Pulumi.<stack>.yaml sets every project config key that Pulumi.yaml declares without a default."),
     Check("program-output-json", "mandatory",

@@ -18,6 +18,7 @@ import yaml
 
 from ..findings import Diagnosis, Location
 from .checks import level_of
+from .sources import output_json_rules
 
 _SKIP_DIRS = frozenset({"venv", ".venv", "env", "site-packages", "__pycache__", "node_modules", "build", "dist",
                         "cdk.out", "cfn-outputs"})
@@ -35,7 +36,8 @@ def check_project(root: Path, environ: Mapping[str, str] | None = None) -> list[
         return []
     lines = yaml_lines(spec_path)
     found = [*config_rules(spec, lines), *main_rules(root, spec, lines), *entry_point_rules(root, spec),
-             *requirements_rules(root, spec, lines), *line_ending_rules(root)]
+             *requirements_rules(root, spec, lines), *line_ending_rules(root),
+             *output_json_rules(_sources(root, (".py",)), root)]
     # Without a runnable entry, the file project-main proposes: its imports are the next thing to fail.
     entry = entry_file(root, spec) or next((root / e for e in _python_entries(root) if e != "__main__.py"), None)
     if entry is not None:

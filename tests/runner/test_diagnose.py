@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import textwrap
 from pathlib import Path
 
 import pulumi_aws as aws
@@ -149,6 +150,56 @@ def test_json_dumps_over_an_output(tmp_path, capsys):
     assert f"__main__.py:{line_of(entry, 'json.dumps(')}" in err
     assert "[mandatory]  program-output-json" in err
     assert 'Fix: aws.iam.Policy("read-dev", policy=pulumi.Output.json_dumps({"Statement"' in err
+
+
+def test_the_explained_failure_is_not_repeated_by_the_source_check(tmp_path, capsys):
+    _, err = explained(capsys, tmp_path, """
+        import json
+        bucket = aws.s3.Bucket("logs-dev")
+        aws.iam.Policy("read-dev", policy=json.dumps({"Statement": [{"Resource": bucket.arn}]}))
+    """)
+    assert "program-output-json" in err and "project-output-json" not in err
+
+
+@pytest.mark.parametrize(("body", "read"), [
+    # Inside an apply callback: a preview with unknown values never runs it; `pulumi up` fails.
+    ("""
+     group = aws.cloudwatch.LogGroup("app-dev")
+     table = aws.dynamodb.Table("t-dev", hash_key="pk", attributes=[{"name": "pk", "type": "S"}])
+     spec = table.name.apply(lambda n: json.dumps([{"table": n, "logs": group.name}]))
+     """, "group.name"),
+    ("""
+     class Stack:
+         def __init__(self):
+             self.queue = aws.sqs.Queue("jobs-dev")
+             self.doc = json.dumps({"Resource": self.queue.arn})
+     """, "self.queue.arn"),
+    ("""
+     from pulumi_aws import s3
+     bucket = s3.Bucket("logs-dev")
+     doc = pulumi.Output.all(bucket.arn).apply(lambda args: json.dumps({"Resource": bucket.arn}))
+     """, "bucket.arn"),
+    # What json can serialize, or what is not a resource's attribute: nothing to say.
+    ("""
+     bucket = aws.s3.Bucket("logs-dev")
+     doc = bucket.arn.apply(lambda arn: json.dumps({"Resource": arn}))
+     doc2 = pulumi.Output.json_dumps({"Resource": bucket.arn})
+     doc3 = json.dumps({"Resource": f"{bucket.arn}", "Other": str(bucket.id)})
+     args = aws.s3.BucketArgs(bucket="x")
+     doc4 = json.dumps({"b": args.bucket})
+     doc5 = bucket.arn.apply(lambda bucket: json.dumps({"Resource": bucket.arn}))
+     """, None),
+], ids=["inside-apply", "self-attribute", "from-import", "serializable"])
+def test_json_dumps_over_a_resource_attribute_is_found_in_the_source(tmp_path, body, read):
+    program = write_program(tmp_path / "p", "import json\n" + textwrap.dedent(body))
+    found = checks_of(program).get("project-output-json", [])
+    if read is None:
+        assert found == []
+        return
+    (diagnosis,) = found
+    assert diagnosis.location.line == line_of(program / "__main__.py", "json.dumps(")
+    assert f"passes {read} to json.dumps" in diagnosis.message
+    assert "pulumi.Output.json_dumps(" in diagnosis.fix and diagnosis.level == "advisory"
 
 
 def test_a_misspelt_argument_names_the_closest_real_one(tmp_path, capsys):
