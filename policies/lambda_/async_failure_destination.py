@@ -1,5 +1,4 @@
-"""lambda-async-failure-destination: a Lambda function that AWS invokes asynchronously has somewhere to send
-the events it fails to process.
+"""lambda-async-failure-destination: an asynchronously invoked Lambda function keeps its failed events.
 
 Why: for an asynchronous invocation Lambda queues the event, retries it twice when the function fails, then
 drops it: without a dead-letter queue or an on-failure destination the event is gone, and nothing says so
@@ -7,14 +6,17 @@ but an error count. S3 uploads, SNS messages, EventBridge events and scheduled r
 
 Reported: a Lambda function that a trigger of the stack makes AWS invoke asynchronously, when the function
 sets no ``deadLetterConfig.targetArn`` and no ``aws.lambda_.FunctionEventInvokeConfig`` of the stack (any
-qualifier) sets ``destinationConfig.onFailure.destination`` for it. The triggers (AWS documentation says
-each invokes asynchronously, see :data:`ASYNC_PRINCIPALS`): S3 bucket notifications, SNS subscriptions with
+qualifier) sets ``destinationConfig.onFailure.destination`` for it. The triggers, each documented by AWS as
+invoking asynchronously (the pages are cited in the module): S3 bucket notifications, SNS subscriptions with
 protocol ``lambda``, EventBridge (CloudWatch Events) rule targets, EventBridge Scheduler schedules, CloudWatch
 Logs subscription filters, SES receipt rules (invocation type ``Event``, the default), IoT topic rules, AWS
 Config custom rules, CloudWatch alarm actions, CodeCommit triggers, EventBridge Pipes with invocation type
 ``FIRE_AND_FORGET``, and an ``aws.lambda_.Permission`` granting ``lambda:InvokeFunction`` to one of those
 services. A trigger is linked to its function through the engine's property dependencies (the ARN is unknown
-during a preview), or through a function name or ARN written out, in the same account and region.
+during a preview), directly or through an alias, or through a function name or ARN written out, in the same
+account and region. A dead-letter queue of the trigger's own (an EventBridge target's or a schedule's
+``deadLetterConfig``, an SNS subscription's ``redrivePolicy``) does not count: it takes only the events that
+could not be delivered to Lambda, not the function's failures; the message says so.
 
 Not reported:
 
@@ -23,12 +25,10 @@ Not reported:
   with invocation type ``RequestResponse``, Pipes with ``REQUEST_RESPONSE`` (their default);
 * event source mappings (SQS, Kinesis, DynamoDB streams, Kafka, MQ): Lambda polls those, and failures stay
   in the source or go to the mapping's own ``destinationConfig`` and the queue's redrive policy;
-* a dead-letter queue on the trigger itself (an EventBridge target's or a schedule's ``deadLetterConfig``,
-  an SNS subscription's ``redrivePolicy``) does not count, since it only catches events that could not be
-  delivered to Lambda; the message says so;
-* a function whose ``deadLetterConfig`` or invoke config's destination is unknown during a preview (set
-  from an output, counted as set), while an invoke config with a destination has a function that is not
-  known, or while the trigger's service, protocol or invocation type is unknown;
+* a function whose ``deadLetterConfig.targetArn`` or invoke config destination is set from an output still
+  unknown during a preview: it counts as set;
+* any function while an invoke config with a destination names a function that is not known (it may be
+  that one), and a trigger whose service, protocol or invocation type is unknown during a preview;
 * functions that match ``exemptFunctions``, and triggers whose kind is not in ``triggers``.
 """
 
@@ -48,6 +48,8 @@ from .function_url_auth import function_name
 FUNCTION = "aws:lambda/function:Function"
 ALIAS = "aws:lambda/alias:Alias"
 INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+PERMISSION = "aws:lambda/permission:Permission"
+MAX_SHOWN = 3
 
 # Which services invoke a function asynchronously, from AWS documentation:
 # - "Comparing Lambda invocation modes" (Lambda Operator Guide): asynchronous are Amazon S3, Amazon SNS,
@@ -195,7 +197,7 @@ READERS: dict[str, Reader] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:codecommit/trigger:Trigger": _codecommit,
     "aws:pipes/pipe:Pipe": _pipe,
-    "aws:lambda/permission:Permission": _permission,
+    PERMISSION: _permission,
 }
 """Trigger readers by type; a Permission comes last, so that a message names the trigger itself first."""
 
@@ -287,10 +289,12 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
 
 
 def _finding(function: Resource, triggers: list[Trigger]) -> Finding:
-    first = triggers[0]
-    by = f"{first.resource.label} ({first.what})"
-    if len(triggers) > 1:
-        by += f" and {len(triggers) - 1} more trigger{'s' if len(triggers) > 2 else ''}"
+    # A permission for a service whose trigger is named already is that trigger's, not another one.
+    named = {t.kind for t in triggers if t.resource.type != PERMISSION}
+    shown = [t for t in triggers if t.resource.type != PERMISSION or t.kind not in named]
+    by = ", ".join(f"{t.resource.label} ({t.what})" for t in shown[:MAX_SHOWN])
+    if len(shown) > MAX_SHOWN:
+        by += f" and {len(shown) - MAX_SHOWN} more"
     note = next((f" The dead-letter queue of {t.resource.label} ({t.own_dlq}) takes only events that could "
                  f"not be delivered to Lambda, not the function's failures." for t in triggers if t.own_dlq), "")
     fix = (f"dlq = aws.sqs.Queue(\"{function.name}-dlq\", message_retention_seconds=1209600) and, on the function, "
@@ -301,7 +305,7 @@ def _finding(function: Resource, triggers: list[Trigger]) -> Finding:
            f"FunctionEventInvokeConfigDestinationConfigOnFailureArgs(destination=dlq.arn)))")
     return stated(
         function.label,
-        f"invoked asynchronously by {by}, and it has no deadLetterConfig.targetArn and no "
+        f"invoked asynchronously by {by}; it has neither a deadLetterConfig.targetArn nor an "
         f"aws.lambda_.FunctionEventInvokeConfig with destinationConfig.onFailure.destination; expected somewhere "
         f"for failed events to go: Lambda retries an asynchronous event twice, then drops it.{note}",
         fix, urn=function.urn, property="deadLetterConfig.targetArn")
@@ -324,7 +328,7 @@ POLICY = StackPolicy(
         Option("exemptFunctions", "array", [],
                "Glob patterns of logical or physical function names that may drop failed asynchronous events.",
                {"items": {"type": "string"}}),
-        Option("triggers", "array", list(KINDS), "Which kinds of asynchronous trigger make a function need one.",
+        Option("triggers", "array", list(KINDS), "The kinds of asynchronous trigger that are checked.",
                {"items": {"type": "string", "enum": list(KINDS)}}),
     ),
     check=check,

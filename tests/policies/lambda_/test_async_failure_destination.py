@@ -55,8 +55,8 @@ def invoke_config(destination=UNKNOWN, function_name=UNKNOWN, urns=(FN_URN,), qu
 
 
 REPORTED = ["aws:lambda/function:Function 'processor-dev': invoked asynchronously by",
-            "it has no deadLetterConfig.targetArn and no aws.lambda_.FunctionEventInvokeConfig with "
-            "destinationConfig.onFailure.destination",
+            "; it has neither a deadLetterConfig.targetArn nor an aws.lambda_.FunctionEventInvokeConfig with "
+            "destinationConfig.onFailure.destination; expected somewhere for failed events to go",
             "Lambda retries an asynchronous event twice, then drops it",
             "dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=dlq.arn)",
             "sqs:SendMessage",
@@ -156,7 +156,10 @@ CASES = [
      REPORTED),
     ("permission-for-another-function", [function(), permission(function_="other-dev", urns=())], {}, None),
     ("trigger-and-its-permission-one-finding", [function(), notification(), permission()], {},
-     by("(S3 event notification) and 1 more trigger")),
+     by("(S3 event notification); it has")),
+    ("permission-for-another-service-is-named", [function(), notification(), permission("sns.amazonaws.com")], {},
+     by("(S3 event notification), aws:lambda/permission:Permission 'allow-invoke' (permission for "
+        "sns.amazonaws.com); it has")),
     ("event-source-mapping-is-polled", [function(), linked("aws:lambda/eventSourceMapping:EventSourceMapping", "sqs",
                                                            {"eventSourceArn": UNKNOWN, "functionName": UNKNOWN},
                                                            "functionName")], {}, None),
@@ -203,7 +206,16 @@ def test_one_finding_per_function_and_each_function_on_its_own():
     covered = invoke_config(urns=(second_urn,))
     findings = check_stack(NAME, [function(), second, both, covered, target()], stack=STACK)
     assert [f.urn for f in findings] == [FN_URN]
-    assert "and 1 more trigger" in findings[0].message
+    assert ("by aws:s3/bucketNotification:BucketNotification 'uploads-notification' (S3 event notification), "
+            "aws:cloudwatch/eventTarget:EventTarget 'nightly-target' (EventBridge rule target); it has"
+            ) in findings[0].message
+
+
+def test_many_triggers_are_counted_past_three():
+    triggers = [linked("aws:cloudwatch/eventTarget:EventTarget", f"t{i}", {"rule": "r", "arn": UNKNOWN}, "arn")
+                for i in range(5)]
+    finding = assert_findings(check_stack(NAME, [function(), *triggers], stack=STACK), REPORTED)
+    assert "'t2' (EventBridge rule target) and 2 more; it has" in finding.message
 
 
 def test_a_secret_function_name_is_never_shown():

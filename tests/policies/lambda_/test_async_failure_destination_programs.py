@@ -81,7 +81,8 @@ def test_s3_notification_without_a_dead_letter_queue(preview):
     assert (found.level, found.resource_type, found.resource_name) == ("advisory", "aws:lambda/function:Function",
                                                                         "thumbnails-dev")
     assert ("invoked asynchronously by aws:s3/bucketNotification:BucketNotification 'uploads-notification-dev' "
-            "(S3 event notification) and 1 more trigger") in found.message
+            "(S3 event notification); it has neither") in found.message
+    assert "uploads-invoke-dev" not in found.message, "the bucket's permission is part of the same trigger"
     assert "dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=dlq.arn)" in found.message
 
 
