@@ -206,21 +206,22 @@ class _Functions:
     """The stack's functions by URN and by known name, and each alias's function."""
 
     def __init__(self, view: StackView, ctx: PolicyContext) -> None:
-        self.view, self.ctx = view, ctx
+        self.ctx = ctx
         self.by_urn = {r.urn: r for r in view.of_type(FUNCTION)}
         self.by_name: dict[str, list[Resource]] = {}
         for function in self.by_urn.values():
             name = function.get("name").str()
             if name:
                 self.by_name.setdefault(name, []).append(function)
-        self.aliases: dict[str, set[str]] = {}
-        self.aliases = {a.urn: self.named_by(a, ("functionName",), (a.get("functionName"),))
+        self.aliases: dict[str, set[str]] = {}  # empty while the aliases' own functions are read
+        self.aliases = {a.urn: self.named_by(a, ("functionName",), (a.get("functionName"),), place_unknown=True)
                         for a in view.of_type(ALIAS)}
 
-    def named_by(self, resource: Resource, keys: Iterable[str], refs: Iterable[Prop],
-                 names_ok: bool = True) -> set[str]:
+    def named_by(self, resource: Resource, keys: Iterable[str], refs: Iterable[Prop], names_ok: bool = True, *,
+                 place_unknown: bool) -> set[str]:
         """The URNs of the functions ``resource`` names: through property dependencies (directly or through
-        an alias), or by a known name or ARN of a function in the same account and region."""
+        an alias), or by a known name or ARN (``names_ok``: a bare name too) of a function in the same account
+        and region; ``place_unknown`` tells whether a name counts while either's place is unknown."""
         found: set[str] = set()
         for key in keys:
             for urn in resource.property_dependencies.get(key, ()):
@@ -232,14 +233,16 @@ class _Functions:
             if not text or (not names_ok and ":function:" not in text):
                 continue
             for function in self.by_name.get(function_name(text), []):
-                if self._same_place(resource, function):
+                same = self._same_place(resource, function)
+                if same or (same is None and place_unknown):
                     found.add(function.urn)
         return found
 
-    def _same_place(self, a: Resource, b: Resource) -> bool:
+    def _same_place(self, a: Resource, b: Resource) -> bool | None:
         scope_a, scope_b = scope_of(a, self.ctx.stack), scope_of(b, self.ctx.stack)
-        return scope_a is None or scope_b is None or (scope_a.account, scope_a.region) == (scope_b.account,
-                                                                                         scope_b.region)
+        if scope_a is None or scope_b is None:
+            return None
+        return (scope_a.account, scope_a.region) == (scope_b.account, scope_b.region)
 
 
 def _has_failure_destination(function: Resource) -> bool:
@@ -255,7 +258,7 @@ def _destinations(view: StackView, functions: _Functions) -> set[str] | None:
         destination = config.get("destinationConfig", "onFailure", "destination")
         if not (destination.unknown or destination.str()):
             continue
-        linked = functions.named_by(config, ("functionName",), (config.get("functionName"),))
+        linked = functions.named_by(config, ("functionName",), (config.get("functionName"),), place_unknown=True)
         if not linked and not config.get("functionName").str():
             return None
         covered |= linked
@@ -273,7 +276,8 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
             trigger = read(resource)
             if trigger is None or trigger.kind not in kinds:
                 continue
-            for urn in functions.named_by(resource, trigger.keys, trigger.refs, trigger.names_only_functions):
+            for urn in functions.named_by(resource, trigger.keys, trigger.refs, trigger.names_only_functions,
+                                          place_unknown=False):
                 triggered.setdefault(urn, []).append(trigger)
     if not triggered:
         return

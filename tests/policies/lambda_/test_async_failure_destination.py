@@ -237,3 +237,19 @@ def test_odd_shapes_are_silent_and_never_raise():
                     {"functionName": 12, "destinationConfig": [{"onFailure": [{"destination": 5}]}]}, name="c"),
     ]
     assert check_stack(NAME, odd, stack=STACK) == []
+
+
+def test_a_literal_name_counts_as_a_trigger_only_in_a_known_place():
+    permission_ = Resource.of("aws:lambda/permission:Permission", {
+        "action": "lambda:InvokeFunction", "function": "processor-dev", "principal": "s3.amazonaws.com",
+        "region": UNKNOWN}, name="p", property_dependencies={"region": (make_urn("aws:x/y:Z", "r"),)})
+    assert check_stack(NAME, [function(), permission_], stack=STACK) == []
+
+
+def test_a_literal_name_counts_as_a_destination_while_its_place_is_unknown():
+    config = Resource.of("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", {
+        "functionName": "processor-dev", "destinationConfig": {"onFailure": {"destination": UNKNOWN}},
+        "region": UNKNOWN}, name="c", property_dependencies={"region": (make_urn("aws:x/y:Z", "r"),)})
+    assert check_stack(NAME, [function(), notification(), config], stack=STACK) == []
+    in_another_region = Resource.of(config.type, {**config.props.to_dict(), "region": "eu-west-1"}, name="c")
+    assert_findings(check_stack(NAME, [function(), notification(), in_another_region], stack=STACK), REPORTED)
