@@ -40,7 +40,7 @@ from .encryption import at_rest
 from .exports import key_resources, stack_exports
 from .iam import admin_managed_policies, least_privilege, public_principals, unknown_action
 from .kms import key_policy, key_rotation
-from .lambda_ import function_url_auth, runtime_support
+from .lambda_ import async_failure_destination, function_url_auth, runtime_support
 from .lifecycle import destroyability
 from .logs import lambda_log_group, log_retention
 from .naming import environment_suffix, limits
@@ -90,6 +90,7 @@ POLICIES: list[Policy] = [
     runtime_support.POLICY,
     limits.POLICY,
     aws_deprecated.POLICY,
+    async_failure_destination.POLICY,
     waiver_tags.POLICY,
 ]
 

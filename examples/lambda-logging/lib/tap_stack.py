@@ -3,8 +3,10 @@
 Violates log-retention (an audit log group that never expires, an ingest log group with a
 retention CloudWatch rejects), lambda-log-group (the worker has no log group; the webhook's group
 is named after a different function), lambda-function-url-auth (the webhook URL is public),
-lambda-runtime-support (the worker runs on python3.9, past its end of support) and
-key-resource-exports (the webhook URL, which the partner integration tests call, is not exported).
+lambda-runtime-support (the worker runs on python3.9, past its end of support),
+lambda-async-failure-destination (a nightly EventBridge rule invokes the worker, which has nowhere to send
+the events it fails on) and key-resource-exports (the webhook URL, which the partner integration tests
+call, is not exported).
 """
 
 from __future__ import annotations
@@ -96,5 +98,14 @@ class TapStack(ComponentResource):
         )
         aws.lambda_.EventSourceMapping(f"worker-events-{s}", event_source_arn=queue.arn,
                                        function_name=self.worker.arn, batch_size=10, opts=child)
+
+        # A nightly sweep invokes the worker asynchronously too; it has no dead-letter queue, so a sweep
+        # that fails three times is dropped without a trace.
+        sweep = aws.cloudwatch.EventRule(f"worker-sweep-{s}", schedule_expression="cron(0 3 * * ? *)",
+                                         tags=tags, opts=child)
+        aws.cloudwatch.EventTarget(f"worker-sweep-target-{s}", rule=sweep.name, arn=self.worker.arn, opts=child)
+        aws.lambda_.Permission(f"worker-sweep-invoke-{s}", action="lambda:InvokeFunction",
+                               function=self.worker.name, principal="events.amazonaws.com", source_arn=sweep.arn,
+                               opts=child)
 
         self.register_outputs({"webhook_url": self.webhook_url.function_url})
