@@ -1,5 +1,4 @@
-"""lambda-log-group: every Lambda function logs to a log group the stack manages, with a retention,
-created before the function.
+"""lambda-log-group: every Lambda function logs to a log group the stack manages, created first.
 
 Why: a function whose log group the stack does not create gets one from Lambda on its first
 invocation, named ``/aws/lambda/<function name>``, with no retention: its logs never expire and
