@@ -102,15 +102,15 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
         groups = [g for g in named.get(expected.name, []) if _same_place(scope, g.scope) is not False]
         if groups:
             if ctx.config["checkDependency"]:
-                yield from _unordered(function, expected, scope, groups, upstream)
+                yield from _unordered(view, function, expected, scope, groups, upstream)
             if ctx.config["checkRetention"]:
                 yield from _retention(function, expected, groups, ctx.config["defaultDays"])
         elif not any(_same_place(scope, g.scope) is not False for g in unnamed):
             yield _missing(function, expected, ctx.config["defaultDays"])
 
 
-def _unordered(function: Resource, expected: _Expected, scope: Scope | None, groups: list[_Group],
-               upstream: Upstream) -> Iterator[Finding]:
+def _unordered(view: StackView, function: Resource, expected: _Expected, scope: Scope | None,
+               groups: list[_Group], upstream: Upstream) -> Iterator[Finding]:
     """The function does not depend on the group that is its own (none of those that might be)."""
     reached = upstream.of(function.urn)
     if any(g.resource.urn in reached for g in groups):
@@ -118,22 +118,40 @@ def _unordered(function: Resource, expected: _Expected, scope: Scope | None, gro
     group = next((g.resource for g in groups if _same_place(scope, g.scope)), None)
     if group is None:
         return
-    if function.urn in upstream.of(group.urn):
-        order = ("the group is created after the function (it depends on the function, e.g. its name is built "
-                 "from the function's name output)")
-        fix = (f"name the group from the same text as the function, not from the function's outputs "
-               f"(aws.cloudwatch.LogGroup(\"{group.name}\", name=f\"/aws/lambda/{{function_name}}\", ...)), "
-               f"then pass opts=pulumi.ResourceOptions(depends_on=[log_group]) to the function.")
-    else:
+    if function.urn not in upstream.of(group.urn):
         order = "nothing orders the two, so Pulumi creates them in parallel"
         fix = (f"aws.lambda_.Function(\"{function.name}\", ..., opts=pulumi.ResourceOptions(depends_on=[log_group])), "
                f"log_group being the aws.cloudwatch.LogGroup \"{group.name}\" (depends_on is a resource option, "
                f"not an argument of aws.lambda_.Function).")
+    else:
+        child = _descends_from(view, group, function)
+        order = ("the group is the function's child, so Pulumi creates it after the function" if child else
+                 "the group depends on the function (its name, or another argument, comes from the function's "
+                 "outputs), so Pulumi creates it after the function")
+        name = 'f"/aws/lambda/{function_name}"' if expected.source == "the function's name" else expected.shown
+        fix = (f"create the group first, from nothing of the function's: log_group = aws.cloudwatch.LogGroup("
+               f"\"{group.name}\", name={name}, ...{', without parent=<the function>' if child else ''}), with "
+               f"function_name the text the function's name= is built from, and pass "
+               f"opts=pulumi.ResourceOptions(depends_on=[log_group]) to the function. When Pulumi generates the "
+               f"function's name, give the group a name of its own and set logging_config="
+               f"aws.lambda_.FunctionLoggingConfigArgs(log_format=\"Text\", log_group=log_group.name) on the "
+               f"function instead.")
     yield stated(
         function.label, f"does not depend on its log group {group.label} ({expected.shown}); expected the function "
         f"to be created after the group, but {order}. An invocation before the group exists makes Lambda create "
         f"{expected.shown} itself: creating the group then fails with ResourceAlreadyExistsException and its "
         f"retention never applies.", fix, urn=function.urn)
+
+
+def _descends_from(view: StackView, resource: Resource, ancestor: Resource) -> bool:
+    seen: set[str] = set()
+    current = view.parent_of(resource)
+    while current is not None and current.urn not in seen:
+        if current.urn == ancestor.urn:
+            return True
+        seen.add(current.urn)
+        current = view.parent_of(current)
+    return False
 
 
 def _retention(function: Resource, expected: _Expected, groups: list[_Group], days: int) -> Iterator[Finding]:

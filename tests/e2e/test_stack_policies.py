@@ -295,7 +295,7 @@ def test_functions_created_before_their_log_groups_are_reported(preview):
     assert ("does not depend on its log group aws:cloudwatch/logGroup:LogGroup 'parallel-logs-dev' "
             "('/aws/lambda/parallel-dev')") in parallel.message
     assert "opts=pulumi.ResourceOptions(depends_on=[log_group])" in parallel.message
-    assert "the group is created after the function" in late.message
+    assert "the group depends on the function" in late.message
 
 
 def test_required_export_keys_from_the_pack_config():

@@ -104,13 +104,29 @@ CASES = [
         function(deps=(make_urn("aws:iam/role:Role", "role"),)), other("aws:iam/role:Role", "role"), group()], {},
      ("webhook-dev", UNORDERED)),
     ("group-named-from-the-function", [function(deps=()), group(deps=(FUNCTION_URN,))], {},
-     ("webhook-dev", ["the group is created after the function (it depends on the function",
-                      "Fix: name the group from the same text as the function, not from the function's outputs",
-                      'aws.cloudwatch.LogGroup("webhook-logs", name=f"/aws/lambda/{function_name}", ...)',
-                      "then pass opts=pulumi.ResourceOptions(depends_on=[log_group]) to the function"])),
+     ("webhook-dev", ["but the group depends on the function (its name, or another argument, comes from the "
+                      "function's outputs), so Pulumi creates it after the function",
+                      'Fix: create the group first, from nothing of the function\'s: log_group = '
+                      'aws.cloudwatch.LogGroup("webhook-logs", name=f"/aws/lambda/{function_name}", ...), with '
+                      "function_name the text the function's name= is built from, and pass "
+                      "opts=pulumi.ResourceOptions(depends_on=[log_group]) to the function",
+                      "When Pulumi generates the function's name, give the group a name of its own and set "
+                      'logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="Text", '
+                      "log_group=log_group.name) on the function instead."])),
     ("group-child-of-the-function", [function(deps=()), Resource.of(
         LOG_GROUP, {"name": "/aws/lambda/webhook-dev", "retentionInDays": 7, "region": "us-east-1"},
-        name="webhook-logs", parent=FUNCTION_URN)], {}, ("webhook-dev", ["the group is created after the function"])),
+        name="webhook-logs", parent=FUNCTION_URN)], {},
+     ("webhook-dev", ["but the group is the function's child, so Pulumi creates it after the function",
+                      'name=f"/aws/lambda/{function_name}", ..., without parent=<the function>)'])),
+    ("group-grandchild-of-the-function", [
+        function(deps=()), other(COMPONENT, "logs", parent=FUNCTION_URN),
+        Resource.of(LOG_GROUP, {"name": "/aws/lambda/webhook-dev", "region": "us-east-1"}, name="webhook-logs",
+                    parent=make_urn(COMPONENT, "logs"))], {},
+     ("webhook-dev", ["the group is the function's child"])),
+    ("custom-group-after-the-function", [
+        function(deps=(), loggingConfig={"logFormat": "JSON", "logGroup": "/app/webhook-dev"}),
+        group("/app/webhook-dev", deps=(FUNCTION_URN,))], {},
+     ("webhook-dev", ["log_group = aws.cloudwatch.LogGroup(\"webhook-logs\", name='/app/webhook-dev', ...)"])),
     ("depends-on-one-of-two-same-named-groups", [
         function(), group(), group(logical="again", region=UNKNOWN, links=REGION_FROM_OUTPUT)], {}, None),
     ("no-dependency-group-place-unknown", [function(deps=()), group(region=UNKNOWN, links=REGION_FROM_OUTPUT)], {},
