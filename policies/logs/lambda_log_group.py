@@ -128,19 +128,28 @@ def _unordered(view: StackView, function: Resource, expected: _Expected, scope: 
         order = ("the group is the function's child, so Pulumi creates it after the function" if child else
                  "the group depends on the function (its name, or another argument, comes from the function's "
                  "outputs), so Pulumi creates it after the function")
-        name = 'f"/aws/lambda/{function_name}"' if expected.source == "the function's name" else expected.shown
-        fix = (f"create the group first, from nothing of the function's: log_group = aws.cloudwatch.LogGroup("
-               f"\"{group.name}\", name={name}, ...{', without parent=<the function>' if child else ''}), with "
-               f"function_name the text the function's name= is built from, and pass "
-               f"opts=pulumi.ResourceOptions(depends_on=[log_group]) to the function. When Pulumi generates the "
-               f"function's name, give the group a name of its own and set logging_config="
-               f"aws.lambda_.FunctionLoggingConfigArgs(log_format=\"Text\", log_group=log_group.name) on the "
-               f"function instead.")
+        fix = _create_first(group, expected, child)
     yield stated(
         function.label, f"does not depend on its log group {group.label} ({expected.shown}); expected the function "
         f"to be created after the group, but {order}. An invocation before the group exists makes Lambda create "
         f"{expected.shown} itself: creating the group then fails with ResourceAlreadyExistsException and its "
         f"retention never applies.", fix, urn=function.urn)
+
+
+def _create_first(group: Resource, expected: _Expected, child: bool) -> str:
+    """The fix when the group comes after the function: a group built from nothing of the function's."""
+    if expected.source == "the function's name":
+        name = 'f"/aws/lambda/{function_name}"'
+        built = ", with function_name the text the function's name= is built from"
+    else:
+        name, built = expected.shown, ""
+    unparented = ", without parent=<the function>" if child else ""
+    return (f"create the group first, from nothing of the function's: log_group = aws.cloudwatch.LogGroup("
+            f"\"{group.name}\", name={name}, ...{unparented}){built}, and pass "
+            f"opts=pulumi.ResourceOptions(depends_on=[log_group]) to the function. When Pulumi generates the "
+            f"function's name, give the group a name of its own and set logging_config="
+            f"aws.lambda_.FunctionLoggingConfigArgs(log_format=\"Text\", log_group=log_group.name) on the "
+            f"function instead.")
 
 
 def _descends_from(view: StackView, resource: Resource, ancestor: Resource) -> bool:
