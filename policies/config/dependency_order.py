@@ -28,10 +28,11 @@ not checked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from .._core import aws_types
+from .._core.dependencies import Upstream
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import StackView
@@ -66,48 +67,6 @@ EDGES = (
 )
 TYPES = frozenset({RECORDER, DELIVERY_CHANNEL, RECORDER_STATUS, RULE, CONFORMANCE_PACK})
 _MAX_NAMED = 3
-
-
-class Upstream:
-    """Which of some target resources each resource depends on, directly or not (memoised, O(n) overall)."""
-
-    def __init__(self, view: StackView, targets: Iterable[str]) -> None:
-        self._view = view
-        self._targets = frozenset(targets)
-        self._memo: dict[str, frozenset[str]] = {}
-
-    def _edges(self, urn: str) -> list[str]:
-        resource = self._view.by_urn.get(urn)
-        if resource is None:
-            return []
-        edges = list(resource.dependencies)
-        for urns in resource.property_dependencies.values():
-            edges.extend(urns)
-        if resource.parent:
-            edges.append(resource.parent)
-        return edges
-
-    def of(self, urn: str) -> frozenset[str]:
-        """The targets ``urn`` depends on. Iterative, and safe on cycles in malformed input."""
-        memo, on_path, todo = self._memo, set(), [urn]
-        while todo:
-            current = todo[-1]
-            if current in memo:
-                todo.pop()
-                continue
-            if current not in on_path:
-                on_path.add(current)
-                todo.extend(e for e in self._edges(current) if e not in memo and e not in on_path)
-                continue
-            reached: set[str] = set()
-            for e in self._edges(current):
-                if e in self._targets:
-                    reached.add(e)
-                reached.update(memo.get(e, ()))
-            memo[current] = frozenset(reached)
-            on_path.discard(current)
-            todo.pop()
-        return memo[urn]
 
 
 def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:

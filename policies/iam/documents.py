@@ -52,6 +52,8 @@ RESOURCE_POLICY_TYPES = frozenset({
     "aws:secretsmanager/secretPolicy:SecretPolicy",
     "aws:secretsmanager/secret:Secret",
     "aws:kms/key:Key",
+    "aws:apigateway/restApi:RestApi",
+    "aws:apigateway/restApiPolicy:RestApiPolicy",
 })
 """Resources whose ``policy`` property is a resource policy (who may act on this resource)."""
 
@@ -352,7 +354,7 @@ def trust_documents(resource: Resource) -> Iterator[Prop]:
 
 
 def resource_documents(resource: Resource) -> Iterator[Prop]:
-    """The resource policy of a bucket, queue, topic, repository, secret or key."""
+    """The resource policy of a bucket, queue, topic, repository, secret, key or REST API."""
     if resource.type in RESOURCE_POLICY_TYPES:
         yield resource.get("policy")
 

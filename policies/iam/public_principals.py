@@ -11,9 +11,11 @@ Reported: for Allow statements (each kind can be switched off with ``findings``)
   the role without a Condition that limits who, or trusts a web identity provider (OIDC, Cognito)
   without a Condition on the token's claims.
 * ``resource-policy``: the ``policy`` of an S3 bucket, SQS queue, SNS topic, ECR repository,
-  Secrets Manager secret or KMS key (or the separate ``BucketPolicy``, ``QueuePolicy``,
-  ``TopicPolicy``, ``RepositoryPolicy`` and ``SecretPolicy`` resources) grants to ``"*"``,
-  ``{"AWS": "*"}`` or everyone but a NotPrincipal, without a Condition that limits who.
+  Secrets Manager secret, KMS key or API Gateway REST API (or the separate ``BucketPolicy``,
+  ``QueuePolicy``, ``TopicPolicy``, ``RepositoryPolicy``, ``SecretPolicy`` and ``RestApiPolicy``
+  resources) grants to ``"*"``, ``{"AWS": "*"}`` or everyone but a NotPrincipal, without a
+  Condition that limits who. On a REST API such a grant lets principals of any AWS account call
+  the methods that use IAM authorization, and VPC endpoints of any account reach a private API.
 * ``lambda-permission``: ``aws.lambda_.Permission`` with principal ``"*"`` and none of
   ``source_arn``, ``source_account`` or ``principal_org_id``.
 * ``invalid-document``: a trust or resource policy that cannot be read, or that IAM rejects.
@@ -23,6 +25,11 @@ Not reported:
 * Deny statements, and statements whose Condition has any key other than those that say how or when
   a request is made (``aws:SecureTransport``, ``aws:CurrentTime``, ``aws:Referer``, ``aws:UserAgent``,
   MFA...), or whose Condition is unknown during a preview;
+* an Allow for everyone that a Deny for everyone narrows: a Deny covering its actions and resources
+  whose Condition only tests, with a negated operator, keys that say who (``StringNotEquals
+  aws:SourceVpce``, ``NotIpAddress aws:SourceIp``), as AWS documents for private APIs and VPC-only
+  buckets. For a REST API, ``*``, ``execute-api:/*`` and the API's ARN name the same resources;
+* a REST API policy written into its OpenAPI ``body`` (``x-amazon-apigateway-policy``);
 * principals and documents unknown during a preview, and a permission whose principal is unknown
   or whose source (``source_arn``...) is set, even to a value still unknown;
 * named principals: an account root (a KMS key policy granting ``kms:*`` to the account root is AWS's
@@ -39,19 +46,24 @@ Not reported:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
 
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy
 from .._core.resource import Resource
+from . import catalogue
 from .documents import (
+    DENY,
     RESOURCE_POLICY_TYPES,
     ROLE,
     Document,
     Statement,
+    Values,
     finding,
     malformed,
     read,
     resource_documents,
+    spans_services,
     statement_label,
     trust_documents,
     unreadable,
@@ -68,6 +80,19 @@ NON_RESTRICTING_KEYS = frozenset({
 aws:UserAgent are set by the caller)."""
 
 _MAX_ACTIONS = 5
+
+
+API_TYPES = frozenset({"aws:apigateway/restApi:RestApi", "aws:apigateway/restApiPolicy:RestApiPolicy"})
+
+NEGATED_OPERATORS = frozenset({
+    "stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike",
+    "notipaddress",
+})
+"""Condition operators under which a Deny applies to every request that does not match: a Deny for
+everyone with one of these on a key that says who (``aws:SourceVpce``...) leaves only those callers."""
+
+_API_ARN = re.compile(r"^arn:[^:]*:execute-api:[^:]*:[^:]*:[^/]*(/.*)?$")
+_TRAILING_STARS = re.compile(r"(/\*)+$")
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
@@ -91,11 +116,16 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
             continue
         if doc.problems and "invalid-document" in kinds:
             yield malformed(resource, prop.path, doc.problems)
-        if kind in kinds:
-            check_statement = _trust if kind == "trust-policy" else _grant
+        if kind == "trust-policy" and kind in kinds:
             for st in doc.statements:
                 if st.allows:
-                    yield from check_statement(resource, prop.path, st, doc)
+                    yield from _trust(resource, prop.path, st, doc)
+        elif kind in kinds:
+            denies = [st for st in doc.statements if st.effect == DENY and _denies_all_but_some(st)]
+            api = resource.type in API_TYPES
+            for st in doc.statements:
+                if st.allows and not any(_covers(deny, st, api) for deny in denies):
+                    yield from _grant(resource, prop.path, st, doc, api)
 
 
 def restricts_caller(st: Statement) -> bool:
@@ -104,6 +134,66 @@ def restricts_caller(st: Statement) -> bool:
         return True
     keys = st.condition_keys()
     return any(key not in NON_RESTRICTING_KEYS for key in keys)
+
+
+def _denies_all_but_some(st: Statement) -> bool:
+    """A Deny for everyone whose Condition leaves only some callers: every test in it is a negated
+    match on a key that says who (``StringNotEquals aws:SourceVpce``, ``NotIpAddress aws:SourceIp``),
+    so it denies every request but theirs. Unknown parts count as such."""
+    if st.principals is None or not (st.principals.everyone or st.principals.unknown):
+        return False
+    if st.condition_unknown:
+        return True
+    tests = [(operator, key) for operator, block in (st.conditions or {}).items() if isinstance(block, Mapping)
+             for key in block]
+    return bool(tests) and all(_negated(operator) and key.lower() not in NON_RESTRICTING_KEYS
+                               for operator, key in tests)
+
+
+def _negated(operator: str) -> bool:
+    base = operator.lower().rpartition(":")[2].removesuffix("ifexists")
+    return base in NEGATED_OPERATORS
+
+
+def _covers(deny: Statement, allow: Statement, api: bool) -> bool:
+    """Whether the Deny applies to every action and resource the Allow grants (unknown parts count)."""
+    resource = _api_resource if api else _as_is
+    return (_covers_values(deny.actions, allow.actions, _as_is, _concrete_actions)
+            and _covers_values(deny.resources, allow.resources, resource, lambda r: (resource(r),)))
+
+
+def _covers_values(deny: Values | None, allow: Values | None, pattern: Callable[[str], str],
+                   concrete: Callable[[str], tuple[str, ...]]) -> bool:
+    if deny is None:
+        return False  # NotAction or NotResource: not worth reasoning about
+    if deny.unknown or (allow is not None and allow.unknown):
+        return True
+    if allow is None:
+        return any(set(d) == {"*"} for d in deny.items)
+    matchers = [catalogue.matcher(pattern(d)) for d in deny.items]
+    return all(any(m(item) for m in matchers) for a in allow.items for item in concrete(a))
+
+
+def _concrete_actions(action: str) -> tuple[str, ...]:
+    """The actions a pattern stands for, when its service is fixed; the pattern itself otherwise (a
+    Deny then covers it only with a pattern that matches it as text, such as ``*``)."""
+    if not (set(action) & {"*", "?"}) or spans_services(action):
+        return (action,)
+    return tuple(a.name for a in catalogue.expand(action)) or (action,)
+
+
+def _api_resource(resource: str) -> str:
+    """A REST API's own resources written one way: ``*``, ``execute-api:/*/*/*`` and the API's ARN
+    all mean ``execute-api:/*`` (every stage, method and path)."""
+    if resource == "*":
+        return "execute-api:/*"
+    match = _API_ARN.match(resource)
+    short = f"execute-api:{match.group(1) or '/*'}" if match else resource
+    return _TRAILING_STARS.sub("/*", short)
+
+
+def _as_is(resource: str) -> str:
+    return resource
 
 
 def _public(st: Statement) -> str | None:
@@ -115,7 +205,7 @@ def _public(st: Statement) -> str | None:
     return None
 
 
-def _grant(resource: Resource, path: str, st: Statement, doc: Document) -> Iterator[Finding]:
+def _grant(resource: Resource, path: str, st: Statement, doc: Document, api: bool) -> Iterator[Finding]:
     who = _public(st)
     if who is None or restricts_caller(st):
         return
@@ -127,9 +217,17 @@ def _grant(resource: Resource, path: str, st: Statement, doc: Document) -> Itera
         what = ", ".join(actions[:_MAX_ACTIONS]) + (f" and {len(actions) - _MAX_ACTIONS} more"
                                                     if len(actions) > _MAX_ACTIONS else "")
     yield finding(resource, path, f"{label} grants {what} to {who} without a Condition that limits who",
-                  "name the principals (\"Principal\": {\"AWS\": role.arn} or {\"Service\": "
+                  _API_FIX if api else "name the principals (\"Principal\": {\"AWS\": role.arn} or {\"Service\": "
                   "\"events.amazonaws.com\"}) or add a Condition on aws:SourceArn, aws:SourceAccount or "
                   "aws:PrincipalOrgID, building the document with pulumi.Output.json_dumps({...})")
+
+
+_API_FIX = ("add a Condition on who may call: \"Condition\": {\"StringEquals\": {\"aws:SourceVpce\": "
+            "vpc_endpoint.id}} for a private API, or on aws:SourceVpc, aws:SourceIp or aws:PrincipalOrgID; or "
+            "keep the Allow and add the statement AWS documents for private APIs, {\"Effect\": \"Deny\", "
+            "\"Principal\": \"*\", \"Action\": \"execute-api:Invoke\", \"Resource\": \"execute-api:/*\", "
+            "\"Condition\": {\"StringNotEquals\": {\"aws:SourceVpce\": vpc_endpoint.id}}}, building the document "
+            "with pulumi.Output.json_dumps({...})")
 
 
 def _trust(resource: Resource, path: str, st: Statement, doc: Document) -> Iterator[Finding]:
@@ -189,7 +287,9 @@ POLICY = ResourcePolicy(
     remediation_steps=(
         "Name the principals that need access (a role ARN, an account, a service principal), or keep '*' "
         "with a Condition on aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID. For aws.lambda_.Permission "
-        "set source_arn or source_account; for web identity trust, add Conditions on the token's aud and sub."),
+        "set source_arn or source_account; for web identity trust, add Conditions on the token's aud and sub; for "
+        "an API Gateway REST API, a Condition on aws:SourceVpce, aws:SourceIp or aws:PrincipalOrgID, or a Deny "
+        "for everyone else (StringNotEquals aws:SourceVpce)."),
     tags=("iam", "public-access", "security"),
     types=frozenset(RESOURCE_POLICY_TYPES | {ROLE, PERMISSION}),
     options=(

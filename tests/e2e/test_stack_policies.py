@@ -261,6 +261,43 @@ def test_function_without_its_log_group_is_reported_in_preview():
     assert "no aws.cloudwatch.LogGroup in the stack is named '/aws/lambda/compliance-reporter-dev'" in found.message
 
 
+def log_groups_program() -> None:
+    """Four functions and their groups, ordered as programs order them (or do not)."""
+    role = aws.iam.Role("fn-role-dev", assume_role_policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+    code = pulumi.AssetArchive({"index.py": pulumi.StringAsset("def handler(e, c):\n    return e\n")})
+
+    def function(name: str, **kwargs) -> aws.lambda_.Function:
+        return aws.lambda_.Function(name, name=name, runtime="python3.12", handler="index.handler", role=role.arn,
+                                    code=code, tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
+                                    **kwargs)
+
+    after = aws.cloudwatch.LogGroup("after-logs-dev", name="/aws/lambda/after-dev", retention_in_days=14)
+    function("after-dev", opts=ResourceOptions(depends_on=[after]))
+    custom = aws.cloudwatch.LogGroup("custom-logs-dev", name="/tap/custom-dev", retention_in_days=14)
+    function("custom-dev", logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON",
+                                                                                 log_group=custom.name))
+    aws.cloudwatch.LogGroup("parallel-logs-dev", name="/aws/lambda/parallel-dev", retention_in_days=14)
+    function("parallel-dev")
+    late = function("late-dev")
+    aws.cloudwatch.LogGroup("late-logs-dev", name=late.name.apply(lambda n: f"/aws/lambda/{n}"),
+                            retention_in_days=14)
+    pulumi.export("role", role.arn)
+
+
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "update"])
+def test_functions_created_before_their_log_groups_are_reported(preview):
+    found = check(log_groups_program, preview=preview)
+    assert sorted(f.resource_name for f in found) == ["late-dev", "parallel-dev"]
+    late, parallel = sorted(found, key=lambda f: f.resource_name)
+    assert late.policy == parallel.policy == "lambda-log-group"
+    assert ("does not depend on its log group aws:cloudwatch/logGroup:LogGroup 'parallel-logs-dev' "
+            "('/aws/lambda/parallel-dev')") in parallel.message
+    assert "opts=pulumi.ResourceOptions(depends_on=[log_group])" in parallel.message
+    assert "the group depends on the function" in late.message
+
+
 def test_required_export_keys_from_the_pack_config():
     [found] = check(webhook_program(), policy_config={
         "stack-exports": {"requiredExports": ["lambda_function_url", "api_gateway_url"]}})

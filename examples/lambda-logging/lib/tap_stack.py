@@ -1,12 +1,12 @@
-"""TapStack: a public webhook that hands events to a worker.
+"""TapStack: a public webhook that hands events to a worker, and a notifier.
 
 Violates log-retention (an audit log group that never expires, an ingest log group with a
 retention CloudWatch rejects), lambda-log-group (the worker has no log group; the webhook's group
-is named after a different function), lambda-function-url-auth (the webhook URL is public),
-lambda-runtime-support (the worker runs on python3.9, past its end of support),
-lambda-async-failure-destination (a nightly EventBridge rule invokes the worker, which has nowhere to send
-the events it fails on) and key-resource-exports (the webhook URL, which the partner integration tests
-call, is not exported).
+is named after a different function; the notifier's group is created after the notifier),
+lambda-function-url-auth (the webhook URL is public), lambda-runtime-support (the worker runs on
+python3.9, past its end of support), lambda-async-failure-destination (a nightly EventBridge rule
+invokes the worker, which has nowhere to send the events it fails on) and key-resource-exports (the
+webhook URL, which the partner integration tests call, is not exported).
 """
 
 from __future__ import annotations
@@ -107,5 +107,21 @@ class TapStack(ComponentResource):
         aws.lambda_.Permission(f"worker-sweep-invoke-{s}", action="lambda:InvokeFunction",
                                function=self.worker.name, principal="events.amazonaws.com", source_arn=sweep.arn,
                                opts=child)
+
+        # The notifier's group is named from the function's own output, so Pulumi creates it after the
+        # function: an invocation in between makes Lambda create the group, and creating it then fails.
+        self.notifier = aws.lambda_.Function(
+            f"notifier-{s}",
+            name=f"tap-notifier-{s}",
+            role=role.arn,
+            runtime="python3.12",
+            handler="handler.handler",
+            code=pulumi.FileArchive("./lib/lambda"),
+            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
+            tags=tags,
+            opts=child,
+        )
+        aws.cloudwatch.LogGroup(f"notifier-logs-{s}", name=self.notifier.name.apply(lambda n: f"/aws/lambda/{n}"),
+                                retention_in_days=14, tags=tags, opts=child)
 
         self.register_outputs({"webhook_url": self.webhook_url.function_url})

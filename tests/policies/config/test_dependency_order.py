@@ -1,10 +1,10 @@
 import pytest
 
 from policies._core.context import StackContext
+from policies._core.dependencies import Upstream
 from policies._core.resource import Resource
 from policies._core.stack import StackView
 from policies._core.values import UNKNOWN
-from policies.config.dependency_order import Upstream
 from tests.conftest import check_stack
 
 NAME = "config-dependency-order"

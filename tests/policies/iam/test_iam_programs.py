@@ -92,3 +92,32 @@ def test_admin_attachment_and_public_permission():
                                              ("iam-public-principal", "api-invoke-dev")]
     assert "attaches the AWS managed policy AdministratorAccess" in found[0][2]
     assert "principal is '*' with no source_arn" in found[1][2]
+
+
+def rest_api_program(deny_other_endpoints: bool) -> None:
+    """A private REST API whose resource policy is built from the VPC endpoint's id, as AWS documents it."""
+    endpoint = aws.ec2.VpcEndpoint("api-endpoint-dev", vpc_id="vpc-0a1b2c3d", vpc_endpoint_type="Interface",
+                                   service_name="com.amazonaws.us-east-1.execute-api")
+    statements: list = [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+                         "Resource": "execute-api:/*"}]
+    if deny_other_endpoints:
+        statements.insert(0, {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+                              "Resource": "execute-api:/*",
+                              "Condition": {"StringNotEquals": {"aws:SourceVpce": endpoint.id}}})
+    api = aws.apigateway.RestApi("orders-api-dev", endpoint_configuration={"types": "PRIVATE",
+                                                                          "vpc_endpoint_ids": [endpoint.id]})
+    aws.apigateway.RestApiPolicy("orders-api-policy-dev", rest_api_id=api.id,
+                                 policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}))
+
+
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "update"])
+def test_private_rest_api_open_to_every_endpoint(preview):
+    [(policy, name, message)] = iam_findings(lambda: rest_api_program(deny_other_endpoints=False), preview=preview)
+    assert (policy, name) == ("iam-public-principal", "orders-api-policy-dev")
+    assert "policy statement 1 grants execute-api:Invoke to everyone (Principal '*')" in message
+    assert '"Condition": {"StringNotEquals": {"aws:SourceVpce": vpc_endpoint.id}}' in message
+
+
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "update"])
+def test_private_rest_api_pattern_passes(preview):
+    assert iam_findings(lambda: rest_api_program(deny_other_endpoints=True), preview=preview) == []

@@ -93,11 +93,109 @@ def test_secret_resource_policy_is_not_shown():
     ("aws:secretsmanager/secret:Secret", {}),
     ("aws:kms/key:Key", {}),
     ("aws:s3/bucket:Bucket", {}),
+    ("aws:apigateway/restApi:RestApi", {"name": "api-dev"}),
+    ("aws:apigateway/restApiPolicy:RestApiPolicy", {"restApiId": "a1b2c3"}),
 ])
 def test_every_resource_policy_type(type_, props):
     findings = check(NAME, type_, {**props, "policy": doc(public(Action="*", Resource="*"))})
     assert len(findings) == 1
     assert f"{type_} 'example-dev': policy statement 1 grants * to everyone" in findings[0].message
+
+
+REST_API = "aws:apigateway/restApi:RestApi"
+REST_API_POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy"
+VPCE = "vpce-0a1b2c3d4e5f67890"
+
+
+def invoke(effect="Allow", **extra):
+    return {"Effect": effect, "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+            **extra}
+
+
+ONLY_VPCE = invoke("Deny", Condition={"StringNotEquals": {"aws:SourceVpce": VPCE}})
+API_BASE = {"name": "orders-api-dev", "endpointConfiguration": {"types": "PRIVATE"},
+            "policy": doc(ONLY_VPCE, invoke())}
+
+API_CASES = [
+    ("private-api-pattern", {}, None),
+    ("allow-without-the-deny", {"policy": doc(invoke(Sid="Invoke"))},
+     ["aws:apigateway/restApi:RestApi 'example-dev': policy statement 1 (Sid 'Invoke') grants execute-api:Invoke "
+      "to everyone (Principal '*') without a Condition that limits who",
+      'Fix: add a Condition on who may call: "Condition": {"StringEquals": {"aws:SourceVpce": vpc_endpoint.id}}',
+      '{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*", '
+      '"Condition": {"StringNotEquals": {"aws:SourceVpce": vpc_endpoint.id}}}']),
+    ("aws-star-principal", {"policy": doc({**invoke(), "Principal": {"AWS": "*"}})}, ["to everyone"]),
+    ("allow-on-source-vpce", {"policy": doc(invoke(Condition={"StringEquals": {"aws:SourceVpce": VPCE}}))}, None),
+    ("allow-on-source-vpc", {"policy": doc(invoke(Condition={"StringEquals": {"aws:SourceVpc": "vpc-1"}}))}, None),
+    ("allow-on-source-ip", {"policy": doc(invoke(Condition={"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}))},
+     None),
+    ("allow-on-org", {"policy": doc(invoke(Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}))}, None),
+    ("deny-outside-an-ip-range", {"policy": doc(invoke("Deny", Condition={
+        "NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}), invoke())}, None),
+    ("deny-if-exists-variant", {"policy": doc(invoke("Deny", Condition={
+        "StringNotEqualsIfExists": {"aws:SourceVpce": VPCE}}), invoke())}, None),
+    ("deny-with-unknown-condition", {"policy": {"Statement": [invoke("Deny", Condition=UNKNOWN), invoke()]}}, None),
+    ("deny-of-one-ip-does-not-narrow", {"policy": doc(invoke("Deny", Condition={
+        "IpAddress": {"aws:SourceIp": "198.51.100.7/32"}}), invoke())}, ["statement 2 grants execute-api:Invoke"]),
+    ("deny-over-plain-http-does-not-narrow", {"policy": doc(invoke("Deny", Condition={
+        "Bool": {"aws:SecureTransport": "false"}}), invoke())}, ["statement 2 grants execute-api:Invoke"]),
+    ("deny-with-a-second-test-does-not-narrow", {"policy": doc(invoke("Deny", Condition={
+        "StringNotEquals": {"aws:SourceVpce": VPCE}, "Bool": {"aws:SecureTransport": "false"}}), invoke())},
+     ["statement 2 grants"]),
+    ("deny-without-condition-is-not-a-narrowing", {"policy": doc(invoke("Deny"), invoke())},
+     ["statement 2 grants"]),
+    ("deny-for-a-named-principal-does-not-narrow", {"policy": doc({
+        **ONLY_VPCE, "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}, invoke())}, ["statement 2 grants"]),
+    ("deny-of-one-stage-does-not-cover-all", {"policy": doc({**ONLY_VPCE, "Resource": "execute-api:/prod/*"},
+                                                            invoke())}, ["statement 2 grants"]),
+    ("deny-of-invoke-does-not-cover-every-action", {"policy": doc(ONLY_VPCE, invoke(Action="execute-api:*"))},
+     ["statement 2 grants execute-api:* to everyone"]),
+    ("deny-of-every-action-covers-invoke", {"policy": doc({**ONLY_VPCE, "Action": "execute-api:*"}, invoke())},
+     None),
+    ("deny-pattern-covers-allow-pattern", {"policy": doc({**ONLY_VPCE, "Action": "execute-api:*"},
+                                                         invoke(Action="execute-api:*"))}, None),
+    ("deny-with-not-action-is-not-reasoned-about", {"policy": doc({
+        **{k: v for k, v in ONLY_VPCE.items() if k != "Action"}, "NotAction": "execute-api:ManageConnections"},
+        invoke())}, ["statement 2 grants"]),
+    ("star-resource-is-the-whole-api", {"policy": doc(ONLY_VPCE, invoke(Resource="*"))}, None),
+    ("api-arn-is-the-whole-api", {"policy": doc(
+        {**ONLY_VPCE, "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3/*"},
+        invoke(Resource="execute-api:/*/*/*"))}, None),
+    ("unknown-deny-resource", {"policy": {"Statement": [{**ONLY_VPCE, "Resource": UNKNOWN}, invoke()]}}, None),
+    ("unknown-deny-principal", {"policy": {"Statement": [{**ONLY_VPCE, "Principal": {"AWS": UNKNOWN}}, invoke()]}},
+     None),
+    ("unknown-document", {"policy": UNKNOWN}, None),
+    ("no-policy", {"policy": REMOVE}, None),
+    ("secret-document", {"policy": Secret(doc(invoke(Sid="Hidden")))},
+     ["policy statement 1 grants access to everyone (Principal '*')"]),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in API_CASES], ids=[c[0] for c in API_CASES])
+def test_rest_api_policy(changes, expected):
+    found = assert_findings(check(NAME, REST_API, merged(API_BASE, **changes)), expected)
+    assert found is None or found.property == "policy"
+
+
+def test_rest_api_policy_resource_is_checked_alike():
+    props = {"restApiId": "a1b2c3", "policy": doc(invoke())}
+    (found,) = check(NAME, REST_API_POLICY, props)
+    assert "RestApiPolicy 'example-dev': policy statement 1 grants execute-api:Invoke to everyone" in found.message
+    assert check(NAME, REST_API_POLICY, {**props, "policy": doc(ONLY_VPCE, invoke())}) == []
+
+
+@pytest.mark.parametrize(("deny", "expected"), [
+    pytest.param({}, None, id="deny-covers-the-allow"),
+    pytest.param({"Action": "s3:PutObject"}, ["grants s3:GetObject to everyone"], id="deny-of-another-action"),
+    pytest.param({"Resource": "arn:aws:s3:::orders-dev/private/*"}, ["grants s3:GetObject to everyone"],
+                 id="deny-of-a-narrower-prefix"),
+    pytest.param({"Resource": "*"}, None, id="deny-of-every-resource"),
+])
+def test_a_deny_that_narrows_applies_to_other_resource_policies(deny, expected):
+    """A bucket readable only through a VPC endpoint, as AWS documents it."""
+    only_vpce = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": OBJECTS,
+                 "Condition": {"StringNotEquals": {"aws:SourceVpce": VPCE}}, **deny}
+    assert_findings(check(NAME, BUCKET_POLICY, merged(BUCKET_BASE, policy=doc(only_vpce, public()))), expected)
 
 
 ACCOUNT_ROOT = {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
