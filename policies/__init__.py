@@ -32,6 +32,7 @@ from ._core.policy import (
 from ._core.resource import Resource
 from ._core.stack import StackView
 from .account import singleton_duplicates, singleton_owner
+from .apigateway import private_api_policy
 from .config import dependency_order
 from .deprecation import aws_deprecated
 from .dynamodb import on_demand, point_in_time_recovery
@@ -91,6 +92,7 @@ POLICIES: list[Policy] = [
     limits.POLICY,
     aws_deprecated.POLICY,
     async_failure_destination.POLICY,
+    private_api_policy.POLICY,
     waiver_tags.POLICY,
 ]
 

@@ -1,8 +1,9 @@
 """TapStack: the payments API.
 
 Violates environment-suffix-naming (a table and a function named without the suffix, so the
-second environment's deployment collides with the first) and xray-tracing (the function, the REST
-API stage and the state machine do not trace).
+second environment's deployment collides with the first), xray-tracing (the function, the REST
+API stage and the state machine do not trace) and apigateway-private-api-policy (the private API's
+deployment is not created after its resource policy).
 """
 
 from __future__ import annotations
@@ -83,7 +84,18 @@ class TapStack(ComponentResource):
             opts=ResourceOptions(parent=self, depends_on=[log_group]),
         )
 
-        api = aws.apigateway.RestApi(f"payments-api-{s}", name=f"payments-api-{s}", tags=tags, opts=child)
+        api = aws.apigateway.RestApi(
+            f"payments-api-{s}", name=f"payments-api-{s}", tags=tags, opts=child,
+            endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(types="PRIVATE"))
+        # Only the payments VPC endpoint may call the private API.
+        aws.apigateway.RestApiPolicy(f"payments-api-policy-{s}", rest_api_id=api.id, opts=child,
+                                     policy=api.execution_arn.apply(lambda arn: json.dumps({
+                                         "Version": "2012-10-17",
+                                         "Statement": [{"Effect": "Allow", "Principal": "*",
+                                                        "Action": "execute-api:Invoke", "Resource": f"{arn}/*",
+                                                        "Condition": {"StringEquals": {
+                                                            "aws:SourceVpce": "vpce-0a1b2c3d4e5f60718"}}}],
+                                     })))
         resource = aws.apigateway.Resource(f"payments-resource-{s}", rest_api=api.id, parent_id=api.root_resource_id,
                                            path_part="payments", opts=child)
         method = aws.apigateway.Method(f"payments-post-{s}", rest_api=api.id, resource_id=resource.id,
@@ -95,6 +107,7 @@ class TapStack(ComponentResource):
             f"payments-invoke-{s}", action="lambda:InvokeFunction", function=self.function.name,
             principal="apigateway.amazonaws.com",
             source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/POST/payments"), opts=child)
+        # Created in parallel with the API's policy: a first deployment can come before it.
         deployment = aws.apigateway.Deployment(
             f"payments-deployment-{s}", rest_api=api.id,
             opts=ResourceOptions(parent=self, depends_on=[integration]))
