@@ -203,7 +203,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                 if unknowns:
                     props.record_reads()
                 try:
-                    findings = list(policy.check(resource, context))  # type: ignore[misc]
+                    findings = list(policy.check(resource, context))
                 except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
                     findings = [_crash_finding(policy, e)]
                 reads = props.reads() if unknowns else None
@@ -255,9 +255,9 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     def analyze_stack(self, view: StackView) -> list[tuple[Policy, str, Finding]]:
         return self.evaluate_stack(view).findings
 
-    def _run(self, policy: Policy, subject: Any) -> list[Finding]:
+    def _run(self, policy: StackPolicy, view: StackView) -> list[Finding]:
         try:
-            return list(policy.check(subject, self._contexts[policy.name]))  # type: ignore[misc]
+            return list(policy.check(view, self._contexts[policy.name]))
         except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
             return [_crash_finding(policy, e)]
 
