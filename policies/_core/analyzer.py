@@ -105,15 +105,15 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         """Apply ``{policy: (enforcement level or None, properties)}``; raise ConfigError listing
         every problem (unknown policies, unknown fields, wrong types, out-of-range values). The
         pack's ``initial_config`` lies under it."""
-        policy_config = config_mod.layer(self._initial, policy_config)
+        layered = config_mod.layer(self._initial, policy_config)
         by_name = {p.name: p for p in self.policies}
         levels = {p.name: p.enforcement_level for p in self.policies}
         configs = {p.name: p.defaults for p in self.policies}
         errors: list[str] = []
-        everything = policy_config.get("all")
+        everything = layered.get("all")
         if everything and everything[0]:  # "all" first, so that a policy's own level wins
-            levels = dict.fromkeys(levels, everything[0])
-        for name, (level, props) in policy_config.items():
+            levels = {name: everything[0] for name in levels}
+        for name, (level, props) in layered.items():
             policy = by_name.get(name)
             if policy is None:
                 if name != "all":
@@ -704,11 +704,12 @@ class PolicyPack:
                  initial_config: Mapping[str, Any] | None = None, display_name: str | None = None,
                  readme: str | None = None, provider: str | None = None, tags: list[str] | None = None,
                  repository: str | None = None, *, version: str | None = None) -> None:
-        given = dict(display_name=display_name, readme=readme, provider=provider,
-                     tags=tuple(tags) if tags is not None else None, repository=repository)
+        about = info_mod.About(display_name=info_mod.DISPLAY_NAME if display_name is None else display_name,
+                               provider=info_mod.PROVIDER if provider is None else provider,
+                               tags=info_mod.TAGS if tags is None else tuple(tags),
+                               readme=readme, repository=repository)
         serve(Analyzer(name, policies, version=version or pack_version(_pack_dir()), description=description or "",
-                       enforcement_level=enforcement_level, initial_config=initial_config,
-                       about=info_mod.About(**{k: v for k, v in given.items() if v is not None})))
+                       enforcement_level=enforcement_level, initial_config=initial_config, about=about))
 
 
 def pack_version(pack_dir: Path) -> str:

@@ -8,11 +8,12 @@ output formats.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from .waivers import WAIVERS_SCHEMA
 
@@ -88,8 +89,8 @@ class PolicyContext:
         self.today = today or dt.date.today()
         self.policy_names = policy_names
         """The names of every policy of the pack that runs this one (empty outside an analyzer)."""
-        self._suffix: Any = _UNRESOLVED
-        self._derived: dict[Callable[..., Any], Any] = {}
+        self._suffix: Suffix | _Unresolved | None = _UNRESOLVED
+        self._derived: dict[Callable[[PolicyContext], object], object] = {}
 
     @property
     def suffix(self) -> Suffix | None:
@@ -107,10 +108,16 @@ class PolicyContext:
         value = self._derived.get(make, _UNRESOLVED)
         if value is _UNRESOLVED:
             value = self._derived[make] = make(self)
-        return value
+        return cast(_T, value)  # each entry is what its key returned
 
 
-_UNRESOLVED: Any = object()
+class _Unresolved(enum.Enum):
+    """Not computed yet (``None`` is a result)."""
+
+    TOKEN = enum.auto()
+
+
+_UNRESOLVED = _Unresolved.TOKEN
 _T = TypeVar("_T")
 
 

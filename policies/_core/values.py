@@ -16,6 +16,7 @@ Nothing here raises on a wrong type: the typed accessors return ``None`` instead
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -74,10 +75,9 @@ class Secret:
     def __repr__(self) -> str:
         return "[secret]"
 
+    # Defining __eq__ alone leaves the class unhashable, as a value that may be a list or dict must be.
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Secret) and other.value == self.value
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class Asset:
@@ -113,10 +113,10 @@ def decode_value(v: struct_pb2.Value) -> Any:
 
 def _decode_struct(s: struct_pb2.Struct) -> Any:
     fields = s.fields
-    sig = fields.get(SIG_KEY)
-    if sig is None:
+    tag = fields.get(SIG_KEY)
+    if tag is None:
         return {k: decode_value(x) for k, x in fields.items()}
-    sig = sig.string_value
+    sig = tag.string_value
     if sig == SECRET_SIG:
         inner = fields.get("value")
         value = decode_value(inner) if inner is not None else None
@@ -246,9 +246,9 @@ class Props:
             self._wire = self._struct.SerializeToString()
         return self._wire
 
-    def message(self, key: str) -> struct_pb2.Value | None:
-        """The undecoded protobuf value of a top-level key."""
-        return self._fields.get(key)
+    def messages(self) -> Iterator[tuple[str, struct_pb2.Value]]:
+        """Each top-level key with its undecoded protobuf value."""
+        return iter(self._fields.items())
 
     @classmethod
     def from_dict(cls, props: Mapping[str, Any]) -> Props:
@@ -366,11 +366,11 @@ class Prop:
             return None
         return [v]
 
-    def dict(self) -> dict[str, Any] | None:
+    def dict(self) -> dict[builtins.str, Any] | None:
         v = self.value
         return v if isinstance(v, dict) else None
 
-    def json(self) -> tuple[Any, str | None]:
+    def json(self) -> tuple[Any, builtins.str | None]:
         """A JSON document given as a string or already as an object: ``(document, error)``."""
         v = self.value
         if isinstance(v, (dict, list)):
@@ -380,11 +380,13 @@ class Prop:
                 return None, "it holds the text of a stringified Output (an f-string or str() over an Output)"
             try:
                 return json.loads(v), None
-            except ValueError as e:
+            except json.JSONDecodeError as e:
                 return None, f"it is not valid JSON ({e.msg} at line {e.lineno} column {e.colno})"
+            except ValueError:  # a number of more digits than int() converts (sys.get_int_max_str_digits)
+                return None, "it holds a number too long to read"
         return None, f"it is {kind_of(v)}, not a JSON document"
 
-    def get(self, key: str) -> Prop:
+    def get(self, key: builtins.str) -> Prop:
         """A child property of an object value."""
         path = f"{self.path}.{key}" if self.path else key
         v = self._value
@@ -394,7 +396,7 @@ class Prop:
             return _wrap(path, v.get(key, ABSENT), self.secret)
         return Prop(path, ABSENT, self.secret)
 
-    def first(self, key: str) -> Prop:
+    def first(self, key: builtins.str) -> Prop:
         """For a list of objects of which the provider allows one (``maxItems: 1``) or an object."""
         v = self._value
         if isinstance(v, list):
@@ -403,13 +405,13 @@ class Prop:
             return _wrap(f"{self.path}[0]", v[0], self.secret).get(key)
         return self.get(key)
 
-    def display(self) -> str:
+    def display(self) -> builtins.str:
         """The value for a message: never a secret, never a megabyte."""
         if self.secret or contains_secret(self._value):
             return "[secret]"
         return show(self._value)
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> builtins.str:
         return f"Prop({self.path!r}, {self.display()})"
 
 

@@ -220,6 +220,7 @@ def _bucket_encryption(resource: Resource, ctx: PolicyContext) -> Iterator[Findi
         algorithm, key = default.first("sseAlgorithm"), default.first("kmsMasterKeyId")
         if algorithm.unknown or key.unknown:
             continue
+        found: str | None
         if algorithm.str() not in ("aws:kms", "aws:kms:dsse"):
             found, path = f"{algorithm.display()} (keys S3 manages)", algorithm.path
         else:

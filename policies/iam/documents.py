@@ -87,9 +87,10 @@ class Principals(NamedTuple):
 
 
 class Statement(NamedTuple):
-    """One statement, normalised. ``index`` is its position (0-based); messages number from 1."""
+    """One statement, normalised. ``position`` is 0-based (a field named ``index`` would hide
+    ``tuple.index``); messages number from 1."""
 
-    index: int
+    position: int
     sid: str | None
     effect: str | None
     actions: Values | None
@@ -103,7 +104,7 @@ class Statement(NamedTuple):
 
     @property
     def number(self) -> int:
-        return self.index + 1
+        return self.position + 1
 
     @property
     def allows(self) -> bool:

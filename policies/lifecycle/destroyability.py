@@ -219,6 +219,7 @@ def _effective(setting: Setting, prop: Prop) -> bool | int | None:
 
 
 def _finding(resource: Resource, env: Environment, setting: Setting, prop: Prop) -> Finding:
+    target: bool | int | None  # None only for a setting _evaluated skips in persistent environments
     if env.ephemeral:
         target, why = setting.ephemeral, f"and otherwise {setting.blocks}"
         expected = _show(target)
@@ -253,7 +254,7 @@ def _replica(resource: Resource) -> bool:
     return resource.type == RDS_INSTANCE and not resource.get("replicateSourceDb").absent
 
 
-def _show(value: bool | int) -> str:
+def _show(value: bool | int | None) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 

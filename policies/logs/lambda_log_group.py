@@ -53,13 +53,15 @@ def expected_group(function: Resource) -> _Expected | None:
     custom = function.get("loggingConfig", "logGroup")
     if custom.unknown and set_from_outputs(function, "loggingConfig"):
         return None
-    if custom.known and custom.str():
-        return _Expected(custom.str(), custom.display(), "loggingConfig.logGroup")
+    custom_name = custom.str() if custom.known else None
+    if custom_name:
+        return _Expected(custom_name, custom.display(), "loggingConfig.logGroup")
     name = function.get("name")
-    if name.str() is None:
+    function_name = name.str()
+    if function_name is None:
         return None
-    shown = repr(PREFIX + "[secret]") if name.secret else repr(PREFIX + name.str())
-    return _Expected(PREFIX + name.str(), shown, "the function's name")
+    shown = repr(PREFIX + "[secret]") if name.secret else repr(PREFIX + function_name)
+    return _Expected(PREFIX + function_name, shown, "the function's name")
 
 
 def _same_place(a: Scope | None, b: Scope | None) -> bool | None:
@@ -79,8 +81,8 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
         name = resource.get("name")
         if name.unknown:
             unnamed.append(group)
-        elif name.str() is not None:
-            named.setdefault(name.str(), []).append(group)
+        elif (text := name.str()) is not None:
+            named.setdefault(text, []).append(group)
     for function in functions:
         expected = expected_group(function)
         if expected is None:
