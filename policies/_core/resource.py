@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .options import NO_OPTIONS, ResourceOptions, options_of
 from .values import Prop, Props, Secret, prop_of
+
+if TYPE_CHECKING:
+    from pulumi.runtime.proto.analyzer_pb2 import AnalyzerResourceOptions
 
 
 class Provider:
@@ -35,7 +38,7 @@ class Resource:
                  provider: Provider | None = None, parent: str | None = None,
                  dependencies: Iterable[str] = (),
                  property_dependencies: Mapping[str, Any] | None = None,
-                 options: ResourceOptions | Any = NO_OPTIONS) -> None:
+                 options: ResourceOptions | AnalyzerResourceOptions | None = NO_OPTIONS) -> None:
         self.type, self.urn, self.name, self.props = type, urn, name, props
         self.provider, self.parent = provider, parent
         self._deps = dependencies

@@ -61,7 +61,7 @@ class _Unknown:
         return "<unknown>"
 
 
-UNKNOWN: Any = _Unknown()
+UNKNOWN = _Unknown()
 
 
 class Secret:
@@ -298,7 +298,7 @@ class _Absent:
         return "<absent>"
 
 
-ABSENT: Any = _Absent()
+ABSENT = _Absent()
 _MISSING = object()
 
 

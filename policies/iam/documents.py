@@ -213,7 +213,7 @@ class _Problems:
         self.items.append(f"{where}: {text}")
 
 
-_MISSING: Any = object()
+_MISSING = object()
 
 
 def _statement(index: int, raw: Mapping[str, Any], problems: _Problems) -> Statement:

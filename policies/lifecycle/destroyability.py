@@ -122,7 +122,7 @@ class Environment(NamedTuple):
                 f"{self.pattern!r})")
 
 
-def _compiled(pattern: str) -> Any:
+def _compiled(pattern: str) -> regex.Pattern | None:
     """RE2, as the engine validates the option: linear time whatever the pattern (see ``regex``)."""
     try:
         return regex.compile_re2(pattern, ignore_case=True)
