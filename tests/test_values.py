@@ -3,18 +3,24 @@ raises, whatever the program set."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from policies._core.values import (
     STRINGIFIED_OUTPUT_TEXT,
     UNKNOWN,
+    Prop,
     Props,
     Secret,
     prop_of,
     to_struct,
 )
+from tests.conftest import ROOT
 
-# (case id, value, what each accessor returns for it)
+SHAPES = ("str", "bool", "int", "list", "dict")
+
+# (case id, value, what each accessor as_<shape> returns for it)
 ACCESSORS = [
     ("string", "pr42", {"str": "pr42", "bool": None, "int": None, "list": ["pr42"], "dict": None}),
     ("true-text", "True", {"str": "True", "bool": True, "int": None, "list": ["True"], "dict": None}),
@@ -32,14 +38,13 @@ ACCESSORS = [
 @pytest.mark.parametrize(("value", "expected"), [a[1:] for a in ACCESSORS], ids=[a[0] for a in ACCESSORS])
 def test_each_accessor_gives_its_shape_or_none(value, expected):
     prop = prop_of("p", value)
-    got = {"str": prop.str(), "bool": prop.bool(), "int": prop.int(), "list": prop.list(), "dict": prop.dict()}
-    assert got == expected
+    assert {shape: getattr(prop, f"as_{shape}")() for shape in expected} == expected
 
 
 def test_a_secret_is_read_through_and_stays_secret():
     prop = Props.from_dict({"p": Secret("pr42")}).raw("p")
     wrapped = prop_of("p", prop)
-    assert (wrapped.str(), wrapped.secret, wrapped.display()) == ("pr42", True, "[secret]")
+    assert (wrapped.as_str(), wrapped.secret, wrapped.display()) == ("pr42", True, "[secret]")
 
 
 JSON = [
@@ -71,3 +76,23 @@ def test_messages_are_the_undecoded_values_by_key():
     assert sorted(messages) == ["name", "tags"]
     assert messages["name"].string_value == "orders"
     assert messages["tags"].struct_value.fields["env"].string_value == "dev"
+
+
+def test_the_accessors_do_not_shadow_builtins():
+    """``as_str()`` and the rest: a method named ``str`` made ``str`` in the class body the method."""
+    assert [shape for shape in SHAPES if hasattr(Prop, shape)] == []
+    assert [shape for shape in SHAPES if not callable(getattr(Prop, f"as_{shape}", None))] == []
+
+
+_OLD_CALL = re.compile(r"\.(?:" + "|".join(SHAPES) + r")\(\)")
+
+
+def test_no_code_or_doc_calls_the_old_accessor_names():
+    files = [p for folder in ("policies", "aws_conventions", "tools", "tests", "examples", "benchmarks")
+             for p in (ROOT / folder).rglob("*") if p.suffix in (".py", ".md")
+             and not {"venv", ".venv", "__pycache__"} & set(p.relative_to(ROOT).parts)]
+    files += [ROOT / "README.md", ROOT / "__main__.py"]
+    assert len(files) > 100
+    calls = [f"{path.relative_to(ROOT)}:{number}" for path in files
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if _OLD_CALL.search(line)]
+    assert calls == []

@@ -89,7 +89,7 @@ class Resource:
         ``version`` input, which the SDK sets to the installed pulumi-aws); None when not known."""
         if self.provider is None:
             return None
-        version = prop_of("version", self.provider.props.raw("version")).str()
+        version = prop_of("version", self.provider.props.raw("version")).as_str()
         head = (version or "").lstrip("v").split(".", 1)[0]
         return int(head) if head.isdigit() else None
 
@@ -110,7 +110,7 @@ class Resource:
         if not patterns:
             return False  # and the physical name is not read: without a pattern it does not matter
         names = [self.name]
-        physical = self.get(name_property).str()
+        physical = self.get(name_property).as_str()
         if physical:
             names.append(physical)
         return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)

@@ -11,12 +11,12 @@ policies a :class:`Prop`, which tells apart four states that the SDK's proxy blu
   evaluate it, and :meth:`Prop.display` never reveals it;
 * a value (``Prop.value``).
 
-Nothing here raises on a wrong type: the typed accessors return ``None`` instead.
+Nothing here raises on a wrong type: the typed accessors (``as_str``, ``as_bool``, ``as_int``,
+``as_list``, ``as_dict``) return ``None`` instead.
 """
 
 from __future__ import annotations
 
-import builtins
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -333,11 +333,11 @@ class Prop:
         v = self._value
         return None if v is ABSENT or v is UNKNOWN else v
 
-    def str(self) -> str | None:
+    def as_str(self) -> str | None:
         v = self.value
         return v if isinstance(v, str) else None
 
-    def bool(self) -> bool | None:
+    def as_bool(self) -> bool | None:
         v = self.value
         if isinstance(v, bool):
             return v
@@ -345,7 +345,7 @@ class Prop:
             return v.lower() == "true"
         return None
 
-    def int(self) -> int | None:
+    def as_int(self) -> int | None:
         v = self.value
         if isinstance(v, bool):
             return None
@@ -357,7 +357,7 @@ class Prop:
             return int(v.strip())
         return None
 
-    def list(self) -> list[Any] | None:
+    def as_list(self) -> list[Any] | None:
         """A list, with a lone scalar normalised to a one-element list; None otherwise."""
         v = self.value
         if isinstance(v, list):
@@ -366,11 +366,11 @@ class Prop:
             return None
         return [v]
 
-    def dict(self) -> dict[builtins.str, Any] | None:
+    def as_dict(self) -> dict[str, Any] | None:
         v = self.value
         return v if isinstance(v, dict) else None
 
-    def json(self) -> tuple[Any, builtins.str | None]:
+    def json(self) -> tuple[Any, str | None]:
         """A JSON document given as a string or already as an object: ``(document, error)``."""
         v = self.value
         if isinstance(v, (dict, list)):
@@ -386,7 +386,7 @@ class Prop:
                 return None, "it holds a number too long to read"
         return None, f"it is {kind_of(v)}, not a JSON document"
 
-    def get(self, key: builtins.str) -> Prop:
+    def get(self, key: str) -> Prop:
         """A child property of an object value."""
         path = f"{self.path}.{key}" if self.path else key
         v = self._value
@@ -396,7 +396,7 @@ class Prop:
             return _wrap(path, v.get(key, ABSENT), self.secret)
         return Prop(path, ABSENT, self.secret)
 
-    def first(self, key: builtins.str) -> Prop:
+    def first(self, key: str) -> Prop:
         """For a list of objects of which the provider allows one (``maxItems: 1``) or an object."""
         v = self._value
         if isinstance(v, list):
@@ -405,13 +405,13 @@ class Prop:
             return _wrap(f"{self.path}[0]", v[0], self.secret).get(key)
         return self.get(key)
 
-    def display(self) -> builtins.str:
+    def display(self) -> str:
         """The value for a message: never a secret, never a megabyte."""
         if self.secret or contains_secret(self._value):
             return "[secret]"
         return show(self._value)
 
-    def __repr__(self) -> builtins.str:
+    def __repr__(self) -> str:
         return f"Prop({self.path!r}, {self.display()})"
 
 

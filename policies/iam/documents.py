@@ -342,7 +342,7 @@ def identity_documents(resource: Resource) -> Iterator[Prop]:
         yield resource.get("policy")
     elif resource.type == ROLE:
         inline = resource.get("inlinePolicies")
-        for i, item in enumerate(inline.list() or ()):
+        for i, item in enumerate(inline.as_list() or ()):
             yield prop_of(f"inlinePolicies[{i}]", item, inline.secret).get("policy")
 
 

@@ -84,7 +84,7 @@ def _status(entry: Mapping[str, Any], today: dt.date) -> str:
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     runtime = resource.get("runtime")
-    name = runtime.str()
+    name = runtime.as_str()
     entry = runtimes().get(name) if name else None
     deprecated = _date(entry, "deprecated") if entry else None
     horizon = ctx.today + dt.timedelta(days=ctx.config["warnDaysBefore"])

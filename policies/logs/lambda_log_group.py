@@ -53,11 +53,11 @@ def expected_group(function: Resource) -> _Expected | None:
     custom = function.get("loggingConfig", "logGroup")
     if custom.unknown and set_from_outputs(function, "loggingConfig"):
         return None
-    custom_name = custom.str() if custom.known else None
+    custom_name = custom.as_str() if custom.known else None
     if custom_name:
         return _Expected(custom_name, custom.display(), "loggingConfig.logGroup")
     name = function.get("name")
-    function_name = name.str()
+    function_name = name.as_str()
     if function_name is None:
         return None
     shown = repr(PREFIX + "[secret]") if name.secret else repr(PREFIX + function_name)
@@ -81,7 +81,7 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
         name = resource.get("name")
         if name.unknown:
             unnamed.append(group)
-        elif (text := name.str()) is not None:
+        elif (text := name.as_str()) is not None:
             named.setdefault(text, []).append(group)
     for function in functions:
         expected = expected_group(function)
@@ -98,7 +98,7 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
 
 def _retention(function: Resource, expected: _Expected, groups: list[_Group], days: int) -> Iterator[Finding]:
     retentions = [g.resource.get("retentionInDays") for g in groups]
-    if any(r.unknown or not (r.absent or r.int() == 0) for r in retentions):
+    if any(r.unknown or not (r.absent or r.as_int() == 0) for r in retentions):
         return
     group = groups[0].resource
     yield stated(
