@@ -1,6 +1,6 @@
 # Two commands on a fresh machine (Python 3.11+ and make):
 #   make demo   set up, then check a bundled example program with the pack (no Pulumi CLI, no AWS)
-#   make test   set up, then run the test suite
+#   make test   set up, then run the linter, the type checker and the test suite
 # and one to publish:
 #   make pack   stage the pack alone in $(PACK_OUT), for `pulumi policy publish` (see the README)
 PYTHON ?= python3
@@ -22,6 +22,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 docs: $(VENV)/.installed

@@ -527,12 +527,13 @@ class _settings_defaults_restored:
         from pulumi._utils import ContextProperty
         from pulumi.runtime.settings import Settings
 
-        self._saved = [(p, p._ContextProperty__default) for p in vars(Settings).values()
+        # The SDK keeps the default in a private attribute, which its annotations do not declare.
+        self._saved = [(p, p._ContextProperty__default) for p in vars(Settings).values()  # type: ignore[attr-defined]
                        if isinstance(p, ContextProperty)]
 
     def __exit__(self, *exc: object) -> None:
         for prop, default in self._saved:
-            prop._ContextProperty__default = default
+            prop._ContextProperty__default = default  # type: ignore[attr-defined]
 
 
 # -- the subprocess entry point ------------------------------------------------------------------

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
@@ -28,6 +28,9 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 from .installation import PACK_DIR
 from .policy_core import is_waiver, to_struct
 
+if TYPE_CHECKING:
+    from .findings import Findings
+
 LEVELS = {pb.ADVISORY: "advisory", pb.MANDATORY: "mandatory", pb.REMEDIATE: "remediate",
           pb.DISABLED: "disabled"}
 _LEVEL_NUMBERS = {v: k for k, v in LEVELS.items()}
@@ -35,7 +38,10 @@ _MAX_MESSAGE = 400 * 1024 * 1024
 
 
 class PackError(RuntimeError):
-    """The pack process failed: it did not start, or stopped answering."""
+    """The pack process failed: it did not start, or stopped answering. ``findings`` is the report
+    of the check it stopped (set by the runner)."""
+
+    findings: Findings | None = None
 
 
 class PackStartError(PackError):

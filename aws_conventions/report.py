@@ -304,7 +304,7 @@ def to_sarif(findings: Findings | list[Findings], base: Path | None = None) -> d
     reports = findings if isinstance(findings, list) else [findings]
     base = (base or Path.cwd()).resolve()
     policies = _policies_of(reports)
-    rules = [{
+    rules: list[dict[str, Any]] = [{
         "id": p.name,
         "name": "".join(part.capitalize() for part in p.name.split("-")),
         "shortDescription": {"text": p.description},

@@ -233,7 +233,7 @@ class Checker:
         try:
             return self._check(run, config, policy_config, python)
         except (UsageError, ProgramError, PackError) as e:
-            e.findings = run.report(_failure_of(e), run.pack or self._pack)  # type: ignore[union-attr]
+            e.findings = run.report(_failure_of(e), run.pack or self._pack)
             raise
         finally:
             if self.progress:
@@ -461,7 +461,7 @@ def _configure(pack: PackProcess, policy_cfg: Mapping[str, Any], secret_keys: Se
     except grpc.RpcError as e:
         if e.code() != grpc.StatusCode.INVALID_ARGUMENT:
             raise
-        problems = e.details().split("\n", 1)[-1].strip()
+        problems = (e.details() or "").split("\n", 1)[-1].strip()
         raise UsageError(f"invalid policy config: {problems}") from e
     return reconciled
 

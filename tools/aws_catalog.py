@@ -23,6 +23,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 OUT = Path(__file__).resolve().parents[1] / "policies" / "_data" / "aws_types.json"
 DEPRECATIONS = OUT.with_name("aws_deprecations.json")
@@ -61,7 +62,7 @@ def package_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def parse_resource_file(path: Path, root: Path) -> list[dict]:
+def parse_resource_file(path: Path, root: Path) -> list[dict[str, Any]]:
     """The resources a module file defines: token, class, Python path, inputs, physical names."""
     text = path.read_text(encoding="utf-8")
     found = []
@@ -114,9 +115,9 @@ def physical_names(token: str, cls: str, inputs: dict[str, str]) -> list[str]:
     return sorted(names)
 
 
-def build(root: Path | None = None) -> dict[str, dict]:
+def build(root: Path | None = None) -> dict[str, dict[str, Any]]:
     root = root or package_dir()
-    table: dict[str, dict] = {}
+    table: dict[str, dict[str, Any]] = {}
     for path in sorted(root.rglob("*.py")):
         if path.name.startswith("_") or "config" in path.parts[len(root.parts):-1]:
             continue
@@ -128,7 +129,7 @@ def build(root: Path | None = None) -> dict[str, dict]:
     return table
 
 
-def _replacement(note: str, table: dict[str, dict]) -> str | None:
+def _replacement(note: str, table: dict[str, dict[str, Any]]) -> str | None:
     """The token a deprecation note names as the successor (``... in favor of
     aws.s3/bucketversioning.BucketVersioning`` or ``... in favor of s3.Bucket``), if it is a type."""
     match = _IN_FAVOR_RE.search(note)
@@ -140,25 +141,25 @@ def _replacement(note: str, table: dict[str, dict]) -> str | None:
                  if res["class"] == cls and token.startswith(f"aws:{module}/")), None)
 
 
-def runtime_table(table: dict[str, dict]) -> dict[str, dict]:
+def runtime_table(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """What the pack ships: the Python path of every type, and physical names where there are any."""
     out = {}
     for token, res in sorted(table.items()):
-        entry: dict = {"python": res["python"]}
+        entry: dict[str, Any] = {"python": res["python"]}
         if res["names"]:
             entry["names"] = res["names"]
         out[token] = entry
     return out
 
 
-def render(table: dict[str, dict]) -> str:
+def render(table: dict[str, dict[str, Any]]) -> str:
     import importlib.metadata
 
     return json.dumps({"pulumi_aws": importlib.metadata.version("pulumi_aws"),
                        "types": runtime_table(table)}, indent=0, sort_keys=True) + "\n"
 
 
-def render_deprecations(table: dict[str, dict]) -> str:
+def render_deprecations(table: dict[str, dict[str, Any]]) -> str:
     """What pulumi-aws deprecates, small enough to load with the pack: per type token, the type's own
     deprecation (note and successor) and its deprecated inputs (camelCase, with the provider's note)."""
     import importlib.metadata

@@ -17,6 +17,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from tools.aws_catalog import package_dir
 
@@ -35,15 +36,16 @@ def enum_values() -> list[str]:
     return _VALUE_RE.findall(match.group(1))
 
 
-def lifecycle() -> dict[str, dict]:
+def lifecycle() -> dict[str, dict[str, Any]]:
     files = importlib.metadata.distribution("cfn-lint").files or []
     path = next((f for f in files if f.name == LIFECYCLE_FILE), None)
     if path is None:
         raise SystemExit(f"cfn-lint has no {LIFECYCLE_FILE}: pip install -r requirements-dev.txt")
-    return json.loads(path.read_text(encoding="utf-8"))
+    dates: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return dates
 
 
-def build() -> dict[str, dict]:
+def build() -> dict[str, dict[str, Any]]:
     """Every runtime either source names, with the lifecycle dates AWS has announced (none: no end set)."""
     dates = lifecycle()
     known = set(enum_values())
@@ -52,7 +54,7 @@ def build() -> dict[str, dict]:
             for name in sorted(known | set(dates))}
 
 
-def render(table: dict[str, dict]) -> str:
+def render(table: dict[str, dict[str, Any]]) -> str:
     return json.dumps({"sources": {"pulumi_aws": importlib.metadata.version("pulumi_aws"),
                                    "cfn-lint": importlib.metadata.version("cfn-lint")},
                        "runtimes": table}, indent=0, sort_keys=True) + "\n"

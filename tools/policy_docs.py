@@ -13,6 +13,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from policies import POLICIES
 from policies._core.policy import Policy, ResourcePolicy
@@ -28,7 +29,7 @@ _HEADING = re.compile(r"^(Why|Reported|Not reported):(?:\s+(.*))?$")
 _CODE = re.compile(r"(``.+?``|`[^`]+`)")
 
 
-def _types(policy) -> str:
+def _types(policy: Policy) -> str:
     if not isinstance(policy, ResourcePolicy):
         return "stack"
     tokens = sorted(policy.types)
@@ -36,14 +37,14 @@ def _types(policy) -> str:
     return shown + (f" and {len(tokens) - 4} more" if len(tokens) > 4 else "")
 
 
-def _config(policy) -> str:
+def _config(policy: Policy) -> str:
     if not policy.options:
         return "none"
     return "<br>".join(f"`{o.name}` ({o.type}, default `{_json(o.default)}`): {o.description}"
                        for o in policy.options)
 
 
-def _json(value) -> str:
+def _json(value: Any) -> str:
     text = json.dumps(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -55,7 +56,10 @@ def module_doc(policy: Policy) -> str:
 
 def source_path(policy: Policy) -> str:
     """The module that defines the policy's check, relative to the repository root."""
-    return Path(inspect.getsourcefile(policy.check)).resolve().relative_to(ROOT).as_posix()
+    source = inspect.getsourcefile(policy.check)
+    if source is None:
+        raise ValueError(f"policy '{policy.name}': its check has no source file")
+    return Path(source).resolve().relative_to(ROOT).as_posix()
 
 
 def sections(doc: str) -> list[tuple[str, str]]:

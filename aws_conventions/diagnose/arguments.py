@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib
+import importlib.util
 import inspect
 import re
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ def _load(module: str, name: str) -> AwsClass | None:
     if not isinstance(cls, type):
         return None
     resource = hasattr(cls, "_internal_init")
-    function = cls._internal_init if resource else cls.__init__
+    function = getattr(cls, "_internal_init" if resource else "__init__")
     try:
         parameters = inspect.signature(function).parameters
     except (TypeError, ValueError):

@@ -304,6 +304,8 @@ def lib_import_rules(root: Path, entry: Path, environ: Mapping[str, str]) -> Ite
         return
     relative = entry.relative_to(root).as_posix()
     for node in ast.walk(tree):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
         module = _local_import(node, entry.parent)
         if module is None:
             continue
@@ -320,7 +322,7 @@ def lib_import_rules(root: Path, entry: Path, environ: Mapping[str, str]) -> Ite
         return
 
 
-def _local_import(node: ast.AST, directory: Path) -> str | None:
+def _local_import(node: ast.Import | ast.ImportFrom, directory: Path) -> str | None:
     if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
         names = [node.module]
     elif isinstance(node, ast.Import):

@@ -66,9 +66,9 @@ def _cost_center(resource: conventions.Resource, ctx: conventions.PolicyContext)
     if tag.unknown or (tag.absent and _provider_default_tag(resource, key)):
         return
     path, fix = f"tags.{key}", f'tags={{**tags, "{key}": "<cost center>"}}, or default_tags on the aws.Provider'
-    if not (tag.str() or "").strip():
+    if not (tag.as_str() or "").strip():
         yield conventions.violation(resource, path, tag.display(), f"a {key} tag naming who pays for it", fix)
-    elif allowed and tag.str() not in allowed:
+    elif allowed and tag.as_str() not in allowed:
         yield conventions.violation(resource, path, tag.display(), f"one of {', '.join(allowed)}", fix)
 
 

@@ -17,10 +17,10 @@ import gc
 import re
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent import futures
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
@@ -51,6 +51,11 @@ from .resource import Provider, Resource
 from .stack import StackView
 from .values import Props, encode_like
 
+if TYPE_CHECKING:
+    from pulumi_policy import EnforcementLevel
+
+    from .sdk import SdkPolicy
+
 _MAX_MESSAGE = 400 * 1024 * 1024
 _LEVEL_TO_PB = {ADVISORY: pb.ADVISORY, MANDATORY: pb.MANDATORY, REMEDIATE: pb.REMEDIATE,
                 DISABLED: pb.DISABLED}
@@ -73,9 +78,9 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     one name, an invalid ``initial_config``) raises at construction.
     """
 
-    def __init__(self, name: str, policies: list[Any], *, version: str = "0.0.1",
+    def __init__(self, name: str, policies: Sequence[Policy | SdkPolicy], *, version: str = "0.0.1",
                  description: str = "", stack: StackContext | None = None,
-                 today: dt.date | None = None, enforcement_level: Any = None,
+                 today: dt.date | None = None, enforcement_level: str | EnforcementLevel | None = None,
                  initial_config: Mapping[str, Any] | None = None, about: info_mod.About | None = None) -> None:
         self.name = name
         self.version = version
@@ -107,15 +112,15 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         """Apply ``{policy: (enforcement level or None, properties)}``; raise ConfigError listing
         every problem (unknown policies, unknown fields, wrong types, out-of-range values). The
         pack's ``initial_config`` lies under it."""
-        policy_config = config_mod.layer(self._initial, policy_config)
+        layered = config_mod.layer(self._initial, policy_config)
         by_name = {p.name: p for p in self.policies}
         levels = {p.name: p.enforcement_level for p in self.policies}
         configs = {p.name: p.defaults for p in self.policies}
         errors: list[str] = []
-        everything = policy_config.get("all")
+        everything = layered.get("all")
         if everything and everything[0]:  # "all" first, so that a policy's own level wins
-            levels = dict.fromkeys(levels, everything[0])
-        for name, (level, props) in policy_config.items():
+            levels = {name: everything[0] for name in levels}
+        for name, (level, props) in layered.items():
             policy = by_name.get(name)
             if policy is None:
                 if name != "all":
@@ -144,7 +149,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._stack_configured = True
         self._rebuild()
 
-    def _adopt_urn(self, request: Any) -> None:
+    def _adopt_urn(self, request: pb.AnalyzeRequest | pb.AnalyzerResource) -> None:
         """Without ``ConfigureStack`` (``pulumi policy analyze``, ``pulumi policy publish``), take the
         stack and project from the first URN, so that suffix-based policies still have a stack name."""
         if self._stack_configured or (self.stack.stack and self.stack.project):
@@ -205,7 +210,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                 if unknowns:
                     props.record_reads()
                 try:
-                    findings = list(policy.check(resource, context))  # type: ignore[misc]
+                    findings = list(policy.check(resource, context))
                 except NotApplicable as e:
                     resource.unchecked[policy.name] = e.reason
                     if unknowns:
@@ -262,9 +267,9 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     def analyze_stack(self, view: StackView) -> list[tuple[Policy, str, Finding]]:
         return self.evaluate_stack(view).findings
 
-    def _run(self, policy: Policy, subject: Any) -> list[Finding]:
+    def _run(self, policy: StackPolicy, view: StackView) -> list[Finding]:
         try:
-            return list(policy.check(subject, self._contexts[policy.name]))  # type: ignore[misc]
+            return list(policy.check(view, self._contexts[policy.name]))
         except NotApplicable:
             return []
         except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
@@ -316,10 +321,10 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
     # Every RPC answers; none raises (``_answers``): a failure inside the pack becomes an
     # advisory diagnostic or an empty answer, never a gRPC error that fails the preview.
 
-    def Analyze(self, request: pb.AnalyzeRequest, context: Any) -> pb.AnalyzeResponse:
+    def Analyze(self, request: pb.AnalyzeRequest, context: grpc.ServicerContext) -> pb.AnalyzeResponse:
         return pb.AnalyzeResponse.FromString(self.analyze_wire(request, context))
 
-    def analyze_wire(self, request: pb.AnalyzeRequest, context: Any = None) -> bytes:
+    def analyze_wire(self, request: pb.AnalyzeRequest, context: grpc.ServicerContext | None = None) -> bytes:
         """``Analyze``'s answer serialised, which is what ``serve`` sends: the not-applicable entries
         that depend only on the type are serialised once per type and the rest appended (protobuf
         reads concatenated messages as one, their repeated fields joined in order)."""
@@ -377,7 +382,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             self._skipped[type_] = found
         return found
 
-    def AnalyzeStack(self, request: pb.AnalyzeStackRequest, context: Any) -> pb.AnalyzeResponse:
+    def AnalyzeStack(self, request: pb.AnalyzeStackRequest, context: grpc.ServicerContext) -> pb.AnalyzeResponse:
         return _answer(self._analyze_stack, request, lambda e: self._pack_failure(e, "the stack"))
 
     def _analyze_stack(self, request: pb.AnalyzeStackRequest) -> pb.AnalyzeResponse:
@@ -387,7 +392,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         if request.resources:
             self._adopt_urn(request.resources[0])
         providers: dict[str, Provider] = {}
-        view = StackView([_resource_of(r, providers) for r in request.resources])
+        view = StackView([_stack_resource_of(r, providers) for r in request.resources])
         result = self.evaluate_stack(view)
         result.findings.extend(self.release_held(view))
         # Held findings were masked against their own bags; the rest were rendered from the view.
@@ -406,7 +411,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                 response.not_applicable.append(pb.PolicyNotApplicable(policy_name=name, reason=reason))
         return response
 
-    def Remediate(self, request: pb.AnalyzeRequest, context: Any) -> pb.RemediateResponse:
+    def Remediate(self, request: pb.AnalyzeRequest, context: grpc.ServicerContext) -> pb.RemediateResponse:
         return _answer(self._remediate, request, lambda e: pb.RemediateResponse())
 
     def _remediate(self, request: pb.AnalyzeRequest) -> pb.RemediateResponse:
@@ -444,7 +449,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             found = self._not_remediated[type_] = tuple(entries)
         return found
 
-    def GetAnalyzerInfo(self, request: empty_pb2.Empty, context: Any) -> pb.AnalyzerInfo:
+    def GetAnalyzerInfo(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> pb.AnalyzerInfo:
         return _answer(lambda _: self.info(), request, lambda e: pb.AnalyzerInfo(name=self.name, version=self.version))
 
     def info(self) -> pb.AnalyzerInfo:
@@ -499,22 +504,23 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             if props:
                 entry.properties.update(props)
 
-    def GetPluginInfo(self, request: empty_pb2.Empty, context: Any) -> plugin_pb2.PluginInfo:
+    def GetPluginInfo(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> plugin_pb2.PluginInfo:
         return plugin_pb2.PluginInfo(version=self.version)
 
-    def Handshake(self, request: pb.AnalyzerHandshakeRequest, context: Any) -> pb.AnalyzerHandshakeResponse:
+    def Handshake(self, request: pb.AnalyzerHandshakeRequest, context: grpc.ServicerContext,
+                  ) -> pb.AnalyzerHandshakeResponse:
         """The engine's first call. The pack needs nothing back from the engine; it keeps the
         address for diagnostics of its own, and the pack directory is where it was started."""
         self.engine_address = request.engine_address
         return pb.AnalyzerHandshakeResponse()
 
-    def Cancel(self, request: empty_pb2.Empty, context: Any) -> empty_pb2.Empty:
+    def Cancel(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> empty_pb2.Empty:
         """The engine is shutting down: let ``serve`` stop the server and the process exit now,
         rather than when the engine gets round to killing it."""
         self.cancelled.set()
         return empty_pb2.Empty()
 
-    def Configure(self, request: pb.ConfigureAnalyzerRequest, context: Any) -> empty_pb2.Empty:
+    def Configure(self, request: pb.ConfigureAnalyzerRequest, context: grpc.ServicerContext) -> empty_pb2.Empty:
         from google.protobuf import json_format  # here only: startup is on every preview's path
 
         given = {}
@@ -531,7 +537,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
                           f"invalid config for policy pack '{self.name}':\n{e}")
         return empty_pb2.Empty()
 
-    def ConfigureStack(self, request: pb.AnalyzerStackConfigureRequest, context: Any,
+    def ConfigureStack(self, request: pb.AnalyzerStackConfigureRequest, context: grpc.ServicerContext,
                        ) -> pb.AnalyzerStackConfigureResponse:
         env = StackContext.from_environ()
         self.configure_stack(StackContext(
@@ -542,7 +548,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             secret_keys=frozenset(request.config_secret_keys), tags=dict(request.tags)))
         return pb.AnalyzerStackConfigureResponse()
 
-    def _secrets(self, resources: Any) -> list[str]:
+    def _secrets(self, resources: Iterable[Resource]) -> list[str]:
         """Every value a message must not quote: secret config values, and strings held in
         secrets by the properties of ``resources`` that the checks read."""
         found = set(self._secret_config)
@@ -553,7 +559,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return sorted(found)
 
     def _diagnostic(self, policy: Policy, level: str, finding: Finding, urn: str,
-                    secrets: Any = ()) -> pb.AnalyzeDiagnostic:
+                    secrets: Sequence[str] = ()) -> pb.AnalyzeDiagnostic:
         message = masking.mask(finding.message, secrets) if secrets else finding.message
         # Like the SDK: the description, then the message on its own line (none when it is empty).
         message = f"{policy.description}\n{message}" if message else policy.description
@@ -604,10 +610,11 @@ class Remediated:
         return [(p, Props(s).to_dict()) for p, s in self.applied]
 
 
+_Q = TypeVar("_Q")
 _R = TypeVar("_R")
 
 
-def _answer(handler: Callable[[Any], _R], request: Any, fallback: Callable[[BaseException], _R]) -> _R:
+def _answer(handler: Callable[[_Q], _R], request: _Q, fallback: Callable[[BaseException], _R]) -> _R:
     """``handler(request)``, or ``fallback(error)`` if anything in it raises (a RecursionError on a
     bag nested hundreds deep, a bug): the engine must get an answer, not a gRPC error."""
     try:
@@ -616,23 +623,28 @@ def _answer(handler: Callable[[Any], _R], request: Any, fallback: Callable[[Base
         return fallback(e)
 
 
-def _resource_of(r: Any, providers: dict[str, Provider] | None = None) -> Resource:
-    """The view of an ``AnalyzeRequest`` or, with ``providers`` (shared per request), of an
-    ``AnalyzerResource`` from ``AnalyzeStack``."""
+def _resource_of(r: pb.AnalyzeRequest) -> Resource:
+    """The view of an ``AnalyzeRequest``."""
+    provider = _provider_of(r.provider) if r.HasField("provider") else None
+    options = r.options if r.HasField("options") else None
+    return Resource(r.type, r.urn, r.name, Props(r.properties), provider,
+                    (options.parent or None) if options is not None else None, options=options)
+
+
+def _stack_resource_of(r: pb.AnalyzerResource, providers: dict[str, Provider]) -> Resource:
+    """The view of an ``AnalyzerResource`` from ``AnalyzeStack``; ``providers`` is shared per request."""
     provider = None
     if r.HasField("provider"):
-        p = r.provider
-        provider = providers.get(p.urn) if providers is not None else None
+        provider = providers.get(r.provider.urn)
         if provider is None:
-            provider = Provider(p.type, p.urn, p.name, Props(p.properties))
-            if providers is not None:
-                providers[p.urn] = provider
+            provider = providers[r.provider.urn] = _provider_of(r.provider)
     options = r.options if r.HasField("options") else None
-    if providers is None:
-        return Resource(r.type, r.urn, r.name, Props(r.properties), provider,
-                        (options.parent or None) if options is not None else None, options=options)
     return Resource(r.type, r.urn, r.name, Props(r.properties), provider, r.parent or None,
                     r.dependencies, r.propertyDependencies, options=options)
+
+
+def _provider_of(p: pb.AnalyzerProviderResource) -> Provider:
+    return Provider(p.type, p.urn, p.name, Props(p.properties))
 
 
 class Evaluation:
@@ -720,15 +732,17 @@ class PolicyPack:
     pack's directory, as the CLI reads it for a pack built on this one.
     """
 
-    def __init__(self, name: str, policies: list[Any], description: str = "", enforcement_level: Any = None,
+    def __init__(self, name: str, policies: Sequence[Policy | SdkPolicy], description: str = "",
+                 enforcement_level: str | EnforcementLevel | None = None,
                  initial_config: Mapping[str, Any] | None = None, display_name: str | None = None,
                  readme: str | None = None, provider: str | None = None, tags: list[str] | None = None,
                  repository: str | None = None, *, version: str | None = None) -> None:
-        given = dict(display_name=display_name, readme=readme, provider=provider,
-                     tags=tuple(tags) if tags is not None else None, repository=repository)
+        about = info_mod.About(display_name=info_mod.DISPLAY_NAME if display_name is None else display_name,
+                               provider=info_mod.PROVIDER if provider is None else provider,
+                               tags=info_mod.TAGS if tags is None else tuple(tags),
+                               readme=readme, repository=repository)
         serve(Analyzer(name, policies, version=version or pack_version(_pack_dir()), description=description or "",
-                       enforcement_level=enforcement_level, initial_config=initial_config,
-                       about=info_mod.About(**{k: v for k, v in given.items() if v is not None})))
+                       enforcement_level=enforcement_level, initial_config=initial_config, about=about))
 
 
 def pack_version(pack_dir: Path) -> str:

@@ -5,19 +5,27 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 _PATH = Path(__file__).resolve().parent.parent / "_data" / "aws_types.json"
 
 
+class _Entry(TypedDict):
+    python: str
+    names: NotRequired[list[str]]
+
+
 @cache
-def _table() -> dict[str, dict]:
-    return json.loads(_PATH.read_text(encoding="utf-8"))["types"]
+def _table() -> dict[str, _Entry]:
+    table: dict[str, _Entry] = json.loads(_PATH.read_text(encoding="utf-8"))["types"]
+    return table
 
 
 @cache
 def physical_names(token: str) -> tuple[str, ...]:
     """The properties that set a resource's own name in AWS (``name``, ``bucket``, ``namePrefix``...)."""
-    return tuple(_table().get(token, {}).get("names", ()))
+    entry = _table().get(token)
+    return tuple(entry.get("names", ())) if entry else ()
 
 
 def python_class(token: str) -> str:

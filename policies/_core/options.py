@@ -7,7 +7,10 @@ need (a protected database cannot be destroyed unattended); they come with every
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from pulumi.runtime.proto.analyzer_pb2 import AnalyzerResourceOptions
 
 
 class CustomTimeouts(NamedTuple):
@@ -34,7 +37,7 @@ class ResourceOptions(NamedTuple):
 NO_OPTIONS = ResourceOptions()
 
 
-def options_of(message: Any) -> ResourceOptions:
+def options_of(message: AnalyzerResourceOptions | None) -> ResourceOptions:
     """The options of an ``AnalyzerResourceOptions`` message (None or unset: the defaults)."""
     if message is None:
         return NO_OPTIONS

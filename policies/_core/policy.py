@@ -8,11 +8,12 @@ output formats.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from .waivers import WAIVERS_SCHEMA
 
@@ -98,8 +99,8 @@ class PolicyContext:
         self.today = today or dt.date.today()
         self.policy_names = policy_names
         """The names of every policy of the pack that runs this one (empty outside an analyzer)."""
-        self._suffix: Any = _UNRESOLVED
-        self._derived: dict[Callable[..., Any], Any] = {}
+        self._suffix: Suffix | _Unresolved | None = _UNRESOLVED
+        self._derived: dict[Callable[[PolicyContext], object], object] = {}
 
     @property
     def suffix(self) -> Suffix | None:
@@ -117,10 +118,16 @@ class PolicyContext:
         value = self._derived.get(make, _UNRESOLVED)
         if value is _UNRESOLVED:
             value = self._derived[make] = make(self)
-        return value
+        return cast(_T, value)  # each entry is what its key returned
 
 
-_UNRESOLVED: Any = object()
+class _Unresolved(enum.Enum):
+    """Not computed yet (``None`` is a result)."""
+
+    TOKEN = enum.auto()
+
+
+_UNRESOLVED = _Unresolved.TOKEN
 _T = TypeVar("_T")
 
 
@@ -200,6 +207,16 @@ Condense = Callable[[str, "list[Held]", PolicyContext], Finding]
 Settle = Callable[["list[Held]", "StackView", PolicyContext], "list[Held]"]
 
 
+def _require_check(policy: ResourcePolicy | StackPolicy) -> None:
+    """A policy is its check: one built without a function to run is refused where it is defined,
+    not found out when the first resource reaches it."""
+    if not callable(policy.check):
+        raise TypeError(f"policy '{policy.name}': check must be a function (the resource or stack view, "
+                        f"and the policy's context, to findings); got {type(policy.check).__name__}")
+
+
+# check: keyword-only and without a default, so that leaving it out is an error in the call (and for
+# a type checker); __post_init__ refuses what is not callable, such as check=None.
 @dataclass(frozen=True, eq=False)
 class ResourcePolicy(_Policy):
     """A fact about one resource. ``types`` lists the type tokens it applies to.
@@ -209,8 +226,8 @@ class ResourcePolicy(_Policy):
     (one root cause, one fix); below that, each is reported on its resource.
     """
 
+    check: ResourceCheck = field(kw_only=True)
     types: frozenset[str] = frozenset()
-    check: ResourceCheck | None = None
     remediate: Remediation | None = None
     condense: Condense | None = None
     condense_after: int = 4
@@ -222,12 +239,18 @@ class ResourcePolicy(_Policy):
     """Bytes without which in the serialised properties the check finds nothing (a text that every
     finding is about): the analyzer does not call the check on a resource without them."""
 
+    def __post_init__(self) -> None:
+        _require_check(self)
+
 
 @dataclass(frozen=True, eq=False)
 class StackPolicy(_Policy):
     """A fact that joins resources, checked once over the whole stack."""
 
-    check: StackCheck | None = None
+    check: StackCheck = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        _require_check(self)
 
 
 Policy = ResourcePolicy | StackPolicy

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import importlib
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 
 class PatternError(ValueError):
     """The text is not an RE2 regular expression."""
+
+
+class Pattern(Protocol):
+    """What this pack uses of a compiled RE2 pattern (the binding ships no type information)."""
+
+    def search(self, text: str) -> object | None: ...
 
 
 @lru_cache(maxsize=1)
@@ -33,11 +39,12 @@ def _options(ignore_case: bool) -> Any:
 
 
 @lru_cache(maxsize=64)
-def compile_re2(pattern: str, ignore_case: bool = False) -> Any:
+def compile_re2(pattern: str, ignore_case: bool = False) -> Pattern:
     """The compiled pattern; raises :class:`PatternError` with RE2's reason when it is invalid."""
     re2 = _re2()
     try:
-        return re2.compile(pattern, _options(ignore_case))
+        compiled: Pattern = re2.compile(pattern, _options(ignore_case))
+        return compiled
     except re2.error as e:
         reason = e.args[0] if e.args else str(e)
         raise PatternError(reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)) from None

@@ -15,7 +15,7 @@ def set_in_block(resource: Resource, block_name: str, field: str, value: Any) ->
     current_value = resource.get(block_name, field)
     if block.unknown or block.secret or current_value.unknown or current_value.value == value:
         return None
-    current = block.dict()
+    current = block.as_dict()
     if not block.absent and current is None:
         return None
     return {block_name: {**(current or {}), field: value}}

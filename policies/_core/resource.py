@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .options import NO_OPTIONS, ResourceOptions, options_of
 from .values import Prop, Props, Secret, prop_of
+
+if TYPE_CHECKING:
+    from pulumi.runtime.proto.analyzer_pb2 import AnalyzerResourceOptions
 
 
 class Provider:
@@ -35,7 +38,7 @@ class Resource:
                  provider: Provider | None = None, parent: str | None = None,
                  dependencies: Iterable[str] = (),
                  property_dependencies: Mapping[str, Any] | None = None,
-                 options: ResourceOptions | Any = NO_OPTIONS) -> None:
+                 options: ResourceOptions | AnalyzerResourceOptions | None = NO_OPTIONS) -> None:
         self.type, self.urn, self.name, self.props = type, urn, name, props
         self.provider, self.parent = provider, parent
         self._deps = dependencies
@@ -86,7 +89,7 @@ class Resource:
         ``version`` input, which the SDK sets to the installed pulumi-aws); None when not known."""
         if self.provider is None:
             return None
-        version = prop_of("version", self.provider.props.raw("version")).str()
+        version = prop_of("version", self.provider.props.raw("version")).as_str()
         head = (version or "").lstrip("v").split(".", 1)[0]
         return int(head) if head.isdigit() else None
 
@@ -107,7 +110,7 @@ class Resource:
         if not patterns:
             return False  # and the physical name is not read: without a pattern it does not matter
         names = [self.name]
-        physical = self.get(name_property).str()
+        physical = self.get(name_property).as_str()
         if physical:
             names.append(physical)
         return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)

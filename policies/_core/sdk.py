@@ -34,7 +34,7 @@ import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from inspect import isawaitable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from google.protobuf import json_format, struct_pb2
 
@@ -55,6 +55,19 @@ from .resource import Provider, Resource
 from .stack import StackView
 from .values import Props
 
+if TYPE_CHECKING:
+    from pulumi_policy import ReportViolation, ResourceValidationPolicy, StackValidationPolicy
+    from pulumi_policy.policy import (
+        PolicyProviderResource,
+        PolicyResource,
+        PolicyResourceOptions,
+        ResourceValidationArgs,
+    )
+
+    from .policy import Remediation, ResourceCheck, StackCheck
+
+    SdkPolicy: TypeAlias = ResourceValidationPolicy | StackValidationPolicy
+
 _SDK_MODULE = "pulumi_policy.policy"
 RESOURCE_KIND, STACK_KIND = "ResourceValidationPolicy", "StackValidationPolicy"
 NO_VALIDATION = "Policy does not implement validate"
@@ -70,7 +83,7 @@ def sdk_kind(obj: Any) -> str | None:
     return None
 
 
-def adapt(policy: Any, enforcement_level: str | None = None) -> Policy:
+def adapt(policy: Policy | SdkPolicy, enforcement_level: str | None = None) -> Policy:
     """``policy`` as a policy of this pack: a pack policy as it is, an SDK policy wrapped. An SDK
     policy without an enforcement level gets ``enforcement_level`` (the pack's default), else advisory."""
     if isinstance(policy, (ResourcePolicy, StackPolicy)):
@@ -88,13 +101,15 @@ def adapt(policy: Any, enforcement_level: str | None = None) -> Policy:
         display_name=policy.display_name or "", framework=_framework(policy.framework),
         required_config=tuple(schema.required or ()) if schema is not None else (),
         schema=dict(schema.properties) if schema is not None else {}, docs_url=policy.url or "", sdk=policy)
-    if kind == RESOURCE_KIND:
+    from pulumi_policy import ResourceValidationPolicy  # already loaded: ``policy`` is one of its objects
+
+    if isinstance(policy, ResourceValidationPolicy):
         return SdkResourcePolicy(**common, types=frozenset({ALL_TYPES}), check=_resource_check(policy),
                                  remediate=_remediation(policy) if policy.has_remediation() else None)
     return SdkStackPolicy(**common, check=_stack_check(policy))
 
 
-def adapt_all(policies: Iterable[Any], enforcement_level: str | None = None) -> list[Policy]:
+def adapt_all(policies: Iterable[Policy | SdkPolicy], enforcement_level: str | None = None) -> list[Policy]:
     return [adapt(p, enforcement_level) for p in policies]
 
 
@@ -165,7 +180,7 @@ def _sdk() -> types.SimpleNamespace:
                                  NotApplicable=policy._NotApplicableError)
 
 
-def _resource_check(policy: Any) -> Any:
+def _resource_check(policy: ResourceValidationPolicy) -> ResourceCheck:
     def check(resource: Resource, ctx: PolicyContext) -> list[Finding]:
         if not policy.has_validation():
             resource.unchecked[policy.name] = NO_VALIDATION
@@ -183,7 +198,7 @@ def _resource_check(policy: Any) -> Any:
     return check
 
 
-def _stack_check(policy: Any) -> Any:
+def _stack_check(policy: StackValidationPolicy) -> StackCheck:
     def check(view: StackView, ctx: PolicyContext) -> list[Finding]:
         sdk = _sdk()
         findings: list[Finding] = []
@@ -199,7 +214,7 @@ def _stack_check(policy: Any) -> Any:
     return check
 
 
-def _remediation(policy: Any) -> Any:
+def _remediation(policy: ResourceValidationPolicy) -> Remediation:
     def remediate(resource: Resource, ctx: PolicyContext) -> dict[str, Any] | None:
         sdk = _sdk()
         try:
@@ -220,7 +235,7 @@ def _remediation(policy: Any) -> Any:
     return remediate
 
 
-def _reporter(findings: list[Finding], keep_urn: bool) -> Any:
+def _reporter(findings: list[Finding], keep_urn: bool) -> ReportViolation:
     def report_violation(message: str, urn: str | None = None) -> None:
         if message and not isinstance(message, str):
             raise TypeError("Expected message to be a string")
@@ -251,32 +266,39 @@ def _tags(ctx: PolicyContext) -> Mapping[str, str]:
     return types.MappingProxyType(dict(ctx.stack.tags))
 
 
-def _resource_args(resource: Resource, ctx: PolicyContext, keep_secrets: bool = False) -> Any:
-    return _sdk().policy.ResourceValidationArgs(
+def _resource_args(resource: Resource, ctx: PolicyContext, keep_secrets: bool = False) -> ResourceValidationArgs:
+    from pulumi_policy.policy import ResourceValidationArgs
+
+    return ResourceValidationArgs(
         resource.type, _props(resource.props, keep_secrets), resource.urn, resource.name, _options(resource),
         _provider(resource.provider), dict(ctx.config), _tags(ctx))
 
 
-def _options(resource: Resource) -> Any:
-    sdk, o = _sdk().policy, resource.options
-    timeouts = sdk.PolicyCustomTimeouts(o.custom_timeouts.create, o.custom_timeouts.update, o.custom_timeouts.delete)
-    return sdk.PolicyResourceOptions(
+def _options(resource: Resource) -> PolicyResourceOptions:
+    from pulumi_policy.policy import PolicyCustomTimeouts, PolicyResourceOptions
+
+    o = resource.options
+    timeouts = PolicyCustomTimeouts(o.custom_timeouts.create, o.custom_timeouts.update, o.custom_timeouts.delete)
+    return PolicyResourceOptions(
         o.protect, list(o.ignore_changes), o.delete_before_replace if o.delete_before_replace_defined else None,
         list(o.aliases), timeouts, list(o.additional_secret_outputs), o.parent or None)
 
 
-def _provider(provider: Provider | None) -> Any:
+def _provider(provider: Provider | None) -> PolicyProviderResource | None:
+    from pulumi_policy.policy import PolicyProviderResource
+
     if provider is None:
         return None
-    return _sdk().policy.PolicyProviderResource(provider.type, _props(provider.props), provider.urn, provider.name)
+    return PolicyProviderResource(provider.type, _props(provider.props), provider.urn, provider.name)
 
 
-def _stack_resources(view: StackView) -> list[Any]:
+def _stack_resources(view: StackView) -> list[PolicyResource]:
     """Every resource as a ``PolicyResource``, its parent and dependencies linked to the others (those
     outside the stack left out), as the SDK links them."""
-    sdk = _sdk().policy
-    made = [(r, sdk.PolicyResource(r.type, _props(r.props), r.urn, r.name, _options(r), _provider(r.provider),
-                                   None, [], {})) for r in view.resources]
+    from pulumi_policy.policy import PolicyResource
+
+    made = [(r, PolicyResource(r.type, _props(r.props), r.urn, r.name, _options(r), _provider(r.provider),
+                               None, [], {})) for r in view.resources]
     by_urn = {p.urn: p for _, p in made}
     for r, p in made:
         if r.parent and r.parent in by_urn:

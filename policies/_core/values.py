@@ -11,7 +11,8 @@ policies a :class:`Prop`, which tells apart four states that the SDK's proxy blu
   evaluate it, and :meth:`Prop.display` never reveals it;
 * a value (``Prop.value``).
 
-Nothing here raises on a wrong type: the typed accessors return ``None`` instead.
+Nothing here raises on a wrong type: the typed accessors (``as_str``, ``as_bool``, ``as_int``,
+``as_list``, ``as_dict``) return ``None`` instead.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class _Unknown:
         return "<unknown>"
 
 
-UNKNOWN: Any = _Unknown()
+UNKNOWN = _Unknown()
 
 
 class Secret:
@@ -74,10 +75,9 @@ class Secret:
     def __repr__(self) -> str:
         return "[secret]"
 
+    # Defining __eq__ alone leaves the class unhashable, as a value that may be a list or dict must be.
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Secret) and other.value == self.value
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class Asset:
@@ -113,10 +113,10 @@ def decode_value(v: struct_pb2.Value) -> Any:
 
 def _decode_struct(s: struct_pb2.Struct) -> Any:
     fields = s.fields
-    sig = fields.get(SIG_KEY)
-    if sig is None:
+    tag = fields.get(SIG_KEY)
+    if tag is None:
         return {k: decode_value(x) for k, x in fields.items()}
-    sig = sig.string_value
+    sig = tag.string_value
     if sig == SECRET_SIG:
         inner = fields.get("value")
         value = decode_value(inner) if inner is not None else None
@@ -246,9 +246,9 @@ class Props:
             self._wire = self._struct.SerializeToString()
         return self._wire
 
-    def message(self, key: str) -> struct_pb2.Value | None:
-        """The undecoded protobuf value of a top-level key."""
-        return self._fields.get(key)
+    def messages(self) -> Iterator[tuple[str, struct_pb2.Value]]:
+        """Each top-level key with its undecoded protobuf value."""
+        return iter(self._fields.items())
 
     @classmethod
     def from_dict(cls, props: Mapping[str, Any]) -> Props:
@@ -298,7 +298,7 @@ class _Absent:
         return "<absent>"
 
 
-ABSENT: Any = _Absent()
+ABSENT = _Absent()
 _MISSING = object()
 
 
@@ -333,11 +333,11 @@ class Prop:
         v = self._value
         return None if v is ABSENT or v is UNKNOWN else v
 
-    def str(self) -> str | None:
+    def as_str(self) -> str | None:
         v = self.value
         return v if isinstance(v, str) else None
 
-    def bool(self) -> bool | None:
+    def as_bool(self) -> bool | None:
         v = self.value
         if isinstance(v, bool):
             return v
@@ -345,7 +345,7 @@ class Prop:
             return v.lower() == "true"
         return None
 
-    def int(self) -> int | None:
+    def as_int(self) -> int | None:
         v = self.value
         if isinstance(v, bool):
             return None
@@ -357,7 +357,7 @@ class Prop:
             return int(v.strip())
         return None
 
-    def list(self) -> list[Any] | None:
+    def as_list(self) -> list[Any] | None:
         """A list, with a lone scalar normalised to a one-element list; None otherwise."""
         v = self.value
         if isinstance(v, list):
@@ -366,7 +366,7 @@ class Prop:
             return None
         return [v]
 
-    def dict(self) -> dict[str, Any] | None:
+    def as_dict(self) -> dict[str, Any] | None:
         v = self.value
         return v if isinstance(v, dict) else None
 
@@ -380,8 +380,10 @@ class Prop:
                 return None, "it holds the text of a stringified Output (an f-string or str() over an Output)"
             try:
                 return json.loads(v), None
-            except ValueError as e:
+            except json.JSONDecodeError as e:
                 return None, f"it is not valid JSON ({e.msg} at line {e.lineno} column {e.colno})"
+            except ValueError:  # a number of more digits than int() converts (sys.get_int_max_str_digits)
+                return None, "it holds a number too long to read"
         return None, f"it is {kind_of(v)}, not a JSON document"
 
     def get(self, key: str) -> Prop:

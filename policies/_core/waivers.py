@@ -90,7 +90,7 @@ def tag_waivers(resource: Resource) -> dict[str, Any]:
         tags = resource.get(prop)
         if tags.secret:
             continue
-        for key, value in (tags.dict() or {}).items():
+        for key, value in (tags.as_dict() or {}).items():
             if isinstance(key, str) and key.startswith(TAG_PREFIX):
                 out.setdefault(key[len(TAG_PREFIX):], value)
     return out

@@ -85,7 +85,7 @@ def set_from_outputs(resource: Resource, key: str) -> bool:
 
 
 def _region(prop: Prop) -> tuple[str, str] | None:
-    value = prop.str()
+    value = prop.as_str()
     if value is None:
         return None
     return value, prop.display()

@@ -106,7 +106,7 @@ def _names(resource: Resource, key: str, api: Resource) -> bool | None:
         return None
     api_id = api.get("id")
     if value.known and api_id.known:
-        return value.value == api_id.value
+        return bool(value.value == api_id.value)
     return False
 
 

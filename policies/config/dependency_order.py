@@ -114,10 +114,10 @@ def _unstarted(placed: dict[tuple[str, str, str | None], list[Resource]],
         names = [s.get("name") for s in statuses]
         if any(n.unknown for n in names):
             continue
-        started = {n.str() for n in names}
+        started = {n.as_str() for n in names}
         for recorder in recorders:
             name = recorder.get("name")
-            if name.unknown or name.str() in started:
+            if name.unknown or name.as_str() in started:
                 continue
             scope = scopes[recorder.urn]
             where = f" in {scope.label}" if scope else ""

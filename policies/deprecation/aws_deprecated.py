@@ -48,7 +48,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     deprecated = TYPES.get(resource.type)
     if deprecated is not None:
         yield _type_finding(resource, deprecated)
-    defaulted = resource.get("__defaults").list() or ()
+    defaulted = resource.get("__defaults").as_list() or ()
     for name, note in INPUTS.get(resource.type, {}).items():
         prop = resource.get(name)
         if not prop.known or prop.value in (None, "", [], {}) or name in defaulted:

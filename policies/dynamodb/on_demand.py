@@ -31,7 +31,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if mode.absent:
         yield violation(resource, "billingMode", "not set (DynamoDB defaults to PROVISIONED)",
                         "'PAY_PER_REQUEST'", FIX, cause=PROVISIONED)
-    elif mode.str() != "PAY_PER_REQUEST":
+    elif mode.as_str() != "PAY_PER_REQUEST":
         yield violation(resource, "billingMode", mode.display(), "'PAY_PER_REQUEST'", FIX, cause=PROVISIONED)
 
 
@@ -45,11 +45,11 @@ def settle(held: list[Held], view: StackView, ctx: PolicyContext) -> list[Held]:
     scaled: set[str] = set()
     scaled_ids: set[str] = set()
     for target in view.resources:
-        if target.type != AUTOSCALING_TARGET or target.get("serviceNamespace").str() != "dynamodb":
+        if target.type != AUTOSCALING_TARGET or target.get("serviceNamespace").as_str() != "dynamodb":
             continue
         scaled.update(target.property_dependencies.get("resourceId", ()))
         scaled.update(target.dependencies)
-        resource_id = target.get("resourceId").str()
+        resource_id = target.get("resourceId").as_str()
         if resource_id:
             scaled_ids.add(resource_id.split("/index/", 1)[0])
     return [item for item in held if item[0] not in scaled and f"table/{_table_name(view, item[0])}" not in scaled_ids]
@@ -57,7 +57,7 @@ def settle(held: list[Held], view: StackView, ctx: PolicyContext) -> list[Held]:
 
 def _table_name(view: StackView, urn: str) -> str:
     table = view.by_urn.get(urn)
-    return (table.get("name").str() or "") if table is not None else ""
+    return (table.get("name").as_str() or "") if table is not None else ""
 
 
 

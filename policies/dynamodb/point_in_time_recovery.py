@@ -50,15 +50,15 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     enabled = resource.get("pointInTimeRecovery", "enabled")
     if enabled.unknown:
         return
-    if enabled.bool() is False and not enabled.secret and _ephemeral(ctx):
+    if enabled.as_bool() is False and not enabled.secret and _ephemeral(ctx):
         return  # turned off on purpose in a throwaway environment: nothing there to restore
-    if enabled.bool() is not True:
+    if enabled.as_bool() is not True:
         found = "not set (point-in-time recovery is off by default)" if enabled.absent else enabled.display()
         yield violation(resource, "pointInTimeRecovery.enabled", found, "true", FIX)
         return
     low = ctx.config["minRecoveryPeriodDays"]
     period = resource.get("pointInTimeRecovery", "recoveryPeriodInDays")
-    days = period.int()
+    days = period.as_int()
     if period.known and (days is None or days < low):
         yield violation(resource, period.path, period.display(), f"at least {low} days (35 when not set)",
                         "point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True, "

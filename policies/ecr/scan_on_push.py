@@ -28,7 +28,7 @@ FIX = "image_scanning_configuration=aws.ecr.RepositoryImageScanningConfiguration
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     scan = resource.get("imageScanningConfiguration", "scanOnPush")
-    if scan.unknown or scan.bool() is True or resource.name_matches(ctx.config["exemptRepositories"]):
+    if scan.unknown or scan.as_bool() is True or resource.name_matches(ctx.config["exemptRepositories"]):
         return
     found = "not set (images are scanned only on request)" if scan.absent else scan.display()
     yield violation(resource, "imageScanningConfiguration.scanOnPush", found, "true", FIX)

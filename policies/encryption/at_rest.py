@@ -40,7 +40,7 @@ KEY_FIX = "=key.arn (an aws.kms.Key with enable_key_rotation=True declared in th
 def _off(prop: Prop, absent: str | None) -> str | None:
     """What was found when ``prop`` does not turn encryption on; None when it does, when it is
     unknown, or when it is absent and ``absent`` is None (absence is fine there)."""
-    if prop.unknown or prop.bool() is True:
+    if prop.unknown or prop.as_bool() is True:
         return None
     if prop.absent:
         return absent
@@ -65,7 +65,7 @@ def _no_customer_key(prop: Prop, service: str) -> str | None:
         return None
     if prop.absent:
         return f"not set ({WITHOUT_KEY[service]})"
-    text = prop.str()
+    text = prop.as_str()
     if text is None and not prop.secret:
         return prop.display()
     if text and text.startswith("alias/aws/"):
@@ -104,7 +104,7 @@ def _rds_instance(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 
 def _rds_cluster(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     mode = resource.get("engineMode")
-    if mode.unknown or mode.str() == "serverless" or _inherits(
+    if mode.unknown or mode.as_str() == "serverless" or _inherits(
             resource, "replicationSourceIdentifier", "snapshotIdentifier", "restoreToPointInTime", "s3Import"):
         return
     yield from _flag(resource, "storageEncrypted", "provisioned Aurora storage is unencrypted by default")
@@ -143,13 +143,13 @@ def _true(resource: Resource) -> str:
 
 
 def _launch_template(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    mappings = resource.get("blockDeviceMappings").list() or []
+    mappings = resource.get("blockDeviceMappings").as_list() or []
     yield from _block_devices(resource, [(f"blockDeviceMappings[{i}].ebs", m.get("ebs"))
                                          for i, m in enumerate(mappings) if isinstance(m, dict)])
 
 
 def _instance(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    blocks = [(f"ebsBlockDevices[{i}]", b) for i, b in enumerate(resource.get("ebsBlockDevices").list() or [])]
+    blocks = [(f"ebsBlockDevices[{i}]", b) for i, b in enumerate(resource.get("ebsBlockDevices").as_list() or [])]
     root = resource.get("rootBlockDevice")
     if isinstance(root.value, dict):
         blocks.insert(0, ("rootBlockDevice", root.value))
@@ -162,7 +162,7 @@ def _topic(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 
 def _queue(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     key, managed = resource.get("kmsMasterKeyId"), resource.get("sqsManagedSseEnabled")
-    if key.absent and managed.known and managed.bool() is not True:
+    if key.absent and managed.known and managed.as_bool() is not True:
         yield violation(resource, "sqsManagedSseEnabled", managed.display(),
                         "true, or kms_master_key_id set (messages are stored unencrypted)",
                         "sqs_managed_sse_enabled=True (or remove it: new queues get SQS-managed SSE)")
@@ -200,11 +200,11 @@ def _s3_defaults(resource: Resource) -> list[Prop]:
         rules = [("serverSideEncryptionConfiguration.rule", resource.get("serverSideEncryptionConfiguration",
                                                                          "rule").value)]
     elif resource.type == BUCKET_V2:
-        configs = resource.get("serverSideEncryptionConfigurations").list() or []
+        configs = resource.get("serverSideEncryptionConfigurations").as_list() or []
         rules = [(f"serverSideEncryptionConfigurations[{i}].rules[{j}]", r) for i, c in enumerate(configs)
                  if isinstance(c, dict) for j, r in enumerate(c.get("rules") or [])]
     else:
-        rules = [(f"rules[{i}]", r) for i, r in enumerate(resource.get("rules").list() or [])]
+        rules = [(f"rules[{i}]", r) for i, r in enumerate(resource.get("rules").as_list() or [])]
     found = []
     for path, rule in rules:
         rule = rule[0] if isinstance(rule, list) and rule else rule
@@ -220,7 +220,8 @@ def _bucket_encryption(resource: Resource, ctx: PolicyContext) -> Iterator[Findi
         algorithm, key = default.first("sseAlgorithm"), default.first("kmsMasterKeyId")
         if algorithm.unknown or key.unknown:
             continue
-        if algorithm.str() not in ("aws:kms", "aws:kms:dsse"):
+        found: str | None
+        if algorithm.as_str() not in ("aws:kms", "aws:kms:dsse"):
             found, path = f"{algorithm.display()} (keys S3 manages)", algorithm.path
         else:
             found, path = _no_customer_key(key, "s3"), key.path

@@ -59,7 +59,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         return
     admin = [name.lower() for name in ctx.config["adminPolicies"]]
     for prop in _arns(resource):
-        arn = prop.str()
+        arn = prop.as_str()
         match = _AWS_MANAGED.match(arn) if arn else None
         if match is None or not any(fnmatch.fnmatchcase(match.group(1).lower(), p) for p in admin):
             continue
@@ -87,7 +87,7 @@ def _arns(resource: Resource) -> Iterator[Prop]:
         return
     key = "managedPolicyArns" if resource.type == ROLE else "policyArns"
     listed = resource.get(key)
-    for i, item in enumerate(listed.list() or ()):
+    for i, item in enumerate(listed.as_list() or ()):
         prop = prop_of(f"{key}[{i}]", item)
         yield Prop(prop.path, prop.value, prop.secret or listed.secret)
 

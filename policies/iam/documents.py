@@ -89,9 +89,10 @@ class Principals(NamedTuple):
 
 
 class Statement(NamedTuple):
-    """One statement, normalised. ``index`` is its position (0-based); messages number from 1."""
+    """One statement, normalised. ``position`` is 0-based (a field named ``index`` would hide
+    ``tuple.index``); messages number from 1."""
 
-    index: int
+    position: int
     sid: str | None
     effect: str | None
     actions: Values | None
@@ -105,7 +106,7 @@ class Statement(NamedTuple):
 
     @property
     def number(self) -> int:
-        return self.index + 1
+        return self.position + 1
 
     @property
     def allows(self) -> bool:
@@ -214,7 +215,7 @@ class _Problems:
         self.items.append(f"{where}: {text}")
 
 
-_MISSING: Any = object()
+_MISSING = object()
 
 
 def _statement(index: int, raw: Mapping[str, Any], problems: _Problems) -> Statement:
@@ -343,7 +344,7 @@ def identity_documents(resource: Resource) -> Iterator[Prop]:
         yield resource.get("policy")
     elif resource.type == ROLE:
         inline = resource.get("inlinePolicies")
-        for i, item in enumerate(inline.list() or ()):
+        for i, item in enumerate(inline.as_list() or ()):
             yield prop_of(f"inlinePolicies[{i}]", item, inline.secret).get("policy")
 
 

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .._core.policy import FSBP, MANDATORY, Finding, Framework, Option, PolicyContext, ResourcePolicy
@@ -155,7 +155,7 @@ class _Rules:
 
     __slots__ = ("allowed_services", "entries", "escalation", "ignore", "list_ok", "max_listed", "wildcard_ok")
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.allowed_services = frozenset(s.lower() for s in config["allowedServiceWildcards"])
         self.escalation = tuple(config["escalationActions"])
         self.wildcard_ok = tuple(config["wildcardResourceActions"])
@@ -163,11 +163,12 @@ class _Rules:
         self.max_listed = int(config["maxListedActions"])
         self.list_ok = not config["reportListActions"]
         key = (self.allowed_services, self.escalation, self.wildcard_ok, self.ignore, self.list_ok)
-        self.entries = _ENTRY_CACHES.get(key)
-        if self.entries is None:
+        entries = _ENTRY_CACHES.get(key)
+        if entries is None:
             if len(_ENTRY_CACHES) >= _MAX_RULE_SETS:
                 _ENTRY_CACHES.clear()
-            self.entries = _ENTRY_CACHES[key] = {}
+            entries = _ENTRY_CACHES[key] = {}
+        self.entries = entries
 
     def entry(self, text: str) -> _Entry:
         found = self.entries.get(text)
@@ -200,7 +201,8 @@ class _Entry:
         self.name = infos[0].name if infos and not set(text) & set("*?") else text
 
 
-_ENTRY_CACHES: dict[tuple[Any, ...], dict[str, _Entry]] = {}
+_ENTRY_CACHES: dict[tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tuple[str, ...], bool],
+                    dict[str, _Entry]] = {}
 _MAX_RULE_SETS = 8
 _MAX_ENTRIES = 20_000
 

@@ -253,7 +253,7 @@ def _trust(resource: Resource, path: str, st: Statement, doc: Document) -> Itera
 
 def _permission(resource: Resource) -> Iterator[Finding]:
     principal = resource.get("principal")
-    if principal.str() != "*":
+    if principal.as_str() != "*":
         return
     if any(not resource.get(key).absent for key in ("sourceArn", "sourceAccount", "principalOrgId")):
         return
@@ -275,7 +275,7 @@ def _public_function_url(resource: Resource) -> bool:
     public is lambda-function-url-auth's to judge, on the URL itself."""
     auth = resource.get("functionUrlAuthType")
     via_url = resource.get("invokedViaFunctionUrl")
-    return auth.unknown or auth.str() == "NONE" or via_url.unknown or via_url.value is True
+    return auth.unknown or auth.as_str() == "NONE" or via_url.unknown or via_url.value is True
 
 
 POLICY = ResourcePolicy(

@@ -30,8 +30,8 @@ def rotatable(resource: Resource) -> bool | None:
                           resource.get("customKeyStoreId"))
     if spec.unknown or usage.unknown or store.unknown:
         return None
-    return ((spec.absent or spec.str() == "SYMMETRIC_DEFAULT")
-            and (usage.absent or usage.str() == "ENCRYPT_DECRYPT")
+    return ((spec.absent or spec.as_str() == "SYMMETRIC_DEFAULT")
+            and (usage.absent or usage.as_str() == "ENCRYPT_DECRYPT")
             and store.absent)
 
 
@@ -40,11 +40,11 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         return
     low, high = ctx.config["minRotationDays"], ctx.config["maxRotationDays"]
     enabled = resource.get("enableKeyRotation")
-    if not enabled.unknown and enabled.bool() is not True:
+    if not enabled.unknown and enabled.as_bool() is not True:
         found = "not set (rotation is off by default)" if enabled.absent else enabled.display()
         yield violation(resource, "enableKeyRotation", found, "true", "enable_key_rotation=True")
     period = resource.get("rotationPeriodInDays")
-    days = period.int()
+    days = period.as_int()
     if period.known and (days is None or not low <= days <= high):
         yield violation(resource, "rotationPeriodInDays", period.display(),
                         f"between {low} and {high} days", f"rotation_period_in_days={min(max(365, low), high)}")
@@ -54,7 +54,7 @@ def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | Non
     if not rotatable(resource):
         return None
     enabled = resource.get("enableKeyRotation")
-    return None if enabled.unknown or enabled.bool() else {"enableKeyRotation": True}
+    return None if enabled.unknown or enabled.as_bool() else {"enableKeyRotation": True}
 
 
 POLICY = ResourcePolicy(

@@ -102,7 +102,7 @@ Reader = Callable[[Resource], "Trigger | None"]
 
 def _each(prop: Prop, key: str) -> tuple[Prop, ...]:
     return tuple(prop_of(f"{prop.path}[{i}].{key}", item.get(key) if isinstance(item, dict) else None, prop.secret)
-                 for i, item in enumerate(prop.list() or []))
+                 for i, item in enumerate(prop.as_list() or []))
 
 
 def _bucket_notification(r: Resource) -> Trigger | None:
@@ -111,7 +111,7 @@ def _bucket_notification(r: Resource) -> Trigger | None:
 
 
 def _subscription(r: Resource) -> Trigger | None:
-    if r.get("protocol").str() != "lambda":
+    if r.get("protocol").as_str() != "lambda":
         return None
     redrive = "" if r.get("redrivePolicy").absent else "its redrivePolicy"
     return Trigger(r, "sns", "SNS subscription", ("endpoint",), (r.get("endpoint"),), False, redrive)
@@ -134,7 +134,7 @@ def _log_subscription(r: Resource) -> Trigger | None:
 
 
 def _receipt_rule(r: Resource) -> Trigger | None:
-    actions = [a for a in r.get("lambdaActions").list() or [] if isinstance(a, dict)]
+    actions = [a for a in r.get("lambdaActions").as_list() or [] if isinstance(a, dict)]
     if any(not isinstance(a.get("invocationType", "Event"), str) for a in actions):
         return None  # unknown during a preview
     asynchronous = [a for a in actions if a.get("invocationType") in (None, "Event")]
@@ -151,7 +151,7 @@ def _topic_rule(r: Resource) -> Trigger | None:
 
 
 def _config_rule(r: Resource) -> Trigger | None:
-    if r.get("source", "owner").str() != "CUSTOM_LAMBDA":
+    if r.get("source", "owner").as_str() != "CUSTOM_LAMBDA":
         return None
     return Trigger(r, "config", "AWS Config custom rule", ("source",), (r.get("source", "sourceIdentifier"),),
                    True)
@@ -159,7 +159,7 @@ def _config_rule(r: Resource) -> Trigger | None:
 
 def _alarm(r: Resource) -> Trigger | None:
     keys = ("alarmActions", "okActions", "insufficientDataActions")
-    refs = tuple(prop_of(k, v) for k in keys for v in r.get(k).list() or [])
+    refs = tuple(prop_of(k, v) for k in keys for v in r.get(k).as_list() or [])
     return Trigger(r, "cloudwatch-alarms", "CloudWatch alarm action", keys, refs, False)
 
 
@@ -170,15 +170,15 @@ def _codecommit(r: Resource) -> Trigger | None:
 
 def _pipe(r: Resource) -> Trigger | None:
     invocation = r.get("targetParameters", "lambdaFunctionParameters", "invocationType")
-    if invocation.str() != "FIRE_AND_FORGET":
+    if invocation.as_str() != "FIRE_AND_FORGET":
         return None
     return Trigger(r, "pipes", "EventBridge pipe (FIRE_AND_FORGET)", ("target",), (r.get("target"),), False)
 
 
 def _permission(r: Resource) -> Trigger | None:
-    if r.get("action").str() != "lambda:InvokeFunction":
+    if r.get("action").as_str() != "lambda:InvokeFunction":
         return None
-    principal = r.get("principal").str() or ""
+    principal = r.get("principal").as_str() or ""
     kind = ASYNC_PRINCIPALS.get(principal) or ("logs" if _REGIONAL_LOGS.match(principal) else None)
     if kind is None:
         return None
@@ -210,7 +210,7 @@ class _Functions:
         self.by_urn = {r.urn: r for r in view.of_type(FUNCTION)}
         self.by_name: dict[str, list[Resource]] = {}
         for function in self.by_urn.values():
-            name = function.get("name").str()
+            name = function.get("name").as_str()
             if name:
                 self.by_name.setdefault(name, []).append(function)
         self.aliases: dict[str, set[str]] = {}  # empty while the aliases' own functions are read
@@ -229,7 +229,7 @@ class _Functions:
                     found.add(urn)
                 found |= self.aliases.get(urn, set())
         for ref in refs:
-            text = ref.str()
+            text = ref.as_str()
             if not text or (not names_ok and ":function:" not in text):
                 continue
             for function in self.by_name.get(function_name(text), []):
@@ -247,7 +247,7 @@ class _Functions:
 
 def _has_failure_destination(function: Resource) -> bool:
     target = function.get("deadLetterConfig", "targetArn")
-    return target.unknown or bool(target.str())
+    return target.unknown or bool(target.as_str())
 
 
 def _destinations(view: StackView, functions: _Functions) -> set[str] | None:
@@ -256,10 +256,10 @@ def _destinations(view: StackView, functions: _Functions) -> set[str] | None:
     covered: set[str] = set()
     for config in view.of_type(INVOKE_CONFIG):
         destination = config.get("destinationConfig", "onFailure", "destination")
-        if not (destination.unknown or destination.str()):
+        if not (destination.unknown or destination.as_str()):
             continue
         linked = functions.named_by(config, ("functionName",), (config.get("functionName"),), place_unknown=True)
-        if not linked and not config.get("functionName").str():
+        if not linked and not config.get("functionName").as_str():
             return None
         covered |= linked
     return covered

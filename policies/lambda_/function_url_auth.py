@@ -33,7 +33,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     auth = resource.get("authorizationType")
     if auth.unknown:
         return
-    value = auth.str()
+    value = auth.as_str()
     if value == "AWS_IAM":
         return
     patterns = ctx.config["publicFunctions"]
@@ -58,7 +58,7 @@ def is_public_allowed(resource: Resource, patterns: tuple[str, ...]) -> bool | N
         return False
     names = [resource.name]
     function = resource.get("functionName")
-    name = function.str()
+    name = function.as_str()
     if name:
         names.append(function_name(name))
     if any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns):
@@ -75,7 +75,7 @@ def function_name(name_or_arn: str) -> str:
 
 def _function(resource: Resource) -> str:
     function = resource.get("functionName")
-    name = function.str()
+    name = function.as_str()
     return repr(function_name(name)) if name and not function.secret else function.display()
 
 

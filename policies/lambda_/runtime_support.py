@@ -35,7 +35,8 @@ _FAMILY_RE = re.compile(r"^[a-z]+")
 
 @cache
 def runtimes() -> dict[str, dict[str, Any]]:
-    return json.loads(_DATA.read_text(encoding="utf-8"))["runtimes"]
+    table: dict[str, dict[str, Any]] = json.loads(_DATA.read_text(encoding="utf-8"))["runtimes"]
+    return table
 
 
 def _date(entry: Mapping[str, Any], key: str) -> dt.date | None:
@@ -52,7 +53,7 @@ def _usable(name: str, until: dt.date) -> bool:
 
 def replacement(name: str, until: dt.date) -> str | None:
     """AWS's recommended successor when it is usable, else the same language's runtime supported longest."""
-    successor = runtimes().get(name, {}).get("successor")
+    successor: str | None = runtimes().get(name, {}).get("successor")
     if successor and _usable(successor, until):
         return successor
     family = _FAMILY_RE.match(name)
@@ -83,11 +84,11 @@ def _status(entry: Mapping[str, Any], today: dt.date) -> str:
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     runtime = resource.get("runtime")
-    name = runtime.str()
-    entry = runtimes().get(name or "")
+    name = runtime.as_str()
+    entry = runtimes().get(name) if name else None
     deprecated = _date(entry, "deprecated") if entry else None
     horizon = ctx.today + dt.timedelta(days=ctx.config["warnDaysBefore"])
-    if deprecated is None or deprecated > horizon:
+    if name is None or entry is None or deprecated is None or deprecated > horizon:
         return
     found = runtime.display()
     if not runtime.secret:

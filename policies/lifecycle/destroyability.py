@@ -122,7 +122,7 @@ class Environment(NamedTuple):
                 f"{self.pattern!r})")
 
 
-def _compiled(pattern: str) -> Any:
+def _compiled(pattern: str) -> regex.Pattern | None:
     """RE2, as the engine validates the option: linear time whatever the pattern (see ``regex``)."""
     try:
         return regex.compile_re2(pattern, ignore_case=True)
@@ -208,17 +208,18 @@ def _explicitly_named(resource: Resource) -> bool:
     name = resource.get("name")
     if name.unknown:
         return False
-    value = name.str()
+    value = name.as_str()
     return value is not None and not is_default_autoname(value, resource.name)
 
 
 def _effective(setting: Setting, prop: Prop) -> bool | int | None:
     if prop.absent:
         return setting.default
-    return prop.bool() if isinstance(setting.default, bool) else prop.int()
+    return prop.as_bool() if isinstance(setting.default, bool) else prop.as_int()
 
 
 def _finding(resource: Resource, env: Environment, setting: Setting, prop: Prop) -> Finding:
+    target: bool | int | None  # None only for a setting _evaluated skips in persistent environments
     if env.ephemeral:
         target, why = setting.ephemeral, f"and otherwise {setting.blocks}"
         expected = _show(target)
@@ -230,7 +231,7 @@ def _finding(resource: Resource, env: Environment, setting: Setting, prop: Prop)
 
 
 def _found(resource: Resource, setting: Setting, prop: Prop) -> str:
-    defaulted = prop.absent or setting.prop in (resource.get("__defaults").list() or ())
+    defaulted = prop.absent or setting.prop in (resource.get("__defaults").as_list() or ())
     if defaulted:
         return f"not set ({_show(setting.default)} by default)"
     return prop.display()
@@ -241,7 +242,7 @@ def _final_snapshot_name(resource: Resource, env: Environment) -> Iterator[Findi
     name = resource.get("finalSnapshotIdentifier")
     if skip.unknown or name.unknown or not name.absent:
         return
-    if not skip.absent and skip.bool() is not False:
+    if not skip.absent and skip.as_bool() is not False:
         return
     yield violation(resource, "finalSnapshotIdentifier", "not set",
                     f"a snapshot name: {env}, skipFinalSnapshot is false, and destroying the database "
@@ -253,7 +254,7 @@ def _replica(resource: Resource) -> bool:
     return resource.type == RDS_INSTANCE and not resource.get("replicateSourceDb").absent
 
 
-def _show(value: bool | int) -> str:
+def _show(value: bool | int | None) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 

@@ -65,13 +65,15 @@ def expected_group(function: Resource) -> _Expected | None:
     custom = function.get("loggingConfig", "logGroup")
     if custom.unknown and set_from_outputs(function, "loggingConfig"):
         return None
-    if custom.known and custom.str():
-        return _Expected(custom.str(), custom.display(), "loggingConfig.logGroup")
+    custom_name = custom.as_str() if custom.known else None
+    if custom_name:
+        return _Expected(custom_name, custom.display(), "loggingConfig.logGroup")
     name = function.get("name")
-    if name.str() is None:
+    function_name = name.as_str()
+    if function_name is None:
         return None
-    shown = repr(PREFIX + "[secret]") if name.secret else repr(PREFIX + name.str())
-    return _Expected(PREFIX + name.str(), shown, "the function's name")
+    shown = repr(PREFIX + "[secret]") if name.secret else repr(PREFIX + function_name)
+    return _Expected(PREFIX + function_name, shown, "the function's name")
 
 
 def _same_place(a: Scope | None, b: Scope | None) -> bool | None:
@@ -91,8 +93,8 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
         name = resource.get("name")
         if name.unknown:
             unnamed.append(group)
-        elif name.str() is not None:
-            named.setdefault(name.str(), []).append(group)
+        elif (text := name.as_str()) is not None:
+            named.setdefault(text, []).append(group)
     upstream = Upstream(view, [*(f.urn for f in functions), *(g.resource.urn for gs in named.values() for g in gs)])
     for function in functions:
         expected = expected_group(function)
@@ -165,7 +167,7 @@ def _descends_from(view: StackView, resource: Resource, ancestor: Resource) -> b
 
 def _retention(function: Resource, expected: _Expected, groups: list[_Group], days: int) -> Iterator[Finding]:
     retentions = [g.resource.get("retentionInDays") for g in groups]
-    if any(r.unknown or not (r.absent or r.int() == 0) for r in retentions):
+    if any(r.unknown or not (r.absent or r.as_int() == 0) for r in retentions):
         return
     group = groups[0].resource
     yield stated(

@@ -37,7 +37,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         return
     cfg = ctx.config
     fix = f"retention_in_days={suggested(cfg)}"
-    value = days.int()
+    value = days.as_int()
     if days.absent or value == 0:
         yield violation(resource, "retentionInDays", "not set (logs never expire)",
                         f"one of {_range(cfg)}", fix)
@@ -77,7 +77,7 @@ def _range(cfg: Mapping[str, Any]) -> str:
 
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
     days = resource.get("retentionInDays")
-    if days.unknown or (days.int() in allowed(ctx.config)):
+    if days.unknown or (days.as_int() in allowed(ctx.config)):
         return None
     return {"retentionInDays": suggested(ctx.config)}
 

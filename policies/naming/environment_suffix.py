@@ -122,7 +122,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         if prop.unknown:
             explicit = True
             continue
-        value = prop.str()
+        value = prop.as_str()
         if value is None or prop_name.endswith("Prefix"):
             explicit = explicit or value is not None
             continue

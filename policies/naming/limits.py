@@ -135,7 +135,7 @@ def problems(value: str, rule: Rule, fifo: bool) -> list[str]:
 def _fifo(resource: Resource, prop_name: str) -> bool:
     if resource.type not in ("aws:sqs/queue:Queue", "aws:sns/topic:Topic") or prop_name != "name":
         return False
-    return resource.get("fifoQueue" if resource.type.startswith("aws:sqs") else "fifoTopic").bool() is True
+    return resource.get("fifoQueue" if resource.type.startswith("aws:sqs") else "fifoTopic").as_bool() is True
 
 
 def _note(value: str, rule: Rule, ctx: PolicyContext) -> str:
@@ -166,7 +166,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     autonaming = ctx.derived(names.autonaming)
     for prop_name, rule in RULES[resource.type].items():
         prop = resource.get(prop_name)
-        value = prop.str()
+        value = prop.as_str()
         if value is None or STRINGIFIED_OUTPUT_TEXT in value or names.placeholder(value) or (
                 not prop.secret and autonaming.generated(value, resource.name, ctx.stack.stack)):
             continue  # a stringified Output or an unfilled template is another policy's to report

@@ -60,7 +60,7 @@ def _ports(rule: Prop, protocol_field: str) -> tuple[int, int] | None:
         return None
     if text not in PORTED:
         return 0, 65535
-    low, high = rule.get("fromPort").int(), rule.get("toPort").int()
+    low, high = rule.get("fromPort").as_int(), rule.get("toPort").as_int()
     return None if low is None or high is None else (low, high)
 
 
@@ -73,7 +73,7 @@ def _describe(low: int, high: int) -> str:
 def _check_rule(resource: Resource, rule: Prop, path: str, fields: tuple[str, ...], protocol_field: str,
                 public: list[int]) -> Iterator[Finding]:
     """``path`` names the rule in messages: ``ingress[0]`` inline, the source field on a rule resource."""
-    value = rule.dict()
+    value = rule.as_dict()
     world = _world(value, fields) if value is not None else None
     ports = _ports(rule, protocol_field) if world else None
     if not world or not world[0] or ports is None:
@@ -90,7 +90,7 @@ def _check_rule(resource: Resource, rule: Prop, path: str, fields: tuple[str, ..
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     public = [int(p) for p in ctx.config["publicPorts"]]  # JSON config numbers may arrive as floats
     if resource.type in (SECURITY_GROUP, DEFAULT_GROUP):
-        for i, rule in enumerate(resource.get("ingress").list() or []):
+        for i, rule in enumerate(resource.get("ingress").as_list() or []):
             yield from _check_rule(resource, prop_of(f"ingress[{i}]", rule), f"ingress[{i}]",
                                    ("cidrBlocks", "ipv6CidrBlocks"), "protocol", public)
         return
@@ -98,7 +98,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if resource.type == INGRESS_RULE:
         path = "cidrIpv6" if resource.get("cidrIpv4").absent else "cidrIpv4"
         yield from _check_rule(resource, whole, path, ("cidrIpv4", "cidrIpv6"), "ipProtocol", public)
-    elif resource.get("type").str() == "ingress":
+    elif resource.get("type").as_str() == "ingress":
         path = "ipv6CidrBlocks" if resource.get("cidrBlocks").absent else "cidrBlocks"
         yield from _check_rule(resource, whole, path, ("cidrBlocks", "ipv6CidrBlocks"), "protocol", public)
 

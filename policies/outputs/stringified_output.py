@@ -86,7 +86,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     props = resource.props
     if NEEDLE not in props.wire():
         return
-    suspects = [k for k in props.keys() if NEEDLE in props.message(k).SerializeToString()]
+    suspects = [k for k, message in props.messages() if NEEDLE in message.SerializeToString()]
     if not suspects:
         return
     hits = sorted((h for key in suspects for h in find(key, resource.props.raw(key))), key=lambda h: h.path)

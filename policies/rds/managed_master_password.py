@@ -47,7 +47,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
                         "not set, with manageMasterUserPassword true so that RDS generates, stores and "
                         "rotates the password in Secrets Manager", _fix(resource, f" instead of {snake(name)}=..."))
     managed = resource.get("manageMasterUserPassword")
-    if given or managed.unknown or managed.bool() is True:
+    if given or managed.unknown or managed.as_bool() is True:
         return
     if resource.get(USERNAME[resource.type]).absent:
         return  # a replica or a restore: the credentials come from the source
@@ -63,10 +63,10 @@ def _unsupported(resource: Resource) -> bool:
     if not resource.get("globalClusterIdentifier").absent:
         return True
     mode = resource.get("engineMode")
-    if mode.unknown or mode.str() == "serverless":
+    if mode.unknown or mode.as_str() == "serverless":
         return True
     blue_green = resource.get("blueGreenUpdate", "enabled")
-    return blue_green.unknown or blue_green.bool() is True
+    return blue_green.unknown or blue_green.as_bool() is True
 
 
 def _found(password: Prop) -> str:

@@ -108,7 +108,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
             yield violation(resource, name, found, expected,
                             f"remove {snake(name)}=...: versioning is off unless a BucketVersioning turns it on")
             continue
-        if name == "acl" and prop.str() == "private":
+        if name == "acl" and prop.as_str() == "private":
             yield violation(resource, name, found, expected,
                             "remove acl=...: a bucket is private without it, and new buckets have ACLs disabled, so "
                             "an aws.s3.BucketAcl would fail with AccessControlListNotSupported")
@@ -121,7 +121,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 
 
 def _versioning(resource: Resource, name: str) -> bool | None:
-    return resource.get(name, "enabled").bool()
+    return resource.get(name, "enabled").as_bool()
 
 
 def _tailored(resource: Resource, name: str, replacement: Replacement) -> str:
@@ -135,12 +135,12 @@ def _tailored(resource: Resource, name: str, replacement: Replacement) -> str:
         return replacement.example
     rule = "rules" if resource.type == BUCKET_V2 else "rule"
     default = resource.get(name, rule, "applyServerSideEncryptionByDefault")
-    algorithm = default.get("sseAlgorithm").str() if default.known else None
+    algorithm = default.get("sseAlgorithm").as_str() if default.known else None
     if algorithm is None:
         return replacement.example
     key = default.get("kmsMasterKeyId")
     kms = ", kms_master_key_id=key.arn" if not key.absent else ""
-    bucket_key = resource.get(name, rule, "bucketKeyEnabled").bool()
+    bucket_key = resource.get(name, rule, "bucketKeyEnabled").as_bool()
     return ("bucket=bucket.id, rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs("
             "apply_server_side_encryption_by_default=aws.s3."
             f'BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(sse_algorithm="{algorithm}"'
@@ -151,7 +151,7 @@ def _website(resource: Resource, name: str) -> str:
     """The website resource with the program's index and error documents (or its redirect)."""
     def shown(key: str) -> str | None:
         prop = resource.get(name, key)
-        return None if prop.secret else prop.str()
+        return None if prop.secret else prop.as_str()
 
     if (redirect := shown("redirectAllRequestsTo")) is not None:
         return ("bucket=bucket.id, redirect_all_requests_to="

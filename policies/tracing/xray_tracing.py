@@ -58,7 +58,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         return
     if resource.type == LAMBDA:
         mode = resource.get("tracingConfig", "mode")
-        if mode.known and mode.str() != "Active":
+        if mode.known and mode.as_str() != "Active":
             yield violation(resource, mode.path, mode.display(), "'Active'", _LAMBDA_FIX)
         elif mode.absent:
             yield violation(resource, "tracingConfig.mode", "not set (Lambda defaults to PassThrough)",
@@ -69,15 +69,15 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
             yield violation(resource, "stageName", stage.display(),
                             "not set: a stage created by the deployment cannot enable X-Ray, and stage_name is "
                             "deprecated in pulumi-aws 6 (removed in 7)",
-                            _STAGE_FIX.format(stage="[secret]" if stage.secret else stage.str() or "..."))
+                            _STAGE_FIX.format(stage="[secret]" if stage.secret else stage.as_str() or "..."))
     elif resource.type == REST_STAGE:
         enabled = resource.get("xrayTracingEnabled")
-        if not enabled.unknown and enabled.bool() is not True:
+        if not enabled.unknown and enabled.as_bool() is not True:
             yield violation(resource, "xrayTracingEnabled", enabled.display(), "true",
                             "xray_tracing_enabled=True")
     else:
         enabled = resource.get("tracingConfiguration", "enabled")
-        if not enabled.unknown and enabled.bool() is not True:
+        if not enabled.unknown and enabled.as_bool() is not True:
             yield violation(resource, "tracingConfiguration.enabled", enabled.display(), "true", _STATE_MACHINE_FIX)
 
 
@@ -86,12 +86,12 @@ def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | Non
         return None
     if resource.type == LAMBDA:
         mode = resource.get("tracingConfig", "mode")
-        return None if mode.unknown or mode.str() == "Active" else {"tracingConfig": {"mode": "Active"}}
+        return None if mode.unknown or mode.as_str() == "Active" else {"tracingConfig": {"mode": "Active"}}
     if resource.type == DEPLOYMENT:
         return None  # the fix is a new resource
     if resource.type == REST_STAGE:
         enabled = resource.get("xrayTracingEnabled")
-        return None if enabled.unknown or enabled.bool() else {"xrayTracingEnabled": True}
+        return None if enabled.unknown or enabled.as_bool() else {"xrayTracingEnabled": True}
     return set_in_block(resource, "tracingConfiguration", "enabled", True)
 
 

@@ -36,7 +36,7 @@ BUILD_TIMEOUT = 3600
 CLI_TIMEOUT = 300
 
 # Top-level entries of the repository that are never part of the pack (see pack_dir).
-_NOT_PACK = {".git", "venv", ".venv", ".pytest_cache", ".ruff_cache", ".hypothesis", "__pycache__"}
+_NOT_PACK = {".git", "venv", ".venv", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis", "__pycache__"}
 
 
 # --- the CLI ------------------------------------------------------------------------------------

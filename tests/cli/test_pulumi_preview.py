@@ -354,7 +354,7 @@ def test_publish_archive_from_the_repository_root_leaves_out_venv_and_caches(pul
     for required in ("PulumiPolicy.yaml", "__main__.py", "requirements.txt", "policies/__init__.py",
                      "policies/_core/analyzer.py"):
         assert required in paths
-    for excluded in ("venv/", ".venv/", ".git/", ".pytest_cache/", ".ruff_cache/", ".hypothesis/"):
+    for excluded in ("venv/", ".venv/", ".git/", ".pytest_cache/", ".ruff_cache/", ".mypy_cache/", ".hypothesis/"):
         assert not [p for p in paths if p.startswith(excluded)], excluded
     assert not [p for p in paths if "__pycache__/" in p or p.endswith(".pyc")]
 

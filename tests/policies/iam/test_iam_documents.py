@@ -59,7 +59,7 @@ def test_statement_fields_are_normalised():
                 {"Effect": "Deny", "NotAction": "iam:*", "NotResource": ["arn:aws:s3:::b"],
                  "Principal": {"AWS": ["arn:aws:iam::1:root", "*"], "Service": "lambda.amazonaws.com"}})
     first, second = parse(value).statements
-    assert (first.index, first.number, first.sid, first.effect, first.allows) == (0, 1, "Both", "Allow", True)
+    assert (first.position, first.number, first.sid, first.effect, first.allows) == (0, 1, "Both", "Allow", True)
     assert first.actions == Values(("s3:GetObject", "s3:PutObject"))
     assert first.resources == Values(("*",))
     assert first.not_actions is None and first.principals is None

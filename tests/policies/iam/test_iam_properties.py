@@ -108,4 +108,4 @@ def test_parse_never_raises_and_keeps_every_object_statement(statements):
     assert isinstance(result, documents.Document)
     objects = [s for s in statements if isinstance(s, dict)]
     assert len(result.statements) == len(objects)
-    assert [s.index for s in result.statements] == [i for i, s in enumerate(statements) if isinstance(s, dict)]
+    assert [s.position for s in result.statements] == [i for i, s in enumerate(statements) if isinstance(s, dict)]
