@@ -127,11 +127,6 @@ def _shape_of(cls: type) -> tuple[dict[str, tuple[Any, bool]], frozenset[str]]:
     return standins.getter_types(cls), frozenset(inputs)
 
 
-def synthetic_arn(token: str, name: str, region: str, prop: str = "arn") -> str:
-    """A well-formed ARN for a resource that has not been created, in AWS's format for its kind."""
-    return standins.arn(token, name, region, prop)
-
-
 def policy_document(args: dict[str, Any]) -> str:
     """Render ``aws.iam.get_policy_document`` arguments as the provider does (sets sorted, one
     element collapsed to a string)."""
@@ -277,7 +272,7 @@ def _make_classes() -> tuple[type, type]:
                 "dependencies": list(request.dependencies),
                 "propertyDependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 "inputs": inputs, "outputs": {**inputs, **computed},
-                "protect": bool(request.protect), "retainOnDelete": bool(request.retainOnDelete),
+                "protect": bool(request.protect),
                 "source": _position(request),
                 "frames": [_path_of(f.pc.uri) + f":{f.pc.line}"
                            for f in request.stackTrace.frames[:_MAX_FRAMES] if f.pc.uri],

@@ -56,7 +56,6 @@ _PB_TO_LEVEL = {v: k for k, v in _LEVEL_TO_PB.items()}
 _SEVERITY_TO_PB = {"low": pb.POLICY_SEVERITY_LOW, "medium": pb.POLICY_SEVERITY_MEDIUM,
                    "high": pb.POLICY_SEVERITY_HIGH, "critical": pb.POLICY_SEVERITY_CRITICAL,
                    "": pb.POLICY_SEVERITY_UNSPECIFIED}
-_AWS_PROVIDER_TYPE = "pulumi:providers:aws"
 _CANCEL_GRACE_S = 1.0
 _SERVICE = pb.DESCRIPTOR.services_by_name["Analyzer"].full_name
 
@@ -91,7 +90,6 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._info_lock = threading.Lock()
         self._built_info: pb.AnalyzerInfo | None = None
         self.cancelled = threading.Event()
-        self.engine_address = ""
         self._rebuild()
         if self._initial:
             try:
@@ -491,9 +489,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return plugin_pb2.PluginInfo(version=self.version)
 
     def Handshake(self, request: pb.AnalyzerHandshakeRequest, context: Any) -> pb.AnalyzerHandshakeResponse:
-        """The engine's first call. The pack needs nothing back from the engine; it keeps the
-        address for diagnostics of its own, and the pack directory is where it was started."""
-        self.engine_address = request.engine_address
+        """The engine's first call. The pack calls nothing on the engine, and the pack directory is
+        where it was started: there is nothing to keep."""
         return pb.AnalyzerHandshakeResponse()
 
     def Cancel(self, request: empty_pb2.Empty, context: Any) -> empty_pb2.Empty:

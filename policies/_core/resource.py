@@ -117,11 +117,6 @@ class Resource:
         """How messages name the resource: ``aws:lambda/function:Function 'api-dev'``."""
         return f"{self.type} '{self.name}'"
 
-    @property
-    def module(self) -> str:
-        """The type token's module, e.g. ``lambda`` for ``aws:lambda/function:Function``."""
-        return self.type.split(":", 2)[1].split("/", 1)[0] if self.type.count(":") == 2 else ""
-
 
 def make_urn(type_: str, name: str, stack: str = "dev", project: str = "project",
              parent_type: str | None = None) -> str:
