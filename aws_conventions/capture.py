@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 
-def _sibling(name: str) -> Any:
-    """A module next to this file, loaded by path: as a script this file has no package."""
+def _load(path: Path) -> Any:
+    """A module loaded by its path: as a script this file has no package."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(f"_aws_conventions_{name}", Path(__file__).with_name(f"{name}.py"))
+    spec = importlib.util.spec_from_file_location(f"_aws_conventions_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -43,13 +43,14 @@ def _sibling(name: str) -> Any:
     return module
 
 
-try:
+if __package__:
     from . import standins
-except ImportError:  # started as ``python capture.py``
-    standins = _sibling("standins")
+    from .policy_core import urns
+else:  # started as ``python capture.py URNS_FILE``, in the program's interpreter, where the pack may be missing
+    standins = _load(Path(__file__).with_name("standins.py"))
+    urns = _load(Path(sys.argv[-1]))
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-STACK_TYPE = "pulumi:pulumi:Stack"
+UNKNOWN = standins.UNKNOWN
 ACCOUNT_ID = standins.ACCOUNT_ID
 _MAX_FRAMES = 30
 # Outputs that are also optional inputs, which an update run gives a value when the program sets
@@ -252,14 +253,12 @@ def _make_classes() -> tuple[type, type]:
             """As the engine builds URNs: the parent's whole qualified type, except the root stack's."""
             from pulumi.runtime.settings import get_project, get_stack
 
-            parent_type = parent.split("::")[2] if parent.count("::") >= 3 else ""
-            qualified = f"{parent_type}${type_}" if parent_type and parent_type != STACK_TYPE else type_
-            return f"urn:pulumi:{get_stack()}::{get_project()}::{qualified}::{name}"
+            return urns.make_urn(type_, name, get_stack(), get_project(), urns.qualified_type(parent))
 
         def RegisterResource(self, request: Any) -> Any:
             urn = self.make_urn(request.parent, request.type, request.name)
             inputs = _struct_dict(request.object)
-            if request.type.startswith("pulumi:providers:") and isinstance(inputs.get("region"), str):
+            if request.type.startswith(urns.PROVIDER_PREFIX) and isinstance(inputs.get("region"), str):
                 self._regions[urn] = inputs["region"]
             checked = self._autoname(request, urn, inputs) if request.custom else {}
             inputs.update(checked)
@@ -277,7 +276,7 @@ def _make_classes() -> tuple[type, type]:
                 "frames": [_path_of(f.pc.uri) + f":{f.pc.line}"
                            for f in request.stackTrace.frames[:_MAX_FRAMES] if f.pc.uri],
             })
-            if request.type == STACK_TYPE:
+            if request.type == urns.STACK_TYPE:
                 return resource_pb2.RegisterResourceResponse(urn=urn)
             _ensure_event_loop()
             obj = struct_pb2.Struct()
@@ -326,7 +325,7 @@ def _make_classes() -> tuple[type, type]:
         def _id(self, request: Any, known: Mapping[str, Any]) -> str:
             """Unknown in a preview, except a provider's: the engine configures providers even in
             a preview, so that invokes through them can run."""
-            if request.type.startswith("pulumi:providers:"):
+            if request.type.startswith(urns.PROVIDER_PREFIX):
                 return hashlib.sha256(request.name.encode()).hexdigest()[:32]
             if self.preview or not request.custom:
                 return ""

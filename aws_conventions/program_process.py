@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from . import capture as capture_mod
 from .engine import stop_process_group
+from .policy_core import urns
 from .program import Program, ProgramError, ProgramTimeout, UsageError, unmet_pins
 
 STOP_GRACE = 2.0
@@ -48,7 +49,8 @@ def run(program: Program, spec: Mapping[str, Any], python: str | None, on_progre
     interpreter = python or sys.executable
     with tempfile.TemporaryFile() as stderr:
         try:
-            proc = subprocess.Popen([interpreter, str(Path(capture_mod.__file__).resolve())], cwd=program.root,
+            proc = subprocess.Popen([interpreter, str(Path(capture_mod.__file__).resolve()), urns.__file__],
+                                    cwd=program.root,
                                     env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
                                     start_new_session=True)
         except OSError as e:

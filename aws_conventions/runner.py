@@ -55,7 +55,7 @@ from .findings import (
     Waived,
 )
 from .installation import POLICIES_DIR, requirements_problem
-from .policy_core import SECRET_SIG, SIG_KEY, Props, show
+from .policy_core import SECRET_SIG, SIG_KEY, STACK_TYPE, Props, make_urn, protocol, show, urns
 from .program import (
     Program,
     ProgramError,
@@ -72,12 +72,8 @@ from .program import (
 __all__ = ["Checker", "Finding", "Findings", "PackError", "ProgramError", "ProgramTimeout", "Progress", "UsageError",
            "check", "check_all"]
 
-STACK_TYPE = "pulumi:pulumi:Stack"
-PROVIDER_PREFIX = "pulumi:providers:"
 AWS_TYPES = POLICIES_DIR / "_data" / "aws_types.json"
 """The pack's AWS type table (``tools/aws_catalog.py``): which properties hold a physical name."""
-_SEVERITIES = {0: "", 1: "low", 2: "medium", 3: "high", 4: "critical"}
-_LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
 _SKIP_DIRS = frozenset({"venv", ".venv", "env", "site-packages", "__pycache__", "node_modules", "build", "dist"})
 
 
@@ -122,7 +118,7 @@ class Captured:
     def kind(self) -> str:
         if self.type == STACK_TYPE and not self.parent:
             return "stack"
-        if self.type.startswith(PROVIDER_PREFIX):
+        if self.type.startswith(urns.PROVIDER_PREFIX):
             return "provider"
         if self.read:
             return "read"
@@ -473,8 +469,8 @@ def reconcile(info: Any, policy_cfg: Mapping[str, Any]) -> dict[str, dict[str, A
     for p in info.policies:
         schema = json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {}
         defaults = {k: v["default"] for k, v in schema.items() if isinstance(v, dict) and "default" in v}
-        result[p.name] = {"enforcementLevel": _LEVELS.get(p.enforcementLevel, "advisory"), **defaults}
-    initial = {name: {"enforcementLevel": _LEVELS.get(c.enforcementLevel, "advisory"),
+        result[p.name] = {"enforcementLevel": protocol.PB_TO_LEVEL.get(p.enforcementLevel, "advisory"), **defaults}
+    initial = {name: {"enforcementLevel": protocol.PB_TO_LEVEL.get(c.enforcementLevel, "advisory"),
                       **json_format.MessageToDict(c.properties)} for name, c in info.initialConfig.items()}
     for layer in (initial, policy_cfg):
         every = layer.get("all")
@@ -495,8 +491,8 @@ def _policies(pack: PackProcess, reconciled: Mapping[str, Mapping[str, Any]]) ->
     """The pack's policies, with the enforcement level the policy config gives them."""
     return [PolicyInfo(name=p.name, description=p.description,
                        level=reconciled.get(p.name, {}).get("enforcementLevel")
-                       or _LEVELS.get(p.enforcementLevel, "advisory"),
-                       severity=_SEVERITIES.get(p.severity, ""), url=p.url, remediation=p.remediation_steps,
+                       or protocol.PB_TO_LEVEL.get(p.enforcementLevel, "advisory"),
+                       severity=protocol.PB_TO_SEVERITY.get(p.severity, ""), url=p.url, remediation=p.remediation_steps,
                        tags=tuple(p.tags))
             for p in pack.info.policies]
 
@@ -572,7 +568,7 @@ class _Evaluation:
             info = described.get(d.policy)
             found.append(Finding(
                 policy=d.policy, level=d.level if d.level in LEVEL_RANK else "advisory",
-                severity=_SEVERITIES.get(d.severity, "") or (info.severity if info else ""),
+                severity=protocol.PB_TO_SEVERITY.get(d.severity, "") or (info.severity if info else ""),
                 message=d.detail if info and d.message.startswith(info.description + "\n") else d.message,
                 description=info.description if info else "", urn=r.urn if r else d.urn,
                 resource_type=r.type if r else STACK_TYPE, resource_name=r.name if r else "",
@@ -624,9 +620,9 @@ def _default_provider(package: str, version: str, cfg: StackConfig, stack: str, 
             inputs[key.split(":", 1)[1]] = {SIG_KEY: SECRET_SIG, "value": value} if key in cfg.secret_keys else value
     if version:
         inputs["version"] = version
-    return Captured(urn=f"urn:pulumi:{stack}::{project}::{PROVIDER_PREFIX}{package}::{name}",
-                    type=f"{PROVIDER_PREFIX}{package}", name=name, custom=True, parent="", provider="",
-                    dependencies=(), property_dependencies={}, inputs=inputs, outputs=inputs)
+    type_ = f"{urns.PROVIDER_PREFIX}{package}"
+    return Captured(urn=make_urn(type_, name, stack, project), type=type_, name=name, custom=True, parent="",
+                    provider="", dependencies=(), property_dependencies={}, inputs=inputs, outputs=inputs)
 
 
 # -- progress and locations ------------------------------------------------------------------

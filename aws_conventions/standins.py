@@ -306,7 +306,7 @@ def data_source_result(token: str, args: Mapping[str, Any], region: str) -> dict
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def conform(value: Any, hint: Any, depth: int = 0) -> Any:
@@ -318,7 +318,7 @@ def conform(value: Any, hint: Any, depth: int = 0) -> Any:
         return {**value, "value": conform(value.get("value"), hint, depth)}
     if isinstance(value, dict) and value.get(_SIG_KEY) == _RESOURCE_SIG and hint is str:
         # A resource given for a string: the engine hands the provider its id, unknown until created.
-        return value.get("id") or _UNKNOWN
+        return value.get("id") or UNKNOWN
     if hint is str and isinstance(value, (dict, list)) and not (isinstance(value, dict) and _SIG_KEY in value):
         return json_text(value)
     if depth >= _DEPTH:
@@ -348,12 +348,12 @@ def json_text(value: Any) -> Any:
             return {k: plain(x) for k, x in v.items()}
         if isinstance(v, list):
             return [plain(x) for x in v]
-        if v == _UNKNOWN:
+        if v == UNKNOWN:
             raise LookupError
         return v
 
     try:
         text = json.dumps(plain(value), separators=(",", ":"))
     except LookupError:
-        return _UNKNOWN
+        return UNKNOWN
     return {_SIG_KEY: _SECRET_SIG, "value": text} if secret else text

@@ -5,8 +5,9 @@ Adding a policy: write its module (metadata and check in one place), then list i
 
 A pack of your own builds on this one with what this module exports (``examples/team-pack``):
 ``POLICIES``, :func:`select` and :func:`with_defaults` to reuse them with other defaults; the
-policy API (``ResourcePolicy``, ``StackPolicy``, ``Option``, ``Finding``, ``violation``...) to
-write its own; and ``PolicyPack`` to serve both, with policies of the pulumi-policy SDK too.
+policy API (``ResourcePolicy``, ``StackPolicy``, ``Option``, ``Finding``, ``violation``,
+``and_more``...) to write its own, with ``Resource``, ``StackView``, ``STACK_TYPE`` and ``make_urn``
+to test them; and ``PolicyPack`` to serve both, with policies of the pulumi-policy SDK too.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from ._core.policy import (
 )
 from ._core.resource import Resource
 from ._core.stack import StackView
+from ._core.text import and_more
+from ._core.urns import STACK_TYPE, make_urn
 from .account import singleton_duplicates, singleton_owner
 from .config import dependency_order
 from .deprecation import aws_deprecated
@@ -94,9 +97,9 @@ POLICIES: list[Policy] = [
 
 
 __all__ = [
-    "ADVISORY", "ALL_AWS_TYPES", "DISABLED", "MANDATORY", "PACK_DESCRIPTION", "PACK_NAME", "POLICIES",
+    "ADVISORY", "ALL_AWS_TYPES", "DISABLED", "MANDATORY", "PACK_DESCRIPTION", "PACK_NAME", "POLICIES", "STACK_TYPE",
     "Finding", "Option", "Policy", "PolicyContext", "PolicyPack", "Resource", "ResourcePolicy", "StackPolicy",
-    "StackView", "select", "stated", "violation", "with_defaults",
+    "StackView", "and_more", "make_urn", "select", "stated", "violation", "with_defaults",
 ]
 
 

@@ -90,18 +90,18 @@ def test_other_types_are_not_checked():
     assert check(NAME, "aws:sns/topic:Topic", {{}}) == []
 '''
 
-STACK_TEST = '''from policies._core.resource import Resource
+STACK_TEST = '''from policies import STACK_TYPE, Resource
 from tests.conftest import check_stack
 
 NAME = "{name}"
 
 
 def test_a_compliant_stack_is_quiet():
-    assert check_stack(NAME, [Resource.of("pulumi:pulumi:Stack", {{}}, name="tap-dev")]) == []
+    assert check_stack(NAME, [Resource.of(STACK_TYPE, {{}}, name="tap-dev")]) == []
 
 
 def test_a_violating_stack_is_reported():
-    findings = check_stack(NAME, [Resource.of("pulumi:pulumi:Stack", {{}}, name="tap-dev")])
+    findings = check_stack(NAME, [Resource.of(STACK_TYPE, {{}}, name="tap-dev")])
     assert findings, "<build the resources that break the convention>"
 '''
 

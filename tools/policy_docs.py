@@ -16,6 +16,7 @@ from pathlib import Path
 
 from policies import POLICIES
 from policies._core.policy import Policy, ResourcePolicy
+from policies._core.text import and_more
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -32,8 +33,7 @@ def _types(policy) -> str:
     if not isinstance(policy, ResourcePolicy):
         return "stack"
     tokens = sorted(policy.types)
-    shown = ", ".join(f"`{t}`" for t in tokens[:4])
-    return shown + (f" and {len(tokens) - 4} more" if len(tokens) > 4 else "")
+    return and_more([f"`{t}`" for t in tokens], 4)
 
 
 def _config(policy) -> str:

@@ -32,7 +32,6 @@ from . import config as config_mod
 from . import info as info_mod
 from .context import StackContext
 from .policy import (
-    ADVISORY,
     ALL_AWS_TYPES,
     ALL_TYPES,
     DISABLED,
@@ -45,17 +44,11 @@ from .policy import (
     ResourcePolicy,
     StackPolicy,
 )
+from .protocol import GRPC_OPTIONS, LEVEL_TO_PB, PB_TO_LEVEL, SEVERITY_TO_PB
 from .resource import Provider, Resource
 from .stack import StackView
 from .values import Props, encode_like
 
-_MAX_MESSAGE = 400 * 1024 * 1024
-_LEVEL_TO_PB = {ADVISORY: pb.ADVISORY, MANDATORY: pb.MANDATORY, REMEDIATE: pb.REMEDIATE,
-                DISABLED: pb.DISABLED}
-_PB_TO_LEVEL = {v: k for k, v in _LEVEL_TO_PB.items()}
-_SEVERITY_TO_PB = {"low": pb.POLICY_SEVERITY_LOW, "medium": pb.POLICY_SEVERITY_MEDIUM,
-                   "high": pb.POLICY_SEVERITY_HIGH, "critical": pb.POLICY_SEVERITY_CRITICAL,
-                   "": pb.POLICY_SEVERITY_UNSPECIFIED}
 _CANCEL_GRACE_S = 1.0
 _SERVICE = pb.DESCRIPTOR.services_by_name["Analyzer"].full_name
 
@@ -452,10 +445,10 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             item = pb.PolicyInfo(
                 name=policy.name, description=policy.description,
                 displayName=info_mod.display_name(policy),
-                enforcementLevel=_LEVEL_TO_PB[policy.enforcement_level],
+                enforcementLevel=LEVEL_TO_PB[policy.enforcement_level],
                 policy_type=(pb.PolicyType.POLICY_TYPE_RESOURCE if isinstance(policy, ResourcePolicy)
                              else pb.PolicyType.POLICY_TYPE_STACK),
-                severity=_SEVERITY_TO_PB[policy.severity],
+                severity=SEVERITY_TO_PB[policy.severity],
                 remediation_steps=policy.remediation_steps, url=policy.url)
             if policy.framework is not None:
                 f = policy.framework
@@ -481,7 +474,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             if level is None:
                 continue
             entry = info.initialConfig[name]
-            entry.enforcementLevel = _LEVEL_TO_PB[level]
+            entry.enforcementLevel = LEVEL_TO_PB[level]
             if props:
                 entry.properties.update(props)
 
@@ -504,7 +497,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
 
         given = {}
         for name, cfg in request.policyConfig.items():
-            level = _PB_TO_LEVEL.get(cfg.enforcementLevel)
+            level = PB_TO_LEVEL.get(cfg.enforcementLevel)
             given[name] = (level, json_format.MessageToDict(cfg.properties))
         try:
             self.configure(given)
@@ -545,7 +538,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return pb.AnalyzeDiagnostic(
             policyName=policy.name, policyPackName=self.name, policyPackVersion=self.version,
             description=policy.description, message=message,
-            urn=urn, enforcementLevel=_LEVEL_TO_PB[level], severity=_SEVERITY_TO_PB[policy.severity])
+            urn=urn, enforcementLevel=LEVEL_TO_PB[level], severity=SEVERITY_TO_PB[policy.severity])
 
     def _pack_failure(self, error: BaseException, subject: str) -> pb.AnalyzeResponse:
         """An advisory diagnostic for a failure outside any policy (a request the pack could not
@@ -666,8 +659,7 @@ def serve(analyzer: Analyzer) -> None:
     # One worker thread: the GIL runs one call at a time anyway, and the same thread for every call
     # finds its state still in the CPU's cache (a pool hands calls to its threads in turn).
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=1),
-                         options=[("grpc.max_receive_message_length", _MAX_MESSAGE),
-                                  ("grpc.max_send_message_length", _MAX_MESSAGE)])
+                         options=GRPC_OPTIONS)
     # Consulted first: Analyze, the call made once per resource, answers with the bytes it built.
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(_SERVICE, {
         "Analyze": grpc.unary_unary_rpc_method_handler(

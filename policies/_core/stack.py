@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .resource import Resource
-
-STACK_TYPE = "pulumi:pulumi:Stack"
+from .urns import STACK_TYPE
 
 
 class StackView:

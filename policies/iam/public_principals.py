@@ -43,6 +43,7 @@ from collections.abc import Iterator
 
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy
 from .._core.resource import Resource
+from .._core.text import and_more
 from .documents import (
     RESOURCE_POLICY_TYPES,
     ROLE,
@@ -124,8 +125,7 @@ def _grant(resource: Resource, path: str, st: Statement, doc: Document) -> Itera
     if doc.secret or not actions:
         what = "access"
     else:
-        what = ", ".join(actions[:_MAX_ACTIONS]) + (f" and {len(actions) - _MAX_ACTIONS} more"
-                                                    if len(actions) > _MAX_ACTIONS else "")
+        what = and_more(actions, _MAX_ACTIONS)
     yield finding(resource, path, f"{label} grants {what} to {who} without a Condition that limits who",
                   "name the principals (\"Principal\": {\"AWS\": role.arn} or {\"Service\": "
                   "\"events.amazonaws.com\"}) or add a Condition on aws:SourceArn, aws:SourceAccount or "

@@ -1,11 +1,11 @@
 import pytest
 
+from policies import STACK_TYPE as STACK
 from policies._core.resource import Resource
 from policies._core.values import UNKNOWN, Secret
 from tests.conftest import check_stack
 
 NAME = "key-resource-exports"
-STACK = "pulumi:pulumi:Stack"
 TABLE = "aws:dynamodb/table:Table"
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/transactions-dev"
 ROOT_URN = f"urn:pulumi:dev::project::{STACK}::tap-dev"

@@ -1,11 +1,11 @@
 import pytest
 
+from policies import STACK_TYPE as STACK
 from policies._core.resource import Resource
 from policies._core.values import UNKNOWN
 from tests.conftest import check_stack
 
 NAME = "stack-exports"
-STACK = "pulumi:pulumi:Stack"
 COMPONENT = "tap:index:TapStack"
 ROOT_URN = f"urn:pulumi:dev::project::{STACK}::tap-dev"
 COMPONENT_URN = f"urn:pulumi:dev::project::{STACK}${COMPONENT}::tap"
