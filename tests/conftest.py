@@ -48,16 +48,32 @@ def check_stack(policy_name: str, resources: list[Resource], *, config: Mapping[
     return [f for p, _, f in analyzer.analyze_stack(StackView(resources)) if p.name == policy_name]
 
 
-def assert_findings(findings: list[Finding], expected: list[str] | None) -> Finding | None:
-    """The table tests' one check: ``None`` expects silence; otherwise exactly one finding whose
-    message holds every text of ``expected``, which is returned."""
-    if expected is None:
-        assert findings == [], [f.message for f in findings]
+Expected = str | list[str] | tuple[str, list[str]]
+"""What one finding's message holds: a text, several texts, or ``(resource name, texts)`` for a finding
+that must also be on that resource (its logical name)."""
+
+
+def assert_findings(findings: list[Finding], expected: Expected | list[Expected] | None, *,
+                    on: str | None = None) -> Any:
+    """The table tests' one check over a policy's findings, with the messages in the failure.
+
+    ``None`` (or ``[]``) expects silence. One :data:`Expected` expects exactly one finding, which is returned;
+    ``on`` is the logical name or URN of the resource it must be on. A list of them expects one
+    finding per entry, in order, and returns the findings."""
+    messages = [f.message for f in findings]
+    if not expected:
+        assert findings == [], messages
         return None
-    assert len(findings) == 1, [f.message for f in findings]
-    for text in expected:
-        assert text in findings[0].message
-    return findings[0]
+    single = isinstance(expected, (str, tuple)) or all(isinstance(e, str) for e in expected)
+    entries = [expected] if single else expected
+    assert len(findings) == len(entries), messages
+    for finding, entry in zip(findings, entries, strict=True):
+        name, texts = entry if isinstance(entry, tuple) else (on, [entry] if isinstance(entry, str) else entry)
+        if name is not None:
+            assert name in (finding.urn, finding.urn.rsplit("::", 1)[-1]), (name, finding.urn)
+        for text in texts:
+            assert text in finding.message, (text, finding.message)
+    return findings[0] if single else findings
 
 
 def policy(name: str) -> ResourcePolicy | StackPolicy:
