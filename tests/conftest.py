@@ -1,4 +1,5 @@
-"""Shared helpers: evaluate one policy on one resource view, as the analyzer would."""
+"""Shared helpers: evaluate one policy on one resource view, as the analyzer would; and the test
+layers, marked by directory (``pytest -m unit``, ``pytest -m "not cli and not slow"``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -19,6 +22,25 @@ from policies._core.resource import Resource  # noqa: E402
 from policies._core.stack import StackView  # noqa: E402
 
 PACK = "aws-conventions"
+TESTS = Path(__file__).resolve().parent
+LAYERS = {"policies": "unit", "e2e": "e2e", "runner": "runner", "cli": "cli", "fuzz": "fuzz", "install": "slow"}
+"""The marker of each directory under tests/ (registered in pyproject.toml); a file directly in tests/
+is a unit test."""
+
+
+def layer_of(path: Path) -> str:
+    """The test layer of a test file, by its directory under tests/."""
+    parts = path.resolve().relative_to(TESTS).parts
+    if len(parts) == 1:
+        return "unit"
+    if parts[0] not in LAYERS:
+        raise pytest.UsageError(f"tests/{parts[0]} belongs to no test layer: add it to LAYERS in tests/conftest.py")
+    return LAYERS[parts[0]]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(layer_of(item.path))
 
 
 def analyzer_for(policy_name: str, config: Mapping[str, Any] | None = None,
