@@ -15,7 +15,7 @@ from pathlib import Path
 from .installation import INSTALLED, POLICIES_DIR
 
 if INSTALLED:
-    from .policies import STACK_TYPE, and_more, make_urn
+    from .policies import PACK_NAME, STACK_TYPE, and_more, make_urn
     from .policies._core import aws_types, protocol, urns
     from .policies._core.applicability import is_waiver
     from .policies._core.values import SECRET_SIG, SIG_KEY, Props, show, to_struct
@@ -26,10 +26,10 @@ else:
     if found.resolve() != POLICIES_DIR:
         raise ImportError(f"'policies' is imported from {found}, not from the pack at {POLICIES_DIR}: run from "
                           f"the repository root or put it first on PYTHONPATH")
-    from policies import STACK_TYPE, and_more, make_urn
+    from policies import PACK_NAME, STACK_TYPE, and_more, make_urn
     from policies._core import aws_types, protocol, urns
     from policies._core.applicability import is_waiver
     from policies._core.values import SECRET_SIG, SIG_KEY, Props, show, to_struct
 
-__all__ = ["SECRET_SIG", "SIG_KEY", "STACK_TYPE", "Props", "and_more", "aws_types", "is_waiver", "make_urn",
-           "protocol", "show", "to_struct", "urns"]
+__all__ = ["PACK_NAME", "SECRET_SIG", "SIG_KEY", "STACK_TYPE", "Props", "and_more", "aws_types", "is_waiver",
+           "make_urn", "protocol", "show", "to_struct", "urns"]

@@ -1,12 +1,13 @@
-"""Stand-ins for what only AWS knows: provider-computed outputs and data source results.
+"""Stand-ins for what only AWS knows about a resource: which outputs its provider computes, and values
+for them (data sources build theirs from these too: ``datasources.py``).
 
 Every value is shaped by the type ``pulumi_aws`` declares for it (the resource's output getters, a
 data source's ``Get...Result`` class), so that a program reading ``cluster.master_user_secrets[0]``
 or ``get_subnets().ids`` finds a list where the provider returns a list, and an ARN is in the
 format AWS uses for that kind of resource (``function:NAME`` for Lambda, ``NAME`` alone for SQS).
 
-Imports only the standard library and the pulumi SDK: ``capture.py`` loads it in the program's
-own interpreter.
+Imports only the standard library and the pulumi SDK: ``capture.py`` uses it in the program's own
+interpreter.
 """
 
 from __future__ import annotations

@@ -14,9 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from policies import POLICIES
-from policies._core.policy import Policy, ResourcePolicy
-from policies._core.text import and_more
+from policies import POLICIES, Policy, ResourcePolicy, and_more
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

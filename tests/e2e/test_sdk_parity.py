@@ -10,7 +10,7 @@ import pytest
 from google.protobuf import json_format
 
 from aws_conventions.engine import PACK_DIR, PackProcess, StackResource, not_applicable_of
-from aws_conventions.runner import reconcile
+from aws_conventions.evaluation import reconcile
 from policies import make_urn
 from policies._core.values import UNKNOWN, Secret
 

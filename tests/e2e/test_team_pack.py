@@ -11,7 +11,7 @@ import pytest
 from google.protobuf import json_format
 
 from aws_conventions.engine import PACK_DIR, PackProcess, StackResource, diagnostics_of, not_applicable_of
-from aws_conventions.runner import reconcile
+from aws_conventions.evaluation import reconcile
 from policies import POLICIES
 from policies._core.protocol import PB_TO_LEVEL
 from policies._core.values import UNKNOWN, Secret

@@ -17,8 +17,8 @@ from pulumi import ComponentResource, Output, ResourceOptions
 from pulumi.runtime import settings
 
 from aws_conventions import capture as capture_mod
+from aws_conventions.captured import autonames
 from aws_conventions.program_failure import syntax_summary
-from aws_conventions.runner import autonames
 from policies._core.values import SECRET_SIG, SIG_KEY, UNKNOWN_STRING
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
