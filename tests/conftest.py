@@ -3,23 +3,20 @@ layers, marked by directory (``pytest -m unit``, ``pytest -m "not cli and not sl
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from policies import POLICIES
+from policies._core.analyzer import Analyzer
+from policies._core.context import StackContext
+from policies._core.policy import Finding, ResourcePolicy, StackPolicy
+from policies._core.resource import Resource
+from policies._core.stack import StackView
 
-from policies import POLICIES  # noqa: E402
-from policies._core.analyzer import Analyzer  # noqa: E402
-from policies._core.context import StackContext  # noqa: E402
-from policies._core.policy import Finding, ResourcePolicy, StackPolicy  # noqa: E402
-from policies._core.resource import Resource  # noqa: E402
-from policies._core.stack import StackView  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 PACK = "aws-conventions"
 TESTS = Path(__file__).resolve().parent

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,7 +146,6 @@ def _problems(area: str, name: str, types: list[str], stack: bool, root: Path) -
         if f'name="{name}"' in "".join(p.read_text() for p in (root / "policies").rglob("*.py")):
             problems.append(f"a policy named {name!r} exists already")
     if types:
-        sys.path.insert(0, str(root))
         from policies._core import aws_types
 
         problems += [f"unknown type token {t!r} (see policies/_data/aws_types.json)"
