@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (Python 3.11+ and make):
 #   make demo   set up, then check a bundled example program with the pack (no Pulumi CLI, no AWS)
 #   make test   set up, then run the linter, the type checker and the test suite
+#   make test-fast   the suite without the real-CLI, install and generated-input layers (see the README)
 # and one to publish:
 #   make pack   stage the pack alone in $(PACK_OUT), for `pulumi policy publish` (see the README)
 PYTHON ?= python3
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 # Outside the repository: the CLI applies every .gitignore above a pack to its files (tools/stage_pack.py).
 PACK_OUT ?= $(or $(TMPDIR),/tmp)/aws-conventions-pack
 
-.PHONY: demo test lint docs regen policy bench pack
+.PHONY: demo test test-fast lint docs regen policy bench pack
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,12 @@ test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The test layers are pytest markers (tests/conftest.py): leave out the slowest three.
+test-fast: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -m "not cli and not slow and not fuzz"
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m tools.aws_catalog

@@ -4,13 +4,14 @@ For every resource the program registers this records the ``RegisterResource`` r
 serialized it (type, name, parent, camelCase inputs in wire format with secrets and unknowns kept,
 dependencies, property dependencies, provider reference, source position) and the outputs a first
 deployment would produce: the inputs echoed plus the properties only the provider computes, which
-are unknown in a preview and synthetic but known otherwise. The root stack's outputs are the exports.
+are unknown in a preview and synthetic but known otherwise (``standins.py``; data sources answer
+from ``datasources.py``). The root stack's outputs are the exports.
 
-``runner.py`` starts this file as a script (``python capture.py``) in a fresh process, with the
-program's directory as working directory, reads a JSON spec on stdin and gets JSON lines back on
-stdout. It imports only the standard library, the pulumi SDK and ``standins.py`` (which does the
-same), so it runs under the program's own virtualenv. The values only AWS knows come from
-``standins.py``. :func:`capture` also runs a callable in-process, for the test API.
+``program_process.py`` runs :func:`main` in a fresh process, in the program's interpreter, with the
+program's directory as working directory: it reads a JSON spec on stdin and answers in JSON lines on
+stdout. This module and the ones it imports need only the standard library and the pulumi SDK, so
+that it runs under the program's own virtualenv. :func:`capture` also runs a callable in-process,
+for the test API.
 """
 
 from __future__ import annotations
@@ -25,179 +26,22 @@ import re
 import runpy
 import sys
 import threading
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from . import datasources, standins
+from .program_failure import ProgramFailed, first_line, missing_config, syntax_summary, user_traceback
 
-def _sibling(name: str) -> Any:
-    """A module next to this file, loaded by path: as a script this file has no package."""
-    import importlib.util
+__all__ = ["ProgramFailed", "capture", "main"]
 
-    spec = importlib.util.spec_from_file_location(f"_aws_conventions_{name}", Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-try:
-    from . import standins
-except ImportError:  # started as ``python capture.py``
-    standins = _sibling("standins")
-
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-STACK_TYPE = "pulumi:pulumi:Stack"
-ACCOUNT_ID = standins.ACCOUNT_ID
+UNKNOWN = standins.UNKNOWN
 _MAX_FRAMES = 30
 # Outputs that are also optional inputs, which an update run gives a value when the program sets
 # none: identities the provider always assigns. Settings left unset keep the provider's default,
 # which the runner does not know, so they stay absent rather than take an invented value.
 _ASSIGNED = re.compile(r"^(arn|id|url|endpoint)$|(Arn|Id|Url|Endpoint)$")
-
-
-class ProgramFailed(Exception):
-    """The program raised; ``summary`` is one line, ``details`` the user's part of the traceback."""
-
-    def __init__(self, summary: str, details: str) -> None:
-        super().__init__(summary)
-        self.summary = summary
-        self.details = details
-
-
-# -- what the mocked engine returns ----------------------------------------------------------
-
-
-class _Catalog:
-    """Resource classes by type token, and the type of each of their outputs."""
-
-    def __init__(self) -> None:
-        self._classes: dict[str, type] = {}
-        self._shapes: dict[str, tuple[dict[str, tuple[Any, bool]], frozenset[str]]] = {}
-
-    def outputs(self, token: str) -> dict[str, tuple[Any, bool]]:
-        """Pulumi name to ``(type, optional)`` of each output of the type."""
-        return self._shape(token)[0]
-
-    def computed(self, token: str, inputs: Mapping[str, Any]) -> list[tuple[str, Any, bool]]:
-        """``(name, type, also an input)`` of each output the provider fills in: the outputs that
-        are not inputs, and the inputs left unset that the provider always sets (declared as
-        never absent, like ``aws.kinesis.Stream.arn``)."""
-        outputs, input_names = self._shape(token)
-        return [(name, hint, name in input_names) for name, (hint, optional) in outputs.items()
-                if name not in ("id", "urn") and name not in inputs and not (optional and name in input_names)]
-
-    def regional(self, token: str) -> bool:
-        """True when the type has a ``region`` output, which pulumi-aws fills from its provider."""
-        return "region" in self._shape(token)[0]
-
-    def _shape(self, token: str) -> tuple[dict[str, tuple[Any, bool]], frozenset[str]]:
-        found = self._shapes.get(token)
-        if found is None:
-            cls = self._class(token)
-            found = _shape_of(cls) if cls is not None else ({}, frozenset())
-            self._shapes[token] = found
-        return found
-
-    def _class(self, token: str) -> type | None:
-        if token not in self._classes:
-            import pulumi
-            from pulumi.type_token import get_type_token
-
-            pending: list[type] = [pulumi.CustomResource]
-            while pending:
-                cls = pending.pop()
-                pending.extend(cls.__subclasses__())
-                found = get_type_token(cls)
-                if found:
-                    self._classes.setdefault(found, cls)
-        return self._classes.get(token)
-
-
-def _shape_of(cls: type) -> tuple[dict[str, tuple[Any, bool]], frozenset[str]]:
-    """The outputs of a resource class with their types, and the names of its inputs."""
-    from pulumi import _types
-
-    args_cls = getattr(sys.modules.get(cls.__module__), f"{cls.__name__}Args", None)
-    inputs: set[str] = set()
-    if isinstance(args_cls, type) and _types.is_input_type(args_cls):
-        inputs = set(_types.input_type_py_to_pulumi_names(args_cls).values())
-    return standins.getter_types(cls), frozenset(inputs)
-
-
-def synthetic_arn(token: str, name: str, region: str, prop: str = "arn") -> str:
-    """A well-formed ARN for a resource that has not been created, in AWS's format for its kind."""
-    return standins.arn(token, name, region, prop)
-
-
-def policy_document(args: dict[str, Any]) -> str:
-    """Render ``aws.iam.get_policy_document`` arguments as the provider does (sets sorted, one
-    element collapsed to a string)."""
-
-    def one_or_many(values: list[Any]) -> Any:
-        values = sorted(set(values), key=str)
-        return values[0] if len(values) == 1 else values
-
-    statements = []
-    for s in args.get("statements") or []:
-        out: dict[str, Any] = {}
-        if s.get("sid"):
-            out["Sid"] = s["sid"]
-        out["Effect"] = s.get("effect") or "Allow"
-        for key, field in (("actions", "Action"), ("notActions", "NotAction"),
-                           ("resources", "Resource"), ("notResources", "NotResource")):
-            if s.get(key):
-                out[field] = one_or_many(s[key])
-        for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
-            principals = s.get(key) or []
-            if any(p.get("type") == "*" for p in principals):
-                out[field] = "*"
-            elif principals:
-                out[field] = {p["type"]: one_or_many(p.get("identifiers") or []) for p in principals}
-        if s.get("conditions"):
-            conditions: dict[str, dict[str, Any]] = {}
-            for c in s["conditions"]:
-                conditions.setdefault(c["test"], {})[c["variable"]] = one_or_many(c.get("values") or [])
-            out["Condition"] = conditions
-        statements.append(out)
-    doc: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
-    if args.get("policyId"):
-        doc["Id"] = args["policyId"]
-    doc["Statement"] = statements
-    # A value the program has not resolved yet (an Output passed to the plain form) stays unknown.
-    return json.dumps(doc, indent=2, default=lambda _: UNKNOWN)
-
-
-def invoke_result(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
-    """The data source's result: values of the types its result class declares, with the account,
-    region and policy documents the runner knows; the arguments echoed for an unknown function."""
-    shaped = standins.data_source_result(token, args, region)
-    found = _known_result(token, args, region)
-    if shaped is None:
-        return found if found is not None else {**args, "id": f"{token.rsplit(':', 1)[-1]}-id"}
-    return {**shaped, **(found or {})}
-
-
-def _known_result(token: str, args: dict[str, Any], region: str) -> dict[str, Any] | None:
-    if token == "aws:index/getCallerIdentity:getCallerIdentity":
-        return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/policy-check",
-                "userId": "AIDAPOLICYCHECK", "id": ACCOUNT_ID}
-    if token == "aws:index/getRegion:getRegion":
-        return {"name": region, "region": region, "id": region, "description": region,
-                "endpoint": f"ec2.{region}.amazonaws.com"}
-    if token == "aws:index/getPartition:getPartition":
-        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws",
-                "id": "aws"}
-    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-        return {"names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"az{i}" for i in (1, 2, 3)],
-                "groupNames": [region] * 3, "id": region}
-    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-        text = policy_document(args)
-        return {"json": text, "minifiedJson": json.dumps(json.loads(text), separators=(",", ":")),
-                "id": hashlib.sha256(text.encode()).hexdigest()[:10]}
-    return None
 
 
 # -- the recording monitor -----------------------------------------------------------------------
@@ -221,8 +65,9 @@ def _struct_dict(struct: Any) -> dict[str, Any]:
     return json_format.MessageToDict(struct)
 
 
-def _make_classes() -> tuple[type, type]:
-    """Build the Mocks and MockMonitor subclasses (the SDK is imported only when running)."""
+def _make_classes(urns: ModuleType) -> tuple[type, type]:
+    """Build the Mocks and MockMonitor subclasses (the SDK is imported only when running), with the
+    engine's naming rules (``policies/_core/urns.py``)."""
     from google.protobuf import struct_pb2
     from pulumi.runtime import mocks
     from pulumi.runtime.proto import resource_pb2
@@ -233,7 +78,7 @@ def _make_classes() -> tuple[type, type]:
             self.region = region
 
         def call(self, args: mocks.MockCallArgs) -> dict:  # type: ignore[override]
-            return invoke_result(args.token, args.args, self.region)
+            return datasources.invoke_result(args.token, args.args, self.region)
 
         def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict]:
             # Only resource reads come here (Resource.get): return the state as it was given.
@@ -248,7 +93,7 @@ def _make_classes() -> tuple[type, type]:
             self.region = mocks_.region
             self.records: list[dict[str, Any]] = []
             self.outputs: dict[str, dict[str, Any]] = {}
-            self._catalog = _Catalog()
+            self._catalog = standins.Catalog()
             self._regions: dict[str, str] = {}
             self._lock = threading.Lock()
             self._on_register = on_register
@@ -257,14 +102,12 @@ def _make_classes() -> tuple[type, type]:
             """As the engine builds URNs: the parent's whole qualified type, except the root stack's."""
             from pulumi.runtime.settings import get_project, get_stack
 
-            parent_type = parent.split("::")[2] if parent.count("::") >= 3 else ""
-            qualified = f"{parent_type}${type_}" if parent_type and parent_type != STACK_TYPE else type_
-            return f"urn:pulumi:{get_stack()}::{get_project()}::{qualified}::{name}"
+            return urns.make_urn(type_, name, get_stack(), get_project(), urns.qualified_type(parent))
 
         def RegisterResource(self, request: Any) -> Any:
             urn = self.make_urn(request.parent, request.type, request.name)
             inputs = _struct_dict(request.object)
-            if request.type.startswith("pulumi:providers:") and isinstance(inputs.get("region"), str):
+            if request.type.startswith(urns.PROVIDER_PREFIX) and isinstance(inputs.get("region"), str):
                 self._regions[urn] = inputs["region"]
             checked = self._autoname(request, urn, inputs) if request.custom else {}
             inputs.update(checked)
@@ -277,12 +120,12 @@ def _make_classes() -> tuple[type, type]:
                 "dependencies": list(request.dependencies),
                 "propertyDependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 "inputs": inputs, "outputs": {**inputs, **computed},
-                "protect": bool(request.protect), "retainOnDelete": bool(request.retainOnDelete),
+                "protect": bool(request.protect),
                 "source": _position(request),
                 "frames": [_path_of(f.pc.uri) + f":{f.pc.line}"
                            for f in request.stackTrace.frames[:_MAX_FRAMES] if f.pc.uri],
             })
-            if request.type == STACK_TYPE:
+            if request.type == urns.STACK_TYPE:
                 return resource_pb2.RegisterResourceResponse(urn=urn)
             _ensure_event_loop()
             obj = struct_pb2.Struct()
@@ -331,7 +174,7 @@ def _make_classes() -> tuple[type, type]:
         def _id(self, request: Any, known: Mapping[str, Any]) -> str:
             """Unknown in a preview, except a provider's: the engine configures providers even in
             a preview, so that invokes through them can run."""
-            if request.type.startswith("pulumi:providers:"):
+            if request.type.startswith(urns.PROVIDER_PREFIX):
                 return hashlib.sha256(request.name.encode()).hexdigest()[:32]
             if self.preview or not request.custom:
                 return ""
@@ -382,15 +225,21 @@ def _make_classes() -> tuple[type, type]:
 def capture(target: str | Callable[[], Any], *, root: str, project: str, stack: str, preview: bool,
             config: dict[str, str], secret_keys: list[str], organization: str = "organization",
             on_register: Callable[[int], None] | None = None,
-            autonames: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+            autonames: Mapping[str, Sequence[str]] | None = None, urns: ModuleType | None = None) -> dict[str, Any]:
     """Run ``target`` (a file or directory to run as ``__main__``, or a callable) under mocks.
 
     ``autonames`` maps a type token to its physical-name properties (``name``, ``namePrefix``...);
-    the first that is not a prefix is autonamed when the program sets none of them.
+    the first that is not a prefix is autonamed when the program sets none of them. ``urns`` is the
+    pack's ``policies/_core/urns.py`` (by default imported from the pack, which the program's process
+    cannot do: there :func:`main` loads the file the runner names).
 
     Returns the records (see the module docstring); raises :class:`ProgramFailed` when the program
     raises. Runs in a new thread with a fresh context, so the caller's SDK state is left alone.
     """
+    if urns is None:
+        from .policy_core import urns as pack_urns
+
+        urns = pack_urns
     result: dict[str, Any] = {}
     error: list[BaseException] = []
 
@@ -398,7 +247,8 @@ def capture(target: str | Callable[[], Any], *, root: str, project: str, stack: 
         try:
             result.update(_run(target, root=root, project=project, stack=stack, preview=preview,
                                config=config, secret_keys=secret_keys, organization=organization,
-                               on_register=on_register or (lambda _: None), autonames=autonames or {}))
+                               on_register=on_register or (lambda _: None), autonames=autonames or {},
+                               urns=urns))
         except BaseException as e:  # noqa: BLE001 - handed to the caller's thread below
             error.append(e)
 
@@ -413,13 +263,14 @@ def capture(target: str | Callable[[], Any], *, root: str, project: str, stack: 
 
 def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str, preview: bool,
          config: dict[str, str], secret_keys: list[str], organization: str,
-         on_register: Callable[[int], None], autonames: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+         on_register: Callable[[int], None], autonames: Mapping[str, Sequence[str]], urns: ModuleType,
+         ) -> dict[str, Any]:
     import pulumi
     from google.protobuf import empty_pb2
     from pulumi.runtime import mocks, settings
     from pulumi.runtime.stack import run_in_stack
 
-    mocks_cls, monitor_cls = _make_classes()
+    mocks_cls, monitor_cls = _make_classes(urns)
     region = config.get("aws:region") or os.environ.get("AWS_REGION") or os.environ.get(
         "AWS_DEFAULT_REGION") or "us-east-1"
     monitor = monitor_cls(mocks_cls(region), preview, on_register, autonames)
@@ -445,64 +296,17 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
     except pulumi.ConfigMissingError as e:
         raise ProgramFailed(missing_config(e.key, project, stack), str(e)) from e
     except pulumi.RunError as e:
-        raise ProgramFailed(f"{type(e).__name__}: {_first_line(e)}", str(e)) from e
+        raise ProgramFailed(f"{type(e).__name__}: {first_line(e)}", str(e)) from e
     except SyntaxError as e:
-        raise ProgramFailed(syntax_summary(e), _user_traceback(e, root)) from e
+        raise ProgramFailed(syntax_summary(e), user_traceback(e, root)) from e
     except SystemExit as e:
         if e.code not in (None, 0):
             raise ProgramFailed(f"the program called sys.exit({e.code!r})", "") from e
     except Exception as e:
-        raise ProgramFailed(f"{type(e).__name__}: {_first_line(e)}", _user_traceback(e, root)) from e
+        raise ProgramFailed(f"{type(e).__name__}: {first_line(e)}", user_traceback(e, root)) from e
     finally:
         loop.close()
     return {"resources": monitor.records, "outputs": monitor.outputs, "versions": _versions()}
-
-
-def missing_config(key: str, project: str, stack: str) -> str:
-    """One line naming a required stack config key the program did not get, and how to pass it."""
-    namespace, _, bare = key.rpartition(":")
-    given = bare if namespace == project else key
-    return (f"it requires the stack config '{key}', which is not set: pass it with "
-            f"--config {given}=VALUE (config={{'{given}': ...}} from the test API) or set it in "
-            f"Pulumi.{stack}.yaml")
-
-
-_PEP701 = re.compile(r"""\bf(["'])(?:(?!\1).)*\{([^}]*$|[^}]*\1)""")
-"""An f-string as Python 3.12 first accepts it: a replacement field that runs past the end of the
-line, or one that reuses the string's quotes."""
-
-
-def syntax_summary(e: SyntaxError, version: tuple[int, int] = sys.version_info[:2]) -> str:
-    """One line for a program that does not parse, saying when the line needs Python 3.12."""
-    summary = f"SyntaxError: {e.msg} ({Path(e.filename or '?').name}, line {e.lineno})"
-    if version < (3, 12) and e.text and _PEP701.search(e.text):
-        summary += (f": an f-string written as Python 3.12 allows, and this is Python {version[0]}.{version[1]};"
-                    " name a 3.12 virtualenv in Pulumi.yaml or pass --python")
-    return summary
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else "(no message)"
-
-
-def _user_traceback(e: BaseException, root: str) -> str:
-    """The traceback from the first frame in the program's directory on, as the Pulumi host shows it."""
-    frames = traceback.extract_tb(e.__traceback__)
-    start = next((i for i, f in enumerate(frames) if _inside(f.filename, root)), 0)
-    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames[start:]),
-             *traceback.format_exception_only(type(e), e)]
-    return "".join(lines).rstrip()
-
-
-def _inside(path: str, root: str) -> bool:
-    if path.startswith("<"):  # "<frozen runpy>", "<string>": no file, wherever the program runs
-        return False
-    try:
-        Path(path).resolve().relative_to(root)
-    except ValueError:
-        return False
-    return "site-packages" not in path
 
 
 def _versions() -> dict[str, str]:
@@ -536,7 +340,7 @@ class _settings_defaults_restored:
             prop._ContextProperty__default = default  # type: ignore[attr-defined]
 
 
-# -- the subprocess entry point ------------------------------------------------------------------
+# -- the program process -------------------------------------------------------------------------
 
 
 def main() -> None:
@@ -545,14 +349,11 @@ def main() -> None:
     The program's own output (prints, warnings, subprocesses) goes to stderr, so that it cannot
     mix with the answer.
     """
-    here = str(Path(__file__).resolve().parent)
-    sys.path[:] = [p for p in sys.path if p and str(Path(p).resolve()) != here]
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
     spec = json.load(sys.stdin)
     root = spec["root"]
     os.chdir(root)
-    sys.path.insert(0, root)
     sys.argv = [spec["program"]]
     every = spec.get("progressEvery") or 0
     lock = threading.Lock()
@@ -566,7 +367,7 @@ def main() -> None:
         result = capture(spec["program"], root=root, project=spec["project"], stack=spec["stack"],
                          preview=spec["preview"], config=spec["config"], secret_keys=spec["secretKeys"],
                          organization=spec.get("organization") or "organization", on_register=progress,
-                         autonames=spec.get("autonames") or {})
+                         autonames=spec.get("autonames") or {}, urns=_module(Path(spec["urns"])))
     except ProgramFailed as e:
         answer: dict[str, Any] = {"error": {"summary": e.summary, "details": e.details}}
     else:
@@ -578,8 +379,13 @@ def main() -> None:
     sys.stderr.flush()
 
 
-if __name__ == "__main__":
-    main()
-    # The answer is written: skip the interpreter's teardown of the SDK and the program's modules,
-    # which takes most of a second.
-    os._exit(0)
+
+def _module(path: Path) -> ModuleType:
+    """A module of the standard library alone, loaded from its file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"_aws_conventions_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -26,15 +26,10 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from .installation import PACK_DIR
-from .policy_core import is_waiver, to_struct
+from .policy_core import is_waiver, make_urn, protocol, to_struct
 
 if TYPE_CHECKING:
     from .findings import Findings
-
-LEVELS = {pb.ADVISORY: "advisory", pb.MANDATORY: "mandatory", pb.REMEDIATE: "remediate",
-          pb.DISABLED: "disabled"}
-_LEVEL_NUMBERS = {v: k for k, v in LEVELS.items()}
-_MAX_MESSAGE = 400 * 1024 * 1024
 
 
 class PackError(RuntimeError):
@@ -88,12 +83,6 @@ class StackResource:
     options: Mapping[str, Any] | None = None
 
 
-def urn_of(type_: str, name: str, stack: str = "dev", project: str = "project",
-           parent_type: str = "") -> str:
-    qualified = f"{parent_type}${type_}" if parent_type else type_
-    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
-
-
 class PackProcess:
     """A policy pack started as the Pulumi engine starts it. Use as a context manager."""
 
@@ -136,9 +125,7 @@ class PackProcess:
             self._proc.kill()
             _, err = self._proc.communicate(timeout=self._timeout)
             raise PackStartError(f"the policy pack did not start: {line}\n{err.decode(errors='replace')}")
-        self._channel = grpc.insecure_channel(
-            f"127.0.0.1:{line}", options=[("grpc.max_send_message_length", _MAX_MESSAGE),
-                                          ("grpc.max_receive_message_length", _MAX_MESSAGE)])
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{line}", options=protocol.GRPC_OPTIONS)
         grpc.channel_ready_future(self._channel).result(timeout=self._timeout)
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
         self._handshake()
@@ -197,10 +184,10 @@ class PackProcess:
             props = {"enforcementLevel": value} if isinstance(value, str) else dict(value)
             level = props.pop("enforcementLevel", None)
             if level is not None:
-                if level not in _LEVEL_NUMBERS:
+                if level not in protocol.LEVEL_TO_PB:
                     raise ValueError(f"policy '{name}': enforcementLevel must be one of "
-                                     f"{', '.join(_LEVEL_NUMBERS)}, got {level!r}")
-                entry.enforcementLevel = _LEVEL_NUMBERS[level]
+                                     f"{', '.join(protocol.LEVEL_TO_PB)}, got {level!r}")
+                entry.enforcementLevel = protocol.LEVEL_TO_PB[level]
             entry.properties.update(props)
         self._stub.Configure(request, timeout=timeout)
 
@@ -224,7 +211,7 @@ class PackProcess:
         """``options`` as the engine names them: ``{"protect": True, "ignoreChanges": [...]}``."""
         props = properties if isinstance(properties, struct_pb2.Struct) else to_struct(properties)
         request = pb.AnalyzeRequest(type=type_, name=name, properties=props,
-                                    urn=urn or urn_of(type_, name, self.stack, self.project))
+                                    urn=urn or make_urn(type_, name, self.stack, self.project))
         if provider is not None:
             request.provider.CopyFrom(_provider(provider))
         if options is not None:
@@ -243,7 +230,7 @@ class PackProcess:
         for r in resources:
             item = request.resources.add()
             item.type, item.name = r.type, r.name
-            item.urn = r.urn or urn_of(r.type, r.name, self.stack, self.project)
+            item.urn = r.urn or make_urn(r.type, r.name, self.stack, self.project)
             item.properties.CopyFrom(to_struct(r.properties))
             item.parent = r.parent
             item.dependencies.extend(r.dependencies)
@@ -298,15 +285,15 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
 def _provider(p: Mapping[str, Any]) -> pb.AnalyzerProviderResource:
     type_ = p.get("type", "pulumi:providers:aws")
     name = p.get("name", "default")
-    return pb.AnalyzerProviderResource(type=type_, name=name, urn=p.get("urn", urn_of(type_, name)),
+    return pb.AnalyzerProviderResource(type=type_, name=name, urn=p.get("urn", make_urn(type_, name)),
                                        properties=to_struct(p.get("properties", {})))
 
 
 def diagnostics_of(response: pb.AnalyzeResponse, resource_urn: str = "") -> list[Diagnostic]:
     """The diagnostics of a response; like the engine, attribute those without a URN to the
     analyzed resource (``resource_urn``)."""
-    return [Diagnostic(d.policyName, LEVELS.get(d.enforcementLevel, "advisory"), d.message, d.urn or resource_urn,
-                       d.severity, d.policyPackName) for d in response.diagnostics]
+    return [Diagnostic(d.policyName, protocol.PB_TO_LEVEL.get(d.enforcementLevel, "advisory"), d.message,
+                       d.urn or resource_urn, d.severity, d.policyPackName) for d in response.diagnostics]
 
 
 def waived_of(response: pb.AnalyzeResponse) -> list[Waived]:

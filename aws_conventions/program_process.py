@@ -1,13 +1,13 @@
 """Run a program in a process of its own and read its answer, within a deadline.
 
-The program (``capture.py`` running it) starts in a new session, so that it and whatever it starts
-form one process group: the group is stopped when the answer is in, when the deadline passes, and
-when the runner fails or is interrupted; nothing the program started outlives the check. The spec
-goes to the program's stdin and JSON lines come back on its stdout (the answer channel):
-``{"progress": N}`` while it runs, then ``{"result": ...}`` or ``{"error": ...}``. Anything else on
-that channel means the process is not talking to the runner. The program's own output (prints,
-warnings) goes to stderr, kept in a temporary file and shown only when the program dies without an
-answer.
+The program (``capture.py`` running it) starts in the program's interpreter, in a new session, so
+that it and whatever it starts form one process group: the group is stopped when the answer is in,
+when the deadline passes, and when the runner fails or is interrupted; nothing the program started
+outlives the check. The spec goes to the program's stdin and JSON lines come back on its stdout
+(the answer channel): ``{"progress": N}`` while it runs, then ``{"result": ...}`` or ``{"error":
+...}``. Anything else on that channel means the process is not talking to the runner. The program's
+own output (prints, warnings) goes to stderr, kept in a temporary file and shown only when the
+program dies without an answer.
 """
 
 from __future__ import annotations
@@ -24,14 +24,29 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from . import capture as capture_mod
 from .engine import stop_process_group
+from .policy_core import urns
 from .program import Program, ProgramError, ProgramTimeout, UsageError, unmet_pins
 
 STOP_GRACE = 2.0
 """Seconds the program's group gets to exit on SIGTERM before SIGKILL."""
 _SHOWN = 60
 """Characters of unreadable output quoted in the error line."""
+_START = """\
+import importlib.util, os, sys
+here = sys.argv.pop(1)
+spec = importlib.util.spec_from_file_location(
+    "_aws_conventions", os.path.join(here, "__init__.py"), submodule_search_locations=[here])
+sys.modules[spec.name] = package = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(package)
+importlib.import_module("_aws_conventions.capture").main()
+os._exit(0)  # the answer is written: skip the teardown of the SDK and the program's modules
+"""
+"""The program process's ``python -c``: this distribution's directory imported as the package
+``_aws_conventions``, so that ``capture.py`` and its neighbours import each other without this
+distribution or the pack being installed in the program's interpreter, and without their directory on
+the import path, where they would shadow the program's own modules; the program's directory, its
+working directory, comes first there instead. Then :func:`capture.main`."""
 
 
 def run(program: Program, spec: Mapping[str, Any], python: str | None, on_progress: Callable[[int], None],
@@ -48,14 +63,15 @@ def run(program: Program, spec: Mapping[str, Any], python: str | None, on_progre
     interpreter = python or sys.executable
     with tempfile.TemporaryFile() as stderr:
         try:
-            proc = subprocess.Popen([interpreter, str(Path(capture_mod.__file__).resolve())], cwd=program.root,
-                                    env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                                    start_new_session=True)
+            proc = subprocess.Popen([interpreter, "-c", _START, str(Path(__file__).resolve().parent)],
+                                    cwd=program.root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=stderr, start_new_session=True)
         except OSError as e:
             raise UsageError(f"cannot run the program with {interpreter}: {e.strerror}") from e
         try:
-            answer, code = _answer(proc, program, interpreter, json.dumps(spec).encode(), on_progress, deadline,
-                                   timeout)
+            # The pack's naming rules, by file: the pack itself need not be importable there.
+            request = json.dumps({**spec, "urns": urns.__file__}).encode()
+            answer, code = _answer(proc, program, interpreter, request, on_progress, deadline, timeout)
         finally:
             stop_process_group(proc, STOP_GRACE)
             assert proc.stdout is not None

@@ -1,12 +1,13 @@
-"""Stand-ins for what only AWS knows: provider-computed outputs and data source results.
+"""Stand-ins for what only AWS knows about a resource: which outputs its provider computes, and values
+for them (data sources build theirs from these too: ``datasources.py``).
 
 Every value is shaped by the type ``pulumi_aws`` declares for it (the resource's output getters, a
 data source's ``Get...Result`` class), so that a program reading ``cluster.master_user_secrets[0]``
 or ``get_subnets().ids`` finds a list where the provider returns a list, and an ARN is in the
 format AWS uses for that kind of resource (``function:NAME`` for Lambda, ``NAME`` alone for SQS).
 
-Imports only the standard library and the pulumi SDK: ``capture.py`` loads it in the program's
-own interpreter.
+Imports only the standard library and the pulumi SDK: ``capture.py`` uses it in the program's own
+interpreter.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ _EC2_IDS = {"vpc": "vpc", "subnet": "subnet", "securityGroup": "sg", "internetGa
             "instances": "i"}
 
 
-def _kind(token: str) -> tuple[str, str]:
+def token_kind(token: str) -> tuple[str, str]:
     """``("lambda", "function")`` for ``aws:lambda/function:Function``."""
     if token.count(":") != 2:
         return "", token
@@ -111,7 +112,7 @@ def _hex(seed: str, size: int = 17) -> str:
 def resource_id(token: str, physical: str) -> str:
     """The id AWS gives a resource: ``vpc-0a1b…`` for EC2, the generated id its ARN holds for a kind
     AWS names itself (a KMS key, a certificate, a REST API), the physical name otherwise."""
-    module, kind = _kind(token)
+    module, kind = token_kind(token)
     if module == "ec2" and kind in _EC2_IDS:
         return f"{_EC2_IDS[kind]}-{_hex(physical)}"
     if "{i}" in ARN_FORMATS.get(f"{module}/{kind}", ""):
@@ -121,7 +122,7 @@ def resource_id(token: str, physical: str) -> str:
 
 def arn(token: str, name: str, region: str, prop: str = "arn") -> str:
     """A well-formed ARN for a resource of type ``token`` named ``name``."""
-    module, kind = _kind(token)
+    module, kind = token_kind(token)
     template = ARN_FORMATS.get(f"{module}/{kind}")
     if template is None:
         service = _ARN_SERVICE.get(module, module)
@@ -216,7 +217,7 @@ class Shaper:
             return [v for v in (self._item(prop, item, depth, i) for i in range(self.count)) if v is not None]
         if origin in (dict, Mapping):
             return {}
-        if isinstance(hint, type) and depth < _DEPTH and _is_output_type(hint):
+        if isinstance(hint, type) and depth < _DEPTH and is_output_type(hint):
             return {field: self.value(field, field_hint, depth + 1)
                     for field, (field_hint, _) in getter_types(hint).items()}
         return None
@@ -230,7 +231,7 @@ class Shaper:
     def text(self, prop: str) -> str:
         """A string of the form AWS gives the property, judged by its name (an ARN, an id, a URL)."""
         lower = prop.lower()
-        module, _ = _kind(self.token)
+        module, _ = token_kind(self.token)
         host = f"{self.name}.{_ARN_SERVICE.get(module, module)}.{self.region}.amazonaws.com"
         if lower == "arn" or prop.endswith("Arn"):
             return arn(self.token, self.name, self.region, prop)
@@ -240,7 +241,7 @@ class Shaper:
             return self.region
         if lower in ("availabilityzone", "availabilityzones"):
             return f"{self.region}a"
-        if lower in ("id", "ids") or lower == f"{_kind(self.token)[1].lower()}id":  # a KMS key's keyId
+        if lower in ("id", "ids") or lower == f"{token_kind(self.token)[1].lower()}id":  # a KMS key's keyId
             return resource_id(self.token, self.name)
         if module == "ec2" and prop.endswith("Id") and prop[:-2] in _EC2_IDS:
             return f"{_EC2_IDS[prop[:-2]]}-{_hex(self.name + prop)}"
@@ -257,48 +258,70 @@ class Shaper:
         return f"{self.name}-{re.sub(r'(?<!^)(?=[A-Z])', '-', prop).lower()}"
 
 
-def _is_output_type(cls: type) -> bool:
+def is_output_type(cls: type) -> bool:
     from pulumi import _types
 
     return _types.is_output_type(cls)
 
 
-# -- data sources ----------------------------------------------------------------------------
+# -- which outputs the provider computes ---------------------------------------------------------
 
 
-def result_class(token: str) -> type | None:
-    """The ``Get...Result`` class of a data source token, from the provider's Python package."""
-    import importlib
-    import keyword
+class Catalog:
+    """Resource classes by type token, and the type of each of their outputs."""
 
-    package, _, rest = token.partition(":")
-    module, _, function = rest.partition(":")
-    module = module.split("/")[0]
-    path = f"pulumi_{package}" if module in ("index", "") else \
-        f"pulumi_{package}.{module + '_' if keyword.iskeyword(module) else module}"
-    try:
-        found = getattr(importlib.import_module(path), f"{function[:1].upper()}{function[1:]}Result", None)
-    except ImportError:
-        return None
-    return found if isinstance(found, type) and _is_output_type(found) else None
+    def __init__(self) -> None:
+        self._classes: dict[str, type] = {}
+        self._shapes: dict[str, tuple[dict[str, tuple[Any, bool]], frozenset[str]]] = {}
+
+    def outputs(self, token: str) -> dict[str, tuple[Any, bool]]:
+        """Pulumi name to ``(type, optional)`` of each output of the type."""
+        return self._shape(token)[0]
+
+    def computed(self, token: str, inputs: Mapping[str, Any]) -> list[tuple[str, Any, bool]]:
+        """``(name, type, also an input)`` of each output the provider fills in: the outputs that
+        are not inputs, and the inputs left unset that the provider always sets (declared as
+        never absent, like ``aws.kinesis.Stream.arn``)."""
+        outputs, input_names = self._shape(token)
+        return [(name, hint, name in input_names) for name, (hint, optional) in outputs.items()
+                if name not in ("id", "urn") and name not in inputs and not (optional and name in input_names)]
+
+    def regional(self, token: str) -> bool:
+        """True when the type has a ``region`` output, which pulumi-aws fills from its provider."""
+        return "region" in self._shape(token)[0]
+
+    def _shape(self, token: str) -> tuple[dict[str, tuple[Any, bool]], frozenset[str]]:
+        found = self._shapes.get(token)
+        if found is None:
+            cls = self._class(token)
+            found = _shape_of(cls) if cls is not None else ({}, frozenset())
+            self._shapes[token] = found
+        return found
+
+    def _class(self, token: str) -> type | None:
+        if token not in self._classes:
+            import pulumi
+            from pulumi.type_token import get_type_token
+
+            pending: list[type] = [pulumi.CustomResource]
+            while pending:
+                cls = pending.pop()
+                pending.extend(cls.__subclasses__())
+                found = get_type_token(cls)
+                if found:
+                    self._classes.setdefault(found, cls)
+        return self._classes.get(token)
 
 
-def data_source_result(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any] | None:
-    """What the data source returns: its arguments echoed, and a value of the declared type for every
-    attribute it computes (those its result class declares as always set). None for an unknown token."""
-    cls = result_class(token)
-    if cls is None:
-        return None
-    name = next((args[k] for k in ("name", "functionName", "roleName", "bucket", "repositoryName")
-                 if isinstance(args.get(k), str)), None) or _kind(token)[1]
-    shaper = Shaper(token, name, region, count=2)
-    result: dict[str, Any] = {}
-    for prop, (hint, optional) in getter_types(cls).items():
-        if prop in args:
-            result[prop] = args[prop]
-        elif not optional:
-            result[prop] = shaper.value(prop, hint)
-    return result
+def _shape_of(cls: type) -> tuple[dict[str, tuple[Any, bool]], frozenset[str]]:
+    """The outputs of a resource class with their types, and the names of its inputs."""
+    from pulumi import _types
+
+    args_cls = getattr(sys.modules.get(cls.__module__), f"{cls.__name__}Args", None)
+    inputs: set[str] = set()
+    if isinstance(args_cls, type) and _types.is_input_type(args_cls):
+        inputs = set(_types.input_type_py_to_pulumi_names(args_cls).values())
+    return getter_types(cls), frozenset(inputs)
 
 
 # -- inputs as the provider's outputs hold them ------------------------------------------------
@@ -306,7 +329,7 @@ def data_source_result(token: str, args: Mapping[str, Any], region: str) -> dict
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def conform(value: Any, hint: Any, depth: int = 0) -> Any:
@@ -318,7 +341,7 @@ def conform(value: Any, hint: Any, depth: int = 0) -> Any:
         return {**value, "value": conform(value.get("value"), hint, depth)}
     if isinstance(value, dict) and value.get(_SIG_KEY) == _RESOURCE_SIG and hint is str:
         # A resource given for a string: the engine hands the provider its id, unknown until created.
-        return value.get("id") or _UNKNOWN
+        return value.get("id") or UNKNOWN
     if hint is str and isinstance(value, (dict, list)) and not (isinstance(value, dict) and _SIG_KEY in value):
         return json_text(value)
     if depth >= _DEPTH:
@@ -329,7 +352,7 @@ def conform(value: Any, hint: Any, depth: int = 0) -> Any:
         return [conform(v, args[0], depth + 1) for v in value]
     if isinstance(value, dict) and origin in (dict, Mapping) and len(args) == 2:
         return {k: conform(v, args[1], depth + 1) for k, v in value.items()}
-    if isinstance(value, dict) and isinstance(hint, type) and _is_output_type(hint):
+    if isinstance(value, dict) and isinstance(hint, type) and is_output_type(hint):
         fields = getter_types(hint)
         return {k: conform(v, fields[k][0], depth + 1) if k in fields else v for k, v in value.items()}
     return value
@@ -348,12 +371,12 @@ def json_text(value: Any) -> Any:
             return {k: plain(x) for k, x in v.items()}
         if isinstance(v, list):
             return [plain(x) for x in v]
-        if v == _UNKNOWN:
+        if v == UNKNOWN:
             raise LookupError
         return v
 
     try:
         text = json.dumps(plain(value), separators=(",", ":"))
     except LookupError:
-        return _UNKNOWN
+        return UNKNOWN
     return {_SIG_KEY: _SECRET_SIG, "value": text} if secret else text

@@ -31,6 +31,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policies import STACK_TYPE
+
 ROOT = Path(__file__).resolve().parents[1]
 CAUSES = ROOT / "benchmarks" / "realworld" / "drafts_causes.json"
 FINDINGS = ROOT / "benchmarks" / "realworld" / "drafts_findings.json"
@@ -200,7 +202,7 @@ def caught(label: Mapping[str, str], outcome: Outcome) -> bool:
     """Whether the label's policy reported on a resource of the labelled type (a stack-level label,
     or one without a type, is caught by any finding of its policy)."""
     hint = label.get("resource") or ""
-    return any(policy == label["policy"] and (type_ == "pulumi:pulumi:Stack" or _type_matches(hint, type_))
+    return any(policy == label["policy"] and (type_ == STACK_TYPE or _type_matches(hint, type_))
                for policy, type_, _ in outcome.findings)
 
 

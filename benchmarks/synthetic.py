@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_conventions.engine import StackResource, urn_of
+from aws_conventions.engine import StackResource
+from policies import STACK_TYPE, make_urn
 from policies._core.values import UNKNOWN, Asset, Secret
 
 STACK, PROJECT = "dev", "tap"
@@ -31,7 +32,7 @@ class Planned:
 
     @property
     def urn(self) -> str:
-        return urn_of(self.type, self.name, STACK, PROJECT, COMPONENT if self.parent else "")
+        return make_urn(self.type, self.name, STACK, PROJECT, COMPONENT if self.parent else "")
 
 
 def _tags(rng: random.Random, suffix: str) -> dict[str, str]:
@@ -152,7 +153,7 @@ def plan(n: int, seed: int = 7) -> list[Planned]:
 
 def stack_resources(planned: list[Planned], preview: bool = True) -> list[StackResource]:
     """What AnalyzeStack receives: outputs (inputs plus computed ids/ARNs), links, and the root."""
-    root_urn = urn_of("pulumi:pulumi:Stack", f"{PROJECT}-{STACK}", STACK, PROJECT)
+    root_urn = make_urn(STACK_TYPE, f"{PROJECT}-{STACK}", STACK, PROJECT)
     provider = {"type": "pulumi:providers:aws", "name": "default",
                 "properties": {"region": "us-east-1", "skipCredentialsValidation": "true"}}
     out = []
@@ -167,5 +168,5 @@ def stack_resources(planned: list[Planned], preview: bool = True) -> list[StackR
         if p.type == "aws:lambda/function:Function":
             exports[f"{p.name}_name"] = p.props["name"]
             exports[f"{p.name}_arn"] = computed["arn"]
-    out.insert(0, StackResource("pulumi:pulumi:Stack", f"{PROJECT}-{STACK}", exports, urn=root_urn))
+    out.insert(0, StackResource(STACK_TYPE, f"{PROJECT}-{STACK}", exports, urn=root_urn))
     return out

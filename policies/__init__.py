@@ -5,8 +5,9 @@ Adding a policy: write its module (metadata and check in one place), then list i
 
 A pack of your own builds on this one with what this module exports (``examples/team-pack``):
 ``POLICIES``, :func:`select` and :func:`with_defaults` to reuse them with other defaults; the
-policy API (``ResourcePolicy``, ``StackPolicy``, ``Option``, ``Finding``, ``violation``...) to
-write its own; and ``PolicyPack`` to serve both, with policies of the pulumi-policy SDK too.
+policy API (``ResourcePolicy``, ``StackPolicy``, ``Option``, ``Finding``, ``violation``,
+``and_more``...) to write its own, with ``Resource``, ``StackView``, ``STACK_TYPE`` and ``make_urn``
+to test them; and ``PolicyPack`` to serve both, with policies of the pulumi-policy SDK too.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from ._core.policy import (
 )
 from ._core.resource import Resource
 from ._core.stack import StackView
+from ._core.text import and_more
+from ._core.urns import STACK_TYPE, make_urn
 from .account import singleton_duplicates, singleton_owner
 from .apigateway import private_api_policy
 from .config import dependency_order
@@ -98,9 +101,9 @@ POLICIES: list[Policy] = [
 
 
 __all__ = [
-    "ADVISORY", "ALL_AWS_TYPES", "DISABLED", "MANDATORY", "PACK_DESCRIPTION", "PACK_NAME", "POLICIES",
+    "ADVISORY", "ALL_AWS_TYPES", "DISABLED", "MANDATORY", "PACK_DESCRIPTION", "PACK_NAME", "POLICIES", "STACK_TYPE",
     "Finding", "NotApplicable", "Option", "Policy", "PolicyContext", "PolicyPack", "Resource", "ResourcePolicy",
-    "StackPolicy", "StackView", "select", "stated", "violation", "with_defaults",
+    "StackPolicy", "StackView", "and_more", "make_urn", "select", "stated", "violation", "with_defaults",
 ]
 
 

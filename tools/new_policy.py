@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,18 +89,18 @@ def test_other_types_are_not_checked():
     assert check(NAME, "aws:sns/topic:Topic", {{}}) == []
 '''
 
-STACK_TEST = '''from policies._core.resource import Resource
+STACK_TEST = '''from policies import STACK_TYPE, Resource
 from tests.conftest import check_stack
 
 NAME = "{name}"
 
 
 def test_a_compliant_stack_is_quiet():
-    assert check_stack(NAME, [Resource.of("pulumi:pulumi:Stack", {{}}, name="tap-dev")]) == []
+    assert check_stack(NAME, [Resource.of(STACK_TYPE, {{}}, name="tap-dev")]) == []
 
 
 def test_a_violating_stack_is_reported():
-    findings = check_stack(NAME, [Resource.of("pulumi:pulumi:Stack", {{}}, name="tap-dev")])
+    findings = check_stack(NAME, [Resource.of(STACK_TYPE, {{}}, name="tap-dev")])
     assert findings, "<build the resources that break the convention>"
 '''
 
@@ -147,7 +146,6 @@ def _problems(area: str, name: str, types: list[str], stack: bool, root: Path) -
         if f'name="{name}"' in "".join(p.read_text() for p in (root / "policies").rglob("*.py")):
             problems.append(f"a policy named {name!r} exists already")
     if types:
-        sys.path.insert(0, str(root))
         from policies._core import aws_types
 
         problems += [f"unknown type token {t!r} (see policies/_data/aws_types.json)"

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from policies import POLICIES
-from policies._core.policy import Policy, ResourcePolicy
+from policies import POLICIES, Policy, ResourcePolicy, and_more
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -33,8 +32,7 @@ def _types(policy: Policy) -> str:
     if not isinstance(policy, ResourcePolicy):
         return "stack"
     tokens = sorted(policy.types)
-    shown = ", ".join(f"`{t}`" for t in tokens[:4])
-    return shown + (f" and {len(tokens) - 4} more" if len(tokens) > 4 else "")
+    return and_more([f"`{t}`" for t in tokens], 4)
 
 
 def _config(policy: Policy) -> str:

@@ -33,8 +33,6 @@ def examples() -> list[str]:
 def snapshot_all(names: list[str]) -> list[dict[str, Any]]:
     """The runner's JSON reports on ``examples/<name>`` for each name, stable across runs. One pack
     process serves them all, as ``check A B C`` does: the snapshots, made so or one by one, are the same."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     from aws_conventions.report import to_json
     from aws_conventions.runner import check_all
 

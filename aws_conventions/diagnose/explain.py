@@ -1,7 +1,7 @@
 """Explain a failed program: map its exception, and the program's frame that raised it, to a known
 cause and its fix. An error with no known cause gets no explanation (the traceback stays the answer).
 
-The traceback is the text the runner shows (``capture.py``); the explanation reads it rather than the
+The traceback is the text the runner shows (``program_failure.py``); the explanation reads it rather than the
 exception object because the program runs in its own process, under its own interpreter.
 """
 

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ..findings import Diagnosis, Location
+from ..policy_core import and_more
 from .checks import level_of
 from .sources import output_json_rules
 
@@ -281,7 +282,7 @@ def line_ending_rules(root: Path) -> Iterator[Diagnosis]:
     crlf = [p.relative_to(root).as_posix() for p, text in _sources(root, (".py", ".yaml", ".yml", ".txt"))
             if "\r\n" in text]
     if crlf:
-        shown = ", ".join(crlf[:5]) + (f" and {len(crlf) - 5} more" if len(crlf) > 5 else "")
+        shown = and_more(crlf, 5)
         yield _diagnosis("project-line-endings", f"{len(crlf)} file(s) use CRLF line endings: {shown}.",
                          "convert them to LF (`sed -i 's/\\r$//' FILE`) and keep them so with a .gitattributes "
                          "line `* text=auto eol=lf`", Location(crlf[0], 1))

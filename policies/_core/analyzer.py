@@ -33,7 +33,6 @@ from . import config as config_mod
 from . import info as info_mod
 from .context import StackContext
 from .policy import (
-    ADVISORY,
     ALL_AWS_TYPES,
     ALL_TYPES,
     DISABLED,
@@ -47,6 +46,7 @@ from .policy import (
     ResourcePolicy,
     StackPolicy,
 )
+from .protocol import GRPC_OPTIONS, LEVEL_TO_PB, PB_TO_LEVEL, SEVERITY_TO_PB
 from .resource import Provider, Resource
 from .stack import StackView
 from .values import Props, encode_like
@@ -56,14 +56,6 @@ if TYPE_CHECKING:
 
     from .sdk import SdkPolicy
 
-_MAX_MESSAGE = 400 * 1024 * 1024
-_LEVEL_TO_PB = {ADVISORY: pb.ADVISORY, MANDATORY: pb.MANDATORY, REMEDIATE: pb.REMEDIATE,
-                DISABLED: pb.DISABLED}
-_PB_TO_LEVEL = {v: k for k, v in _LEVEL_TO_PB.items()}
-_SEVERITY_TO_PB = {"low": pb.POLICY_SEVERITY_LOW, "medium": pb.POLICY_SEVERITY_MEDIUM,
-                   "high": pb.POLICY_SEVERITY_HIGH, "critical": pb.POLICY_SEVERITY_CRITICAL,
-                   "": pb.POLICY_SEVERITY_UNSPECIFIED}
-_AWS_PROVIDER_TYPE = "pulumi:providers:aws"
 _CANCEL_GRACE_S = 1.0
 _SERVICE = pb.DESCRIPTOR.services_by_name["Analyzer"].full_name
 
@@ -98,7 +90,6 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self._info_lock = threading.Lock()
         self._built_info: pb.AnalyzerInfo | None = None
         self.cancelled = threading.Event()
-        self.engine_address = ""
         self._rebuild()
         if self._initial:
             try:
@@ -471,10 +462,10 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             item = pb.PolicyInfo(
                 name=policy.name, description=policy.description,
                 displayName=info_mod.display_name(policy),
-                enforcementLevel=_LEVEL_TO_PB[policy.enforcement_level],
+                enforcementLevel=LEVEL_TO_PB[policy.enforcement_level],
                 policy_type=(pb.PolicyType.POLICY_TYPE_RESOURCE if isinstance(policy, ResourcePolicy)
                              else pb.PolicyType.POLICY_TYPE_STACK),
-                severity=_SEVERITY_TO_PB[policy.severity],
+                severity=SEVERITY_TO_PB[policy.severity],
                 remediation_steps=policy.remediation_steps, url=policy.url)
             if policy.framework is not None:
                 f = policy.framework
@@ -500,7 +491,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
             if level is None:
                 continue
             entry = info.initialConfig[name]
-            entry.enforcementLevel = _LEVEL_TO_PB[level]
+            entry.enforcementLevel = LEVEL_TO_PB[level]
             if props:
                 entry.properties.update(props)
 
@@ -509,9 +500,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
 
     def Handshake(self, request: pb.AnalyzerHandshakeRequest, context: grpc.ServicerContext,
                   ) -> pb.AnalyzerHandshakeResponse:
-        """The engine's first call. The pack needs nothing back from the engine; it keeps the
-        address for diagnostics of its own, and the pack directory is where it was started."""
-        self.engine_address = request.engine_address
+        """The engine's first call. The pack calls nothing on the engine, and the pack directory is
+        where it was started: there is nothing to keep."""
         return pb.AnalyzerHandshakeResponse()
 
     def Cancel(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> empty_pb2.Empty:
@@ -525,7 +515,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
 
         given = {}
         for name, cfg in request.policyConfig.items():
-            level = _PB_TO_LEVEL.get(cfg.enforcementLevel)
+            level = PB_TO_LEVEL.get(cfg.enforcementLevel)
             given[name] = (level, json_format.MessageToDict(cfg.properties))
         try:
             self.configure(given)
@@ -566,7 +556,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         return pb.AnalyzeDiagnostic(
             policyName=policy.name, policyPackName=self.name, policyPackVersion=self.version,
             description=policy.description, message=message,
-            urn=urn, enforcementLevel=_LEVEL_TO_PB[level], severity=_SEVERITY_TO_PB[policy.severity])
+            urn=urn, enforcementLevel=LEVEL_TO_PB[level], severity=SEVERITY_TO_PB[policy.severity])
 
     def _pack_failure(self, error: BaseException, subject: str) -> pb.AnalyzeResponse:
         """An advisory diagnostic for a failure outside any policy (a request the pack could not
@@ -701,8 +691,7 @@ def serve(analyzer: Analyzer) -> None:
     # One worker thread: the GIL runs one call at a time anyway, and the same thread for every call
     # finds its state still in the CPU's cache (a pool hands calls to its threads in turn).
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=1),
-                         options=[("grpc.max_receive_message_length", _MAX_MESSAGE),
-                                  ("grpc.max_send_message_length", _MAX_MESSAGE)])
+                         options=GRPC_OPTIONS)
     # Consulted first: Analyze, the call made once per resource, answers with the bytes it built.
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(_SERVICE, {
         "Analyze": grpc.unary_unary_rpc_method_handler(

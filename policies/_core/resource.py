@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .options import NO_OPTIONS, ResourceOptions, options_of
+from .urns import make_urn
 from .values import Prop, Props, Secret, prop_of
 
 if TYPE_CHECKING:
@@ -119,14 +120,3 @@ class Resource:
     def label(self) -> str:
         """How messages name the resource: ``aws:lambda/function:Function 'api-dev'``."""
         return f"{self.type} '{self.name}'"
-
-    @property
-    def module(self) -> str:
-        """The type token's module, e.g. ``lambda`` for ``aws:lambda/function:Function``."""
-        return self.type.split(":", 2)[1].split("/", 1)[0] if self.type.count(":") == 2 else ""
-
-
-def make_urn(type_: str, name: str, stack: str = "dev", project: str = "project",
-             parent_type: str | None = None) -> str:
-    qualified = f"{parent_type}${type_}" if parent_type else type_
-    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"

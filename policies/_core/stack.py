@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .resource import Resource
-from .values import Prop, prop_of
-
-STACK_TYPE = "pulumi:pulumi:Stack"
+from .urns import STACK_TYPE
 
 
 class StackView:
@@ -26,30 +24,9 @@ class StackView:
         """The ``pulumi:pulumi:Stack`` resource, whose properties are the stack's exports."""
         return self._root
 
-    def exports(self) -> dict[str, Prop]:
-        """Export name to value. Keys are always known; values may be unknown in a preview."""
-        root = self.root
-        if root is None:
-            return {}
-        return {k: prop_of(k, root.props.raw(k)) for k in root.props.keys()}
-
     def of_type(self, *types: str) -> Iterator[Resource]:
         wanted = set(types)
         return (r for r in self.resources if r.type in wanted)
 
     def parent_of(self, resource: Resource) -> Resource | None:
         return self.by_urn.get(resource.parent) if resource.parent else None
-
-    def depends_on(self, resource: Resource, other: Resource) -> bool:
-        """True when ``resource`` depends on ``other`` directly, through a property, or via a parent
-        that itself depends on it (Pulumi's ``depends_on`` on a component covers its children)."""
-        seen: set[str] = set()
-        current: Resource | None = resource
-        while current is not None and current.urn not in seen:
-            seen.add(current.urn)
-            if other.urn in current.dependencies:
-                return True
-            if any(other.urn in urns for urns in current.property_dependencies.values()):
-                return True
-            current = self.parent_of(current)
-        return False

@@ -23,6 +23,7 @@ from typing import Any
 from .._core.policy import ADVISORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import StackView
+from .._core.text import and_more
 from .singletons import BY_TOKEN, CONFIG_GROUP, SINGLETONS, Singleton
 
 NAME = "account-singleton-owner"
@@ -69,9 +70,7 @@ def _config_finding(resources: list[Resource]) -> Finding:
     first, others = resources[0], resources[1:]
     also = ""
     if others:
-        named = ", ".join(r.label for r in others[:_MAX_NAMED])
-        more = f" and {len(others) - _MAX_NAMED} more" if len(others) > _MAX_NAMED else ""
-        also = f" (with {named}{more})"
+        also = f" (with {and_more([r.label for r in others], _MAX_NAMED)})"
     recorder = BY_TOKEN["aws:cfg/recorder:Recorder"]
     setting = json.dumps({NAME: {"configOwner": True}})
     return stated(

@@ -29,6 +29,7 @@ from .._core import aws_types
 from .._core.aws_types import snake
 from .._core.policy import ADVISORY, Finding, Held, PolicyContext, ResourcePolicy, stated, violation
 from .._core.resource import Resource
+from .._core.text import and_more
 from ..s3.deprecated_inline_arguments import DEPRECATED as S3_INLINE
 
 _DATA = json.loads((Path(__file__).resolve().parent.parent / "_data" / "aws_deprecations.json")
@@ -77,7 +78,7 @@ def condense(cause: str, held: list[Held], ctx: PolicyContext) -> Finding:
     token = cause.partition(":")[2]
     old, new = held[0][2].found, held[0][2].expected
     names = [label.rsplit(" ", 1)[-1] for _, label, _ in held]
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    shown = and_more(names, 5)
     return stated("", f"{len(held)} resources use {old}, deprecated in pulumi-aws {MAJOR} in favour of {new}: "
                       f"{shown}.",
                   f'replace each with {new}(<same name and arguments>, opts=pulumi.ResourceOptions('

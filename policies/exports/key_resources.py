@@ -27,7 +27,8 @@ from collections.abc import Iterator
 
 from .._core.policy import DISABLED, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
-from .._core.stack import STACK_TYPE, StackView
+from .._core.stack import StackView
+from .._core.urns import STACK_TYPE
 from .identifiers import (
     KEY_RESOURCES,
     STAND_INS,

@@ -22,7 +22,9 @@ from collections.abc import Iterator
 
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
-from .._core.stack import STACK_TYPE, StackView
+from .._core.stack import StackView
+from .._core.text import and_more
+from .._core.urns import STACK_TYPE
 from .identifiers import KEY_RESOURCES, export_line
 
 _MAX_LISTED = 5
@@ -65,9 +67,7 @@ def _nothing_exported(view: StackView, root: Resource, managed: list[Resource]) 
 
 
 def _missing(root: Resource, missing: list[str], present: list[str]) -> Finding:
-    shown = ", ".join(json.dumps(k) for k in present[:10]) or "none"
-    if len(present) > 10:
-        shown += f" and {len(present) - 10} more"
+    shown = and_more([json.dumps(k) for k in present], 10) or "none"
     return stated(
         root.label, f"the stack does not export {', '.join(json.dumps(k) for k in missing)}; expected every "
         f"key listed in the policy's requiredExports config. It exports: {shown}.",

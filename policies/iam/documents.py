@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 from .._core.policy import Finding, stated
 from .._core.resource import Resource
+from .._core.text import and_more
 from .._core.values import STRINGIFIED_OUTPUT_TEXT, UNKNOWN, Prop, Secret, kind_of, prop_of
 from ..outputs.stringified_output import cause_of
 from . import catalogue
@@ -390,7 +391,7 @@ def unreadable(resource: Resource, path: str, reason: str) -> Finding:
 
 
 def malformed(resource: Resource, path: str, problems: tuple[str, ...], limit: int = 3) -> Finding:
-    shown = "; ".join(problems[:limit]) + (f"; and {len(problems) - limit} more" if len(problems) > limit else "")
+    shown = and_more(problems, limit, sep="; ")
     return finding(resource, path, f"{path} has statements IAM would reject: {shown}",
                    "give every statement an Effect ('Allow' or 'Deny'), an Action (or NotAction) that is a "
                    "string or a list of strings, and a Principal that is '*' or a map")

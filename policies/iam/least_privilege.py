@@ -50,6 +50,7 @@ from typing import Any
 
 from .._core.policy import FSBP, MANDATORY, Finding, Framework, Option, PolicyContext, ResourcePolicy
 from .._core.resource import Resource
+from .._core.text import and_more
 from . import catalogue
 from .catalogue import ActionInfo
 from .documents import (
@@ -277,7 +278,7 @@ def _action_wildcard(resource: Resource, path: str, patterns: list[str], where: 
 
 def _service_wildcard(resource: Resource, path: str, services: list[str], where: str, secret: bool, limit: int,
                       label: str) -> Finding:
-    shown = "a service-wide wildcard" if secret else _names(services, limit)
+    shown = "a service-wide wildcard" if secret else and_more(services, limit)
     return finding(resource, path, f"{label} allows every action of a service ({shown}) {where}",
                    "list the actions the code calls instead of svc:* (or add the service to "
                    "allowedServiceWildcards in the policy config)")
@@ -285,11 +286,11 @@ def _service_wildcard(resource: Resource, path: str, services: list[str], where:
 
 def _escalation(resource: Resource, path: str, actions: list[ActionInfo], secret: bool, limit: int,
                 others: list[tuple[str, list[ActionInfo]]], label: str) -> Finding:
-    shown = "" if secret else " " + _names([a.name for a in actions], limit)
+    shown = "" if secret else " " + and_more([a.name for a in actions], limit)
     also = fix_also = ""
     if others:
         also = (" (and actions that accept resource ARNs)" if secret else
-                f"; it also allows {_names([name for name, _ in others], limit)} there, which accept resource ARNs")
+                f"; it also allows {and_more([name for name, _ in others], limit)} there, which accept resource ARNs")
         refs = list(dict.fromkeys(_reference(_scope(i)[0]) for _, infos in others for i in infos[:1]))
         fix_also = f", and \"Resource\": [{', '.join(refs[:_SHOWN_GROUPS])}] for the others"
     return finding(resource, path, f"{label} allows privilege-escalation actions{shown} on Resource '*': "
@@ -312,8 +313,8 @@ def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, l
         return finding(resource, path, f"{label} allows actions that accept resource ARNs on Resource '*' "
                        "(not listed: the document is a secret)",
                        f"list the ARNs the code uses instead of \"*\", building the document with {_JSON_DUMPS}")
-    shown = _names([name if name == infos[0].name else f"{name} ({len(infos)} actions that accept ARNs)"
-                    for name, infos in entries], limit)
+    shown = and_more([name if name == infos[0].name else f"{name} ({len(infos)} actions that accept ARNs)"
+                      for name, infos in entries], limit)
     groups: dict[tuple[str, str], dict[str, int]] = {}
     for name, infos in entries:
         for info in infos:
@@ -329,16 +330,14 @@ def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, l
         plain = {name for name, infos in entries if name == infos[0].name}
         ordered = sorted(groups, key=lambda k: (-len(groups[k]), not groups[k].keys() & plain,
                                                 -sum(groups[k].values()), not k[0]))
-        parts = [f"{_describe(rtype, arn)} for {_names(list(groups[(rtype, arn)]), 3)}"
-                 for rtype, arn in ordered[:_SHOWN_GROUPS]]
-        rest = len(ordered) - _SHOWN_GROUPS
-        scope = "scope them by ARN: " + "; ".join(parts) + (f"; and {rest} more resource types" if rest > 0 else "")
+        parts = [f"{_describe(rtype, arn)} for {and_more(list(groups[(rtype, arn)]), 3)}" for rtype, arn in ordered]
+        scope = "scope them by ARN: " + and_more(parts, _SHOWN_GROUPS, sep="; ", what="resource types")
     refs = [_reference(rtype) for rtype, _ in ordered[:_SHOWN_GROUPS] if rtype] or ["the resource's .arn"]
     fix = (f"\"Resource\": [{', '.join(refs)}] instead of \"*\", with the document built by "
            f"{_JSON_DUMPS} so the ARNs resolve")
     patterns = [name for name, infos in entries if name != infos[0].name]
     if patterns:  # the ARN types a pattern reaches are rarely the ones the code needs: no list of them
-        fix = (f"list the actions the code calls instead of {_names(patterns, 3)} (a pattern grants every "
+        fix = (f"list the actions the code calls instead of {and_more(patterns, 3)} (a pattern grants every "
                f"matching action, including ones AWS adds later), each on the ARNs it uses, with the document "
                f"built by {_JSON_DUMPS}")
     return finding(resource, path, f"{label} allows {shown} on Resource '*'; {scope}", fix)
@@ -365,10 +364,6 @@ def _scope(info: ActionInfo) -> tuple[str, str]:
 def _describe(rtype: str, arn: str) -> str:
     return f"{rtype} ARNs ({arn})" if rtype else "ARNs of several resource types (see the Service " \
                                                   "Authorization Reference)"
-
-
-def _names(names: list[str], limit: int) -> str:
-    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 _WORD = re.compile(r"[^a-z0-9]+")

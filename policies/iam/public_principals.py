@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy
 from .._core.resource import Resource
+from .._core.text import and_more
 from . import catalogue
 from .documents import (
     DENY,
@@ -214,8 +215,7 @@ def _grant(resource: Resource, path: str, st: Statement, doc: Document, api: boo
     if doc.secret or not actions:
         what = "access"
     else:
-        what = ", ".join(actions[:_MAX_ACTIONS]) + (f" and {len(actions) - _MAX_ACTIONS} more"
-                                                    if len(actions) > _MAX_ACTIONS else "")
+        what = and_more(actions, _MAX_ACTIONS)
     yield finding(resource, path, f"{label} grants {what} to {who} without a Condition that limits who",
                   _API_FIX if api else "name the principals (\"Principal\": {\"AWS\": role.arn} or {\"Service\": "
                   "\"events.amazonaws.com\"}) or add a Condition on aws:SourceArn, aws:SourceAccount or "

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 
 from .._core.policy import ADVISORY, Finding, Option, PolicyContext, ResourcePolicy
 from .._core.resource import Resource
+from .._core.text import and_more
 from . import catalogue
 from .documents import (
     IDENTITY_POLICY_TYPES,
@@ -123,8 +124,7 @@ def _finding(resource: Resource, path: str, doc: Document, statements: list[Stat
     label = statement_label(path, statements[0], doc.secret)
     more = statements[1:]
     if more:
-        label += f" (and statement{'s' if len(more) > 1 else ''} {', '.join(str(s.number) for s in more[:5])}" \
-                 + (f" and {len(more) - 5} more" if len(more) > 5 else "") + ")"
+        label += f" (and statement{'s' if len(more) > 1 else ''} {and_more([str(s.number) for s in more], 5)})"
     if doc.secret:
         what = {"case-mismatch": "an action written in another case than AWS documents it",
                 "no-match": "an action pattern that matches no action in the IAM catalogue"}.get(

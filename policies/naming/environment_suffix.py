@@ -54,6 +54,7 @@ from .._core.policy import (
     violation,
 )
 from .._core.resource import Resource
+from .._core.text import and_more
 from . import names
 
 DEFAULT_EXEMPT_TYPES: list[str] = []
@@ -158,8 +159,7 @@ def _where(position: str) -> str:
 def condense(cause: str, held: list[Held], ctx: PolicyContext) -> Finding:
     """One finding for a cause repeated across resources: the count, examples, and the one fix."""
     suffix = ctx.suffix
-    shown = ", ".join(f"{label} ({f.property} {f.found})" for _, label, f in held[:5])
-    more = f" and {len(held) - 5} more" if len(held) > 5 else ""
+    shown = and_more([f"{label} ({f.property} {f.found})" for _, label, f in held], 5)
     kind, _, text = cause.partition(":")
     weakest = suffix is not None and suffix.source == "the stack name"
     if kind == "placeholder":
@@ -181,7 +181,7 @@ def condense(cause: str, held: list[Held], ctx: PolicyContext) -> Finding:
         what = (f"{len(held)} explicit names do not carry the environment suffix {suffix}, so every "
                 f"environment deploys the same names")
         fix = _entry_point_fix() + ' and build each name as f"<name>-{environment_suffix}" (or leave it unset)'
-    return stated("", f"{what}: {shown}{more}.", fix, found=str(len(held)),
+    return stated("", f"{what}: {shown}.", fix, found=str(len(held)),
                   expected=f"the environment suffix {suffix}", cause=cause)
 
 

@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from policies import PACK_VERSION, POLICIES
+from policies import STACK_TYPE as STACK
 from tools.stage_pack import StageError, stage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +45,6 @@ FUNCTION = "aws:lambda/function:Function"
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 SECRET = "aws:secretsmanager/secret:Secret"
-STACK = "pulumi:pulumi:Stack"
 
 # What `examples/violations` breaks, as the CLI reports it by default: policy -> (enforcement
 # level, type and name of the resource the event is about, text the message must contain: the

@@ -12,8 +12,8 @@ from urllib.request import url2pathname
 import pytest
 from google.protobuf import empty_pb2, json_format
 
-from aws_conventions.engine import PackProcess, StackResource, not_applicable_of, urn_of, waived_of
-from policies import POLICIES
+from aws_conventions.engine import PackProcess, StackResource, not_applicable_of, waived_of
+from policies import POLICIES, make_urn
 from policies._core.policy import ResourcePolicy
 from policies._core.values import SECRET_SIG, SIG_KEY, UNKNOWN, Secret
 
@@ -109,7 +109,7 @@ def test_without_any_suffix_the_suffix_policies_are_not_applicable():
 
 def test_without_configure_stack_the_stack_name_comes_from_the_urns():
     with PackProcess(stack="", project="") as p:  # as `pulumi policy analyze` starts a pack
-        urn = urn_of(TABLE, "orders", stack="pr7", project="tap")
+        urn = make_urn(TABLE, "orders", stack="pr7", project="tap")
         p.analyze(TABLE, {"name": "orders"}, name="orders", urn=urn)  # held until the end of the preview
         naming = [d for d in p.analyze_stack([]) if d.policy == "environment-suffix-naming"]
         assert naming and all("suffix 'pr7' (from the stack name)" in d.message for d in naming)

@@ -9,8 +9,9 @@ import grpc
 import pytest
 from google.protobuf import json_format
 
-from aws_conventions.engine import PACK_DIR, PackProcess, StackResource, not_applicable_of, urn_of
-from aws_conventions.runner import reconcile
+from aws_conventions.engine import PACK_DIR, PackProcess, StackResource, not_applicable_of
+from aws_conventions.evaluation import reconcile
+from policies import make_urn
 from policies._core.values import UNKNOWN, Secret
 
 PACKS = PACK_DIR / "tests" / "e2e" / "sdk_packs"
@@ -99,8 +100,8 @@ def test_a_configured_level_and_field_reach_the_sdk_policies_alike(packs):
 
 def test_analyze_stack_answers_are_the_same(packs):
     ours, stock = packs
-    component = urn_of("tap:index:TapStack", "tap")
-    role = urn_of("aws:iam/role:Role", "role")
+    component = make_urn("tap:index:TapStack", "tap")
+    role = make_urn("aws:iam/role:Role", "role")
     resources = [
         StackResource("tap:index:TapStack", "tap", urn=component),
         StackResource("aws:iam/role:Role", "role", urn=role, parent=component),
@@ -114,7 +115,7 @@ def test_analyze_stack_answers_are_the_same(packs):
     assert mine == theirs
     assert [(d[0], d[3], d[4]) for d in mine[0]] == [
         ("lambda-log-groups", "Every function has its log group.\napi (parent tap, depends on [role]) has no log group",
-         urn_of(FUNCTION, "api"))]
+         make_urn(FUNCTION, "api"))]
     empty = ours.stack_request([])
     assert _answer(ours.stub.AnalyzeStack(empty)) == _answer(stock.stub.AnalyzeStack(empty))
     assert _answer(ours.stub.AnalyzeStack(empty))[1] == {"lambda-log-groups": "an empty stack"}

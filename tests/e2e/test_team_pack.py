@@ -10,9 +10,10 @@ import json
 import pytest
 from google.protobuf import json_format
 
-from aws_conventions.engine import LEVELS, PACK_DIR, PackProcess, StackResource, diagnostics_of, not_applicable_of
-from aws_conventions.runner import reconcile
+from aws_conventions.engine import PACK_DIR, PackProcess, StackResource, diagnostics_of, not_applicable_of
+from aws_conventions.evaluation import reconcile
 from policies import POLICIES
+from policies._core.protocol import PB_TO_LEVEL
 from policies._core.values import UNKNOWN, Secret
 from tests.conftest import check
 
@@ -72,14 +73,14 @@ def test_it_serves_the_reused_policies_but_the_excluded_one_and_both_of_its_own(
 def test_the_changed_defaults_are_the_published_defaults(pack):
     registry = {p.name: p for p in POLICIES}
     assert registry["xray-tracing"].enforcement_level == "advisory"
-    assert LEVELS[policy_info(pack, "xray-tracing").enforcementLevel] == "mandatory"
+    assert PB_TO_LEVEL[policy_info(pack, "xray-tracing").enforcementLevel] == "mandatory"
     assert schema(pack, "log-retention")["properties"]["maxDays"]["default"] == 365
     assert schema(pack, "log-retention")["properties"]["minDays"]["default"] == 1, "other fields keep theirs"
 
 
 def test_the_sdk_policy_is_described_as_the_sdk_declares_it(pack):
     info = policy_info(pack, "acme-allowed-regions")
-    assert LEVELS[info.enforcementLevel] == "mandatory", "the pack's default: the policy sets no level"
+    assert PB_TO_LEVEL[info.enforcementLevel] == "mandatory", "the pack's default: the policy sets no level"
     assert info.severity == 3  # POLICY_SEVERITY_HIGH
     assert info.policy_type == 1  # POLICY_TYPE_RESOURCE
     assert info.url == "", "the SDK policy gives no URL, and gets none of this pack's"

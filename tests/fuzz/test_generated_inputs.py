@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pulumi.runtime.proto import analyzer_pb2 as pb
 
-from aws_conventions.engine import PackProcess, StackResource, urn_of
-from policies import POLICIES
+from aws_conventions.engine import PackProcess, StackResource
+from policies import POLICIES, STACK_TYPE, make_urn
 from policies._core import config as config_mod
 from policies._core.analyzer import Analyzer
 from policies._core.context import StackContext
@@ -136,7 +136,7 @@ ANALYZER = analyzer()
 def test_resource_policies_on_generated_property_bags(case):
     type_, name, props = case
     counter.add()
-    request = pb.AnalyzeRequest(type=type_, name=name, urn=urn_of(type_, name), properties=to_struct(props))
+    request = pb.AnalyzeRequest(type=type_, name=name, urn=make_urn(type_, name), properties=to_struct(props))
     began = time.perf_counter()
     response = ANALYZER.Analyze(request, None)
     assert time.perf_counter() - began < SLOW_SECONDS
@@ -149,23 +149,23 @@ def test_a_canary_secret_in_every_property_is_never_printed(type_):
                                                      "Sid": CANARY}]}, [CANARY, {"k": CANARY}], 7, True):
         counter.add()
         props = {name: Secret(shape) for name in input_names(type_)}
-        request = pb.AnalyzeRequest(type=type_, name="svc", urn=urn_of(type_, "svc"), properties=to_struct(props))
+        request = pb.AnalyzeRequest(type=type_, name="svc", urn=make_urn(type_, "svc"), properties=to_struct(props))
         assert_clean(ANALYZER.Analyze(request, None))
 
 
-STACK_TYPES = [*declared_types(), "pulumi:pulumi:Stack", "tap:index:TapStack", "pulumi:providers:aws"]
+STACK_TYPES = [*declared_types(), STACK_TYPE, "tap:index:TapStack", "pulumi:providers:aws"]
 
 
 @st.composite
 def stacks(draw: st.DrawFn) -> pb.AnalyzeStackRequest:
     count = draw(st.integers(0, 8))
-    urns = [urn_of("x:y:Z", f"r{i}") for i in range(count)] + ["urn:dangling", ""]
+    urns = [make_urn("x:y:Z", f"r{i}") for i in range(count)] + ["urn:dangling", ""]
     request = pb.AnalyzeStackRequest()
     for i in range(count):
         type_ = draw(st.sampled_from(STACK_TYPES))
         item = request.resources.add()
         item.type, item.name = type_, f"r{i}"
-        item.urn = draw(st.sampled_from(urns)) if draw(st.integers(0, 9)) == 0 else urn_of(type_, f"r{i}")
+        item.urn = draw(st.sampled_from(urns)) if draw(st.integers(0, 9)) == 0 else make_urn(type_, f"r{i}")
         props = draw(bag(type_))
         item.properties.CopyFrom(to_struct(props))
         item.parent = draw(st.sampled_from(urns))
@@ -173,7 +173,7 @@ def stacks(draw: st.DrawFn) -> pb.AnalyzeStackRequest:
         if draw(st.booleans()):
             region = draw(st.sampled_from(["us-east-1", UNKNOWN, 5, Secret("eu-west-1")]))
             item.provider.CopyFrom(pb.AnalyzerProviderResource(
-                type="pulumi:providers:aws", name="p", urn=urn_of("pulumi:providers:aws", "p"),
+                type="pulumi:providers:aws", name="p", urn=make_urn("pulumi:providers:aws", "p"),
                 properties=to_struct({"region": region})))
     return request
 
@@ -214,7 +214,7 @@ def test_invalid_config_is_rejected_with_policy_and_field(case):
         return
     # Accepted: the policies must then work with it.
     for type_ in declared_types()[:3]:
-        request = pb.AnalyzeRequest(type=type_, name="svc-dev", urn=urn_of(type_, "svc-dev"),
+        request = pb.AnalyzeRequest(type=type_, name="svc-dev", urn=make_urn(type_, "svc-dev"),
                                     properties=to_struct({}))
         assert_clean(a.Analyze(request, None))
 
@@ -277,7 +277,7 @@ def secret_containers(draw: st.DrawFn) -> tuple[str, str, dict]:
 def test_a_secret_container_keeps_everything_inside_it_secret(case):
     type_, name, props = case
     counter.add()
-    request = pb.AnalyzeRequest(type=type_, name=name, urn=urn_of(type_, name), properties=to_struct(props))
+    request = pb.AnalyzeRequest(type=type_, name=name, urn=make_urn(type_, name), properties=to_struct(props))
     assert_clean(ANALYZER.Analyze(request, None))
     stack = pb.AnalyzeStackRequest(resources=[pb.AnalyzerResource(
         type=type_, name=name, urn=request.urn, properties=request.properties)])
@@ -288,7 +288,7 @@ def test_the_inline_policies_of_a_role_in_a_secret_list_are_never_quoted():
     document = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Sid": f"{CANARY}Sid", "Effect": "Allow", "Action": [f"s3:{CANARY}", "*"], "Resource": "*"}]})
     props = {"name": "r-dev", "inlinePolicies": Secret([{"name": "p", "policy": document}])}
-    request = pb.AnalyzeRequest(type="aws:iam/role:Role", name="r-dev", urn=urn_of("aws:iam/role:Role", "r-dev"),
+    request = pb.AnalyzeRequest(type="aws:iam/role:Role", name="r-dev", urn=make_urn("aws:iam/role:Role", "r-dev"),
                                 properties=to_struct(props))
     response = ANALYZER.Analyze(request, None)
     assert {"iam-least-privilege", "iam-unknown-action"} <= {d.policyName for d in response.diagnostics}
@@ -315,7 +315,7 @@ SECRET_CONFIG_ANALYZER = secret_config_analyzer()
 def test_secret_config_values_are_never_quoted(case):
     type_, name, props = case
     counter.add()
-    request = pb.AnalyzeRequest(type=type_, name=name, urn=urn_of(type_, name), properties=to_struct(props))
+    request = pb.AnalyzeRequest(type=type_, name=name, urn=make_urn(type_, name), properties=to_struct(props))
     assert_clean(SECRET_CONFIG_ANALYZER.Analyze(request, None))
 
 
@@ -334,7 +334,7 @@ def _secret_keys(struct) -> set[str]:
 def test_remediate_answers_and_keeps_secrets_secret(case):
     type_, name, props = case
     counter.add()
-    request = pb.AnalyzeRequest(type=type_, name=name, urn=urn_of(type_, name), properties=to_struct(props))
+    request = pb.AnalyzeRequest(type=type_, name=name, urn=make_urn(type_, name), properties=to_struct(props))
     response = REMEDIATING.Remediate(request, None)
     secret_before = _secret_keys(request.properties)
     for remediation in response.remediations:

@@ -27,8 +27,6 @@ from policies import PACK_NAME, PACK_VERSION, POLICIES
 from tests.conftest import ROOT
 from tests.install.venvs import create, env, pip_install, site_packages, without
 
-pytestmark = pytest.mark.slow
-
 RUN_TIMEOUT = 300
 EXAMPLES = ("violations", "iam-wildcards")
 PYTEST_PIN = next(line.strip() for line in (ROOT / "requirements-dev.txt").read_text().splitlines()

@@ -17,7 +17,8 @@ from pulumi import ComponentResource, Output, ResourceOptions
 from pulumi.runtime import settings
 
 from aws_conventions import capture as capture_mod
-from aws_conventions.runner import autonames
+from aws_conventions.captured import autonames
+from aws_conventions.program_failure import syntax_summary
 from policies._core.values import SECRET_SIG, SIG_KEY, UNKNOWN_STRING
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -205,6 +206,6 @@ def test_urns_are_qualified_as_the_engine_qualifies_them():
 ], ids=["field-over-lines", "other-quote-before", "reused-quotes", "on-3.12", "closed-field", "plain-string"])
 def test_a_syntax_error_says_when_the_line_needs_python_312(line, version, needs_312):
     error = SyntaxError("unterminated string literal", ("/app/lib/tap_stack.py", 7, 5, line))
-    summary = capture_mod.syntax_summary(error, version)
+    summary = syntax_summary(error, version)
     assert summary.startswith("SyntaxError: unterminated string literal (tap_stack.py, line 7)")
     assert ("Python 3.12" in summary) is needs_312

@@ -145,7 +145,7 @@ def test_a_failing_program_with_unmet_pins_says_which(tmp_path):
 def test_the_policy_config_is_reconciled_as_the_engine_does():
     from pulumi.runtime.proto import analyzer_pb2 as pb
 
-    from aws_conventions.runner import reconcile
+    from aws_conventions.evaluation import reconcile
 
     info = pb.AnalyzerInfo(name="pack", policies=[
         pb.PolicyInfo(name="log-retention", enforcementLevel=pb.MANDATORY),

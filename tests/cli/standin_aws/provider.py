@@ -53,7 +53,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from aws_conventions.capture import policy_document  # the runner renders it the same way
+from aws_conventions.datasources import policy_document  # the runner renders it the same way
 
 VERSION = "7.51.1"
 ACCOUNT_ID = "123456789012"

@@ -4,7 +4,7 @@ import pytest
 
 from policies._core.config import ConfigError
 from policies._core.resource import Resource
-from tests.conftest import analyzer_for, check_stack
+from tests.conftest import analyzer_for, assert_findings, check_stack
 
 NAME = "account-singleton-owner"
 RECORDER = "aws:cfg/recorder:Recorder"
@@ -59,10 +59,7 @@ CASES = [
 @pytest.mark.parametrize(("resources", "config", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_cases(resources, config, expected):
     findings = check_stack(NAME, resources, config=config)
-    assert [f.urn.rsplit("::", 1)[1] for f in findings] == [name for name, _ in expected]
-    for finding, (_, texts) in zip(findings, expected, strict=True):
-        for text in texts:
-            assert text in finding.message
+    assert_findings(findings, expected)
 
 
 def test_config_resources_in_several_regions_give_one_warning():

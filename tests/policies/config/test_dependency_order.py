@@ -5,7 +5,7 @@ from policies._core.dependencies import Upstream
 from policies._core.resource import Resource
 from policies._core.stack import StackView
 from policies._core.values import UNKNOWN
-from tests.conftest import check_stack
+from tests.conftest import assert_findings, check_stack
 
 NAME = "config-dependency-order"
 RECORDER = "aws:cfg/recorder:Recorder"
@@ -78,11 +78,7 @@ CASES = [
 @pytest.mark.parametrize(("resources", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_cases(resources, expected):
     findings = check_stack(NAME, resources, stack=STACK)
-    assert sorted(f.urn.rsplit("::", 1)[1] for f in findings) == sorted(name for name, _ in expected)
-    by_name = {f.urn.rsplit("::", 1)[1]: f for f in findings}
-    for name, texts in expected:
-        for text in texts:
-            assert text in by_name[name].message
+    assert_findings(sorted(findings, key=lambda f: f.urn.rsplit("::", 1)[1]), sorted(expected))
 
 
 def test_rules_without_recorder_status_in_the_stack_are_fine():

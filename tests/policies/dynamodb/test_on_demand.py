@@ -1,7 +1,7 @@
 import pytest
 
 from policies._core.values import UNKNOWN, Secret
-from tests.conftest import REMOVE, check, merged
+from tests.conftest import REMOVE, assert_findings, check, merged
 
 NAME = "dynamodb-on-demand"
 TABLE = "aws:dynamodb/table:Table"
@@ -25,12 +25,7 @@ CASES = [
 @pytest.mark.parametrize(("changes", "config", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_cases(changes, config, expected):
     findings = check(NAME, TABLE, merged(BASE, **changes), config=config)
-    if expected is None:
-        assert findings == []
-    else:
-        assert len(findings) == 1
-        for text in expected:
-            assert text in findings[0].message
+    assert_findings(findings, expected)
 
 
 def test_exempt_by_logical_name():

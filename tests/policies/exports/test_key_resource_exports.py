@@ -1,11 +1,11 @@
 import pytest
 
+from policies import STACK_TYPE as STACK
 from policies._core.resource import Resource
 from policies._core.values import UNKNOWN, Secret
-from tests.conftest import check_stack
+from tests.conftest import assert_findings, check_stack
 
 NAME = "key-resource-exports"
-STACK = "pulumi:pulumi:Stack"
 TABLE = "aws:dynamodb/table:Table"
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/transactions-dev"
 ROOT_URN = f"urn:pulumi:dev::project::{STACK}::tap-dev"
@@ -45,13 +45,7 @@ CASES = [
 def test_cases(exports, config, expected):
     resources = [root(**exports), table()]
     findings = check_stack(NAME, resources, config=config)
-    if expected is None:
-        assert findings == []
-    else:
-        assert len(findings) == 1
-        assert findings[0].urn == resources[1].urn
-        for text in expected:
-            assert text in findings[0].message
+    assert_findings(findings, expected, on=resources[1].urn)
 
 
 def test_no_exports_is_left_to_stack_exports():

@@ -1,11 +1,11 @@
 import pytest
 
+from policies import STACK_TYPE as STACK
 from policies._core.resource import Resource
 from policies._core.values import UNKNOWN
-from tests.conftest import check_stack
+from tests.conftest import assert_findings, check_stack
 
 NAME = "stack-exports"
-STACK = "pulumi:pulumi:Stack"
 COMPONENT = "tap:index:TapStack"
 ROOT_URN = f"urn:pulumi:dev::project::{STACK}::tap-dev"
 COMPONENT_URN = f"urn:pulumi:dev::project::{STACK}${COMPONENT}::tap"
@@ -51,13 +51,7 @@ CASES = [
 @pytest.mark.parametrize(("resources", "config", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_cases(resources, config, expected):
     findings = check_stack(NAME, resources, config=config)
-    if expected is None:
-        assert findings == []
-    else:
-        assert len(findings) == 1
-        assert findings[0].urn == ROOT_URN
-        for text in expected:
-            assert text in findings[0].message
+    assert_findings(findings, expected, on=ROOT_URN)
 
 
 def test_nothing_exported_and_required_keys_missing_are_two_findings():

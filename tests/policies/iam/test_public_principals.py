@@ -213,10 +213,7 @@ VIA_SERVICE = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Dec
 ])
 def test_kms_key_policy(statements, expected):
     findings = check(NAME, KEY, {"description": "data key", "policy": doc(*statements)})
-    if expected is None:
-        assert findings == []
-    else:
-        assert len(findings) == 1 and expected in findings[0].message
+    assert_findings(findings, expected)
 
 
 LAMBDA_TRUST = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}

@@ -1,7 +1,7 @@
 import pytest
 
 from policies._core.values import UNKNOWN, Secret
-from tests.conftest import REMOVE, check, merged
+from tests.conftest import REMOVE, assert_findings, check, merged
 
 NAME = "kms-key-rotation"
 KEY = "aws:kms/key:Key"
@@ -34,12 +34,7 @@ CASES = [
 @pytest.mark.parametrize(("changes", "config", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_cases(changes, config, expected):
     findings = check(NAME, KEY, merged(BASE, **changes), config=config)
-    if expected is None:
-        assert findings == []
-    else:
-        assert len(findings) == 1
-        for text in expected:
-            assert text in findings[0].message
+    assert_findings(findings, expected)
 
 
 def test_replica_keys_and_aliases_are_ignored():

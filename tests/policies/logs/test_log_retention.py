@@ -3,7 +3,7 @@ import pytest
 from policies._core.config import ConfigError
 from policies._core.values import UNKNOWN, Secret
 from policies.logs.log_retention import ACCEPTED_DAYS
-from tests.conftest import REMOVE, check, merged
+from tests.conftest import REMOVE, assert_findings, check, merged
 
 NAME = "log-retention"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -31,12 +31,7 @@ CASES = [
 @pytest.mark.parametrize(("changes", "config", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_cases(changes, config, expected):
     findings = check(NAME, LOG_GROUP, merged(BASE, **changes), config=config)
-    if expected is None:
-        assert findings == []
-    else:
-        assert len(findings) == 1
-        for text in expected:
-            assert text in findings[0].message
+    assert_findings(findings, expected)
 
 
 @pytest.mark.parametrize("days", ACCEPTED_DAYS)

@@ -1,7 +1,7 @@
 import pytest
 
 from policies._core.values import UNKNOWN, Secret
-from tests.conftest import REMOVE, check, merged
+from tests.conftest import REMOVE, assert_findings, check, merged
 
 NAME = "xray-tracing"
 LAMBDA = "aws:lambda/function:Function"
@@ -60,13 +60,9 @@ CASES = [
 @pytest.mark.parametrize(("type_", "changes", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_cases(type_, changes, expected):
     findings = check(NAME, type_, merged(BASE[type_], **changes))
-    if expected is None:
-        assert findings == []
-    else:
-        assert len(findings) == 1
-        for text in expected:
-            assert text in findings[0].message
-        assert "PassThrough" not in findings[0].message or "secret" not in str(changes)
+    found = assert_findings(findings, expected)
+    if found is not None:
+        assert "PassThrough" not in found.message or "secret" not in str(changes)
 
 
 def test_http_api_stages_have_no_xray_and_are_ignored():

@@ -10,7 +10,7 @@ from policies._core.analyzer import Analyzer
 from policies._core.context import StackContext
 from policies._core.resource import Resource
 from policies._core.values import UNKNOWN, Secret
-from tests.conftest import check
+from tests.conftest import assert_findings, check
 
 TODAY = dt.date(2026, 6, 1)
 TABLE = "aws:dynamodb/table:Table"
@@ -99,7 +99,4 @@ def test_malformed_config_waivers_are_rejected(waivers, expected):
 ])
 def test_waiver_tags_policy(tags, expected):
     findings = check("waiver-tags", TABLE, {**PROVISIONED, "tags": tags})
-    if expected is None:
-        assert findings == []
-    else:
-        assert len(findings) == 1 and expected in findings[0].message
+    assert_findings(findings, expected)
