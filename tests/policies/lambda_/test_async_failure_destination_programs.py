@@ -10,8 +10,9 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from aws_conventions.engine import PackProcess, StackResource, urn_of
+from aws_conventions.engine import PackProcess, StackResource
 from aws_conventions.testing import check_program
+from policies import make_urn
 from policies._core.values import UNKNOWN
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -114,7 +115,7 @@ def pack():
 
 
 def test_linked_through_property_dependencies_over_the_protocol(pack):
-    fn_urn = urn_of("aws:lambda/function:Function", "ingest-dev", project="tap")
+    fn_urn = make_urn("aws:lambda/function:Function", "ingest-dev", project="tap")
     fn = StackResource("aws:lambda/function:Function", "ingest-dev", {"name": "ingest-dev", "arn": UNKNOWN},
                        urn=fn_urn)
     subscription = StackResource("aws:sns/topicSubscription:TopicSubscription", "ingest-sub",
