@@ -41,18 +41,18 @@ from .deprecation import aws_deprecated
 from .dynamodb import on_demand, point_in_time_recovery
 from .ecr import scan_on_push
 from .encryption import at_rest
-from .exports import key_resources, stack_exports
-from .iam import admin_managed_policies, least_privilege, public_principals, unknown_action
+from .exports import key_resource, stack
+from .iam import admin_managed_policy, least_privilege, public_principal, unknown_action
 from .kms import key_policy, key_rotation
 from .lambda_ import async_failure_destination, function_url_auth, runtime_support
 from .lifecycle import destroyability
 from .logs import lambda_log_group, log_retention
-from .naming import environment_suffix, limits
-from .network import open_ingress
+from .naming import aws_name_limits, environment_suffix
+from .network import security_group_open_ingress
 from .outputs import stringified_output
 from .rds import managed_master_password
 from .s3 import deprecated_inline_arguments
-from .tracing import xray_tracing
+from .tracing import xray
 from .waivers import waiver_tags
 
 PACK_NAME = "aws-conventions"
@@ -67,7 +67,7 @@ PACK_DESCRIPTION = ("Catches the AWS mistakes Pulumi programs keep making (names
 
 POLICIES: list[Policy] = [
     environment_suffix.POLICY,
-    xray_tracing.POLICY,
+    xray.POLICY,
     log_retention.POLICY,
     lambda_log_group.POLICY,
     on_demand.POLICY,
@@ -75,13 +75,13 @@ POLICIES: list[Policy] = [
     key_policy.POLICY,
     least_privilege.POLICY,
     unknown_action.POLICY,
-    admin_managed_policies.POLICY,
-    public_principals.POLICY,
+    admin_managed_policy.POLICY,
+    public_principal.POLICY,
     singleton_duplicates.POLICY,
     singleton_owner.POLICY,
     dependency_order.POLICY,
-    stack_exports.POLICY,
-    key_resources.POLICY,
+    stack.POLICY,
+    key_resource.POLICY,
     stringified_output.POLICY,
     function_url_auth.POLICY,
     managed_master_password.POLICY,
@@ -90,9 +90,9 @@ POLICIES: list[Policy] = [
     scan_on_push.POLICY,
     point_in_time_recovery.POLICY,
     at_rest.POLICY,
-    open_ingress.POLICY,
+    security_group_open_ingress.POLICY,
     runtime_support.POLICY,
-    limits.POLICY,
+    aws_name_limits.POLICY,
     aws_deprecated.POLICY,
     async_failure_destination.POLICY,
     private_api_policy.POLICY,

@@ -18,6 +18,7 @@ from policies._core.policy import (
     StackPolicy,
 )
 from tools import aws_catalog, policy_docs
+from tools.new_policy import module_name
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPES = json.loads((ROOT / "policies/_data/aws_types.json").read_text())["types"]
@@ -43,6 +44,14 @@ def test_every_policy_module_is_registered():
     modules = {".".join(path.relative_to(ROOT).with_suffix("").parts) for path in _modules_defining_policy()}
     assert modules, "no policy modules found"
     assert modules - registered == set(), "policy modules missing from policies/__init__.py"
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=IDS)
+def test_a_policy_is_found_by_its_name(policy):
+    """``policies/<area>/<name without the area's word>.py``, as the scaffolder writes it."""
+    parts = policy.check.__module__.split(".")
+    assert parts[0] == "policies" and len(parts) == 3, policy.check.__module__
+    assert parts[2] == module_name(parts[1], policy.name), f"{policy.name} lives in {policy.check.__module__}"
 
 
 @pytest.mark.parametrize("policy", POLICIES, ids=IDS)

@@ -5,7 +5,7 @@ import pytest
 from policies._core import aws_types
 from policies._core.context import StackContext
 from policies._core.values import UNKNOWN, Secret
-from policies.naming.limits import RULES
+from policies.naming.aws_name_limits import RULES
 from tests.conftest import REMOVE, assert_findings, check, merged
 from tools.aws_catalog import package_dir
 
