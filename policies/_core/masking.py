@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .policy import Finding
-from .values import Props, Secret
+from .values import Props, walk
 
 MASK = "[secret]"
 _MIN_BARE = 4
@@ -28,7 +28,7 @@ def read_secret_strings(props: Props) -> set[str]:
     message rendered from this bag can quote, since a check reads a property only by decoding it."""
     found: set[str] = set()
     for value in props.decoded():
-        _collect(value, False, found, 0)
+        _collect(value, found)
     return found
 
 
@@ -37,24 +37,21 @@ def secret_strings(props: Props) -> set[str]:
     quote through the provider's view without the pack seeing which keys it read."""
     found: set[str] = set()
     for key in props.keys():
-        _collect(props.raw(key), False, found, 0)
+        _collect(props.raw(key), found)
     return found
 
 
-def _collect(value: Any, secret: bool, found: set[str], depth: int) -> None:
-    stack = [(value, secret, depth)]
-    while stack:
-        v, under, d = stack.pop()
-        if isinstance(v, Secret):
-            stack.append((v.value, True, d + 1))
-        elif isinstance(v, str):
-            if under and v.strip():
-                found.add(v)
-                stack.extend((x, True, d + 1) for x in _embedded(v))
-        elif isinstance(v, dict):
-            stack.extend((x, under, d + 1) for x in v.values())
-        elif isinstance(v, list):
-            stack.extend((x, under, d + 1) for x in v)
+def _collect(value: Any, found: set[str]) -> None:
+    """The strings (values and keys) inside secrets in ``value``, and in JSON documents held in them.
+    The whole value is walked, however deep: a secret is never left unmasked."""
+    pending: list[tuple[Any, bool]] = [(value, False)]
+    while pending:
+        current, under = pending.pop()
+        for node in walk(current, keys=True, limit=None):
+            text = node.value
+            if isinstance(text, str) and (under or node.secret_at is not None) and text.strip():
+                found.add(text)
+                pending.extend((embedded, True) for embedded in _embedded(text))
 
 
 def _embedded(text: str) -> list[Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from google.protobuf import struct_pb2
 
@@ -427,30 +427,78 @@ def prop_of(path: str, value: Any, secret: bool = False) -> Prop:
     return _wrap(path, value, secret)
 
 
-def contains_secret(value: Any, _depth: int = 0) -> bool:
-    if isinstance(value, Secret):
-        return True
-    if _depth > 64:
-        return True
-    if isinstance(value, dict):
-        return any(contains_secret(v, _depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_secret(v, _depth + 1) for v in value)
-    return False
+MAX_DEPTH = 64
+"""How deep the pack looks into a nested value. A value nested deeper is not read: every walker
+sees the node at the limit as ``deep`` and treats what lies below like an unknown value, so a check
+finds nothing there, a secret test says "secret", and nothing below is quoted."""
 
 
-def contains_unknown(value: Any, _depth: int = 0) -> bool:
-    if value is UNKNOWN:
-        return True
-    if _depth > 64:
-        return False
-    if isinstance(value, Secret):
-        return contains_unknown(value.value, _depth + 1)
-    if isinstance(value, dict):
-        return any(contains_unknown(v, _depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_unknown(v, _depth + 1) for v in value)
-    return False
+class Node(NamedTuple):
+    """One value met by :func:`walk`."""
+
+    value: Any
+    path: str
+    """Where it is, from the path given to ``walk`` (``a.b[0]``); "" unless paths were asked for."""
+    secret_at: str | None
+    """The path of the outermost secret it is inside, or None outside secrets."""
+    deep: bool = False
+    """At :data:`MAX_DEPTH` (or past the node budget): what it holds is not visited."""
+    key: bool = False
+    """A dict key (only with ``keys=True``)."""
+
+
+def walk(value: Any, path: str = "", *, keys: bool = False, paths: bool = False, limit: int | None = MAX_DEPTH,
+         max_nodes: int | None = None) -> Iterator[Node]:
+    """Every value at or under ``value``, depth first, without recursion: dict values (and, with
+    ``keys``, dict keys), list items, what a :class:`Secret` holds (``secret_at`` set from there on)
+    and an :class:`Asset`'s fields. ``limit=None`` walks the whole value (masking must see every
+    secret); ``max_nodes`` bounds the work on a huge bag (the node where it runs out is ``deep``)."""
+    stack: list[tuple[Any, str, str | None, int]] = [(value, path, None, 0)]
+    budget = max_nodes
+    while stack:
+        v, where, secret_at, depth = stack.pop()
+        if budget is not None:
+            if budget <= 0:
+                yield Node(v, where, secret_at, deep=True)
+                return
+            budget -= 1
+        containers = isinstance(v, (dict, list, Secret, Asset))
+        if containers and limit is not None and depth >= limit:
+            yield Node(v, where, secret_at, deep=True)
+            continue
+        yield Node(v, where, secret_at)
+        if isinstance(v, dict):
+            if keys:
+                for k in v:
+                    yield Node(k, where, secret_at, key=True)
+            for k, child in reversed(v.items()):
+                child_path = join_path(where, k) if paths else ""
+                stack.append((child, child_path, secret_at, depth + 1))
+        elif isinstance(v, list):
+            stack.extend((child, f"{where}[{i}]" if paths else "", secret_at, depth + 1)
+                         for i, child in reversed(list(enumerate(v))))
+        elif isinstance(v, Secret):
+            stack.append((v.value, where, secret_at if secret_at is not None else where, depth + 1))
+        elif isinstance(v, Asset):
+            stack.append((v.fields, where, secret_at, depth + 1))
+
+
+def join_path(path: str, key: Any) -> str:
+    """``path.key``, or ``path['odd key']`` for a key that is not a plain word (long ones cut)."""
+    key = str(key)
+    if key.replace("_", "a").isalnum():
+        return f"{path}.{key}" if path else key
+    return f"{path}[{key if len(key) <= 40 else key[:37] + '...'!r}]"
+
+
+def contains_secret(value: Any) -> bool:
+    """Whether a secret is anywhere in ``value`` (or it is nested past :data:`MAX_DEPTH`)."""
+    return any(isinstance(n.value, Secret) or n.deep for n in walk(value))
+
+
+def contains_unknown(value: Any) -> bool:
+    """Whether an unknown is anywhere in ``value`` (or it is nested past :data:`MAX_DEPTH`)."""
+    return any(n.value is UNKNOWN or n.deep for n in walk(value))
 
 
 def kind_of(value: Any) -> str:

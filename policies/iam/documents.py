@@ -24,7 +24,17 @@ from typing import Any, NamedTuple
 from .._core.policy import Finding, stated
 from .._core.resource import Resource
 from .._core.text import and_more
-from .._core.values import STRINGIFIED_OUTPUT_TEXT, UNKNOWN, Prop, Secret, kind_of, prop_of
+from .._core.values import (
+    MAX_DEPTH,
+    STRINGIFIED_OUTPUT_TEXT,
+    UNKNOWN,
+    Prop,
+    Secret,
+    contains_secret,
+    kind_of,
+    prop_of,
+    walk,
+)
 from ..outputs.stringified_output import cause_of
 from . import catalogue
 
@@ -146,7 +156,7 @@ def read(prop: Prop) -> Document | str | None:
     if not prop.known:
         return None
     value = prop.value
-    return parse(value, secret=prop.secret or _has_secret(value))
+    return parse(value, secret=prop.secret or contains_secret(value))
 
 
 def parse(value: Any, *, secret: bool = False) -> Document | str:
@@ -299,41 +309,22 @@ def _principals(value: Any, key: str, index: int, sid: str | None, problems: _Pr
     return Principals(tuple(entries), unknown)
 
 
-def _unwrap(value: Any, _depth: int = 0) -> Any:
-    """Nested secrets are evaluated like plain values (messages never show them: see ``secret``)."""
+def _unwrap(value: Any, depth: int = 0) -> Any:
+    """Nested secrets are evaluated like plain values (messages never show them: see ``secret``);
+    what lies past :data:`MAX_DEPTH` reads as unknown."""
     if isinstance(value, Secret):
-        return _unwrap(value.value, _depth + 1)
-    if _depth > 64:
-        return None
+        return _unwrap(value.value, depth + 1)
+    if depth >= MAX_DEPTH and isinstance(value, (Mapping, list)):
+        return UNKNOWN
     if isinstance(value, Mapping):
-        return {str(k): _unwrap(v, _depth + 1) for k, v in value.items()}
+        return {str(k): _unwrap(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_unwrap(v, _depth + 1) for v in value]
+        return [_unwrap(v, depth + 1) for v in value]
     return value
 
 
-def _has_secret(value: Any, _depth: int = 0) -> bool:
-    if isinstance(value, Secret):
-        return True
-    if _depth > 64 or isinstance(value, str):
-        return False
-    if isinstance(value, Mapping):
-        return any(_has_secret(v, _depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_secret(v, _depth + 1) for v in value)
-    return False
-
-
-def _holds_stringified_output(value: Any, _depth: int = 0) -> bool:
-    if isinstance(value, str):
-        return STRINGIFIED_OUTPUT_TEXT in value
-    if _depth > 64:
-        return False
-    if isinstance(value, Mapping):
-        return any(_holds_stringified_output(v, _depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(_holds_stringified_output(v, _depth + 1) for v in value)
-    return False
+def _holds_stringified_output(value: Any) -> bool:
+    return any(isinstance(n.value, str) and STRINGIFIED_OUTPUT_TEXT in n.value for n in walk(value))
 
 
 # --- where documents live ----------------------------------------------------

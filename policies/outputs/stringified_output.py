@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from .._core.aws_types import snake
 from .._core.policy import ALL_AWS_TYPES, MANDATORY, Finding, PolicyContext, ResourcePolicy, stated, violation
 from .._core.resource import Resource
-from .._core.values import Asset, Secret
+from .._core.values import walk
 
 NEEDLE = b"] is not supported"
 """A byte string every SDK's text contains: the cheap pre-check on a property's wire form."""
@@ -69,7 +69,6 @@ MARKER = "<stringified Output>"
 
 MAX_NODES = 20_000
 """Values visited per resource at most: a bound on the walk, never reached by real programs."""
-MAX_DEPTH = 64
 MAX_REPORTED = 10
 """Offending properties reported one by one; the rest are counted in one last finding."""
 
@@ -106,29 +105,13 @@ def find(path: str, value: Any) -> list[Hit]:
     secret are part of it.
     """
     hits: list[Hit] = []
-    stack: list[tuple[str, Any, int, str | None]] = [(path, value, 0, None)]
-    budget = MAX_NODES
-    while stack and budget > 0:
-        budget -= 1
-        where, v, depth, secret_at = stack.pop()
-        if isinstance(v, str):
-            text = _text_in(v)
-            if text is not None:
-                hits.append(Hit(secret_at or where, text, None if secret_at else v))
-        elif depth >= MAX_DEPTH:
+    for node in walk(value, path, keys=True, paths=True, max_nodes=MAX_NODES):
+        if node.deep or not isinstance(node.value, str):
             continue
-        elif isinstance(v, dict):
-            for k, child in v.items():
-                text = _text_in(k) if isinstance(k, str) else None
-                if text is not None:
-                    hits.append(Hit(secret_at or where, text, None if secret_at else k, key=True))
-                stack.append((_join(where, k), child, depth + 1, secret_at))
-        elif isinstance(v, list):
-            stack.extend((f"{where}[{i}]", child, depth + 1, secret_at) for i, child in enumerate(v))
-        elif isinstance(v, Secret):
-            stack.append((where, v.value, depth + 1, secret_at or where))
-        elif isinstance(v, Asset):
-            stack.append((where, v.fields, depth + 1, secret_at))
+        text = _text_in(node.value)
+        if text is not None:
+            shown = None if node.secret_at is not None else node.value
+            hits.append(Hit(node.secret_at or node.path, text, shown, key=node.key))
     return hits
 
 
@@ -136,13 +119,6 @@ def _text_in(s: str) -> Text | None:
     if "] is not supported" not in s:
         return None
     return next((t for t in TEXTS if t.start in s), None)
-
-
-def _join(path: str, key: Any) -> str:
-    key = str(key)
-    if key.replace("_", "a").isalnum():
-        return f"{path}.{key}"
-    return f"{path}[{key if len(key) <= 40 else key[:37] + '...'!r}]"
 
 
 def _finding(resource: Resource, hit: Hit) -> Finding:

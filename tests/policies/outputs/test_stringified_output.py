@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from policies._core.values import UNKNOWN, Asset, Secret
-from policies.outputs.stringified_output import MAX_DEPTH, MAX_REPORTED
+from policies._core.values import MAX_DEPTH, UNKNOWN, Asset, Secret
+from policies.outputs.stringified_output import MAX_REPORTED
 from tests.conftest import REMOVE, assert_findings, check, merged
 
 NAME = "stringified-output"
