@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from .._core.policy import Finding, stated
@@ -386,6 +386,25 @@ def malformed(resource: Resource, path: str, problems: tuple[str, ...], limit: i
     return finding(resource, path, f"{path} has statements IAM would reject: {shown}",
                    "give every statement an Effect ('Allow' or 'Deny'), an Action (or NotAction) that is a "
                    "string or a list of strings, and a Principal that is '*' or a map")
+
+
+def readable(resource: Resource, props: Iterable[Prop], kinds: frozenset[str],
+             problems: list[Finding]) -> Iterator[tuple[Prop, Document]]:
+    """The documents among ``props`` that can be read, each with its property; a document that
+    cannot be read, or has statements IAM would reject, adds its finding to ``problems`` when the
+    policy reports ``invalid-document`` (an unreadable one is skipped)."""
+    report = "invalid-document" in kinds
+    for prop in props:
+        doc = read(prop)
+        if doc is None:
+            continue
+        if isinstance(doc, str):
+            if report:
+                problems.append(unreadable(resource, prop.path, doc))
+            continue
+        if doc.problems and report:
+            problems.append(malformed(resource, prop.path, doc.problems))
+        yield prop, doc
 
 
 def action_ignored(action: str, patterns: tuple[str, ...] | list[str]) -> bool:

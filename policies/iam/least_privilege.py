@@ -62,11 +62,9 @@ from .documents import (
     finding,
     identity_documents,
     is_service_wildcard,
-    malformed,
-    read,
+    readable,
     spans_services,
     statement_label,
-    unreadable,
 )
 
 KINDS = ("action-wildcard", "service-wildcard", "not-action", "not-resource", "resource-wildcard",
@@ -111,17 +109,12 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if resource.name_matches(config["ignoreResources"]):
         return
     kinds = frozenset(config["findings"])
-    for prop in identity_documents(resource):
-        doc = read(prop)
-        if doc is None:
-            continue
-        if isinstance(doc, str):
-            if "invalid-document" in kinds:
-                yield unreadable(resource, prop.path, doc)
-            continue
-        if doc.problems and "invalid-document" in kinds:
-            yield malformed(resource, prop.path, doc.problems)
+    problems: list[Finding] = []
+    for prop, doc in readable(resource, identity_documents(resource), kinds, problems):
+        yield from problems
+        problems.clear()
         yield from _document(resource, prop.path, doc, ctx.derived(_rules), kinds, config["maxFindingsPerDocument"])
+    yield from problems
 
 
 Report = Callable[[str], Finding]

@@ -61,13 +61,11 @@ from .documents import (
     Statement,
     Values,
     finding,
-    malformed,
-    read,
+    readable,
     resource_documents,
     spans_services,
     statement_label,
     trust_documents,
-    unreadable,
 )
 
 PERMISSION = "aws:lambda/permission:Permission"
@@ -107,16 +105,10 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         return
     props = trust_documents(resource) if resource.type == ROLE else resource_documents(resource)
     kind = "trust-policy" if resource.type == ROLE else "resource-policy"
-    for prop in props:
-        doc = read(prop)
-        if doc is None:
-            continue
-        if isinstance(doc, str):
-            if "invalid-document" in kinds:
-                yield unreadable(resource, prop.path, doc)
-            continue
-        if doc.problems and "invalid-document" in kinds:
-            yield malformed(resource, prop.path, doc.problems)
+    problems: list[Finding] = []
+    for prop, doc in readable(resource, props, kinds, problems):
+        yield from problems
+        problems.clear()
         if kind == "trust-policy" and kind in kinds:
             for st in doc.statements:
                 if st.allows:
@@ -127,6 +119,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
             for st in doc.statements:
                 if st.allows and not any(_covers(deny, st, api) for deny in denies):
                     yield from _grant(resource, prop.path, st, doc, api)
+    yield from problems
 
 
 def restricts_caller(st: Statement) -> bool:
