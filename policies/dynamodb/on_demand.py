@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .._core.policy import ADVISORY, Finding, Held, Option, PolicyContext, ResourcePolicy, violation
+from .._core.flags import Flag
+from .._core.policy import ADVISORY, Finding, Held, Option, PolicyContext, ResourcePolicy
 from .._core.resource import Resource
 from .._core.stack import StackView
 
@@ -25,17 +26,16 @@ FIX = 'billing_mode="PAY_PER_REQUEST" (and drop read_capacity / write_capacity)'
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    mode = resource.get("billingMode")
-    if mode.unknown or resource.name_matches(ctx.config["exemptTables"]):
+    if resource.name_matches(ctx.config["exemptTables"]):
         return
-    if mode.absent:
-        yield violation(resource, "billingMode", "not set (DynamoDB defaults to PROVISIONED)",
-                        "'PAY_PER_REQUEST'", FIX, cause=PROVISIONED)
-    elif mode.as_str() != "PAY_PER_REQUEST":
-        yield violation(resource, "billingMode", mode.display(), "'PAY_PER_REQUEST'", FIX, cause=PROVISIONED)
+    found = ON_DEMAND.finding(resource)
+    if found is not None:
+        yield found
 
 
 PROVISIONED = "dynamodb-on-demand:provisioned"
+ON_DEMAND = Flag(("billingMode",), "PAY_PER_REQUEST", FIX, "not set (DynamoDB defaults to PROVISIONED)",
+                 cause=PROVISIONED)
 AUTOSCALING_TARGET = "aws:appautoscaling/target:Target"
 
 

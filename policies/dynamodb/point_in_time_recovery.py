@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .._core.emulator import emulator_target
+from .._core.flags import Flag
 from .._core.policy import (
     ADVISORY,
     FSBP,
@@ -35,12 +36,12 @@ from .._core.policy import (
     ResourcePolicy,
     violation,
 )
-from .._core.remediation import set_in_block
 from .._core.resource import Resource
 from ..lifecycle.destroyability import DEFAULT_EPHEMERAL_PATTERN, environment
 
 TABLE = "aws:dynamodb/table:Table"
 FIX = "point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True)"
+ENABLED = Flag(("pointInTimeRecovery", "enabled"), True, FIX, "not set (point-in-time recovery is off by default)")
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
@@ -52,9 +53,9 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         return
     if enabled.as_bool() is False and not enabled.secret and _ephemeral(ctx):
         return  # turned off on purpose in a throwaway environment: nothing there to restore
-    if enabled.as_bool() is not True:
-        found = "not set (point-in-time recovery is off by default)" if enabled.absent else enabled.display()
-        yield violation(resource, "pointInTimeRecovery.enabled", found, "true", FIX)
+    found = ENABLED.finding(resource)
+    if found is not None:
+        yield found
         return
     low = ctx.config["minRecoveryPeriodDays"]
     period = resource.get("pointInTimeRecovery", "recoveryPeriodInDays")
@@ -82,7 +83,7 @@ def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | Non
     if resource.name_matches(ctx.config["exemptTables"]):
         return None
     _not_on_emulator(resource, ctx)
-    return set_in_block(resource, "pointInTimeRecovery", "enabled", True)
+    return ENABLED.remediation(resource)
 
 
 

@@ -18,26 +18,28 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .._core.policy import FSBP, MANDATORY, Finding, Framework, Option, PolicyContext, ResourcePolicy, violation
-from .._core.remediation import set_in_block
+from .._core.flags import Flag
+from .._core.policy import FSBP, MANDATORY, Finding, Framework, Option, PolicyContext, ResourcePolicy
 from .._core.resource import Resource
 
 REPOSITORY = "aws:ecr/repository:Repository"
 FIX = "image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True)"
+SCAN_ON_PUSH = Flag(("imageScanningConfiguration", "scanOnPush"), True, FIX,
+                    "not set (images are scanned only on request)")
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    scan = resource.get("imageScanningConfiguration", "scanOnPush")
-    if scan.unknown or scan.as_bool() is True or resource.name_matches(ctx.config["exemptRepositories"]):
+    if resource.name_matches(ctx.config["exemptRepositories"]):
         return
-    found = "not set (images are scanned only on request)" if scan.absent else scan.display()
-    yield violation(resource, "imageScanningConfiguration.scanOnPush", found, "true", FIX)
+    found = SCAN_ON_PUSH.finding(resource)
+    if found is not None:
+        yield found
 
 
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
     if resource.name_matches(ctx.config["exemptRepositories"]):
         return None
-    return set_in_block(resource, "imageScanningConfiguration", "scanOnPush", True)
+    return SCAN_ON_PUSH.remediation(resource)
 
 
 

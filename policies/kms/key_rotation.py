@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .._core.flags import Flag
 from .._core.policy import FSBP, MANDATORY, Finding, Framework, Option, PolicyContext, ResourcePolicy, violation
 from .._core.resource import Resource
 
@@ -35,14 +36,16 @@ def rotatable(resource: Resource) -> bool | None:
             and store.absent)
 
 
+ROTATION = Flag(("enableKeyRotation",), True, "enable_key_rotation=True", "not set (rotation is off by default)")
+
+
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if not rotatable(resource):
         return
     low, high = ctx.config["minRotationDays"], ctx.config["maxRotationDays"]
-    enabled = resource.get("enableKeyRotation")
-    if not enabled.unknown and enabled.as_bool() is not True:
-        found = "not set (rotation is off by default)" if enabled.absent else enabled.display()
-        yield violation(resource, "enableKeyRotation", found, "true", "enable_key_rotation=True")
+    found = ROTATION.finding(resource)
+    if found is not None:
+        yield found
     period = resource.get("rotationPeriodInDays")
     days = period.as_int()
     if period.known and (days is None or not low <= days <= high):
@@ -53,8 +56,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
     if not rotatable(resource):
         return None
-    enabled = resource.get("enableKeyRotation")
-    return None if enabled.unknown or enabled.as_bool() else {"enableKeyRotation": True}
+    return ROTATION.remediation(resource)
 
 
 POLICY = ResourcePolicy(

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .._core.flags import Flag
 from .._core.policy import (
     ADVISORY,
     Finding,
@@ -32,7 +33,6 @@ from .._core.policy import (
     ResourcePolicy,
     violation,
 )
-from .._core.remediation import set_in_block
 from .._core.resource import Resource
 
 LAMBDA = "aws:lambda/function:Function"
@@ -51,18 +51,22 @@ _STATE_MACHINE_FIX = ("tracing_configuration=aws.sfn.StateMachineTracingConfigur
                       "xray:GetSamplingRules and xray:GetSamplingTargets")
 _STAGE_FIX = ("remove stage_name and add aws.apigateway.Stage(\"<name>-stage\", rest_api=api.id, "
               "deployment=deployment.id, stage_name=\"{stage}\", xray_tracing_enabled=True)")
+FLAGS = {
+    LAMBDA: Flag(("tracingConfig", "mode"), "Active", _LAMBDA_FIX, "not set (Lambda defaults to PassThrough)"),
+    REST_STAGE: Flag(("xrayTracingEnabled",), True, "xray_tracing_enabled=True"),
+    STATE_MACHINE: Flag(("tracingConfiguration", "enabled"), True, _STATE_MACHINE_FIX),
+}
+"""The setting that turns tracing on, per type; a deployment has none (its implicit stage cannot trace)."""
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     if _SERVICE[resource.type] not in ctx.config["services"]:
         return
-    if resource.type == LAMBDA:
-        mode = resource.get("tracingConfig", "mode")
-        if mode.known and mode.as_str() != "Active":
-            yield violation(resource, mode.path, mode.display(), "'Active'", _LAMBDA_FIX)
-        elif mode.absent:
-            yield violation(resource, "tracingConfig.mode", "not set (Lambda defaults to PassThrough)",
-                            "'Active'", _LAMBDA_FIX)
+    flag = FLAGS.get(resource.type)
+    if flag is not None:
+        found = flag.finding(resource)
+        if found is not None:
+            yield found
     elif resource.type == DEPLOYMENT:
         stage = resource.get("stageName")
         if stage.known and stage.value != "":
@@ -70,29 +74,13 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
                             "not set: a stage created by the deployment cannot enable X-Ray, and stage_name is "
                             "deprecated in pulumi-aws 6 (removed in 7)",
                             _STAGE_FIX.format(stage="[secret]" if stage.secret else stage.as_str() or "..."))
-    elif resource.type == REST_STAGE:
-        enabled = resource.get("xrayTracingEnabled")
-        if not enabled.unknown and enabled.as_bool() is not True:
-            yield violation(resource, "xrayTracingEnabled", enabled.display(), "true",
-                            "xray_tracing_enabled=True")
-    else:
-        enabled = resource.get("tracingConfiguration", "enabled")
-        if not enabled.unknown and enabled.as_bool() is not True:
-            yield violation(resource, "tracingConfiguration.enabled", enabled.display(), "true", _STATE_MACHINE_FIX)
 
 
 def remediate(resource: Resource, ctx: PolicyContext) -> Mapping[str, Any] | None:
     if _SERVICE[resource.type] not in ctx.config["services"]:
         return None
-    if resource.type == LAMBDA:
-        mode = resource.get("tracingConfig", "mode")
-        return None if mode.unknown or mode.as_str() == "Active" else {"tracingConfig": {"mode": "Active"}}
-    if resource.type == DEPLOYMENT:
-        return None  # the fix is a new resource
-    if resource.type == REST_STAGE:
-        enabled = resource.get("xrayTracingEnabled")
-        return None if enabled.unknown or enabled.as_bool() else {"xrayTracingEnabled": True}
-    return set_in_block(resource, "tracingConfiguration", "enabled", True)
+    flag = FLAGS.get(resource.type)
+    return flag.remediation(resource) if flag is not None else None  # a deployment's fix is a new resource
 
 
 POLICY = ResourcePolicy(
