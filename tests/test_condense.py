@@ -102,3 +102,15 @@ def test_a_held_finding_is_masked_against_the_secrets_of_the_bag_it_was_rendered
     ((_, _, released),) = held.release(lambda p: _context())
     assert "topsecret" not in f"{released.message} {released.found} {released.fix}"
     assert released.found == "'[secret]'" and released.property == "name"
+
+
+def test_outside_a_preview_only_advisory_findings_the_stack_may_explain_are_held():
+    on_demand = policy("dynamodb-on-demand")
+    held = HeldFindings()
+    table = Resource.of(TABLE, {"name": "orders-dev", "billingMode": "PROVISIONED"}, name="orders")
+    finding = Finding("provisioned", property="billingMode", cause="dynamodb-on-demand:provisioned")
+    naming = Finding("no suffix", property="name", cause="missing")
+    now = held.hold(table, [(on_demand, "advisory", finding), (on_demand, "mandatory", finding),
+                            (NAMING, "mandatory", naming)], preview=False)
+    assert now == [(on_demand, "mandatory", finding), (NAMING, "mandatory", naming)]
+    assert [f.message for _, _, f in held.release(lambda p: _context())] == ["provisioned"]

@@ -343,11 +343,12 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         held: list[str] = []
         # The findings were just rendered from this bag: they can quote only what was read.
         secrets = self._secrets((resource,)) if findings else ()
-        if findings and self.stack.dry_run:
+        if findings:
             found = {p.name for p, _, _ in findings}
-            findings = self._held.hold(resource, findings, secrets)
+            findings = self._held.hold(resource, findings, secrets, preview=self.stack.dry_run)
             held = sorted(found - {p.name for p, _, _ in findings})
-        entries = [(name, condense.HELD_REASON) for name in held]
+        why_held = condense.HELD_REASON if self.stack.dry_run else condense.HELD_REASON_UPDATE
+        entries = [(name, why_held) for name in held]
         entries += [(policy.name, reason) for policy, reason in result.waived]
         reported = {p.name for p, _, _ in findings}.union(name for name, _ in entries)
         entries += [(name, reason) for name, reason in resource.unchecked.items() if name not in reported]

@@ -17,12 +17,13 @@ import threading
 from collections.abc import Callable, Sequence
 
 from . import masking
-from .policy import Finding, Policy, PolicyContext, ResourcePolicy
+from .policy import ADVISORY, Finding, Policy, PolicyContext, ResourcePolicy
 from .resource import Resource
 from .stack import StackView
 
 HELD_REASON = ("reported at the end of the preview: a cause repeated on several resources is reported "
                "once, at the stack")
+HELD_REASON_UPDATE = "reported at the end of the update, once the whole stack shows whether it explains the finding"
 """Why a policy whose finding was held is not applicable to the resource in ``Analyze`` (the engine
 would otherwise count it as passed there)."""
 
@@ -58,13 +59,17 @@ class HeldFindings:
         self._lock = threading.Lock()
         self._groups: dict[tuple[str, str], tuple[ResourcePolicy, str, dict[str, tuple[str, str, Finding]]]] = {}
 
-    def hold(self, resource: Resource, findings: list[Reported], secrets: Sequence[str] = ()) -> list[Reported]:
+    def hold(self, resource: Resource, findings: list[Reported], secrets: Sequence[str] = (),
+             preview: bool = True) -> list[Reported]:
         """Hold the condensable findings, their text masked against ``secrets`` (those of the bag
-        they were rendered from); return the ones to report now."""
+        they were rendered from); return the ones to report now. Outside a preview only advisory
+        findings that the whole stack may explain (a ``settle`` hook) are held: a finding that
+        blocks must stop its resource, and nothing is condensed there."""
         now = []
         for policy, level, finding in findings:
             if isinstance(policy, ResourcePolicy) and finding.cause and (
-                    policy.condense is not None or policy.settle is not None):
+                    (policy.condense is not None or policy.settle is not None) if preview
+                    else (policy.settle is not None and level == ADVISORY)):
                 if secrets:
                     finding = masking.mask_finding(finding, secrets)
                 with self._lock:

@@ -234,7 +234,8 @@ class ResourcePolicy(_Policy):
     settle: Settle | None = None
     """During a preview, the policy's findings with a cause are held to the end, where this hook
     keeps those the whole stack does not explain (a provisioned table that an auto-scaling target
-    manages); outside a preview nothing is held and every finding is reported."""
+    manages); outside a preview only the findings of an advisory policy are held (a blocking finding
+    must stop its resource)."""
     prefilter: bytes = b""
     """Bytes without which in the serialised properties the check finds nothing (a text that every
     finding is about): the analyzer does not call the check on a resource without them."""

@@ -11,8 +11,9 @@ NotAction), against the IAM action catalogue (each kind can be switched off with
   the closest known action is suggested.
 * ``unknown-service``: the service prefix is not known.
 * ``no-match``: a pattern in a known service matches no action (``s3:Gett*``).
-* ``case-mismatch``: a known action written in another case (``dynamodb:Putitem``). IAM ignores
-  case, so it works, but reviewers and searches look for ``dynamodb:PutItem``.
+* ``case-mismatch`` (off by default): a known action written in another case (``dynamodb:Putitem``).
+  IAM ignores case, so it works, and AWS writes some that way itself (its default SNS topic policy
+  says ``SNS:Publish``): a matter of style that a team may opt into.
 
 Each problem is reported once per document, naming every statement that has it; a document reports
 at most ``maxFindingsPerDocument``, then one finding that counts the rest.
@@ -48,6 +49,7 @@ from .documents import (
 )
 
 KINDS = ("unknown-action", "unknown-service", "no-match", "case-mismatch")
+DEFAULT_KINDS = KINDS[:3]
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
@@ -147,7 +149,7 @@ POLICY = ResourcePolicy(
     tags=("iam", "correctness"),
     types=frozenset(IDENTITY_POLICY_TYPES | RESOURCE_POLICY_TYPES | {ROLE}),
     options=(
-        Option("findings", "array", list(KINDS), "Which findings apply.",
+        Option("findings", "array", list(DEFAULT_KINDS), "Which findings apply (case-mismatch is opt-in).",
                {"items": {"type": "string", "enum": list(KINDS)}}),
         Option("ignoreActions", "array", [],
                "Action names or patterns never reported, e.g. an action newer than the catalogue.",
