@@ -462,7 +462,7 @@ def walk(value: Any, path: str = "", *, keys: bool = False, paths: bool = False,
                 yield Node(v, where, secret_at, deep=True)
                 return
             budget -= 1
-        containers = isinstance(v, (dict, list, Secret, Asset))
+        containers = isinstance(v, _CONTAINERS)
         if containers and limit is not None and depth >= limit:
             yield Node(v, where, secret_at, deep=True)
             continue
@@ -491,13 +491,20 @@ def join_path(path: str, key: Any) -> str:
     return f"{path}[{key if len(key) <= 40 else key[:37] + '...'!r}]"
 
 
+_CONTAINERS = (dict, list, Secret, Asset)
+
+
 def contains_secret(value: Any) -> bool:
     """Whether a secret is anywhere in ``value`` (or it is nested past :data:`MAX_DEPTH`)."""
+    if not isinstance(value, _CONTAINERS):
+        return False  # most values: no walk
     return any(isinstance(n.value, Secret) or n.deep for n in walk(value))
 
 
 def contains_unknown(value: Any) -> bool:
     """Whether an unknown is anywhere in ``value`` (or it is nested past :data:`MAX_DEPTH`)."""
+    if not isinstance(value, _CONTAINERS):
+        return value is UNKNOWN
     return any(n.value is UNKNOWN or n.deep for n in walk(value))
 
 
