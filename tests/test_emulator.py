@@ -33,6 +33,11 @@ def test_only_the_endpoint_variables_are_kept_from_the_environment():
     assert stack_emulator(stack, "dynamodb") == "AWS_ENDPOINT_URL is http://localhost:4566"
 
 
+def test_an_endpoint_is_quoted_without_user_info_or_path():
+    stack = StackContext(environ={"AWS_ENDPOINT_URL": "http://admin:s3cr3t@localhost:4566/path?token=x"})
+    assert stack_emulator(stack, "dynamodb") == "AWS_ENDPOINT_URL is http://localhost:4566"
+
+
 def test_stack_config_endpoints_unless_secret():
     config = {"aws:endpoints": '[{"dynamodb": "http://localhost:4566"}]'}
     assert stack_emulator(StackContext(config=config), "dynamodb") == (

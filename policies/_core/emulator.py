@@ -46,7 +46,7 @@ def stack_emulator(stack: StackContext, service: str) -> str | None:
         return f"the stack tag '{CLASS_TAG}' is '{EMULATOR_CLASS}'"
     for name in (f"{ENDPOINT_ENV}_{service.upper()}", ENDPOINT_ENV):
         if is_emulator_url(stack.environ.get(name)):
-            return f"{name} is {stack.environ[name]}"
+            return f"{name} is {_shown(stack.environ[name])}"
     for key in ("aws:endpoints", "aws:config:endpoints"):
         if key in stack.config and not stack.is_secret(key):
             url = _endpoint(stack.config[key], service)
@@ -67,6 +67,18 @@ def emulator_target(resource: Resource, stack: StackContext, service: str) -> st
     return stack_emulator(stack, service)
 
 
+def _shown(url: str) -> str:
+    """The endpoint as a message may quote it: scheme, host and port, never user info or a path."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text if "://" in text else f"//{text}")
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return "a local endpoint"
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme + '://' if parts.scheme else ''}{host}{f':{port}' if port else ''}"
+
+
 def _endpoint(value: Any, service: str) -> str | None:
     """The emulator URL for ``service`` in a provider's ``endpoints`` (a list of maps of service
     to URL; providers' inputs may hold it as JSON text)."""
@@ -79,5 +91,5 @@ def _endpoint(value: Any, service: str) -> str | None:
         return None
     for block in value:
         if isinstance(block, dict) and is_emulator_url(block.get(service)):
-            return str(block[service]).strip()
+            return _shown(str(block[service]))
     return None
