@@ -543,9 +543,11 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         """Every value a message must not quote: secret config values, and strings held in
         secrets by the properties of ``resources`` that the checks read."""
         found = set(self._secret_config)
+        providers: set[int] = set()
         for r in resources:
             found |= masking.read_secret_strings(r.props)
-            if r.provider is not None:
+            if r.provider is not None and id(r.provider.props) not in providers:
+                providers.add(id(r.provider.props))  # one provider serves many resources: read it once
                 found |= masking.secret_strings(r.provider.props)
         return sorted(found)
 
