@@ -72,6 +72,10 @@ def parser() -> argparse.ArgumentParser:
                           '{"policy-name": "mandatory" | {"enforcementLevel": ..., "field": value}}')
     cmd.add_argument("--no-preview", dest="preview", action="store_false",
                      help="run as an update: ids, ARNs and other computed outputs are known (synthetic)")
+    cmd.add_argument("--keep-going", "-k", action="store_true",
+                     help="when a program fails for a cause the runner explains and knows the fix of (an argument "
+                          "a class does not take, json.dumps of an Output), apply that fix and run it again, so "
+                          "that one check reports every such failure and the policies' findings behind them")
     cmd.add_argument("--format", "-f", choices=("text", "json", "sarif"), default="text",
                      help="output format (default: text)")
     cmd.add_argument("--output", "-o", metavar="FILE",
@@ -127,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             reports = check_all(args.programs, stack=args.stack, config=args.config,
                                 policy_config=args.policy_config, preview=args.preview, python=args.python,
                                 pack_dir=args.pack.resolve(), progress=None if args.quiet else Progress(),
-                                timeout=args.timeout or None, on_report=on_report)
+                                timeout=args.timeout or None, on_report=on_report,
+                                keep_going=args.keep_going)
     except _Stopped as e:
         print(f"interrupted ({signal.Signals(e.signum).name}): stopped the programs and the policy pack",
               file=sys.stderr)

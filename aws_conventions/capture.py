@@ -31,7 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import datasources, standins
+from . import datasources, standins, workarounds
 from .program_failure import ProgramFailed, first_line, missing_config, syntax_summary, user_traceback
 
 __all__ = ["ProgramFailed", "capture", "main"]
@@ -225,13 +225,15 @@ def _make_classes(urns: ModuleType) -> tuple[type, type]:
 def capture(target: str | Callable[[], Any], *, root: str, project: str, stack: str, preview: bool,
             config: dict[str, str], secret_keys: list[str], organization: str = "organization",
             on_register: Callable[[int], None] | None = None,
-            autonames: Mapping[str, Sequence[str]] | None = None, urns: ModuleType | None = None) -> dict[str, Any]:
+            autonames: Mapping[str, Sequence[str]] | None = None, urns: ModuleType | None = None,
+            fixes: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """Run ``target`` (a file or directory to run as ``__main__``, or a callable) under mocks.
 
     ``autonames`` maps a type token to its physical-name properties (``name``, ``namePrefix``...);
     the first that is not a prefix is autonamed when the program sets none of them. ``urns`` is the
     pack's ``policies/_core/urns.py`` (by default imported from the pack, which the program's process
-    cannot do: there :func:`main` loads the file the runner names).
+    cannot do: there :func:`main` loads the file the runner names). ``fixes`` are the runner's fixes of
+    earlier failures, applied while the program runs (``workarounds.py``).
 
     Returns the records (see the module docstring); raises :class:`ProgramFailed` when the program
     raises. Runs in a new thread with a fresh context, so the caller's SDK state is left alone.
@@ -248,7 +250,7 @@ def capture(target: str | Callable[[], Any], *, root: str, project: str, stack: 
             result.update(_run(target, root=root, project=project, stack=stack, preview=preview,
                                config=config, secret_keys=secret_keys, organization=organization,
                                on_register=on_register or (lambda _: None), autonames=autonames or {},
-                               urns=urns))
+                               urns=urns, fixes=fixes))
         except BaseException as e:  # noqa: BLE001 - handed to the caller's thread below
             error.append(e)
 
@@ -264,7 +266,7 @@ def capture(target: str | Callable[[], Any], *, root: str, project: str, stack: 
 def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str, preview: bool,
          config: dict[str, str], secret_keys: list[str], organization: str,
          on_register: Callable[[int], None], autonames: Mapping[str, Sequence[str]], urns: ModuleType,
-         ) -> dict[str, Any]:
+         fixes: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     import pulumi
     from google.protobuf import empty_pb2
     from pulumi.runtime import mocks, settings
@@ -292,7 +294,8 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        loop.run_until_complete(run_in_stack(program))
+        with workarounds.applied(fixes):  # around the applies too, which run after the program returns
+            loop.run_until_complete(run_in_stack(program))
     except pulumi.ConfigMissingError as e:
         raise ProgramFailed(missing_config(e.key, project, stack), str(e)) from e
     except pulumi.RunError as e:
@@ -367,7 +370,8 @@ def main() -> None:
         result = capture(spec["program"], root=root, project=spec["project"], stack=spec["stack"],
                          preview=spec["preview"], config=spec["config"], secret_keys=spec["secretKeys"],
                          organization=spec.get("organization") or "organization", on_register=progress,
-                         autonames=spec.get("autonames") or {}, urns=_module(Path(spec["urns"])))
+                         autonames=spec.get("autonames") or {}, urns=_module(Path(spec["urns"])),
+                         fixes=spec.get("fixes") or ())
     except ProgramFailed as e:
         answer: dict[str, Any] = {"error": {"summary": e.summary, "details": e.details}}
     else:

@@ -144,6 +144,9 @@ class Findings(Sequence[Finding]):
     """What the project checks found (``aws_conventions/diagnose``), apart from the policies' findings."""
     failure: CheckFailure | None = None
     """Set when the program could not be checked; there are then no findings or resources."""
+    worked_around: list[str] = field(default_factory=list)
+    """Failures of the program (one line each) that a ``keep_going`` check ran past by applying the fix
+    its diagnosis gives; ``pulumi preview`` stops at the first. Each is explained in ``diagnoses``."""
 
     def __getitem__(self, index: Any) -> Any:
         return self.findings[index]

@@ -24,12 +24,15 @@ ever added within a version. Version 1::
       "diagnoses": [{"check": "project-config", "enforcementLevel": "mandatory",
                      "location": {"file": "Pulumi.yaml", "line": 7}, "message": "Pulumi.yaml config ...",
                      "fix": "set it as a value: ...", "cause": ""}],
+      "workedAround": [],
       "error": null
     }
 
 ``diagnoses`` are the project checks' findings and the explanation of a failed program
 (``aws_conventions/diagnose``); ``cause`` is the error line a diagnosis explains, empty for a project
-check. ``summary.diagnoses`` counts them; a mandatory one makes ``passed`` false.
+check. ``summary.diagnoses`` counts them; a mandatory one makes ``passed`` false. ``workedAround`` lists
+the failures (one line each) that ``check --keep-going`` ran past by applying the fix their diagnosis
+gives: the program fails in ``pulumi preview`` at the first of them.
 
 ``error`` is ``null`` when the program was checked. When it could not be (exit status 2), ``error`` is
 ``{"kind": ..., "message": ..., "details": ...}``: ``kind`` is ``usage`` (the check could not start),
@@ -122,6 +125,7 @@ def to_json(findings: Findings) -> dict[str, Any]:
         "timing": dict(findings.timing),
         "diagnoses": [{"check": d.check, "enforcementLevel": d.level, "location": _location(d.location),
                        "message": d.message, "fix": d.fix, "cause": d.cause} for d in findings.diagnoses],
+        "workedAround": list(findings.worked_around),
         "error": {"kind": failure.kind, "message": failure.message, "details": failure.details}
         if (failure := findings.failure) else None,
     }
@@ -158,6 +162,10 @@ def to_text(findings: Findings) -> str:
              ""]
     if findings.diagnoses:
         lines.extend(["Project:", *diagnosis_lines(findings.diagnoses), ""])
+    if findings.worked_around:
+        lines.extend([f"Checked past {_plural(len(findings.worked_around), 'failure')} with the runner's fixes applied "
+                      "(--keep-going); `pulumi preview` stops at the first:",
+                      *(f"    {line}" for line in findings.worked_around), ""])
     lines.append("Policies:")
     mark = "❌" if findings.mandatory else "⚠️" if findings.findings else "✅"
     lines.append(f"    {mark} {findings.pack_name}@v{findings.pack_version}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -55,7 +56,7 @@ def check(target: ProgramTarget | Program, *, stack: str | None = None,
           config: Mapping[str, Any] | Sequence[str] | None = None,
           policy_config: str | os.PathLike[str] | Mapping[str, Any] | None = None, preview: bool = True,
           python: str | None = None, pack_dir: Path = PACK_DIR, progress: Progress | None = None,
-          timeout: float | None = None) -> Findings:
+          timeout: float | None = None, keep_going: bool = False) -> Findings:
     """Run ``target`` under mocks and evaluate the pack on what it registers.
 
     Raises :class:`UsageError` when the check cannot start, :class:`ProgramError` when the program
@@ -63,12 +64,16 @@ def check(target: ProgramTarget | Program, *, stack: str | None = None,
     ``timeout`` seconds; a callable runs in-process, without a timeout) and :class:`PackError` when
     the pack fails (:class:`PackStartError` before the program runs, when this interpreter, which runs
     the pack, lacks one of its requirements). Each carries ``findings``, the report of the failed check.
+
+    ``keep_going``: when the program fails for a cause the runner explains and knows the fix of, run it
+    again with that fix applied (``workarounds.py``), so that one check reports every explained failure
+    and the policies' findings behind them; ``pulumi preview`` stops at the first.
     """
     if (problem := requirements_problem()) is not None:
         raise PackStartError(problem)
     with Checker(pack_dir=pack_dir, progress=progress) as checker:
         return checker.check(target, stack=stack, config=config, policy_config=policy_config, preview=preview,
-                             python=python, timeout=timeout)
+                             python=python, timeout=timeout, keep_going=keep_going)
 
 
 def check_all(targets: Sequence[ProgramTarget | Program], *, stack: str | None = None,
@@ -76,7 +81,7 @@ def check_all(targets: Sequence[ProgramTarget | Program], *, stack: str | None =
               policy_config: str | os.PathLike[str] | Mapping[str, Any] | None = None, preview: bool = True,
               python: str | None = None, pack_dir: Path = PACK_DIR, progress: Progress | None = None,
               timeout: float | None = None, on_report: Callable[[Findings], None] | None = None,
-              ) -> list[Findings]:
+              keep_going: bool = False) -> list[Findings]:
     """Check several programs, one after another, with one pack process. Returns one report per
     program, in order (each also given to ``on_report`` as soon as it is made); a program that could
     not be checked has ``failure`` set, and exit code 2, instead of raising. ``timeout`` is per program."""
@@ -87,7 +92,7 @@ def check_all(targets: Sequence[ProgramTarget | Program], *, stack: str | None =
                 progress.program_started(_display(target), index, len(targets))
             try:
                 report = checker.check(target, stack=stack, config=config, policy_config=policy_config,
-                                       preview=preview, python=python, timeout=timeout)
+                                       preview=preview, python=python, timeout=timeout, keep_going=keep_going)
             except (UsageError, ProgramError, PackError) as e:
                 assert e.findings is not None
                 report = e.findings
@@ -123,9 +128,9 @@ class Checker:
     def check(self, target: ProgramTarget | Program, *, stack: str | None = None,
               config: Mapping[str, Any] | Sequence[str] | None = None,
               policy_config: str | os.PathLike[str] | Mapping[str, Any] | None = None, preview: bool = True,
-              python: str | None = None, timeout: float | None = None) -> Findings:
+              python: str | None = None, timeout: float | None = None, keep_going: bool = False) -> Findings:
         """As :func:`check`, with this checker's pack."""
-        run = _Run(target, stack, preview, time.monotonic(), timeout or None)
+        run = _Run(target, stack, preview, time.monotonic(), timeout or None, keep_going=keep_going)
         try:
             return self._check(run, config, policy_config, python)
         except (UsageError, ProgramError, PackError) as e:
@@ -152,16 +157,7 @@ class Checker:
         on_progress = progress.program if progress else (lambda _: None)
         spec = captured_mod.spec_of(program, stack, run.preview, cfg, progress is not None)
         self._launch(run.preview)
-        try:
-            captured = captured_mod.run(program, spec, python, on_progress, run.deadline, run.timeout)
-        except ProgramError as e:
-            if e.explain:  # it raised or died: the project checks and the known causes may say why
-                e.diagnoses = run.diagnoses = diagnose.with_explanations(
-                    run.diagnoses, diagnose.explain(e.details, program.root))
-                run.explained = True
-            if not isinstance(e, ProgramTimeout) and self._starter is not None:
-                self._starter.join(run.left())  # the report names the pack, which it reads once started
-            raise
+        captured = self._captured(run, program, spec, python, on_progress)
         pack = run.pack = self._ready(run)
         ran = time.monotonic()
         pack.stack, pack.project, pack.dry_run, pack.stack_config = stack, program.project, run.preview, cfg.values
@@ -181,7 +177,38 @@ class Checker:
         findings.timing = {"programSeconds": round(ran - run.began, 3),
                            "policySeconds": round(time.monotonic() - ran, 3)}
         findings.diagnoses = run.diagnoses
+        findings.worked_around = run.worked_around
         return findings
+
+    def _captured(self, run: _Run, program: Program, spec: Mapping[str, Any], python: str | None,
+                  on_progress: Callable[[int], None]) -> dict[str, Any]:
+        """What the program registered; with ``keep_going``, after applying the fix of each failure the
+        runner explains and can fix, one at a time (at most :data:`MAX_FIXES`)."""
+        fixes: list[dict[str, str]] = []
+        config = dict(spec["config"])
+        while True:
+            try:
+                return captured_mod.run(program, {**spec, "config": config, "fixes": fixes}, python, on_progress,
+                                        run.deadline, run.timeout)
+            except ProgramError as e:
+                missing = _MISSING_CONFIG.search(e.summary) if run.keep_going else None
+                if missing and missing.group(1) not in config and len(run.worked_around) < MAX_FIXES:
+                    config[missing.group(1)] = _config_placeholder(missing.group(1), config, run.stack or "")
+                    run.worked_around.append(f"the stack config '{missing.group(1)}' is not set (checked with "
+                                             f"{missing.group(1)}={config[missing.group(1)]})")
+                    continue
+                if e.explain:  # it raised or died: the project checks and the known causes may say why
+                    explained = diagnose.explain(e.details, program.root)
+                    e.diagnoses = run.diagnoses = diagnose.with_explanations(run.diagnoses, explained)
+                    run.explained = True
+                    fix = diagnose.workaround(e.details, program.root) if run.keep_going and explained else None
+                    if fix is not None and fix not in fixes and len(run.worked_around) < MAX_FIXES:
+                        fixes.append(fix)
+                        run.worked_around.append(_cause(e, program))
+                        continue
+                if not isinstance(e, ProgramTimeout) and self._starter is not None:
+                    self._starter.join(run.left())  # the report names the pack, which it reads once started
+                raise
 
     def _launch(self, preview: bool) -> None:
         """Start the pack in the background unless one is starting or running. It starts for no
@@ -236,6 +263,25 @@ class Checker:
         self._discard()
 
 
+MAX_FIXES = 12
+"""Failures one ``keep_going`` check works around before it reports the program as failed."""
+_MISSING_CONFIG = re.compile(r"requires the stack config '([^']+)', which is not set")
+_SUFFIX_KEYS = frozenset({"environmentsuffix", "envsuffix", "suffix", "environment", "env", "stage"})
+
+
+def _cause(error: ProgramError, program: Program) -> str:
+    """The failure's one line without the program's name."""
+    return error.summary.removeprefix(f"the program {program.display} failed: ")
+
+
+def _config_placeholder(key: str, config: Mapping[str, Any], stack: str) -> str:
+    """The value a ``keep_going`` check gives a required config key the stack does not set: the
+    environment suffix for a key that names one, else ``placeholder``."""
+    bare = key.rpartition(":")[2].replace("_", "").replace("-", "").lower()
+    if bare in _SUFFIX_KEYS:
+        given = [v for k, v in config.items() if k.rpartition(":")[2] == "environmentSuffix"]
+        return str(given[0]) if given else stack
+    return "placeholder"
 _START_WAIT = 5.0
 """Seconds to let a pack that is starting get as far as its process, before stopping it."""
 
@@ -252,6 +298,9 @@ class _Run:
     program: Program | None = None
     pack: PackProcess | None = None
     diagnoses: list[Diagnosis] = dataclasses.field(default_factory=list)
+    keep_going: bool = False
+    worked_around: list[str] = dataclasses.field(default_factory=list)
+    """The failures (one line each) run past with the runner's fix applied."""
     explained: bool = False
     """The check stopped where the project checks (``diagnoses``) may explain it: loading the program,
     or the program itself; a report of any other failure holds the error alone."""
@@ -272,7 +321,8 @@ class _Run:
         return Findings(findings=[], resources=[], policies=[], pack_name=_pack_name(pack),
                         pack_version=_pack_version(pack), program=self.program or _placeholder(self.target),
                         stack=self.stack or "", preview=self.preview,
-                        diagnoses=self.diagnoses if self.explained else [], failure=failure)
+                        diagnoses=self.diagnoses if self.explained else [], failure=failure,
+                        worked_around=self.worked_around)
 
 
 def _failure_of(error: UsageError | ProgramError | PackError) -> CheckFailure:

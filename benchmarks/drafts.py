@@ -154,8 +154,8 @@ class Outcome:
     cut off before it creates its stack declares none)."""
 
 
-def run_draft(program: Path, template: Path | None = None) -> Outcome:
-    """The runner's report on the program's draft."""
+def run_draft(program: Path, template: Path | None = None, keep_going: bool = False) -> Outcome:
+    """The runner's report on the program's draft (``keep_going``: run past the failures it can fix)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / program.name
         if not materialise(program, folder, template):
@@ -166,7 +166,7 @@ def run_draft(program: Path, template: Path | None = None) -> Outcome:
         report = Path(tmp) / "report.json"
         # The stack config the pipeline sets on every stack it deploys (pulumi config set environmentSuffix).
         done = subprocess.run([sys.executable, "-m", "aws_conventions", "check", str(folder), "--stack", "dev",
-                               "--config", "environmentSuffix=dev",
+                               "--config", "environmentSuffix=dev", *(["--keep-going"] if keep_going else []),
                                "--quiet", "--format", "json", "--output", str(report)],
                               capture_output=True, env=env, cwd=ROOT, timeout=300, check=False)
         try:
@@ -297,12 +297,19 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         outcomes = dict(zip([p.name for p in chosen], pool.map(lambda p: run_draft(p, args.template), chosen),
                             strict=True))
+        going = dict(zip([p.name for p in chosen], pool.map(lambda p: run_draft(p, args.template, True), chosen),
+                         strict=True))
     _causes_report(causes, outcomes, unobservable, excluded)
     from policies import POLICIES
+    print("\nAs `pulumi preview` runs them (a draft stops at its first failure):")
     _findings_report(findings, outcomes, {p.name for p in POLICIES})
+    print("\nWith --keep-going (the runner's fix applied to each failure it explains):")
+    _findings_report(findings, going, {p.name for p in POLICIES})
     print(f"drafts without code, not counted: {', '.join(without) or 'none'}")
     if args.json:
-        args.json.write_text(json.dumps({k: asdict(v) for k, v in outcomes.items()}, indent=1), encoding="utf-8")
+        args.json.write_text(json.dumps({"preview": {k: asdict(v) for k, v in outcomes.items()},
+                                         "keepGoing": {k: asdict(v) for k, v in going.items()}}, indent=1),
+                             encoding="utf-8")
     return 0
 
 

@@ -3,12 +3,14 @@ name a program got wrong."""
 
 from __future__ import annotations
 
+import collections.abc
 import difflib
 import functools
 import importlib
 import importlib.util
 import inspect
 import re
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +101,31 @@ def _load(module: str, name: str) -> AwsClass | None:
         return None
     arguments = tuple(p for p in parameters if p not in _SKIP)
     return AwsClass(module, name, arguments, resource)
+
+
+def takes_list(found: AwsClass, argument: str) -> bool:
+    """Whether ``argument`` of the class takes a list (``artifact_stores=[...]``), from its type hint."""
+    try:
+        cls = getattr(importlib.import_module(f"pulumi_aws.{found.module}"), found.name)
+        hint = inspect.signature(cls._internal_init if found.resource else cls.__init__).parameters[argument].annotation
+    except (ImportError, AttributeError, KeyError, TypeError, ValueError):
+        return False
+    first = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Union else hint
+    return typing.get_origin(first) is collections.abc.Sequence
+
+
+def closest_class(module: str, name: str) -> str | None:
+    """The class of ``pulumi_aws.<module>`` whose name is closest to ``name`` (one pulumi-aws renamed, or a
+    misspelling)."""
+    try:
+        namespace = importlib.import_module(f"pulumi_aws.{module}")
+    except ImportError:
+        return None
+    getattr(namespace, "_", None)  # a lazily imported module loads on its first attribute read, then lists its names
+    names = dir(namespace)
+    classes = [n for n in names if n[:1].isupper() and isinstance(getattr(namespace, n, None), type)]
+    found = difflib.get_close_matches(name, classes, n=1, cutoff=0.75)
+    return found[0] if found else None
 
 
 def closest(name: str, arguments: tuple[str, ...]) -> str | None:

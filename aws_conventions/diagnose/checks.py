@@ -53,6 +53,12 @@ CHECKS = (
     Check("program-removed-argument", "mandatory",
           "A failed program explained: an argument that pulumi-aws 7 removed (aws.ec2.Eip(vpc=True)), and "
           "what replaces it."),
+    Check("program-depends-on", "mandatory",
+          "A failed program explained: depends_on given a list inside its list (depends_on=[methods, "
+          "integration]); it takes a flat list of resources."),
+    Check("program-unknown-class", "mandatory",
+          "A failed program explained: a class the installed pulumi-aws does not have (renamed, moved or "
+          "misspelt: aws.lambda_.EventInvokeConfig is FunctionEventInvokeConfig), with the closest it has."),
     Check("program-missing-module", "mandatory",
           "A failed program explained: `No module named 'pulumi'` or a provider package missing from the "
           "virtualenv."),

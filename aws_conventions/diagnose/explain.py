@@ -20,6 +20,7 @@ from .project import REQUIREMENTS_FIX
 
 _FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$', re.M)
 _ERROR = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Warning)): (?P<message>.*)$", re.M)
+_NO_CLASS = re.compile(r"module 'pulumi_aws\.(?P<module>\w+)' has no attribute '(?P<name>[A-Z]\w*)'")
 _UNEXPECTED = re.compile(r"(?P<cls>\w+)\.(?:__init__|_internal_init)\(\) got an unexpected keyword argument "
                          r"'(?P<arg>\w+)'")
 
@@ -93,6 +94,40 @@ def explain(text: str, root: Path) -> list[Diagnosis]:
     return []
 
 
+def workaround(text: str, root: Path) -> dict[str, str] | None:
+    """The runner's fix for the failure in ``text`` as ``workarounds.py`` applies it, when it has one that
+    lets the program run on: an argument a pulumi-aws class does not take (renamed to the one the fix
+    names, moved into ``opts`` when it is a resource option, else dropped), or ``json.dumps`` of an Output."""
+    failure = parse(text, root)
+    if failure is not None and failure.error_type == "AttributeError":
+        missing = _NO_CLASS.search(failure.message)
+        use = missing and arguments.closest_class(missing.group("module"), missing.group("name"))
+        return {"kind": "class", "module": missing.group("module"), "class": missing.group("name"),
+                "use": use} if missing and use else None
+    if failure is None or failure.error_type != "TypeError":
+        return None
+    if output_json(failure) is not None:
+        return {"kind": "output-json"}
+    if nested_depends_on(failure) is not None:
+        return {"kind": "flatten-depends-on"}
+    match = _UNEXPECTED.search(failure.message)
+    found = match and arguments.find_class(match.group("cls"), _module_hint(failure.source, match.group("cls")),
+                                          failure.site_file)
+    if not match or not found:
+        return None
+    argument = match.group("arg")
+    fix = {"module": found.module, "class": found.name, "argument": argument}
+    if found.resource and argument in arguments.option_names():
+        return {"kind": "option", **fix}
+    if (found.module, found.name, argument) in arguments.REMOVED:
+        return {"kind": "argument", **fix}
+    rename = arguments.closest(argument, found.arguments)
+    if rename is None:
+        return {"kind": "argument", **fix}
+    return {"kind": "argument", **fix, "rename": rename, **({"asList": "yes"} if arguments.takes_list(found, rename)
+                                                             and not arguments.takes_list(found, argument) else {})}
+
+
 def _diagnosis(check: str, failure: Failure, message: str, fix: str, location: Location | None = None,
                ) -> Diagnosis:
     return Diagnosis(check, level_of(check), message, fix, location or failure.location, failure.cause)
@@ -154,6 +189,35 @@ def _resource_option(failure: Failure, found: arguments.AwsClass, option: str) -
         "depends_on, parent, provider and protect in opts=, unlike Terraform's top-level depends_on.", fix)
 
 
+def nested_depends_on(failure: Failure) -> Diagnosis | None:
+    """``depends_on=[methods, integration]`` where ``methods`` is a list: a list inside the list."""
+    if failure.error_type != "TypeError" or not failure.message.startswith("'depends_on' was passed a value ["):
+        return None
+    return _diagnosis(
+        "program-depends-on", failure,
+        "depends_on holds a list where a resource belongs: it takes a flat list of resources, and a list "
+        "inside that list (depends_on=[methods, integration] with methods a list) is not one.",
+        "spread the inner list: depends_on=[*methods, integration] (or depends_on=methods + [integration])")
+
+
+def unknown_class(failure: Failure) -> Diagnosis | None:
+    """A class that the installed pulumi-aws does not have: renamed (``lambda_.EventInvokeConfig`` is
+    ``FunctionEventInvokeConfig``), moved to another module, or misspelt."""
+    match = _NO_CLASS.search(failure.message) if failure.error_type == "AttributeError" else None
+    if match is None:
+        return None
+    module, name = match.group("module"), match.group("name")
+    use = arguments.closest_class(module, name)
+    elsewhere = arguments.find_class(name, None, None) if use is None else None
+    where = f"aws.{elsewhere.module}.{name}" if elsewhere and elsewhere.module != module else None
+    fix = f"aws.{module}.{use}(...)" if use else where and f"{where}(...)"
+    return _diagnosis(
+        "program-unknown-class", failure,
+        f"pulumi_aws.{module} has no class {name} in the installed pulumi-aws"
+        + (f"; the closest it has is {use}." if use else f"; it is {where}." if where else "."),
+        fix or f"look the resource up in the pulumi-aws {module} module's API documentation")
+
+
 def missing_module(failure: Failure) -> Diagnosis | None:
     """pulumi or a provider package is not installed where the program runs."""
     match = re.fullmatch(r"No module named '(pulumi(?:_\w+)?)(?:\.[\w.]*)?'", failure.message)
@@ -209,8 +273,8 @@ def _project_package(root: Path, name: str) -> Path | None:
     return None
 
 
-RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (output_json, unexpected_argument, missing_module,
-                                                             local_module)
+RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (output_json, unexpected_argument, nested_depends_on,
+                                                             unknown_class, missing_module, local_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

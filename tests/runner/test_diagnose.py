@@ -281,3 +281,23 @@ def test_the_readme_lists_every_check():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for check in CHECKS:
         assert f"#### {check.name}" in readme and check.description in readme
+
+
+def test_a_class_the_installed_pulumi_aws_does_not_have_names_the_closest(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        fn = aws.lambda_.Function("worker-dev", role="arn:aws:iam::123456789012:role/r", runtime="python3.12",
+                                  handler="index.handler", code=pulumi.AssetArchive({}))
+        aws.lambda_.EventInvokeConfig("worker-async-dev", function_name=fn.name, maximum_retry_attempts=0)
+    """)
+    assert f"__main__.py:{line_of(entry, 'EventInvokeConfig')}" in err
+    assert "[mandatory]  program-unknown-class" in err
+    assert "pulumi_aws.lambda_ has no class EventInvokeConfig" in err and "FunctionEventInvokeConfig" in err
+
+
+def test_a_list_inside_depends_on(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        queues = [aws.sqs.Queue(f"q{i}-dev") for i in range(2)]
+        aws.sqs.Queue("last-dev", opts=pulumi.ResourceOptions(depends_on=[queues]))
+    """)
+    assert f"__main__.py:{line_of(entry, 'depends_on=[queues]')}" in err
+    assert "[mandatory]  program-depends-on" in err and "depends_on=[*methods, integration]" in err

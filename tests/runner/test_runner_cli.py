@@ -155,7 +155,7 @@ def test_json_format(tmp_path, capsys):
     report = json.loads(out)
     assert code == 1
     assert set(report) == {"schemaVersion", "pack", "program", "summary", "findings", "waived", "remediations",
-                           "resources", "timing", "diagnoses", "error"}
+                           "resources", "timing", "diagnoses", "workedAround", "error"}
     assert report["error"] is None
     assert report["schemaVersion"] == 1
     assert report["program"] == {"path": str(program), "entry": "__main__.py", "project": "tap-test",

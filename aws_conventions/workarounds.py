@@ -1,0 +1,149 @@
+"""The runner's own fixes, applied to a program that failed so that it can run on (``--keep-going``).
+
+A program stops at its first mistake, and so does ``pulumi preview``: a reviewer then sees one cause and
+none of the policies' findings. When the runner knows the cause and its fix (``diagnose/explain.py``),
+``check --keep-going`` runs the program again with that fix applied here, in the program's process, and
+repeats until the program runs or fails for a reason it cannot fix. Each fix is one JSON object:
+
+* ``{"kind": "argument", "module": "s3", "class": "BucketArgs", "argument": "acls", "rename": "acl"}``:
+  the class is called without ``argument`` (given as ``rename`` when the fix names the argument the
+  program meant; dropped when it names none);
+* ``{"kind": "option", "module": "lambda_", "class": "Function", "argument": "depends_on"}``: a resource
+  option passed as an argument is moved into ``opts``;
+  ``"asList": "yes"`` when the argument it meant takes a list and the program gave one value;
+* ``{"kind": "class", "module": "lambda_", "class": "EventInvokeConfig", "use": "FunctionEventInvokeConfig"}``:
+  a class the installed pulumi-aws does not have stands for the one the fix names;
+* ``{"kind": "flatten-depends-on"}``: a list inside ``depends_on``'s list is spread into it;
+* ``{"kind": "output-json"}``: ``json.dumps`` of a document that holds an Output becomes
+  ``pulumi.Output.json_dumps`` of it.
+
+Runs in the program's interpreter (``capture.py``): imports only the standard library and the pulumi SDK.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+_MISSING = object()
+Undo = tuple[Any, str, Any]
+"""(owner, attribute, original value or ``_MISSING`` when the attribute was added)."""
+
+
+@contextlib.contextmanager
+def applied(fixes: Sequence[Mapping[str, Any]]) -> Iterator[None]:
+    """Apply ``fixes`` for the duration of the block, then put every patched attribute back."""
+    undo: list[Undo] = []
+    try:
+        for fix in fixes:
+            undo.extend(_patch(fix))
+        yield
+    finally:
+        for owner, attribute, original in reversed(undo):
+            if original is _MISSING:
+                delattr(owner, attribute)
+            else:
+                setattr(owner, attribute, original)
+
+
+def _set(owner: Any, attribute: str, value: Any) -> Undo:
+    original = vars(owner).get(attribute, _MISSING)
+    setattr(owner, attribute, value)
+    return owner, attribute, original
+
+
+def _patch(fix: Mapping[str, Any]) -> list[Undo]:
+    """Patch what ``fix`` names (nothing when it names nothing that exists here); returns how to undo it."""
+    kind = fix.get("kind")
+    if kind == "output-json":
+        return [_set(json, "dumps", _tolerant_dumps(json.dumps))]
+    if kind == "flatten-depends-on":
+        import pulumi
+
+        return [_set(pulumi.ResourceOptions, "__init__", _flattening(vars(pulumi.ResourceOptions)["__init__"]))]
+    if kind not in ("argument", "option", "class"):
+        return []
+    try:
+        module = importlib.import_module(f"pulumi_aws.{fix['module']}")
+    except ImportError:
+        return []
+    name = str(fix["class"])
+    if kind == "class":
+        use = getattr(module, str(fix["use"]), None)
+        return [_set(module, name, use)] if isinstance(use, type) and name not in vars(module) else []
+    cls = getattr(module, name, None)
+    if not isinstance(cls, type) or "__init__" not in vars(cls):
+        return []
+    argument = str(fix["argument"])
+    undo = [_set(cls, "__init__", _without(vars(cls)["__init__"], argument, fix.get("rename"), kind == "option",
+                                           bool(fix.get("asList"))))]
+    if kind == "argument" and not fix.get("rename") and hasattr(cls, "_internal_init") and not hasattr(cls, argument):
+        undo.append(_set(cls, argument, property(_unknown)))  # what the program reads back of what it set
+    return undo
+
+
+def _unknown(_: Any) -> Any:
+    """An Output whose value is not known, as a preview gives for a value the provider computes."""
+    import asyncio
+
+    import pulumi
+
+    loop = asyncio.get_event_loop()
+    value, known = loop.create_future(), loop.create_future()
+    value.set_result(None)
+    known.set_result(False)
+    return pulumi.Output(set(), value, known)
+
+
+def _without(init: Any, argument: str, rename: str | None, option: bool, as_list: bool) -> Any:
+    """``init`` called without the keyword ``argument``: renamed, moved into ``opts`` or dropped."""
+
+    @functools.wraps(init)
+    def patched(self: Any, *args: Any, **kwargs: Any) -> None:
+        value = kwargs.pop(argument, _MISSING)
+        if value is not _MISSING:
+            if option:
+                import pulumi
+
+                kwargs["opts"] = pulumi.ResourceOptions.merge(kwargs.get("opts"),
+                                                              pulumi.ResourceOptions(**{argument: value}))
+            elif rename and rename not in kwargs:
+                kwargs[rename] = [value] if as_list and not isinstance(value, (list, tuple)) else value
+        init(self, *args, **kwargs)
+
+    return patched
+
+
+def _flattening(init: Any) -> Any:
+    """``ResourceOptions.__init__`` that spreads lists inside a ``depends_on`` list."""
+
+    @functools.wraps(init)
+    def patched(self: Any, *args: Any, **kwargs: Any) -> None:
+        depends_on = kwargs.get("depends_on")
+        if isinstance(depends_on, list) and any(isinstance(d, (list, tuple)) for d in depends_on):
+            kwargs["depends_on"] = [r for d in depends_on for r in (d if isinstance(d, (list, tuple)) else [d])]
+        init(self, *args, **kwargs)
+
+    return patched
+
+
+def _tolerant_dumps(dumps: Any) -> Any:
+    """``json.dumps`` that gives ``pulumi.Output.json_dumps`` the documents it cannot serialize because
+    they hold an Output (the fix the runner's explanation gives)."""
+
+    @functools.wraps(dumps)
+    def patched(obj: Any, **kwargs: Any) -> Any:
+        try:
+            return dumps(obj, **kwargs)
+        except TypeError as e:
+            if "Output" not in str(e):
+                raise
+            import pulumi
+
+            return pulumi.Output.json_dumps(obj, **kwargs)
+
+    return patched

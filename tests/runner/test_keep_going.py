@@ -1,0 +1,143 @@
+"""``check --keep-going``: a program that fails for causes the runner explains is run again with each
+cause's fix applied, so that one check reports every such failure and the policies' findings behind them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aws_conventions import workarounds
+from aws_conventions.__main__ import main
+from aws_conventions.diagnose import workaround
+from aws_conventions.runner import ProgramError, check
+from tests.runner.helpers import write_program
+
+pytestmark = pytest.mark.runner
+
+FAILING = """
+    import json
+    team = pulumi.Config().require("team")
+    queue = aws.sqs.Queue("jobs-dev", message_retention=86400)
+    aws.ec2.Eip("nat-dev", vpc=True)
+    aws.iam.Policy("read-dev", policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sqs:*", "Resource": queue.arn}]}))
+    aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
+    pulumi.export("queue", queue.url)
+"""
+"""Four failures one after another (a config key the stack does not set, a misspelt argument, an argument
+pulumi-aws 7 removed, json.dumps of an Output), then a log group that keeps its logs forever, which only a
+policy sees."""
+
+
+def test_a_plain_check_stops_at_the_first_failure(tmp_path):
+    with pytest.raises(ProgramError) as stopped:
+        check(write_program(tmp_path / "p", FAILING))
+    assert "requires the stack config 'tap-test:team'" in stopped.value.summary
+
+
+def test_keep_going_runs_past_every_explained_failure_to_the_policies(tmp_path):
+    findings = check(write_program(tmp_path / "p", FAILING), keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == [
+        "the stack config 'tap-test:team' is not set (checked with tap-test:team=placeholder)",
+        "TypeError: Queue._internal_init() got an unexpected keyword argument 'message_retention'",
+        "TypeError: Eip._internal_init() got an unexpected keyword argument 'vpc'",
+        "TypeError: Object of type Output is not JSON serializable",
+    ]
+    checks = {d.check for d in findings.diagnoses}
+    assert {"program-unknown-argument", "program-removed-argument", "program-output-json"} <= checks
+    assert [f.resource_name for f in findings.by_policy("log-retention")] == ["audit-dev"]
+    queue = next(r for r in findings.resources if r.name == "jobs-dev")
+    assert queue.type == "aws:sqs/queue:Queue"
+    assert findings.exit_code == 1  # a real preview fails on the first of them
+
+
+def test_the_reports_say_what_was_run_past(tmp_path, capsys):
+    program = write_program(tmp_path / "p", FAILING)
+    assert main(["check", str(program), "--keep-going", "--quiet"]) == 1
+    text = capsys.readouterr().out
+    assert "Checked past 4 failures with the runner's fixes applied (--keep-going)" in text
+    assert main(["check", str(program), "-k", "--quiet", "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert len(document["workedAround"]) == 4 and document["error"] is None
+
+
+def test_a_failure_without_a_known_fix_still_stops_the_check(tmp_path):
+    program = write_program(tmp_path / "p", """
+        queue = aws.sqs.Queue("jobs-dev", message_retention=86400)
+        raise RuntimeError("the program's own error")
+    """)
+    with pytest.raises(ProgramError) as stopped:
+        check(program, keep_going=True)
+    assert "the program's own error" in stopped.value.summary
+    assert stopped.value.findings is not None
+    assert stopped.value.findings.worked_around == [
+        "TypeError: Queue._internal_init() got an unexpected keyword argument 'message_retention'"]
+
+
+def _traceback(root: Path, line: str, error: str) -> str:
+    """The traceback of a program whose third line is ``line`` and raised ``error``."""
+    (root / "__main__.py").write_text(f"import pulumi\nimport pulumi_aws as aws\n{line}\n", encoding="utf-8")
+    return (f'Traceback (most recent call last):\n  File "{root / "__main__.py"}", line 3, in <module>\n'
+            f"    {line}\n{error}\n")
+
+
+@pytest.mark.parametrize(("line", "error", "fix"), [
+    ('aws.sqs.Queue("q", message_retention=1)',
+     "TypeError: Queue._internal_init() got an unexpected keyword argument 'message_retention'",
+     {"kind": "argument", "module": "sqs", "class": "Queue", "argument": "message_retention",
+      "rename": "message_retention_seconds"}),
+    ('aws.codepipeline.Pipeline("p", artifact_store={})',
+     "TypeError: Pipeline._internal_init() got an unexpected keyword argument 'artifact_store'",
+     {"kind": "argument", "module": "codepipeline", "class": "Pipeline", "argument": "artifact_store",
+      "rename": "artifact_stores", "asList": "yes"}),
+    ('aws.ec2.Eip("e", vpc=True)', "TypeError: Eip._internal_init() got an unexpected keyword argument 'vpc'",
+     {"kind": "argument", "module": "ec2", "class": "Eip", "argument": "vpc"}),
+    ('aws.sqs.Queue("q", depends_on=[a])',
+     "TypeError: Queue._internal_init() got an unexpected keyword argument 'depends_on'",
+     {"kind": "option", "module": "sqs", "class": "Queue", "argument": "depends_on"}),
+    ("aws.lambda_.EventInvokeConfig(\"c\")",
+     "AttributeError: module 'pulumi_aws.lambda_' has no attribute 'EventInvokeConfig'",
+     {"kind": "class", "module": "lambda_", "class": "EventInvokeConfig", "use": "FunctionEventInvokeConfig"}),
+    ("p = json.dumps(doc)", "TypeError: Object of type Output is not JSON serializable", {"kind": "output-json"}),
+    ("opts=pulumi.ResourceOptions(depends_on=[methods])",
+     "TypeError: 'depends_on' was passed a value [<x>] that was not a Resource.", {"kind": "flatten-depends-on"}),
+    ('aws.sqs.Queue("q")', "RuntimeError: something else", None),
+    ("aws.lambda_.Nothing(\"c\")", "AttributeError: module 'pulumi_aws.lambda_' has no attribute 'Nothing'", None),
+], ids=["renamed", "as-list", "removed", "option", "class", "output-json", "depends-on", "unknown", "no-close-class"])
+def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
+    assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
+
+
+def test_fixes_apply_inside_the_block_only():
+    import pulumi
+    import pulumi_aws as aws
+
+    init, dumps, options = aws.sqs.Queue.__init__, json.dumps, pulumi.ResourceOptions.__init__
+    with workarounds.applied([{"kind": "argument", "module": "ec2", "class": "Eip", "argument": "vpc"},
+                              {"kind": "class", "module": "lambda_", "class": "EventInvokeConfig",
+                               "use": "FunctionEventInvokeConfig"},
+                              {"kind": "argument", "module": "sqs", "class": "Queue", "argument": "nothing"},
+                              {"kind": "output-json"}, {"kind": "flatten-depends-on"}]):
+        assert aws.lambda_.EventInvokeConfig is aws.lambda_.FunctionEventInvokeConfig
+        assert aws.sqs.Queue.__init__ is not init and isinstance(vars(aws.sqs.Queue)["nothing"], property)
+        assert json.dumps({"a": 1}) == dumps({"a": 1})
+    assert aws.sqs.Queue.__init__ is init and "nothing" not in vars(aws.sqs.Queue)
+    assert json.dumps is dumps and pulumi.ResourceOptions.__init__ is options
+    assert not hasattr(aws.lambda_, "EventInvokeConfig")
+
+
+def test_nested_depends_on_is_spread():
+    import pulumi
+
+    class Dep(pulumi.CustomResource):
+        def __init__(self) -> None:  # not registered: only its type matters here
+            pass
+
+    a, b, c = Dep(), Dep(), Dep()
+    with workarounds.applied([{"kind": "flatten-depends-on"}]):
+        assert pulumi.ResourceOptions(depends_on=[[a, b], c]).depends_on == [a, b, c]
+    with pytest.raises(TypeError, match="not a Resource"):
+        pulumi.ResourceOptions(depends_on=[[a, b], c])
