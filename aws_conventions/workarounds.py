@@ -13,6 +13,10 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
   ``"asList": "yes"`` when the argument it meant takes a list and the program gave one value;
 * ``{"kind": "class", "module": "lambda_", "class": "EventInvokeConfig", "use": "FunctionEventInvokeConfig"}``:
   a class the installed pulumi-aws does not have stands for the one the fix names;
+* ``{"kind": "module", "name": "logs", "use": "cloudwatch"}``: a pulumi_aws module that does not exist
+  stands for the one that holds the classes the program uses from it;
+* ``{"kind": "attribute", "class": "Instance", "attribute": "master_user_secret", "modules": "ec2,rds"}``:
+  an output that the resource classes of that name do not have reads as unknown;
 * ``{"kind": "flatten-depends-on"}``: a list inside ``depends_on``'s list is spread into it;
 * ``{"kind": "output-json"}``: ``json.dumps`` of a document that holds an Output becomes
   ``pulumi.Output.json_dumps`` of it.
@@ -65,6 +69,17 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         import pulumi
 
         return [_set(pulumi.ResourceOptions, "__init__", _flattening(vars(pulumi.ResourceOptions)["__init__"]))]
+    if kind == "module":
+        import pulumi_aws
+
+        try:
+            use = importlib.import_module(f"pulumi_aws.{fix['use']}")
+        except ImportError:
+            return []
+        return [] if str(fix["name"]) in vars(pulumi_aws) else [_set(pulumi_aws, str(fix["name"]), use)]
+    if kind == "attribute":
+        return [_set(cls, str(fix["attribute"]), property(_unknown)) for cls in _classes(fix)
+                if not hasattr(cls, str(fix["attribute"]))]
     if kind not in ("argument", "option", "class"):
         return []
     try:
@@ -73,8 +88,8 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         return []
     name = str(fix["class"])
     if kind == "class":
-        use = getattr(module, str(fix["use"]), None)
-        return [_set(module, name, use)] if isinstance(use, type) and name not in vars(module) else []
+        stand_in = getattr(module, str(fix["use"]), None)
+        return [_set(module, name, stand_in)] if isinstance(stand_in, type) and name not in vars(module) else []
     cls = getattr(module, name, None)
     if not isinstance(cls, type) or "__init__" not in vars(cls):
         return []
@@ -84,6 +99,19 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
     if kind == "argument" and not fix.get("rename") and hasattr(cls, "_internal_init") and not hasattr(cls, argument):
         undo.append(_set(cls, argument, property(_unknown)))  # what the program reads back of what it set
     return undo
+
+
+def _classes(fix: Mapping[str, Any]) -> list[type]:
+    """The classes named ``fix["class"]`` in each of the pulumi_aws modules ``fix["modules"]`` lists."""
+    found = []
+    for module in str(fix.get("modules") or "").split(","):
+        try:
+            cls = getattr(importlib.import_module(f"pulumi_aws.{module}"), str(fix["class"]), None)
+        except ImportError:
+            continue
+        if isinstance(cls, type):
+            found.append(cls)
+    return found
 
 
 def _unknown(_: Any) -> Any:

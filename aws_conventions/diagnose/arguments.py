@@ -11,6 +11,7 @@ import importlib.util
 import inspect
 import re
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,14 +65,10 @@ def _module_of_file(path: str | None) -> str | None:
 @functools.cache
 def _search(name: str) -> str | None:
     """The pulumi_aws module that defines ``class name``, found without importing every module."""
-    try:
-        spec = importlib.util.find_spec("pulumi_aws")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
+    base = _package_dir()
+    if base is None:
         return None
     pattern = re.compile(rf"^class {re.escape(name)}\b", re.M)
-    base = Path(next(iter(spec.submodule_search_locations)))
     for path in sorted(base.glob("*/_inputs.py")) + sorted(base.glob(f"*/{_snake(name)}.py")):
         try:
             if pattern.search(path.read_text(encoding="utf-8")):
@@ -79,6 +76,64 @@ def _search(name: str) -> str | None:
         except OSError:
             continue
     return None
+
+
+@functools.cache
+def resource_modules(name: str) -> tuple[str, ...]:
+    """Every pulumi_aws module with a resource class ``name`` (``Instance``: ec2, rds, lightsail...), found in
+    the installed package's sources (each resource class lives in ``<module>/<snake name>.py``)."""
+    base = _package_dir()
+    if base is None:
+        return ()
+    pattern = re.compile(rf"^class {re.escape(name)}\(pulumi\.CustomResource\)", re.M)
+    found = []
+    for path in sorted(base.glob(f"*/{_snake(name)}.py")):
+        try:
+            if pattern.search(path.read_text(encoding="utf-8")):
+                found.append(path.parent.name)
+        except OSError:
+            continue
+    return tuple(found)
+
+
+def closest_attribute(module: str, name: str, attribute: str) -> str | None:
+    """The output property of ``aws.<module>.<name>`` closest to ``attribute``."""
+    try:
+        cls = getattr(importlib.import_module(f"pulumi_aws.{module}"), name)
+    except (ImportError, AttributeError):
+        return None
+    properties = [n for n, v in vars(cls).items() if isinstance(v, property)]
+    found = difflib.get_close_matches(attribute, properties, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def classes_with(module: str, attribute: str) -> list[str]:
+    """The resource classes of ``pulumi_aws.<module>`` with an output ``attribute``."""
+    try:
+        namespace = importlib.import_module(f"pulumi_aws.{module}")
+    except ImportError:
+        return []
+    getattr(namespace, "_", None)  # a lazily imported module loads on its first attribute read
+    classes = [getattr(namespace, n) for n in dir(namespace) if n[:1].isupper()]
+    return [c.__name__ for c in classes if isinstance(c, type) and hasattr(c, "_internal_init")
+            and isinstance(vars(c).get(attribute), property)]
+
+
+def module_of_classes(names: Iterable[str]) -> str | None:
+    """The one pulumi_aws module that defines every class of ``names`` (``LogGroup`` and ``MetricFilter``:
+    cloudwatch), if there is one."""
+    modules = {m for name in names for m in (resource_modules(name) or filter(None, [_search(name)]))}
+    return next(iter(modules)) if len(modules) == 1 else None
+
+
+def _package_dir() -> Path | None:
+    try:
+        spec = importlib.util.find_spec("pulumi_aws")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _snake(name: str) -> str:

@@ -59,6 +59,12 @@ CHECKS = (
     Check("program-unknown-class", "mandatory",
           "A failed program explained: a class the installed pulumi-aws does not have (renamed, moved or "
           "misspelt: aws.lambda_.EventInvokeConfig is FunctionEventInvokeConfig), with the closest it has."),
+    Check("program-unknown-module", "mandatory",
+          "A failed program explained: a pulumi_aws module that does not exist (`from pulumi_aws import logs`), "
+          "with the module that holds the classes the program uses from it (aws.cloudwatch)."),
+    Check("program-unknown-attribute", "mandatory",
+          "A failed program explained: an output a pulumi-aws resource does not have, with the closest it has "
+          "or the class of its module that has it (Secret.secret_string is SecretVersion's)."),
     Check("program-missing-module", "mandatory",
           "A failed program explained: `No module named 'pulumi'` or a provider package missing from the "
           "virtualenv."),

@@ -21,6 +21,9 @@ from .project import REQUIREMENTS_FIX
 _FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$', re.M)
 _ERROR = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Warning)): (?P<message>.*)$", re.M)
 _NO_CLASS = re.compile(r"module 'pulumi_aws\.(?P<module>\w+)' has no attribute '(?P<name>[A-Z]\w*)'")
+_NO_ATTRIBUTE = re.compile(r"^'(?P<cls>[A-Z]\w*)' object has no attribute '(?P<attribute>\w+)'$")
+_NO_MODULE = re.compile(r"^(?:cannot import name '(?P<imported>\w+)' from 'pulumi_aws'|"
+                        r"module 'pulumi_aws' has no attribute '(?P<attribute>[a-z]\w*)')")
 _UNEXPECTED = re.compile(r"(?P<cls>\w+)\.(?:__init__|_internal_init)\(\) got an unexpected keyword argument "
                          r"'(?P<arg>\w+)'")
 
@@ -99,6 +102,13 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
     lets the program run on: an argument a pulumi-aws class does not take (renamed to the one the fix
     names, moved into ``opts`` when it is a resource option, else dropped), or ``json.dumps`` of an Output."""
     failure = parse(text, root)
+    if failure is not None and (module := _missing_module(failure)) is not None:
+        use = arguments.module_of_classes(_classes_used(failure.root, module))
+        return {"kind": "module", "name": module, "use": use} if use else None
+    if failure is not None and (read := _NO_ATTRIBUTE.match(failure.message)) is not None \
+            and failure.error_type == "AttributeError" and arguments.resource_modules(read.group("cls")):
+        return {"kind": "attribute", "class": read.group("cls"), "attribute": read.group("attribute"),
+                "modules": ",".join(arguments.resource_modules(read.group("cls")))}
     if failure is not None and failure.error_type == "AttributeError":
         missing = _NO_CLASS.search(failure.message)
         use = missing and arguments.closest_class(missing.group("module"), missing.group("name"))
@@ -218,6 +228,65 @@ def unknown_class(failure: Failure) -> Diagnosis | None:
         fix or f"look the resource up in the pulumi-aws {module} module's API documentation")
 
 
+def unknown_attribute(failure: Failure) -> Diagnosis | None:
+    """An output a pulumi-aws resource does not have: misspelt (``master_user_secret`` for
+    ``master_user_secrets``) or one another class of the module has (``Secret.secret_string``, which is
+    ``SecretVersion``'s)."""
+    read = _NO_ATTRIBUTE.match(failure.message) if failure.error_type == "AttributeError" else None
+    modules = arguments.resource_modules(read.group("cls")) if read else ()
+    if read is None or not modules:
+        return None
+    name, attribute = read.group("cls"), read.group("attribute")
+    close = [(m, c) for m in modules if (c := arguments.closest_attribute(m, name, attribute))]
+    holders = [f"aws.{m}.{other}" for m in modules for other in arguments.classes_with(m, attribute) if other != name]
+    if len(close) == 1:
+        module, closest = close[0]
+        message = f"aws.{module}.{name} has no output {attribute}; the closest it has is {closest}."
+        fix = f".{closest}"
+    elif len(modules) == 1:
+        message = f"aws.{modules[0]}.{name} has no output {attribute}" + (
+            f"; {' and '.join(holders[:2])} {'has' if len(holders) == 1 else 'have'} it." if holders else ".")
+        fix = f"read {attribute} from {holders[0]}" if holders else f"read an output aws.{modules[0]}.{name} has"
+    else:
+        message = f"The {name} resource has no output {attribute} (a {name} of {', '.join(modules)})."
+        fix = "read an output the class has (its API documentation lists them)"
+    return _diagnosis("program-unknown-attribute", failure, message, fix)
+
+
+def unknown_module(failure: Failure) -> Diagnosis | None:
+    """A pulumi_aws module that does not exist: ``from pulumi_aws import logs`` (CloudWatch Logs resources
+    are in ``cloudwatch``)."""
+    module = _missing_module(failure)
+    if module is None:
+        return None
+    used = _classes_used(failure.root, module)
+    use = arguments.module_of_classes(used)
+    where = f"; the classes the program uses from it ({', '.join(used[:4])}) are in aws.{use}" if use else ""
+    return _diagnosis(
+        "program-unknown-module", failure, f"pulumi_aws has no module {module}{where}.",
+        f"from pulumi_aws import {use} (and {use}.{used[0]}(...))" if use and used
+        else "look the resource up in the pulumi-aws API documentation: its module is the AWS service's")
+
+
+def _missing_module(failure: Failure) -> str | None:
+    match = _NO_MODULE.match(failure.message) if failure.error_type in ("ImportError", "AttributeError") else None
+    return (match.group("imported") or match.group("attribute")) if match else None
+
+
+def _classes_used(root: Path, module: str) -> list[str]:
+    """The classes the program's files read from ``module`` (``logs.LogGroup``), in order of first use."""
+    found: dict[str, None] = {}
+    pattern = re.compile(rf"\b{re.escape(module)}\.([A-Z]\w*)")
+    for path in sorted(root.rglob("*.py")):
+        if any(part.startswith(".") or part in ("venv", "node_modules") for part in path.relative_to(root).parts):
+            continue
+        try:
+            found.update(dict.fromkeys(pattern.findall(path.read_text(encoding="utf-8"))))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return list(found)
+
+
 def missing_module(failure: Failure) -> Diagnosis | None:
     """pulumi or a provider package is not installed where the program runs."""
     match = re.fullmatch(r"No module named '(pulumi(?:_\w+)?)(?:\.[\w.]*)?'", failure.message)
@@ -273,8 +342,9 @@ def _project_package(root: Path, name: str) -> Path | None:
     return None
 
 
-RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (output_json, unexpected_argument, nested_depends_on,
-                                                             unknown_class, missing_module, local_module)
+RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
+    output_json, unexpected_argument, nested_depends_on, unknown_class, unknown_module, unknown_attribute,
+    missing_module, local_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

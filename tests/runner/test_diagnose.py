@@ -301,3 +301,29 @@ def test_a_list_inside_depends_on(tmp_path, capsys):
     """)
     assert f"__main__.py:{line_of(entry, 'depends_on=[queues]')}" in err
     assert "[mandatory]  program-depends-on" in err and "depends_on=[*methods, integration]" in err
+
+
+def test_a_module_pulumi_aws_does_not_have_names_the_one_holding_its_classes(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        from pulumi_aws import logs
+        logs.LogGroup("app-dev", retention_in_days=14)
+    """)
+    assert f"__main__.py:{line_of(entry, 'import logs')}" in err and "[mandatory]  program-unknown-module" in err
+    assert "pulumi_aws has no module logs; the classes the program uses from it (LogGroup) are in aws.cloudwatch" in err
+    assert "Fix: from pulumi_aws import cloudwatch" in err
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("""
+     db = aws.rds.Instance("db-dev", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20,
+                           username="app", manage_master_user_password=True)
+     pulumi.export("secret", db.master_user_secret.arn)
+     """, "aws.rds.Instance has no output master_user_secret; the closest it has is master_user_secrets."),
+    ("""
+     secret = aws.secretsmanager.Secret("db-dev")
+     pulumi.export("value", secret.secret_string)
+     """, "aws.secretsmanager.Secret has no output secret_string; aws.secretsmanager.SecretVersion has it."),
+], ids=["misspelt", "another-class"])
+def test_an_output_a_resource_does_not_have(tmp_path, capsys, body, said):
+    _, err = explained(capsys, tmp_path, body)
+    assert "[mandatory]  program-unknown-attribute" in err and said in err

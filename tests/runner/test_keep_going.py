@@ -104,9 +104,16 @@ def _traceback(root: Path, line: str, error: str) -> str:
     ("p = json.dumps(doc)", "TypeError: Object of type Output is not JSON serializable", {"kind": "output-json"}),
     ("opts=pulumi.ResourceOptions(depends_on=[methods])",
      "TypeError: 'depends_on' was passed a value [<x>] that was not a Resource.", {"kind": "flatten-depends-on"}),
+    ("from pulumi_aws import logs\nlogs.LogGroup('g')", "ImportError: cannot import name 'logs' from 'pulumi_aws'",
+     {"kind": "module", "name": "logs", "use": "cloudwatch"}),
+    ("db.master_user_secret", "AttributeError: 'Instance' object has no attribute 'master_user_secret'",
+     {"kind": "attribute", "class": "Instance", "attribute": "master_user_secret",
+      "modules": "connect,ec2,lightsail,rds,servicediscovery,verifiedaccess"}),
+    ("x.nothing", "AttributeError: 'Whatever' object has no attribute 'nothing'", None),
     ('aws.sqs.Queue("q")', "RuntimeError: something else", None),
     ("aws.lambda_.Nothing(\"c\")", "AttributeError: module 'pulumi_aws.lambda_' has no attribute 'Nothing'", None),
-], ids=["renamed", "as-list", "removed", "option", "class", "output-json", "depends-on", "unknown", "no-close-class"])
+], ids=["renamed", "as-list", "removed", "option", "class", "output-json", "depends-on", "module", "attribute",
+        "not-a-resource", "unknown", "no-close-class"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
 
@@ -120,13 +127,21 @@ def test_fixes_apply_inside_the_block_only():
                               {"kind": "class", "module": "lambda_", "class": "EventInvokeConfig",
                                "use": "FunctionEventInvokeConfig"},
                               {"kind": "argument", "module": "sqs", "class": "Queue", "argument": "nothing"},
-                              {"kind": "output-json"}, {"kind": "flatten-depends-on"}]):
+                              {"kind": "output-json"}, {"kind": "flatten-depends-on"},
+                              {"kind": "module", "name": "logs", "use": "cloudwatch"},
+                              {"kind": "attribute", "class": "Instance", "attribute": "master_user_secret",
+                               "modules": "rds"}]):
+        from pulumi_aws import logs  # type: ignore[attr-defined]
+
+        assert logs.LogGroup is aws.cloudwatch.LogGroup
+        assert isinstance(vars(aws.rds.Instance)["master_user_secret"], property)
         assert aws.lambda_.EventInvokeConfig is aws.lambda_.FunctionEventInvokeConfig
         assert aws.sqs.Queue.__init__ is not init and isinstance(vars(aws.sqs.Queue)["nothing"], property)
         assert json.dumps({"a": 1}) == dumps({"a": 1})
     assert aws.sqs.Queue.__init__ is init and "nothing" not in vars(aws.sqs.Queue)
     assert json.dumps is dumps and pulumi.ResourceOptions.__init__ is options
-    assert not hasattr(aws.lambda_, "EventInvokeConfig")
+    assert not hasattr(aws.lambda_, "EventInvokeConfig") and not hasattr(aws, "logs")
+    assert "master_user_secret" not in vars(aws.rds.Instance)
 
 
 def test_nested_depends_on_is_spread():
