@@ -154,8 +154,10 @@ class Outcome:
     cut off before it creates its stack declares none)."""
 
 
-def run_draft(program: Path, template: Path | None = None, keep_going: bool = False) -> Outcome:
-    """The runner's report on the program's draft (``keep_going``: run past the failures it can fix)."""
+def run_draft(program: Path, template: Path | None = None, keep_going: bool = False, preview: bool = True,
+              ) -> Outcome:
+    """The runner's report on the program's draft (``keep_going``: run past the failures it can fix;
+    ``preview`` False: as an update, where documents built from outputs are known)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / program.name
         if not materialise(program, folder, template):
@@ -167,6 +169,7 @@ def run_draft(program: Path, template: Path | None = None, keep_going: bool = Fa
         # The stack config the pipeline sets on every stack it deploys (pulumi config set environmentSuffix).
         done = subprocess.run([sys.executable, "-m", "aws_conventions", "check", str(folder), "--stack", "dev",
                                "--config", "environmentSuffix=dev", *(["--keep-going"] if keep_going else []),
+                               *([] if preview else ["--no-preview"]),
                                "--quiet", "--format", "json", "--output", str(report)],
                               capture_output=True, env=env, cwd=ROOT, timeout=300, check=False)
         try:
@@ -186,15 +189,16 @@ def propose(program: Path) -> list[str]:
 
 
 def _type_matches(hint: str, type_: str) -> bool:
-    """A label's resource hint (a type token ``aws:lambda/function:Function`` or a Python class
-    ``aws.lambda_.Function``, maybe with a logical name after it) against a finding's type token."""
-    token = re.search(r"aws:[\w-]+/\w+:\w+", hint)
-    if token:
-        return token.group(0) == type_
-    cls = re.search(r"aws\.(\w+)\.(\w+)", hint)
-    if cls:
-        module, name = cls.group(1).rstrip("_"), cls.group(2)
-        return type_.startswith(f"aws:{module}/") and type_.rsplit(":", 1)[-1] == name
+    """A label's resource hint (type tokens ``aws:lambda/function:Function`` or Python classes
+    ``aws.lambda_.Function``, maybe with logical names after them; a hint that names several, such as
+    ``aws.sqs.Queue, aws.dynamodb.Table``, matches any of them) against a finding's type token."""
+    tokens = re.findall(r"aws:[\w-]+/\w+:\w+", hint)
+    if tokens:
+        return type_ in tokens
+    classes = re.findall(r"aws\.(\w+)\.(\w+)", hint)
+    if classes:
+        return any(type_.startswith(f"aws:{module.rstrip('_')}/") and type_.rsplit(":", 1)[-1] == name
+                   for module, name in classes)
     return True
 
 
@@ -204,6 +208,12 @@ def caught(label: Mapping[str, str], outcome: Outcome) -> bool:
     hint = label.get("resource") or ""
     return any(policy == label["policy"] and (type_ == STACK_TYPE or _type_matches(hint, type_))
                for policy, type_, _ in outcome.findings)
+
+
+def _either(preview: Outcome, update: Outcome) -> Outcome:
+    """What the pack reports in the preview or in the update of the same draft."""
+    return Outcome(causes=preview.causes, findings=[*preview.findings, *update.findings],
+                   ran=preview.ran or update.ran)
 
 
 SAME_CAUSE = {"project-output-json": "program-output-json"}
@@ -299,16 +309,22 @@ def main(argv: list[str] | None = None) -> int:
                             strict=True))
         going = dict(zip([p.name for p in chosen], pool.map(lambda p: run_draft(p, args.template, True), chosen),
                          strict=True))
+        updates = dict(zip([p.name for p in chosen],
+                           pool.map(lambda p: run_draft(p, args.template, True, preview=False), chosen), strict=True))
     _causes_report(causes, outcomes, unobservable, excluded)
     from policies import POLICIES
     print("\nAs `pulumi preview` runs them (a draft stops at its first failure):")
     _findings_report(findings, outcomes, {p.name for p in POLICIES})
     print("\nWith --keep-going (the runner's fix applied to each failure it explains):")
     _findings_report(findings, going, {p.name for p in POLICIES})
+    print("\nWith --keep-going, in the preview or in the update (`pulumi up` evaluates the pack again on every "
+          "resource before it creates it, with the values its dependencies then have):")
+    _findings_report(findings, {k: _either(v, updates[k]) for k, v in going.items()}, {p.name for p in POLICIES})
     print(f"drafts without code, not counted: {', '.join(without) or 'none'}")
     if args.json:
         args.json.write_text(json.dumps({"preview": {k: asdict(v) for k, v in outcomes.items()},
-                                         "keepGoing": {k: asdict(v) for k, v in going.items()}}, indent=1),
+                                         "keepGoing": {k: asdict(v) for k, v in going.items()},
+                                         "keepGoingUpdate": {k: asdict(v) for k, v in updates.items()}}, indent=1),
                              encoding="utf-8")
     return 0
 

@@ -8,9 +8,11 @@ the AWS-owned or AWS-managed default is not enough: ``customerManagedKeys`` name
 Reported: ``storageEncrypted`` not true on ``aws.rds.Instance``, ``aws.rds.Cluster`` and
 ``aws.rds.GlobalCluster``; ``encrypted`` not true on ``aws.ebs.Volume``, ``aws.efs.FileSystem``, and
 EBS block devices a launch template or an instance declares; an SQS queue with
-``sqsManagedSseEnabled=False`` and no KMS key. For the services in ``customerManagedKeys``: no KMS
-key, or an AWS-managed alias (``alias/aws/...``), on SQS queues, SNS topics, DynamoDB tables,
-CloudWatch log groups, Secrets Manager secrets, RDS storage, and S3 default encryption (inline or
+``sqsManagedSseEnabled=False`` and no KMS key; a Kinesis data stream whose ``encryptionType`` is not
+``KMS`` (streams keep records unencrypted unless server-side encryption is on: pulumi-aws's default is
+``NONE``). For the services in ``customerManagedKeys``: no KMS key, or an AWS-managed alias
+(``alias/aws/...``), on SQS queues, SNS topics, DynamoDB tables, CloudWatch log groups, Secrets Manager
+secrets, RDS storage, Kinesis streams, and S3 default encryption (inline or
 ``aws.s3.BucketServerSideEncryptionConfiguration``; ``AES256`` is keys S3 manages).
 
 Not reported: values unknown during a preview; SNS topics unless ``sns`` is in
@@ -33,7 +35,7 @@ from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePo
 from .._core.resource import Resource
 from .._core.values import Prop, prop_of
 
-SERVICES = ("dynamodb", "logs", "rds", "s3", "secretsmanager", "sns", "sqs")
+SERVICES = ("dynamodb", "kinesis", "logs", "rds", "s3", "secretsmanager", "sns", "sqs")
 KEY_FIX = "=key.arn (an aws.kms.Key with enable_key_rotation=True declared in the stack)"
 
 
@@ -49,6 +51,7 @@ def _off(prop: Prop, absent: str | None) -> str | None:
 
 WITHOUT_KEY = {
     "dynamodb": "the AWS-managed aws/dynamodb key",
+    "kinesis": "the AWS-managed aws/kinesis key",
     "logs": "keys CloudWatch Logs manages",
     "rds": "the AWS-managed aws/rds key",
     "s3": "the AWS-managed aws/s3 key",
@@ -186,6 +189,19 @@ def _table(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
                         "kms_key_arn=key.arn)", cause="encryption-at-rest:customer-key")
 
 
+def _stream(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    kind = resource.get("encryptionType")
+    if kind.unknown:
+        return
+    if kind.absent or (kind.as_str() or "").upper() != "KMS":
+        yield violation(resource, "encryptionType", "not set (NONE: records are stored unencrypted)" if kind.absent
+                        else kind.display(), "'KMS'",
+                        'encryption_type="KMS", kms_key_id="alias/aws/kinesis" (or the ARN of an aws.kms.Key '
+                        "the stack declares)")
+        return
+    yield from _customer_key(resource, ctx, "kinesis", "kmsKeyId")
+
+
 def _log_group(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     yield from _customer_key(resource, ctx, "logs", "kmsKeyId")
 
@@ -246,6 +262,7 @@ CHECKS: dict[str, Callable[[Resource, PolicyContext], Iterator[Finding]]] = {
     "aws:sns/topic:Topic": _topic,
     "aws:sqs/queue:Queue": _queue,
     "aws:dynamodb/table:Table": _table,
+    "aws:kinesis/stream:Stream": _stream,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:secretsmanager/secret:Secret": _secret,
     BUCKET: _bucket_encryption,
@@ -261,7 +278,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 
 POLICY = ResourcePolicy(
     name="encryption-at-rest",
-    description=("Databases, volumes, file systems, topics and queues are encrypted at rest, with a KMS key the "
+    description=("Databases, volumes, file systems, streams, topics and queues are encrypted at rest, with a KMS key the "
                  "stack manages for the services the config lists."),
     severity="high",
     enforcement_level=MANDATORY,
@@ -269,9 +286,10 @@ POLICY = ResourcePolicy(
         "Set storage_encrypted=True on aws.rds.Instance, aws.rds.Cluster and aws.rds.GlobalCluster; "
         "encrypted=True on aws.ebs.Volume, aws.efs.FileSystem and declared EBS block devices "
         "(encrypted=\"true\" in a launch template); leave "
-        "sqs_managed_sse_enabled unset or True on aws.sqs.Queue. For services in customerManagedKeys, pass "
+        "sqs_managed_sse_enabled unset or True on aws.sqs.Queue; encryption_type=\"KMS\" with kms_key_id on "
+        "aws.kinesis.Stream. For services in customerManagedKeys, pass "
         "the ARN of an aws.kms.Key the stack declares: kms_master_key_id (SQS, SNS, S3 with "
-        "sse_algorithm=\"aws:kms\"), kms_key_id (log groups, secrets, RDS), "
+        "sse_algorithm=\"aws:kms\"), kms_key_id (log groups, secrets, RDS, Kinesis), "
         "server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True, kms_key_arn=...)."),
     tags=("encryption", "data-protection"),
     types=frozenset(CHECKS),

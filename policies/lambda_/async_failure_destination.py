@@ -10,8 +10,8 @@ qualifier) sets ``destinationConfig.onFailure.destination`` for it. The triggers
 invoking asynchronously (the pages are cited in the module): S3 bucket notifications, SNS subscriptions with
 protocol ``lambda``, EventBridge (CloudWatch Events) rule targets, EventBridge Scheduler schedules, CloudWatch
 Logs subscription filters, SES receipt rules (invocation type ``Event``, the default), IoT topic rules, AWS
-Config custom rules, CloudWatch alarm actions, CodeCommit triggers, EventBridge Pipes with invocation type
-``FIRE_AND_FORGET``, and an ``aws.lambda_.Permission`` granting ``lambda:InvokeFunction`` to one of those
+Config custom rules, CloudWatch alarm actions, CodeCommit triggers, CodePipeline Lambda invoke actions,
+EventBridge Pipes with invocation type ``FIRE_AND_FORGET``, and an ``aws.lambda_.Permission`` granting ``lambda:InvokeFunction`` to one of those
 services. A trigger is linked to its function through the engine's property dependencies (the ARN is unknown
 during a preview), directly or through an alias, or through a function name or ARN written out, in the same
 account and region. A dead-letter queue of the trigger's own (an EventBridge target's or a schedule's
@@ -41,7 +41,7 @@ from typing import NamedTuple
 from .._core.policy import ADVISORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import StackView
-from .._core.values import Prop, prop_of
+from .._core.values import Prop, contains_unknown, prop_of
 from ..account.scope import scope_of
 from .function_url_auth import function_name
 
@@ -65,6 +65,9 @@ MAX_SHOWN = 3
 # - "Invoke a Lambda function from an alarm" (CloudWatch User Guide): "an asynchronous invocation".
 # - "Lambda" rule action (AWS IoT Core Developer Guide): "AWS IoT invokes Lambda functions asynchronously".
 # - SES "LambdaAction": InvocationType "Event" (the default) is asynchronous, "RequestResponse" is not.
+# - "Using AWS Lambda with AWS CodePipeline" (Lambda Developer Guide): "CodePipeline invokes your function
+#   asynchronously"; the action is category Invoke, provider Lambda, configuration FunctionName ("AWS Lambda
+#   invoke action reference", CodePipeline User Guide).
 # - EventBridge Pipes "PipeTargetLambdaFunctionParameters": REQUEST_RESPONSE (default) is synchronous,
 #   FIRE_AND_FORGET asynchronous.
 ASYNC_PRINCIPALS = {
@@ -81,7 +84,7 @@ ASYNC_PRINCIPALS = {
 }
 _REGIONAL_LOGS = re.compile(r"^logs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
 KINDS = ("s3", "sns", "eventbridge", "scheduler", "logs", "ses", "iot", "config", "cloudwatch-alarms",
-         "codecommit", "pipes")
+         "codecommit", "codepipeline", "pipes")
 
 
 class Trigger(NamedTuple):
@@ -168,6 +171,20 @@ def _codecommit(r: Resource) -> Trigger | None:
                    False)
 
 
+def _pipeline(r: Resource) -> Trigger | None:
+    actions = [(f"stages[{i}].actions[{j}]", a) for i, stage in enumerate(r.get("stages").as_list() or [])
+               if isinstance(stage, dict) for j, a in enumerate(stage.get("actions") or []) if isinstance(a, dict)]
+    invokes = [(path, a) for path, a in actions if a.get("category") == "Invoke" and a.get("provider") == "Lambda"]
+    if not invokes:
+        return None
+    refs = tuple(prop_of(f"{path}.configuration.FunctionName", (a.get("configuration") or {}).get("FunctionName")
+                         if isinstance(a.get("configuration"), dict) else None) for path, a in invokes)
+    # The stages' dependencies name the invoked functions only while no other action holds an output.
+    others_known = not any(contains_unknown(a) for _, a in actions if all(a is not b for _, b in invokes))
+    return Trigger(r, "codepipeline", "CodePipeline Lambda invoke action", ("stages",) if others_known else (),
+                   refs, True)
+
+
 def _pipe(r: Resource) -> Trigger | None:
     invocation = r.get("targetParameters", "lambdaFunctionParameters", "invocationType")
     if invocation.as_str() != "FIRE_AND_FORGET":
@@ -196,6 +213,7 @@ READERS: dict[str, Reader] = {
     "aws:cfg/rule:Rule": _config_rule,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:codecommit/trigger:Trigger": _codecommit,
+    "aws:codepipeline/pipeline:Pipeline": _pipeline,
     "aws:pipes/pipe:Pipe": _pipe,
     PERMISSION: _permission,
 }

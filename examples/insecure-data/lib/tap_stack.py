@@ -3,7 +3,7 @@
 Violates dynamodb-on-demand (provisioned capacity), dynamodb-point-in-time-recovery (no continuous
 backups), kms-key-rotation (the key never rotates), rds-managed-master-password (the master
 password comes from the program's config instead of a secret RDS manages), encryption-at-rest (the
-postings queue turns SQS-managed encryption off) and waiver-tags (the
+postings queue turns SQS-managed encryption off, the ledger stream is not encrypted) and waiver-tags (the
 archive table's waiver for on-demand capacity has expired; its waiver for point-in-time recovery
 still holds, so that finding is reported as waived).
 """
@@ -94,6 +94,16 @@ class TapStack(ComponentResource):
             f"ledger-postings-{s}",
             name=f"tap-ledger-postings-{s}",
             sqs_managed_sse_enabled=False,
+            tags=tags,
+            opts=child,
+        )
+
+        # Violation (encryption-at-rest): a Kinesis stream keeps records unencrypted unless
+        # encryption_type="KMS" is set.
+        self.postings_stream = aws.kinesis.Stream(
+            f"ledger-stream-{s}",
+            name=f"tap-ledger-stream-{s}",
+            shard_count=1,
             tags=tags,
             opts=child,
         )

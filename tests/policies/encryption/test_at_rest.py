@@ -5,7 +5,7 @@ from tests.conftest import REMOVE, assert_findings, check, merged
 
 NAME = "encryption-at-rest"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-CMK = {"customerManagedKeys": ["dynamodb", "logs", "rds", "s3", "secretsmanager", "sns", "sqs"]}
+CMK = {"customerManagedKeys": ["dynamodb", "kinesis", "logs", "rds", "s3", "secretsmanager", "sns", "sqs"]}
 
 RDS = "aws:rds/instance:Instance"
 CLUSTER = "aws:rds/cluster:Cluster"
@@ -23,6 +23,7 @@ BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 SSE_V2 = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+STREAM = "aws:kinesis/stream:Stream"
 
 BASES = {
     RDS: {"engine": "postgres", "instanceClass": "db.t4g.micro", "allocatedStorage": 20,
@@ -38,6 +39,7 @@ BASES = {
     QUEUE: {"name": "jobs-dev", "kmsMasterKeyId": KEY},
     TABLE: {"name": "orders-dev", "hashKey": "pk", "serverSideEncryption": {"enabled": True, "kmsKeyArn": KEY}},
     LOG_GROUP: {"name": "/app/dev", "kmsKeyId": KEY},
+    STREAM: {"name": "events-dev", "encryptionType": "KMS", "kmsKeyId": KEY},
     SECRET: {"name": "db-dev", "kmsKeyId": KEY},
     BUCKET: {"bucket": "docs-dev", "serverSideEncryptionConfiguration": {"rule": {
         "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": KEY}}}},
@@ -52,6 +54,14 @@ CASES = [
     # (id, type, changes to its BASE, config, substrings of the one finding, or None for silence)
     *[(f"compliant-{t.split(':')[-1]}", t, {}, CMK, None) for t in BASES],
     *[(f"compliant-default-config-{t.split(':')[-1]}", t, {}, {}, None) for t in BASES],
+    ("stream-absent", STREAM, {"encryptionType": REMOVE, "kmsKeyId": REMOVE}, {},
+     ["encryptionType is not set (NONE: records are stored unencrypted); expected 'KMS'",
+      'Fix: encryption_type="KMS", kms_key_id="alias/aws/kinesis"']),
+    ("stream-none", STREAM, {"encryptionType": "NONE"}, {}, ["encryptionType is 'NONE'; expected 'KMS'"]),
+    ("stream-unknown", STREAM, {"encryptionType": UNKNOWN}, {}, None),
+    ("stream-aws-key", STREAM, {"kmsKeyId": "alias/aws/kinesis"}, {}, None),
+    ("stream-aws-key-cmk", STREAM, {"kmsKeyId": "alias/aws/kinesis"}, CMK,
+     ["kmsKeyId is 'alias/aws/kinesis' (an AWS-managed key); expected a KMS key the stack manages"]),
     ("rds-off", RDS, {"storageEncrypted": False}, {}, ["storageEncrypted is false; expected true",
                                                          "Fix: storage_encrypted=True"]),
     ("rds-absent", RDS, {"storageEncrypted": REMOVE}, {}, ["storageEncrypted is not set (RDS storage is unencrypted"]),

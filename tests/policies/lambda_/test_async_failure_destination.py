@@ -44,6 +44,18 @@ def permission(principal="s3.amazonaws.com", action="lambda:InvokeFunction", fun
                   {"action": action, "function": function_, "principal": principal}, "function", urns)
 
 
+def pipeline(invoke, urns=(FN_URN,), build=None):
+    """A pipeline whose second stage invokes a function (``invoke``: the action's configuration)."""
+    stages = [{"name": "Source", "actions": [{"name": "s", "category": "Source", "provider": "S3",
+                                              "configuration": {"S3Bucket": "src-dev", "S3ObjectKey": "app.zip"}}]},
+              {"name": "Notify", "actions": [{"name": "n", "category": "Invoke", "provider": "Lambda",
+                                              "configuration": invoke}]}]
+    if build is not None:
+        stages.append({"name": "Build", "actions": [{"name": "b", "category": "Build", "provider": "CodeBuild",
+                                                     "configuration": build}]})
+    return linked("aws:codepipeline/pipeline:Pipeline", "release", {"stages": stages}, "stages", urns)
+
+
 def invoke_config(destination=UNKNOWN, function_name=UNKNOWN, urns=(FN_URN,), qualifier=None):
     props = {"functionName": function_name, "maximumRetryAttempts": 1}
     if destination is not None:
@@ -137,6 +149,18 @@ CASES = [
     ("codecommit-trigger", [function(), linked("aws:codecommit/trigger:Trigger", "push", {
         "repositoryName": "r", "triggers": [{"destinationArn": UNKNOWN, "events": ["all"], "name": "n"}]},
         "triggers")], {}, by("(CodeCommit trigger)")),
+    ("codepipeline-invoke", [function(), pipeline({"FunctionName": UNKNOWN})], {},
+     by("(CodePipeline Lambda invoke action)")),
+    ("codepipeline-invoke-by-name", [function(), pipeline({"FunctionName": "processor-dev"}, urns=())], {},
+     by("(CodePipeline Lambda invoke action)")),
+    ("codepipeline-invoke-another-function", [function(), pipeline({"FunctionName": "other-dev"}, urns=())], {},
+     None),
+    ("codepipeline-other-action-holds-the-output", [function(), pipeline(
+        {"FunctionName": "other-dev"}, build={"ProjectName": UNKNOWN})], {}, None),
+    ("codepipeline-without-invoke", [function(), linked("aws:codepipeline/pipeline:Pipeline", "release", {
+        "stages": [{"name": "Build", "actions": [{"name": "b", "category": "Build", "provider": "CodeBuild",
+                                                  "configuration": {"ProjectName": UNKNOWN}}]}]}, "stages")], {},
+     None),
     ("pipe-fire-and-forget", [function(), linked("aws:pipes/pipe:Pipe", "orders", {
         "source": UNKNOWN, "target": UNKNOWN, "roleArn": UNKNOWN,
         "targetParameters": {"lambdaFunctionParameters": {"invocationType": "FIRE_AND_FORGET"}}}, "target")], {},
