@@ -12,11 +12,14 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
   option passed as an argument is moved into ``opts``;
   ``"asList": "yes"`` when the argument it meant takes a list and the program gave one value;
 * ``{"kind": "class", "module": "lambda_", "class": "EventInvokeConfig", "use": "FunctionEventInvokeConfig"}``:
-  a class the installed pulumi-aws does not have stands for the one the fix names;
+  a class the installed pulumi-aws does not have stands for the one the fix names (``"in": "cfg"``: the
+  class of that name in another module, ``aws.config.ConfigurationRecorder`` for ``aws.cfg``'s);
 * ``{"kind": "module", "name": "logs", "use": "cloudwatch"}``: a pulumi_aws module that does not exist
   stands for the one that holds the classes the program uses from it;
 * ``{"kind": "attribute", "class": "Instance", "attribute": "master_user_secret", "modules": "ec2,rds"}``:
   an output that the resource classes of that name do not have reads as unknown;
+* ``{"kind": "unlist", "module": "apigateway", "class": "RestApiEndpointConfigurationArgs", "arguments":
+  "types,ip_address_type"}``: a one-item list given for one of those single-valued arguments stands for its item;
 * ``{"kind": "flatten-depends-on"}``: a list inside ``depends_on``'s list is spread into it;
 * ``{"kind": "output-json"}``: ``json.dumps`` of a document that holds an Output becomes
   ``pulumi.Output.json_dumps`` of it.
@@ -80,7 +83,7 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
     if kind == "attribute":
         return [_set(cls, str(fix["attribute"]), property(_unknown)) for cls in _classes(fix)
                 if not hasattr(cls, str(fix["attribute"]))]
-    if kind not in ("argument", "option", "class"):
+    if kind not in ("argument", "option", "class", "unlist"):
         return []
     try:
         module = importlib.import_module(f"pulumi_aws.{fix['module']}")
@@ -88,11 +91,17 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         return []
     name = str(fix["class"])
     if kind == "class":
-        stand_in = getattr(module, str(fix["use"]), None)
+        try:
+            holder = importlib.import_module(f"pulumi_aws.{fix['in']}") if fix.get("in") else module
+        except ImportError:
+            return []
+        stand_in = getattr(holder, str(fix["use"]), None)
         return [_set(module, name, stand_in)] if isinstance(stand_in, type) and name not in vars(module) else []
     cls = getattr(module, name, None)
     if not isinstance(cls, type) or "__init__" not in vars(cls):
         return []
+    if kind == "unlist":
+        return [_set(cls, "__init__", _unlisting(vars(cls)["__init__"], str(fix["arguments"]).split(",")))]
     argument = str(fix["argument"])
     undo = [_set(cls, "__init__", _without(vars(cls)["__init__"], argument, fix.get("rename"), kind == "option",
                                            bool(fix.get("asList"))))]
@@ -141,6 +150,20 @@ def _without(init: Any, argument: str, rename: str | None, option: bool, as_list
                                                               pulumi.ResourceOptions(**{argument: value}))
             elif rename and rename not in kwargs:
                 kwargs[rename] = [value] if as_list and not isinstance(value, (list, tuple)) else value
+        init(self, *args, **kwargs)
+
+    return patched
+
+
+def _unlisting(init: Any, arguments: list[str]) -> Any:
+    """``init`` that takes the item of a one-item list given for one of ``arguments`` (single-valued)."""
+
+    @functools.wraps(init)
+    def patched(self: Any, *args: Any, **kwargs: Any) -> None:
+        for argument in arguments:
+            value = kwargs.get(argument)
+            if isinstance(value, (list, tuple)) and len(value) == 1:
+                kwargs[argument] = value[0]
         init(self, *args, **kwargs)
 
     return patched

@@ -65,6 +65,9 @@ CHECKS = (
     Check("program-unknown-attribute", "mandatory",
           "A failed program explained: an output a pulumi-aws resource does not have, with the closest it has "
           "or the class of its module that has it (Secret.secret_string is SecretVersion's)."),
+    Check("program-argument-type", "mandatory",
+          "A failed program explained: a list where a pulumi-aws argument takes one value (pulumi-aws 7 made "
+          "RestApiEndpointConfigurationArgs(types=...) a string), which the SDK rejects away from the program's line."),
     Check("program-missing-module", "mandatory",
           "A failed program explained: `No module named 'pulumi'` or a provider package missing from the "
           "virtualenv."),

@@ -24,6 +24,10 @@ _NO_CLASS = re.compile(r"module 'pulumi_aws\.(?P<module>\w+)' has no attribute '
 _NO_ATTRIBUTE = re.compile(r"^'(?P<cls>[A-Z]\w*)' object has no attribute '(?P<attribute>\w+)'$")
 _NO_MODULE = re.compile(r"^(?:cannot import name '(?P<imported>\w+)' from 'pulumi_aws'|"
                         r"module 'pulumi_aws' has no attribute '(?P<attribute>[a-z]\w*)')")
+_INPUT_ARGS = re.compile(r"While processing input: '\w+', type <class '\w+'>, value <pulumi_aws\.(?P<module>\w+)\."
+                         r"_inputs\.(?P<cls>\w+Args) object")
+_LIST_GIVEN = re.compile(r"Unexpected type\. Expected 'list' got '<class '[\w.]+'>'")
+"""The SDK's message for a list given where the declared type is not one (it names the declared type)."""
 _UNEXPECTED = re.compile(r"(?P<cls>\w+)\.(?:__init__|_internal_init)\(\) got an unexpected keyword argument "
                          r"'(?P<arg>\w+)'")
 
@@ -40,6 +44,8 @@ class Failure:
     site_file: str | None
     """The innermost frame outside the program (a pulumi_aws or json module file), if any."""
     root: Path
+    text: str = ""
+    """The whole traceback, with the lines the SDK adds after the error (``AssertionError has risen: ...``)."""
 
     @property
     def cause(self) -> str:
@@ -65,7 +71,7 @@ def parse(text: str, root: Path) -> Failure | None:
         source = _line(root / relative, location.line)
         break
     return Failure(error.group("type").rsplit(".", 1)[-1], error.group("message").strip(), location, source,
-                   site, root)
+                   site, root, text)
 
 
 def _inside(path: str, root: Path) -> str | None:
@@ -111,9 +117,18 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
                 "modules": ",".join(arguments.resource_modules(read.group("cls")))}
     if failure is not None and failure.error_type == "AttributeError":
         missing = _NO_CLASS.search(failure.message)
-        use = missing and arguments.closest_class(missing.group("module"), missing.group("name"))
-        return {"kind": "class", "module": missing.group("module"), "class": missing.group("name"),
-                "use": use} if missing and use else None
+        if missing is None:
+            return None
+        module, name = missing.group("module"), missing.group("name")
+        use = arguments.closest_class(module, name)
+        if use:
+            return {"kind": "class", "module": module, "class": name, "use": use}
+        elsewhere = arguments.resource_modules(name)
+        return {"kind": "class", "module": module, "class": name, "use": name, "in": elsewhere[0]} \
+            if len(elsewhere) == 1 and elsewhere[0] != module else None
+    if failure is not None and (one := _list_for_one_value(failure)) is not None:
+        module, name, single = one
+        return {"kind": "unlist", "module": module, "class": name, "arguments": ",".join(single)}
     if failure is None or failure.error_type != "TypeError":
         return None
     if output_json(failure) is not None:
@@ -210,6 +225,57 @@ def nested_depends_on(failure: Failure) -> Diagnosis | None:
         "spread the inner list: depends_on=[*methods, integration] (or depends_on=methods + [integration])")
 
 
+def list_for_one_value(failure: Failure) -> Diagnosis | None:
+    """``RestApiEndpointConfigurationArgs(types=["REGIONAL"])``: a list where pulumi-aws takes one value (pulumi-aws
+    7 made several list arguments single), which the SDK rejects while it serializes the resource, away from
+    the program's line."""
+    one = _list_for_one_value(failure)
+    if one is None:
+        return None
+    module, name, single = one
+    call = _args_call(failure.root, name, single)
+    where, argument = call if call else (None, "")
+    return _diagnosis(
+        "program-argument-type", failure,
+        f"aws.{module}.{name}" + (f"({argument}=[...])" if argument else "") + " is given a list where "
+        "pulumi-aws takes one value; the SDK stops on it while it sends the resource to the engine.",
+        f"pass the value itself: {argument}=\"...\" instead of {argument}=[\"...\"]" if argument
+        else f"pass one value, not a list, to the argument of aws.{module}.{name} that takes one", where)
+
+
+def _list_for_one_value(failure: Failure) -> tuple[str, str, list[str]] | None:
+    """(module, Args class, its single-valued arguments) when the SDK rejected a list for a single value
+    inside an Args object of pulumi-aws (its message: "Expected 'list' got '<the declared type>'")."""
+    if failure.error_type != "AssertionError" or not _LIST_GIVEN.search(failure.text):
+        return None
+    inputs = list(_INPUT_ARGS.finditer(failure.text))
+    if not inputs:
+        return None
+    module, name = inputs[-1].group("module"), inputs[-1].group("cls")
+    found = arguments.find_class(name, module, None)
+    single = [a for a in found.arguments if not arguments.takes_list(found, a)] if found else []
+    return (module, name, single) if single else None
+
+
+def _args_call(root: Path, name: str, single: list[str]) -> tuple[Location, str] | None:
+    """Where the program calls ``name(...)`` with a list for one of ``single``, and that argument."""
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") or part in ("venv", "node_modules") for part in relative.parts):
+            continue
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            called = getattr(node, "func", None)
+            if isinstance(node, ast.Call) and (getattr(called, "attr", None) or getattr(called, "id", None)) == name:
+                for keyword in node.keywords:
+                    if keyword.arg in single and isinstance(keyword.value, (ast.List, ast.Tuple)):
+                        return Location(relative.as_posix(), keyword.value.lineno), keyword.arg
+    return None
+
+
 def unknown_class(failure: Failure) -> Diagnosis | None:
     """A class that the installed pulumi-aws does not have: renamed (``lambda_.EventInvokeConfig`` is
     ``FunctionEventInvokeConfig``), moved to another module, or misspelt."""
@@ -218,8 +284,8 @@ def unknown_class(failure: Failure) -> Diagnosis | None:
         return None
     module, name = match.group("module"), match.group("name")
     use = arguments.closest_class(module, name)
-    elsewhere = arguments.find_class(name, None, None) if use is None else None
-    where = f"aws.{elsewhere.module}.{name}" if elsewhere and elsewhere.module != module else None
+    elsewhere = arguments.resource_modules(name) if use is None else ()
+    where = f"aws.{elsewhere[0]}.{name}" if len(elsewhere) == 1 and elsewhere[0] != module else None
     fix = f"aws.{module}.{use}(...)" if use else where and f"{where}(...)"
     return _diagnosis(
         "program-unknown-class", failure,
@@ -344,7 +410,7 @@ def _project_package(root: Path, name: str) -> Path | None:
 
 RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, nested_depends_on, unknown_class, unknown_module, unknown_attribute,
-    missing_module, local_module)
+    list_for_one_value, missing_module, local_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

@@ -278,8 +278,8 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 
 POLICY = ResourcePolicy(
     name="encryption-at-rest",
-    description=("Databases, volumes, file systems, streams, topics and queues are encrypted at rest, with a KMS key the "
-                 "stack manages for the services the config lists."),
+    description=("Databases, volumes, file systems, streams, topics and queues are encrypted at rest, with a KMS "
+                 "key the stack manages for the services the config lists."),
     severity="high",
     enforcement_level=MANDATORY,
     remediation_steps=(

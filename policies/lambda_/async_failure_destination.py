@@ -11,12 +11,13 @@ invoking asynchronously (the pages are cited in the module): S3 bucket notificat
 protocol ``lambda``, EventBridge (CloudWatch Events) rule targets, EventBridge Scheduler schedules, CloudWatch
 Logs subscription filters, SES receipt rules (invocation type ``Event``, the default), IoT topic rules, AWS
 Config custom rules, CloudWatch alarm actions, CodeCommit triggers, CodePipeline Lambda invoke actions,
-EventBridge Pipes with invocation type ``FIRE_AND_FORGET``, and an ``aws.lambda_.Permission`` granting ``lambda:InvokeFunction`` to one of those
-services. A trigger is linked to its function through the engine's property dependencies (the ARN is unknown
-during a preview), directly or through an alias, or through a function name or ARN written out, in the same
-account and region. A dead-letter queue of the trigger's own (an EventBridge target's or a schedule's
-``deadLetterConfig``, an SNS subscription's ``redrivePolicy``) does not count: it takes only the events that
-could not be delivered to Lambda, not the function's failures; the message says so.
+EventBridge Pipes with invocation type ``FIRE_AND_FORGET``, and an ``aws.lambda_.Permission`` granting
+``lambda:InvokeFunction`` to one of those services. A trigger is linked to its function through the engine's
+property dependencies (the ARN is unknown during a preview), directly or through an alias, or through a
+function name or ARN written out, in the same account and region. A dead-letter queue of the trigger's own (an
+EventBridge target's or a schedule's ``deadLetterConfig``, an SNS subscription's ``redrivePolicy``) does not
+count: it takes only the events that could not be delivered to Lambda, not the function's failures; the
+message says so.
 
 Not reported:
 

@@ -327,3 +327,13 @@ def test_a_module_pulumi_aws_does_not_have_names_the_one_holding_its_classes(tmp
 def test_an_output_a_resource_does_not_have(tmp_path, capsys, body, said):
     _, err = explained(capsys, tmp_path, body)
     assert "[mandatory]  program-unknown-attribute" in err and said in err
+
+
+def test_a_list_where_pulumi_aws_7_takes_one_value(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        aws.apigateway.RestApi("api-dev", endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(
+            types=["REGIONAL"]))
+    """)
+    assert f"__main__.py:{line_of(entry, 'types=')}" in err and "[mandatory]  program-argument-type" in err
+    assert "aws.apigateway.RestApiEndpointConfigurationArgs(types=[...]) is given a list where pulumi-aws takes" in err
+    assert 'Fix: pass the value itself: types="..." instead of types=["..."]' in err

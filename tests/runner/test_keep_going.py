@@ -110,10 +110,22 @@ def _traceback(root: Path, line: str, error: str) -> str:
      {"kind": "attribute", "class": "Instance", "attribute": "master_user_secret",
       "modules": "connect,ec2,lightsail,rds,servicediscovery,verifiedaccess"}),
     ("x.nothing", "AttributeError: 'Whatever' object has no attribute 'nothing'", None),
+    ("aws.ec2.LogGroup('g')", "AttributeError: module 'pulumi_aws.ec2' has no attribute 'LogGroup'",
+     {"kind": "class", "module": "ec2", "class": "LogGroup", "use": "LogGroup", "in": "cloudwatch"}),
+    ("aws.ec2.Queue('q')", "AttributeError: module 'pulumi_aws.ec2' has no attribute 'Queue'", None),
+    ("aws.apigateway.RestApi('a', endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs("
+     "types=['REGIONAL']))",
+     "AssertionError: While processing resource: 'a', type 'aws:apigateway/restApi:RestApi'\n"
+     "AssertionError has risen: While processing input: 'endpoint_configuration', type <class 'str'>, value "
+     "<pulumi_aws.apigateway._inputs.RestApiEndpointConfigurationArgs object at 0x7f>\n"
+     "AssertionError has risen: Unexpected type. Expected 'list' got '<class 'str'>'",
+     {"kind": "unlist", "module": "apigateway", "class": "RestApiEndpointConfigurationArgs",
+      "arguments": "types,ip_address_type"}),
     ('aws.sqs.Queue("q")', "RuntimeError: something else", None),
     ("aws.lambda_.Nothing(\"c\")", "AttributeError: module 'pulumi_aws.lambda_' has no attribute 'Nothing'", None),
 ], ids=["renamed", "as-list", "removed", "option", "class", "output-json", "depends-on", "module", "attribute",
-        "not-a-resource", "unknown", "no-close-class"])
+        "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value", "unknown",
+        "no-close-class"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
 
@@ -130,7 +142,13 @@ def test_fixes_apply_inside_the_block_only():
                               {"kind": "output-json"}, {"kind": "flatten-depends-on"},
                               {"kind": "module", "name": "logs", "use": "cloudwatch"},
                               {"kind": "attribute", "class": "Instance", "attribute": "master_user_secret",
-                               "modules": "rds"}]):
+                               "modules": "rds"},
+                              {"kind": "class", "module": "ec2", "class": "LogGroup", "use": "LogGroup",
+                               "in": "cloudwatch"},
+                              {"kind": "unlist", "module": "apigateway", "class": "RestApiEndpointConfigurationArgs",
+                               "arguments": "types"}]):
+        assert aws.ec2.LogGroup is aws.cloudwatch.LogGroup  # type: ignore[attr-defined]
+        assert aws.apigateway.RestApiEndpointConfigurationArgs(types=["REGIONAL"]).types == "REGIONAL"
         from pulumi_aws import logs  # type: ignore[attr-defined]
 
         assert logs.LogGroup is aws.cloudwatch.LogGroup
@@ -141,7 +159,7 @@ def test_fixes_apply_inside_the_block_only():
     assert aws.sqs.Queue.__init__ is init and "nothing" not in vars(aws.sqs.Queue)
     assert json.dumps is dumps and pulumi.ResourceOptions.__init__ is options
     assert not hasattr(aws.lambda_, "EventInvokeConfig") and not hasattr(aws, "logs")
-    assert "master_user_secret" not in vars(aws.rds.Instance)
+    assert "master_user_secret" not in vars(aws.rds.Instance) and not hasattr(aws.ec2, "LogGroup")
 
 
 def test_nested_depends_on_is_spread():
