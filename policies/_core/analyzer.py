@@ -692,9 +692,11 @@ def _crash_finding(policy: Policy, error: Exception) -> Finding:
 def _warm_up(analyzer: Analyzer) -> None:
     """Build the analyzer info, then move everything built so far (policies, tables, the info) out of
     the garbage collector's reach: it lives as long as the process, and a full collection during a
-    large stack would otherwise walk it again each time."""
+    large stack would otherwise walk it again each time. The collector is enabled then: the pack's
+    ``__main__.py`` disables it while the policies are imported."""
     _answer(lambda _: analyzer.info(), None, lambda e: None)
     gc.freeze()
+    gc.enable()
 
 
 def serve(analyzer: Analyzer) -> None:
