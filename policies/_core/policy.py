@@ -151,8 +151,9 @@ FSBP = "AWS Foundational Security Best Practices"
 
 
 # eq=False: a policy is compared by identity (each is registered once), and the class is created
-# faster, which the pack's startup, on every preview's path, feels.
-@dataclass(frozen=True, eq=False)
+# faster, which the pack's startup, on every preview's path, feels. For the same reason the shared
+# base, never built itself, has no __init__ or __repr__ of its own: each subclass makes its own.
+@dataclass(frozen=True, eq=False, init=False, repr=False)
 class _Policy:
     """What resource and stack policies share."""
 
