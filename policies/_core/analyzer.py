@@ -28,7 +28,7 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc, plugin_pb2
 
 from . import applicability as na
-from . import compose, condense, masking, sdk, waivers
+from . import compose, condense, masking, waivers
 from . import config as config_mod
 from . import info as info_mod
 from .context import StackContext
@@ -77,7 +77,8 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         self.name = name
         self.version = version
         self.description = description
-        self.policies = sdk.adapt_all(policies, config_mod.level_name(enforcement_level))
+        level = config_mod.level_name(enforcement_level)
+        self.policies = [p if isinstance(p, (ResourcePolicy, StackPolicy)) else _adapt(p, level) for p in policies]
         compose.check_pack(name, self.policies)
         self.about = about or info_mod.About()
         self._initial = config_mod.pack_config(initial_config)
@@ -616,6 +617,14 @@ def _answer(handler: Callable[[_Q], _R], request: _Q, fallback: Callable[[BaseEx
         return fallback(e)
 
 
+def _adapt(policy: SdkPolicy, enforcement_level: str | None) -> Policy:
+    """A pulumi-policy SDK policy wrapped as one of this pack's (anything else refused), by ``sdk``,
+    which is imported only then: a pack of this pack's own policies starts without it."""
+    from . import sdk
+
+    return sdk.adapt(policy, enforcement_level)
+
+
 def _resource_of(r: pb.AnalyzeRequest) -> Resource:
     """The view of an ``AnalyzeRequest``."""
     provider = _provider_of(r.provider) if r.HasField("provider") else None
@@ -683,9 +692,11 @@ def _crash_finding(policy: Policy, error: Exception) -> Finding:
 def _warm_up(analyzer: Analyzer) -> None:
     """Build the analyzer info, then move everything built so far (policies, tables, the info) out of
     the garbage collector's reach: it lives as long as the process, and a full collection during a
-    large stack would otherwise walk it again each time."""
+    large stack would otherwise walk it again each time. The collector is enabled then: the pack's
+    ``__main__.py`` disables it while the policies are imported."""
     _answer(lambda _: analyzer.info(), None, lambda e: None)
     gc.freeze()
+    gc.enable()
 
 
 def serve(analyzer: Analyzer) -> None:

@@ -12,16 +12,15 @@ the pulumi-policy SDK, and hands them to ``PolicyPack`` (see ``examples/team-pac
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from . import config as config_mod
-from . import sdk
 from .policy import ENFORCEMENT_LEVELS, Policy
+from .regex import LazyPattern
 
-PACK_NAME_RE = re.compile(r"^[a-zA-Z0-9._-]{1,100}$")
+PACK_NAME_RE = LazyPattern(r"^[a-zA-Z0-9._-]{1,100}$")
 """What the engine and Pulumi Cloud accept as a pack name (the SDK checks the same)."""
 
 
@@ -47,6 +46,8 @@ def with_defaults(policies: Sequence[Policy], config: Mapping[str, Any]) -> list
     still overrides them. A policy, level or field that does not exist, or a value its schema
     rejects, raises ``ConfigError`` (a ValueError) naming the policy and field.
     """
+    from . import sdk  # only here: the pack's startup does not need it
+
     by_name = {p.name: p for p in policies}
     errors: list[str] = []
     changed: dict[str, Policy] = {}

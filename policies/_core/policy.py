@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
+from .regex import LazyPattern
 from .waivers import WAIVERS_SCHEMA
 
 if TYPE_CHECKING:
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from .resource import Resource
     from .stack import StackView
 
-NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-PULUMI_NAME_RE = re.compile(r"^[a-zA-Z0-9._-]{1,300}$")
+NAME_RE = LazyPattern(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PULUMI_NAME_RE = LazyPattern(r"^[a-zA-Z0-9._-]{1,300}$")
 
 ADVISORY = "advisory"
 MANDATORY = "mandatory"
@@ -151,9 +151,12 @@ FSBP = "AWS Foundational Security Best Practices"
 
 
 # eq=False: a policy is compared by identity (each is registered once), and the class is created
-# faster, which the pack's startup, on every preview's path, feels.
-@dataclass(frozen=True, eq=False)
+# faster, which the pack's startup, on every preview's path, feels. For the same reason the shared
+# base, never built itself, has no __init__ or __repr__ of its own: each subclass makes its own.
+@dataclass(frozen=True, eq=False, init=False, repr=False)
 class _Policy:
+    """What resource and stack policies share."""
+
     name: str
     description: str
     severity: str

@@ -1,15 +1,18 @@
-"""Regular expressions from policy config, evaluated with RE2.
+"""Regular expressions: those from policy config, evaluated with RE2, and the pack's own.
 
 The engine validates a config field with ``"format": "regex"`` using Go's ``regexp``, which is
 RE2. Evaluating the same text with Python's ``re`` would disagree on what is valid (``\\z``,
 ``(?<=x)``) and, worse, backtrack: ``(a+)+$`` against a long stack name takes seconds per
 resource, and a preview has no deadline. RE2 accepts what the CLI accepts and matches in time
 linear in the input, whatever the pattern.
+
+The pack's own fixed patterns are Python's, each a :class:`LazyPattern` compiled on first use.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -65,3 +68,31 @@ def search(pattern: str, text: str, ignore_case: bool = False) -> bool | None:
         return compile_re2(pattern, ignore_case).search(text) is not None
     except PatternError:
         return None
+
+
+class LazyPattern:
+    """A fixed Python pattern, compiled the first time it is used: the engine starts the pack for
+    every preview, and compiling them all at import would slow each start for patterns that only
+    some resources need. From then on the compiled pattern's own methods answer (they are set on
+    the instance, ahead of the class's), so a match costs what it costs with ``re.compile``."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def compiled(self) -> re.Pattern[str]:
+        pattern = re.compile(self.pattern, self.flags)
+        vars(self).update(match=pattern.match, fullmatch=pattern.fullmatch, search=pattern.search, sub=pattern.sub)
+        return pattern
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.compiled().match(text)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled().fullmatch(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled().search(text)
+
+    def sub(self, repl: str, text: str) -> str:
+        return self.compiled().sub(repl, text)

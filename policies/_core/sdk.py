@@ -109,10 +109,6 @@ def adapt(policy: Policy | SdkPolicy, enforcement_level: str | None = None) -> P
     return SdkStackPolicy(**common, check=_stack_check(policy))
 
 
-def adapt_all(policies: Iterable[Policy | SdkPolicy], enforcement_level: str | None = None) -> list[Policy]:
-    return [adapt(p, enforcement_level) for p in policies]
-
-
 class _FromSdk:
     """What both kinds share: the config schema as the SDK policy declares it (not the pack's
     options, and no ``waivers`` field), and its config taken as the engine sends it, which the

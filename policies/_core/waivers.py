@@ -20,12 +20,13 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .regex import LazyPattern
 from .resource import Resource
 
 TAG_PREFIX = "policy-waiver:"
 _TAG_BYTES = TAG_PREFIX.encode()
-_EXPIRES_RE = re.compile(r"expires\s*=\s*(\S+)", re.I)
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EXPIRES_RE = LazyPattern(r"expires\s*=\s*(\S+)", re.I)
+_DATE_RE = LazyPattern(r"^\d{4}-\d{2}-\d{2}$")
 
 WAIVERS_SCHEMA: dict[str, Any] = {
     "items": {

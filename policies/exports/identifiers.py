@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .._core import aws_types
+from .._core.regex import LazyPattern
 from .._core.resource import Resource
 from .._core.values import UNKNOWN, Secret, prop_of
 
@@ -60,7 +61,7 @@ MIN_EMBEDDED = 5
 """Identifiers at least this long also count inside a longer export (an ARN, a URL, a JSON document)."""
 
 _MAX_NODES = 100_000
-_WORD = re.compile(r"[0-9A-Za-z_-]")
+_WORD = LazyPattern(r"[0-9A-Za-z_-]")
 
 
 def identifiers_of(token: str) -> tuple[str, ...]:

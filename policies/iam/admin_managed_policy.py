@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy
+from .._core.regex import LazyPattern
 from .._core.resource import Resource
 from .._core.values import Prop, prop_of
 from .documents import ROLE, finding
@@ -51,7 +52,7 @@ _WHAT = {
     "iamfullaccess": "full IAM access, with which a principal can grant itself anything",
     "awsorganizationsfullaccess": "full control of the AWS organization and its accounts",
 }
-_AWS_MANAGED = re.compile(r"^arn:[a-z0-9-]+:iam::aws:policy/(?:[^/]+/)*([^/]+)$")
+_AWS_MANAGED = LazyPattern(r"^arn:[a-z0-9-]+:iam::aws:policy/(?:[^/]+/)*([^/]+)$")
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:

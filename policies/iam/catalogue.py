@@ -25,6 +25,8 @@ import re
 import threading
 from typing import TYPE_CHECKING, NamedTuple
 
+from .._core.regex import LazyPattern
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from pathlib import Path
@@ -313,7 +315,7 @@ def expand(pattern: str) -> tuple[ActionInfo, ...]:
     return _expand_lower("*" if folded == "*:*" else folded)
 
 
-_STAR_RUN = re.compile(r"\*{2,}")
+_STAR_RUN = LazyPattern(r"\*{2,}")
 
 
 @functools.lru_cache(maxsize=1024)

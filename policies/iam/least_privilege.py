@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .._core.policy import FSBP, MANDATORY, Finding, Framework, Option, PolicyContext, ResourcePolicy
+from .._core.regex import LazyPattern
 from .._core.resource import Resource
 from .._core.text import and_more
 from . import catalogue
@@ -359,7 +360,7 @@ def _describe(rtype: str, arn: str) -> str:
                                                   "Authorization Reference)"
 
 
-_WORD = re.compile(r"[^a-z0-9]+")
+_WORD = LazyPattern(r"[^a-z0-9]+")
 
 
 @functools.lru_cache(maxsize=1024)

@@ -46,10 +46,10 @@ Not reported:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy
+from .._core.regex import LazyPattern
 from .._core.resource import Resource
 from .._core.text import and_more
 from . import catalogue
@@ -90,8 +90,8 @@ NEGATED_OPERATORS = frozenset({
 """Condition operators under which a Deny applies to every request that does not match: a Deny for
 everyone with one of these on a key that says who (``aws:SourceVpce``...) leaves only those callers."""
 
-_API_ARN = re.compile(r"^arn:[^:]*:execute-api:[^:]*:[^:]*:[^/]*(/.*)?$")
-_TRAILING_STARS = re.compile(r"(/\*)+$")
+_API_ARN = LazyPattern(r"^arn:[^:]*:execute-api:[^:]*:[^:]*:[^/]*(/.*)?$")
+_TRAILING_STARS = LazyPattern(r"(/\*)+$")
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:

@@ -19,16 +19,16 @@ document that cannot be read (``iam-public-principal`` and ``iam-least-privilege
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterator
 
 from .._core.policy import MANDATORY, Finding, PolicyContext, ResourcePolicy
+from .._core.regex import LazyPattern
 from .._core.resource import Resource
 from ..iam.documents import Document, Statement, finding, read, statement_label
 
 KEY = "aws:kms/key:Key"
 KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
-_ROOT = re.compile(r"^(?:arn:[a-z0-9-]+:iam::\d{12}:root|\d{12})$")
+_ROOT = LazyPattern(r"^(?:arn:[a-z0-9-]+:iam::\d{12}:root|\d{12})$")
 _DECRYPT = ("kms:decrypt", "kms:reencryptfrom", "kms:reencryptto")
 FIX = ("grant kms:* only to the account root ({\"AWS\": f\"arn:aws:iam::{account_id}:root\"}); give roles the "
        "actions they use (kms:Decrypt, kms:GenerateDataKey) and services a Condition on aws:SourceArn")

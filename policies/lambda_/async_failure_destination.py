@@ -35,11 +35,11 @@ Not reported:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from .._core.policy import ADVISORY, Finding, Option, PolicyContext, StackPolicy, stated
+from .._core.regex import LazyPattern
 from .._core.resource import Resource
 from .._core.stack import StackView
 from .._core.values import Prop, contains_unknown, prop_of
@@ -83,7 +83,7 @@ ASYNC_PRINCIPALS = {
     "lambda.alarms.cloudwatch.amazonaws.com": "cloudwatch-alarms",
     "codecommit.amazonaws.com": "codecommit",
 }
-_REGIONAL_LOGS = re.compile(r"^logs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
+_REGIONAL_LOGS = LazyPattern(r"^logs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
 KINDS = ("s3", "sns", "eventbridge", "scheduler", "logs", "ses", "iot", "config", "cloudwatch-alarms",
          "codecommit", "codepipeline", "pipes")
 

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from .._core.policy import MANDATORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.regex import LazyPattern
 from .._core.resource import Resource
 
 FUNCTION = "aws:lambda/function:Function"
 _DATA = Path(__file__).resolve().parents[1] / "_data" / "lambda_runtimes.json"
-_FAMILY_RE = re.compile(r"^[a-z]+")
+_FAMILY_RE = LazyPattern(r"^[a-z]+")
 
 
 @cache

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from .._core.regex import LazyPattern
+
 if TYPE_CHECKING:
     from .._core.policy import PolicyContext
 
@@ -75,10 +77,10 @@ _ENV_WORDS = frozenset({
     "dev", "develop", "development", "prod", "production", "prd", "staging", "stage", "stg", "test",
     "testing", "qa", "uat", "local", "sandbox", "preview", "demo", "preprod", "int", "integration",
 })
-_PR_TOKEN = re.compile(r"^pr\d+$")
-_PLACEHOLDER = re.compile(r"\$\{[^}]{1,80}\}|\{[A-Za-z_][A-Za-z0-9_.]{0,80}\}")
-_AUTONAME_TAIL = re.compile(r"-[0-9a-f]{7}$")
-_RANDOM_PART = re.compile(r"\$\{(?:hex|alphanum|string|num)\(\d+\)\}|\$\{uuid\}")
+_PR_TOKEN = LazyPattern(r"^pr\d+$")
+_PLACEHOLDER = LazyPattern(r"\$\{[^}]{1,80}\}|\{[A-Za-z_][A-Za-z0-9_.]{0,80}\}")
+_AUTONAME_TAIL = LazyPattern(r"-[0-9a-f]{7}$")
+_RANDOM_PART = LazyPattern(r"\$\{(?:hex|alphanum|string|num)\(\d+\)\}|\$\{uuid\}")
 
 
 def can_collide(token: str) -> bool:
