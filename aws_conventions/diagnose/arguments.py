@@ -14,6 +14,7 @@ import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 _SKIP = frozenset({"self", "__self__", "resource_name", "opts", "__props__", "args", "kwargs"})
 
@@ -109,11 +110,9 @@ def closest_attribute(module: str, name: str, attribute: str) -> str | None:
 
 def classes_with(module: str, attribute: str) -> list[str]:
     """The resource classes of ``pulumi_aws.<module>`` with an output ``attribute``."""
-    try:
-        namespace = importlib.import_module(f"pulumi_aws.{module}")
-    except ImportError:
+    namespace = _loaded(module)
+    if namespace is None:
         return []
-    getattr(namespace, "_", None)  # a lazily imported module loads on its first attribute read
     classes = [getattr(namespace, n) for n in dir(namespace) if n[:1].isupper()]
     return [c.__name__ for c in classes if isinstance(c, type) and hasattr(c, "_internal_init")
             and isinstance(vars(c).get(attribute), property)]
@@ -124,6 +123,17 @@ def module_of_classes(names: Iterable[str]) -> str | None:
     cloudwatch), if there is one."""
     modules = {m for name in names for m in (resource_modules(name) or filter(None, [_search(name)]))}
     return next(iter(modules)) if len(modules) == 1 else None
+
+
+def _loaded(module: str) -> ModuleType | None:
+    """``pulumi_aws.<module>``, loaded so that it lists its names (a lazily imported module loads on its
+    first attribute read)."""
+    try:
+        namespace = importlib.import_module(f"pulumi_aws.{module}")
+    except ImportError:
+        return None
+    getattr(namespace, "_", None)
+    return namespace
 
 
 def _package_dir() -> Path | None:
@@ -172,11 +182,9 @@ def takes_list(found: AwsClass, argument: str) -> bool:
 def closest_class(module: str, name: str) -> str | None:
     """The class of ``pulumi_aws.<module>`` whose name is closest to ``name`` (one pulumi-aws renamed, or a
     misspelling)."""
-    try:
-        namespace = importlib.import_module(f"pulumi_aws.{module}")
-    except ImportError:
+    namespace = _loaded(module)
+    if namespace is None:
         return None
-    getattr(namespace, "_", None)  # a lazily imported module loads on its first attribute read, then lists its names
     names = dir(namespace)
     classes = [n for n in names if n[:1].isupper() and isinstance(getattr(namespace, n, None), type)]
     found = difflib.get_close_matches(name, classes, n=1, cutoff=0.75)

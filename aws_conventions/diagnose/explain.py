@@ -16,7 +16,7 @@ from pathlib import Path
 from ..findings import Diagnosis, Location
 from . import arguments
 from .checks import level_of
-from .project import REQUIREMENTS_FIX
+from .project import REQUIREMENTS_FIX, program_sources
 
 _FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$', re.M)
 _ERROR = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Warning)): (?P<message>.*)$", re.M)
@@ -259,20 +259,17 @@ def _list_for_one_value(failure: Failure) -> tuple[str, str, list[str]] | None:
 
 def _args_call(root: Path, name: str, single: list[str]) -> tuple[Location, str] | None:
     """Where the program calls ``name(...)`` with a list for one of ``single``, and that argument."""
-    for path in sorted(root.rglob("*.py")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") or part in ("venv", "node_modules") for part in relative.parts):
-            continue
+    for path, text in program_sources(root, (".py",)):
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
             continue
         for node in ast.walk(tree):
             called = getattr(node, "func", None)
             if isinstance(node, ast.Call) and (getattr(called, "attr", None) or getattr(called, "id", None)) == name:
                 for keyword in node.keywords:
                     if keyword.arg in single and isinstance(keyword.value, (ast.List, ast.Tuple)):
-                        return Location(relative.as_posix(), keyword.value.lineno), keyword.arg
+                        return Location(path.relative_to(root).as_posix(), keyword.value.lineno), keyword.arg
     return None
 
 
@@ -343,13 +340,8 @@ def _classes_used(root: Path, module: str) -> list[str]:
     """The classes the program's files read from ``module`` (``logs.LogGroup``), in order of first use."""
     found: dict[str, None] = {}
     pattern = re.compile(rf"\b{re.escape(module)}\.([A-Z]\w*)")
-    for path in sorted(root.rglob("*.py")):
-        if any(part.startswith(".") or part in ("venv", "node_modules") for part in path.relative_to(root).parts):
-            continue
-        try:
-            found.update(dict.fromkeys(pattern.findall(path.read_text(encoding="utf-8"))))
-        except (OSError, UnicodeDecodeError):
-            continue
+    for _, text in program_sources(root, (".py",)):
+        found.update(dict.fromkeys(pattern.findall(text)))
     return list(found)
 
 

@@ -38,7 +38,7 @@ def check_project(root: Path, environ: Mapping[str, str] | None = None) -> list[
     lines = yaml_lines(spec_path)
     found = [*config_rules(spec, lines), *main_rules(root, spec, lines), *entry_point_rules(root, spec),
              *requirements_rules(root, spec, lines), *line_ending_rules(root),
-             *output_json_rules(_sources(root, (".py",)), root)]
+             *output_json_rules(program_sources(root, (".py",)), root)]
     # Without a runnable entry, the file project-main proposes: its imports are the next thing to fail.
     entry = entry_file(root, spec) or next((root / e for e in _python_entries(root) if e != "__main__.py"), None)
     if entry is not None:
@@ -256,12 +256,14 @@ def _requirement_names(path: Path) -> set[str] | None:
 
 def _provider_imports(root: Path) -> set[str]:
     found = set()
-    for _, text in _sources(root, (".py",)):
+    for _, text in program_sources(root, (".py",)):
         found.update(_PROVIDER_IMPORT.findall(text))
     return found
 
 
-def _sources(root: Path, suffixes: tuple[str, ...]) -> Iterator[tuple[Path, str]]:
+def program_sources(root: Path, suffixes: tuple[str, ...]) -> Iterator[tuple[Path, str]]:
+    """Each file of the program with one of ``suffixes`` and its text, outside virtualenvs, build output,
+    hidden folders and tests."""
     for directory, dirs, files in os.walk(root):
         # Tests import what the test runner installs, not what the program needs.
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS | {"tests", "test"} and not d.startswith("."))
@@ -279,7 +281,7 @@ def _sources(root: Path, suffixes: tuple[str, ...]) -> Iterator[tuple[Path, str]
 
 def line_ending_rules(root: Path) -> Iterator[Diagnosis]:
     """CRLF line endings: Python runs them, but linters (pylint C0328) and strict CI reject them."""
-    crlf = [p.relative_to(root).as_posix() for p, text in _sources(root, (".py", ".yaml", ".yml", ".txt"))
+    crlf = [p.relative_to(root).as_posix() for p, text in program_sources(root, (".py", ".yaml", ".yml", ".txt"))
             if "\r\n" in text]
     if crlf:
         shown = and_more(crlf, 5)

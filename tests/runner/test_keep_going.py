@@ -166,8 +166,8 @@ def test_nested_depends_on_is_spread():
     import pulumi
 
     class Dep(pulumi.CustomResource):
-        def __init__(self) -> None:  # not registered: only its type matters here
-            pass
+        def __init__(self) -> None:
+            """Not registered: only its type matters to ResourceOptions."""
 
     a, b, c = Dep(), Dep(), Dep()
     with workarounds.applied([{"kind": "flatten-depends-on"}]):
