@@ -82,8 +82,9 @@ class Program:
         return self.entry
 
 
-def load_program(target: ProgramTarget) -> Program:
-    """A directory with ``Pulumi.yaml`` (honouring ``main:``), a Python file, or a callable."""
+def load_program(target: ProgramTarget, *, main: str | None = None) -> Program:
+    """A directory with ``Pulumi.yaml`` (honouring ``main:``, or ``main`` when given), a Python file, or
+    a callable."""
     if callable(target):
         source = inspect.getsourcefile(target)
         start = Path(source).resolve().parent if source else Path.cwd()
@@ -111,6 +112,8 @@ def load_program(target: ProgramTarget) -> Program:
             return Program(root=path, project=path.name, entry=path / "__main__.py", display=display)
         raise UsageError(f"{display}: not a Pulumi program (no Pulumi.yaml or __main__.py in it)")
     spec = _read_project(yaml_path)
+    if main is not None:
+        spec = {**spec, "main": main}
     entry = (path / str(spec["main"])).resolve() if spec.get("main") else path / "__main__.py"
     if not entry.exists() or (entry.is_dir() and not (entry / "__main__.py").is_file()):
         where = f"main: {spec['main']}" if spec.get("main") else "no main: in Pulumi.yaml"

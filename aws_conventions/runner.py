@@ -145,9 +145,14 @@ class Checker:
         run.diagnoses = _project_diagnoses(run.target)
         try:
             program = run.program = run.target if isinstance(run.target, Program) else load_program(run.target)
-        except UsageError:
+        except UsageError as e:
             run.explained = True  # the project checks may say why the program cannot be loaded
-            raise
+            main = _proposed_main(run) if "entry point" in str(e) else None
+            if main is None:
+                raise
+            program = run.program = load_program(run.target, main=main)  # type: ignore[arg-type]
+            run.worked_around.append(f"{str(e).removeprefix(f'{run.target}: ')} (ran main: {main}, "
+                                     "the entry project-main proposes)")
         stack = run.stack = run.stack or default_stack(program)
         cfg = stack_config(program, stack, config)
         if program.function is None:
@@ -204,7 +209,8 @@ class Checker:
                     fix = diagnose.workaround(e.details, program.root) if run.keep_going and explained else None
                     if fix is not None and fix not in fixes and len(run.worked_around) < MAX_FIXES:
                         fixes.append(fix)
-                        run.worked_around.append(_cause(e, program))
+                        run.worked_around.append(_cause(e, program) + (
+                            " (read as unknown: what it declares is not checked)" if fix["kind"] == "absent" else ""))
                         continue
                 if not isinstance(e, ProgramTimeout) and self._starter is not None:
                     self._starter.join(run.left())  # the report names the pack, which it reads once started
@@ -272,6 +278,14 @@ _SUFFIX_KEYS = frozenset({"environmentsuffix", "envsuffix", "suffix", "environme
 def _cause(error: ProgramError, program: Program) -> str:
     """The failure's one line without the program's name."""
     return error.summary.removeprefix(f"the program {program.display} failed: ")
+
+
+def _proposed_main(run: _Run) -> str | None:
+    """With ``keep_going``, the entry a program directory whose own does not exist should name (the
+    project-main check's fix)."""
+    if not run.keep_going or isinstance(run.target, Program) or callable(run.target):
+        return None
+    return diagnose.proposed_main(Path(run.target)) if Path(run.target).is_dir() else None
 
 
 def _config_placeholder(key: str, config: Mapping[str, Any], stack: str) -> str:

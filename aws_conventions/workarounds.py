@@ -14,12 +14,19 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
 * ``{"kind": "class", "module": "lambda_", "class": "EventInvokeConfig", "use": "FunctionEventInvokeConfig"}``:
   a class the installed pulumi-aws does not have stands for the one the fix names (``"in": "cfg"``: the
   class of that name in another module, ``aws.config.ConfigurationRecorder`` for ``aws.cfg``'s);
+* ``{"kind": "absent", "module": "sns", "class": "TopicSubscriptionFilterPolicy"}``: a class the installed
+  pulumi-aws has nowhere (or in several modules, so that no one of them is the fix) is a stand-in whose
+  every instance is an unknown Output: nothing is declared for it, and what the program reads of it, or
+  passes on as an argument, is unknown as a preview gives it;
 * ``{"kind": "module", "name": "logs", "use": "cloudwatch"}``: a pulumi_aws module that does not exist
   stands for the one that holds the classes the program uses from it;
 * ``{"kind": "attribute", "class": "Instance", "attribute": "master_user_secret", "modules": "ec2,rds"}``:
   an output that the resource classes of that name do not have reads as unknown;
 * ``{"kind": "unlist", "module": "apigateway", "class": "RestApiEndpointConfigurationArgs", "arguments":
   "types,ip_address_type"}``: a one-item list given for one of those single-valued arguments stands for its item;
+* ``{"kind": "function-argument", "module": "secretsmanager", "function": "get_random_password", "argument":
+  "length", "rename": "password_length"}``: the function is called without ``argument`` (renamed, or dropped
+  when the fix names none);
 * ``{"kind": "flatten-depends-on"}``: a list inside ``depends_on``'s list is spread into it;
 * ``{"kind": "output-json"}``: ``json.dumps`` of a document that holds an Output becomes
   ``pulumi.Output.json_dumps`` of it.
@@ -83,20 +90,31 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
     if kind == "attribute":
         return [_set(cls, str(fix["attribute"]), property(_unknown)) for cls in _classes(fix)
                 if not hasattr(cls, str(fix["attribute"]))]
-    if kind not in ("argument", "option", "class", "unlist"):
+    if kind == "function-argument":
+        try:
+            module = importlib.import_module(f"pulumi_aws.{fix['module']}")
+        except ImportError:
+            return []
+        function = getattr(module, str(fix["function"]), None)
+        if not callable(function):
+            return []
+        return [_set(module, str(fix["function"]), _without_keyword(function, str(fix["argument"]), fix.get("rename")))]
+    if kind not in ("argument", "option", "class", "unlist", "absent"):
         return []
     try:
         module = importlib.import_module(f"pulumi_aws.{fix['module']}")
     except ImportError:
         return []
     name = str(fix["class"])
+    if kind == "absent":
+        return [] if hasattr(module, name) else [_set(module, name, _stand_in(name))]  # (loads a lazy one)
     if kind == "class":
         try:
             holder = importlib.import_module(f"pulumi_aws.{fix['in']}") if fix.get("in") else module
         except ImportError:
             return []
         stand_in = getattr(holder, str(fix["use"]), None)
-        return [_set(module, name, stand_in)] if isinstance(stand_in, type) and name not in vars(module) else []
+        return [_set(module, name, stand_in)] if isinstance(stand_in, type) and not hasattr(module, name) else []
     cls = getattr(module, name, None)
     if not isinstance(cls, type) or "__init__" not in vars(cls):
         return []
@@ -136,6 +154,16 @@ def _unknown(_: Any) -> Any:
     return pulumi.Output(set(), value, known)
 
 
+def _stand_in(name: str) -> type:
+    """A class named ``name`` whose instances are unknown Outputs (``Output.__getattr__`` makes every
+    attribute of one unknown too)."""
+
+    def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:
+        return _unknown(None)
+
+    return type(name, (), {"__new__": __new__, "__doc__": "Not in the installed pulumi-aws: read as unknown."})
+
+
 def _without(init: Any, argument: str, rename: str | None, option: bool, as_list: bool) -> Any:
     """``init`` called without the keyword ``argument``: renamed, moved into ``opts`` or dropped."""
 
@@ -151,6 +179,19 @@ def _without(init: Any, argument: str, rename: str | None, option: bool, as_list
             elif rename and rename not in kwargs:
                 kwargs[rename] = [value] if as_list and not isinstance(value, (list, tuple)) else value
         init(self, *args, **kwargs)
+
+    return patched
+
+
+def _without_keyword(function: Any, argument: str, rename: str | None) -> Any:
+    """``function`` called without the keyword ``argument``: renamed to ``rename``, or dropped."""
+
+    @functools.wraps(function)
+    def patched(*args: Any, **kwargs: Any) -> Any:
+        value = kwargs.pop(argument, _MISSING)
+        if value is not _MISSING and rename and rename not in kwargs:
+            kwargs[rename] = value
+        return function(*args, **kwargs)
 
     return patched
 

@@ -81,11 +81,17 @@ ENTRIES = ("tap.py", "__main__.py")
 
 
 def whole_program(markdown: str) -> str | None:
-    """A draft that names no file often shows the whole program as one Python block (the last one that
-    imports pulumi is the final answer)."""
+    """A draft that names no file often shows the whole program as one Python block: the last one that
+    imports pulumi and declares something is the final answer (an answer that closes with excerpts, such
+    as the imports and the tags alone, still has its program in an earlier block)."""
     blocks = [m.group(2) for m in _FENCE.finditer(markdown)
               if m.group(1).strip().lower() in ("py", "python") and "import pulumi" in m.group(2)]
-    return blocks[-1] if blocks else None
+    declaring = [b for b in blocks if _DECLARES.search(b)]
+    return (declaring or blocks or [None])[-1]
+
+
+_DECLARES = re.compile(r"\baws\.\w+\.[A-Z]\w*\(|\bpulumi\.export\(")
+"""A resource declared (``aws.sqs.Queue(``) or a stack output exported."""
 
 
 def materialise(program: Path, into: Path, template: Path | None = None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from benchmarks.drafts import Outcome, caught, draft_files, materialise
+from benchmarks.drafts import Outcome, caught, draft_files, materialise, whole_program
 
 DRAFT = textwrap.dedent('''\
     Here is the stack, in `lib/tap_stack.py`:
@@ -46,6 +46,15 @@ def test_the_drafts_entry_file_runs_not_the_deployed_versions(tmp_path):
     assert (into / "__main__.py").read_text(encoding="utf-8").startswith("import pulumi")
     assert "main: __main__.py" in (into / "Pulumi.yaml").read_text(encoding="utf-8")
     assert not (into / "lib" / "MODEL_RESPONSE.md").exists()
+
+
+def test_the_whole_program_is_the_last_block_that_declares_something():
+    program = "```python\nimport pulumi\nimport pulumi_aws as aws\nq = aws.sqs.Queue('q')\n```\n"
+    excerpt = "```python\nimport pulumi\ntags = {'Stack': pulumi.get_stack()}\n```\n"
+    assert whole_program(program + "## Answer\n" + excerpt) == program.split("\n", 1)[1].rsplit("```", 1)[0]
+    assert whole_program(excerpt) == excerpt.split("\n", 1)[1].rsplit("```", 1)[0]
+    assert whole_program(excerpt + program) == program.split("\n", 1)[1].rsplit("```", 1)[0]
+    assert whole_program("no code") is None
 
 
 def test_a_label_is_caught_by_its_policy_on_the_labelled_type():

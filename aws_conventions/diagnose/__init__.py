@@ -5,10 +5,10 @@ lists them all."""
 from ..findings import Diagnosis
 from .checks import CHECKS, Check
 from .explain import explain, workaround
-from .project import check_project, stack_config_rules
+from .project import check_project, proposed_main, stack_config_rules
 from .sources import CHECK as _SOURCE_OUTPUT_JSON
 
-__all__ = ["CHECKS", "Check", "check_project", "explain", "stack_config_rules", "with_explanations",
+__all__ = ["CHECKS", "Check", "check_project", "explain", "proposed_main", "stack_config_rules", "with_explanations",
            "workaround"]
 
 

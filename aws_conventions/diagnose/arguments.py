@@ -191,6 +191,37 @@ def closest_class(module: str, name: str) -> str | None:
     return found[0] if found else None
 
 
+def function_module(function: str) -> str | None:
+    """The one pulumi_aws module with a function ``function`` (each lives in ``<module>/<function>.py``)."""
+    base = _package_dir()
+    found = sorted(path.parent.name for path in base.glob(f"*/{function}.py")) if base else []
+    return found[0] if len(found) == 1 else None
+
+
+def function_arguments(module: str, function: str) -> tuple[str, ...] | None:
+    """The keyword arguments of the function ``aws.<module>.<function>`` (``opts`` aside)."""
+    namespace = _loaded(module)
+    target = getattr(namespace, function, None) if namespace is not None else None
+    if not callable(target):
+        return None
+    try:
+        parameters = inspect.signature(target).parameters
+    except (TypeError, ValueError):
+        return None
+    return tuple(p for p in parameters if p != "opts")
+
+
+def aws_config_class(name: str) -> str | None:
+    """The ``pulumi_aws.cfg`` class a program means by ``aws.config.<name>``: ``pulumi_aws.config`` holds
+    the provider's settings, and AWS Config's resources live in ``cfg`` under their Terraform names
+    without the service's prefix (``ConfigurationRecorder`` is ``cfg.Recorder``, ``ConfigRule`` ``cfg.Rule``)."""
+    namespace = _loaded("cfg")
+    for candidate in (name, name.removeprefix("Configuration"), name.removeprefix("Config")):
+        if candidate[:1].isupper() and isinstance(getattr(namespace, candidate, None), type):
+            return candidate
+    return None
+
+
 def closest(name: str, arguments: tuple[str, ...]) -> str | None:
     """The real argument closest to ``name``: a close spelling, or one that contains it or that it contains."""
     found = difflib.get_close_matches(name, arguments, n=1, cutoff=0.6)

@@ -45,7 +45,8 @@ CHECKS = (
           "A failed program explained: json.dumps over a document that holds Outputs; use "
           "pulumi.Output.json_dumps."),
     Check("program-unknown-argument", "mandatory",
-          "A failed program explained: a keyword argument a pulumi-aws class does not take, with the closest "
+          "A failed program explained: a keyword argument a pulumi-aws class or data-source function does not "
+          "take, with the closest "
           "real argument from the installed pulumi_aws."),
     Check("program-resource-option", "mandatory",
           "A failed program explained: a resource option (depends_on, parent, protect...) passed as a resource "

@@ -28,6 +28,7 @@ _INPUT_ARGS = re.compile(r"While processing input: '\w+', type <class '\w+'>, va
                          r"_inputs\.(?P<cls>\w+Args) object")
 _LIST_GIVEN = re.compile(r"Unexpected type\. Expected 'list' got '<class '[\w.]+'>'")
 """The SDK's message for a list given where the declared type is not one (it names the declared type)."""
+_UNEXPECTED_CALL = re.compile(r"^(?P<fn>get_\w+)\(\) got an unexpected keyword argument '(?P<arg>\w+)'")
 _UNEXPECTED = re.compile(r"(?P<cls>\w+)\.(?:__init__|_internal_init)\(\) got an unexpected keyword argument "
                          r"'(?P<arg>\w+)'")
 
@@ -106,7 +107,9 @@ def explain(text: str, root: Path) -> list[Diagnosis]:
 def workaround(text: str, root: Path) -> dict[str, str] | None:
     """The runner's fix for the failure in ``text`` as ``workarounds.py`` applies it, when it has one that
     lets the program run on: an argument a pulumi-aws class does not take (renamed to the one the fix
-    names, moved into ``opts`` when it is a resource option, else dropped), or ``json.dumps`` of an Output."""
+    names, moved into ``opts`` when it is a resource option, else dropped), ``json.dumps`` of an Output,
+    a class that pulumi-aws names otherwise; a class it has nowhere, or in several modules, reads as
+    unknown (what it would declare goes unchecked, the rest of the program is checked)."""
     failure = parse(text, root)
     if failure is not None and (module := _missing_module(failure)) is not None:
         use = arguments.module_of_classes(_classes_used(failure.root, module))
@@ -120,12 +123,15 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
         if missing is None:
             return None
         module, name = missing.group("module"), missing.group("name")
+        if module == "config" and (cfg := arguments.aws_config_class(name)):
+            return {"kind": "class", "module": module, "class": name, "use": cfg, "in": "cfg"}
         use = arguments.closest_class(module, name)
         if use:
             return {"kind": "class", "module": module, "class": name, "use": use}
         elsewhere = arguments.resource_modules(name)
-        return {"kind": "class", "module": module, "class": name, "use": name, "in": elsewhere[0]} \
-            if len(elsewhere) == 1 and elsewhere[0] != module else None
+        if len(elsewhere) == 1 and elsewhere[0] != module:
+            return {"kind": "class", "module": module, "class": name, "use": name, "in": elsewhere[0]}
+        return {"kind": "absent", "module": module, "class": name}
     if failure is not None and (one := _list_for_one_value(failure)) is not None:
         module, name, single = one
         return {"kind": "unlist", "module": module, "class": name, "arguments": ",".join(single)}
@@ -135,6 +141,10 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
         return {"kind": "output-json"}
     if nested_depends_on(failure) is not None:
         return {"kind": "flatten-depends-on"}
+    if (called := _function_argument(failure)) is not None:
+        module, function, argument, best = called
+        return {"kind": "function-argument", "module": module, "function": function, "argument": argument,
+                **({"rename": best} if best else {})}
     match = _UNEXPECTED.search(failure.message)
     found = match and arguments.find_class(match.group("cls"), _module_hint(failure.source, match.group("cls")),
                                           failure.site_file)
@@ -199,6 +209,34 @@ def unexpected_argument(failure: Failure) -> Diagnosis | None:
         f"{found.python} has no argument {argument}" + (f"; the closest it takes is {best}." if best else "."),
         fix + (f"\n(the arguments of {found.python}: {', '.join(found.arguments)})" if len(found.arguments) <= 12
                else ""))
+
+
+def unexpected_function_argument(failure: Failure) -> Diagnosis | None:
+    """An argument a pulumi-aws data-source function does not take (``get_random_password(length=32)``
+    for ``password_length``)."""
+    found = _function_argument(failure)
+    if found is None:
+        return None
+    module, function, argument, best = found
+    value = _argument_source(failure, argument) or "..."
+    return _diagnosis(
+        "program-unknown-argument", failure,
+        f"aws.{module}.{function} has no argument {argument}" + (f"; the closest it takes is {best}." if best else "."),
+        f"{best}={value}" if best else f"remove {argument}=")
+
+
+def _function_argument(failure: Failure) -> tuple[str, str, str, str | None] | None:
+    """(module, function, argument, the closest argument it takes) of a pulumi-aws function called with
+    an argument it does not take."""
+    match = _UNEXPECTED_CALL.match(failure.message) if failure.error_type == "TypeError" else None
+    if match is None:
+        return None
+    function, argument = match.group("fn"), match.group("arg")
+    module = _module_hint(failure.source, function) or arguments.function_module(function)
+    taken = arguments.function_arguments(module, function) if module else None
+    if module is None or taken is None:
+        return None
+    return module, function, argument, arguments.closest(argument, taken)
 
 
 def _resource_option(failure: Failure, found: arguments.AwsClass, option: str) -> Diagnosis:
@@ -280,6 +318,11 @@ def unknown_class(failure: Failure) -> Diagnosis | None:
     if match is None:
         return None
     module, name = match.group("module"), match.group("name")
+    if module == "config" and (cfg := arguments.aws_config_class(name)):
+        return _diagnosis(
+            "program-unknown-class", failure,
+            f"pulumi_aws.config has no class {name}: it holds the provider's settings; AWS Config's resources "
+            f"are in pulumi_aws.cfg, where this one is {cfg}.", f"aws.cfg.{cfg}(...)")
     use = arguments.closest_class(module, name)
     elsewhere = arguments.resource_modules(name) if use is None else ()
     where = f"aws.{elsewhere[0]}.{name}" if len(elsewhere) == 1 and elsewhere[0] != module else None
@@ -401,8 +444,8 @@ def _project_package(root: Path, name: str) -> Path | None:
 
 
 RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
-    output_json, unexpected_argument, nested_depends_on, unknown_class, unknown_module, unknown_attribute,
-    list_for_one_value, missing_module, local_module)
+    output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
+    unknown_module, unknown_attribute, list_for_one_value, missing_module, local_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

@@ -148,23 +148,34 @@ def entry_file(root: Path, spec: Mapping[str, Any]) -> Path | None:
 
 def _python_entries(root: Path) -> list[str]:
     """Top-level Python files that look like a program's entry (they import pulumi)."""
-    found = []
-    for path in sorted(root.glob("*.py")):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if re.search(r"^\s*(?:import|from)\s+pulumi\b", text, re.M) and not path.name.startswith("test"):
-            found.append(path.name)
-    return found
+    return [path.name for path in sorted(root.glob("*.py"))
+            if not path.name.startswith("test") and _imports_pulumi(path)]
+
+
+def _imports_pulumi(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*(?:import|from)\s+pulumi\b", text, re.M) is not None
+
+
+def proposed_main(root: Path) -> str | None:
+    """What ``main:`` should name when the program the CLI would run does not exist: the first top-level
+    Python file that imports pulumi (``tap.py``), else the one directory whose ``__main__.py`` does (``lib/``)."""
+    entries = [e for e in _python_entries(root) if e != "__main__.py"]
+    if entries:
+        return entries[0]
+    directories = [f"{path.parent.name}/" for path in sorted(root.glob("*/__main__.py")) if _imports_pulumi(path)]
+    return directories[0] if len(directories) == 1 else None
 
 
 def main_rules(root: Path, spec: Mapping[str, Any], lines: Mapping[tuple[str, ...], int]) -> Iterator[Diagnosis]:
     """``main:`` must exist (the CLI: "project 'main' could not be read"); the directory it names, or
     the project's, must hold ``__main__.py`` (the host: "unable to find main python program")."""
     main = spec.get("main")
-    entries = [e for e in _python_entries(root) if e != "__main__.py"]
-    suggestion = f"main: {entries[0]}" if entries else "main: <the file that declares the stack>"
+    proposed = proposed_main(root)
+    suggestion = f"main: {proposed}" if proposed else "main: <the file that declares the stack>"
     if isinstance(main, str) and main.strip():
         target = root / main
         where = _at("Pulumi.yaml", lines, "main")
@@ -175,10 +186,10 @@ def main_rules(root: Path, spec: Mapping[str, Any], lines: Mapping[tuple[str, ..
             yield _diagnosis("project-main", f"Pulumi.yaml names the directory main: {main}, which has no "
                              "__main__.py; the CLI stops with \"unable to find main python program `__main__.py`\".",
                              suggestion, where)
-    elif not (root / "__main__.py").is_file() and entries:
+    elif not (root / "__main__.py").is_file() and proposed:
         yield _diagnosis("project-main", f"Pulumi.yaml has no main: and there is no __main__.py, so `pulumi "
                          f"preview` finds no program (\"unable to find main python program `__main__.py`\"); "
-                         f"the program is in {entries[0]}.", f"add to Pulumi.yaml:\n{suggestion}",
+                         f"the program is in {proposed}.", f"add to Pulumi.yaml:\n{suggestion}",
                          _at("Pulumi.yaml", lines, "name"))
 
 

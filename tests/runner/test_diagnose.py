@@ -294,6 +294,15 @@ def test_a_class_the_installed_pulumi_aws_does_not_have_names_the_closest(tmp_pa
     assert "pulumi_aws.lambda_ has no class EventInvokeConfig" in err and "FunctionEventInvokeConfig" in err
 
 
+def test_aws_config_resources_are_named_in_the_cfg_module(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        aws.config.ConfigurationRecorder("recorder-dev", role_arn="arn:aws:iam::123456789012:role/config")
+    """)
+    assert f"__main__.py:{line_of(entry, 'ConfigurationRecorder')}" in err
+    assert "AWS Config's resources are in pulumi_aws.cfg, where this one is Recorder" in err
+    assert "aws.cfg.Recorder(...)" in err
+
+
 def test_a_list_inside_depends_on(tmp_path, capsys):
     entry, err = explained(capsys, tmp_path, """
         queues = [aws.sqs.Queue(f"q{i}-dev") for i in range(2)]

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from aws_conventions import workarounds
 from aws_conventions.__main__ import main
 from aws_conventions.diagnose import workaround
-from aws_conventions.runner import ProgramError, check
+from aws_conventions.runner import ProgramError, UsageError, check
 from tests.runner.helpers import write_program
 
 pytestmark = pytest.mark.runner
@@ -112,7 +113,8 @@ def _traceback(root: Path, line: str, error: str) -> str:
     ("x.nothing", "AttributeError: 'Whatever' object has no attribute 'nothing'", None),
     ("aws.ec2.LogGroup('g')", "AttributeError: module 'pulumi_aws.ec2' has no attribute 'LogGroup'",
      {"kind": "class", "module": "ec2", "class": "LogGroup", "use": "LogGroup", "in": "cloudwatch"}),
-    ("aws.ec2.Queue('q')", "AttributeError: module 'pulumi_aws.ec2' has no attribute 'Queue'", None),
+    ("aws.ec2.Queue('q')", "AttributeError: module 'pulumi_aws.ec2' has no attribute 'Queue'",
+     {"kind": "absent", "module": "ec2", "class": "Queue"}),
     ("aws.apigateway.RestApi('a', endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs("
      "types=['REGIONAL']))",
      "AssertionError: While processing resource: 'a', type 'aws:apigateway/restApi:RestApi'\n"
@@ -121,10 +123,23 @@ def _traceback(root: Path, line: str, error: str) -> str:
      "AssertionError has risen: Unexpected type. Expected 'list' got '<class 'str'>'",
      {"kind": "unlist", "module": "apigateway", "class": "RestApiEndpointConfigurationArgs",
       "arguments": "types,ip_address_type"}),
+    ("aws.config.ConfigurationRecorder('r')",
+     "AttributeError: module 'pulumi_aws.config' has no attribute 'ConfigurationRecorder'",
+     {"kind": "class", "module": "config", "class": "ConfigurationRecorder", "use": "Recorder", "in": "cfg"}),
+    ("aws.config.ConfigRule('r')", "AttributeError: module 'pulumi_aws.config' has no attribute 'ConfigRule'",
+     {"kind": "class", "module": "config", "class": "ConfigRule", "use": "Rule", "in": "cfg"}),
+    ("aws.secretsmanager.get_random_password(length=32)",
+     "TypeError: get_random_password() got an unexpected keyword argument 'length'",
+     {"kind": "function-argument", "module": "secretsmanager", "function": "get_random_password",
+      "argument": "length", "rename": "password_length"}),
+    ("get_ami(owner='amazon', most_recent=True)", "TypeError: get_ami() got an unexpected keyword argument 'owner'",
+     {"kind": "function-argument", "module": "ec2", "function": "get_ami", "argument": "owner", "rename": "owners"}),
     ('aws.sqs.Queue("q")', "RuntimeError: something else", None),
-    ("aws.lambda_.Nothing(\"c\")", "AttributeError: module 'pulumi_aws.lambda_' has no attribute 'Nothing'", None),
+    ("aws.lambda_.Nothing(\"c\")", "AttributeError: module 'pulumi_aws.lambda_' has no attribute 'Nothing'",
+     {"kind": "absent", "module": "lambda_", "class": "Nothing"}),
 ], ids=["renamed", "as-list", "removed", "option", "class", "output-json", "depends-on", "module", "attribute",
-        "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value", "unknown",
+        "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value",
+        "aws-config-recorder", "aws-config-rule", "function-argument", "function-found-by-name", "unknown",
         "no-close-class"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
@@ -160,6 +175,64 @@ def test_fixes_apply_inside_the_block_only():
     assert json.dumps is dumps and pulumi.ResourceOptions.__init__ is options
     assert not hasattr(aws.lambda_, "EventInvokeConfig") and not hasattr(aws, "logs")
     assert "master_user_secret" not in vars(aws.rds.Instance) and not hasattr(aws.ec2, "LogGroup")
+
+
+def test_a_class_pulumi_aws_has_nowhere_reads_as_unknown_and_the_rest_is_checked(tmp_path):
+    program = write_program(tmp_path / "p", """
+        recorder = aws.sns.TopicSubscriptionFilterPolicy("filter-dev", topic="arn:aws:sns:us-east-1:1:t")
+        behaviour = aws.iot.SecurityProfileBehaviorArgs(name="b")
+        aws.cloudwatch.LogGroup("audit-dev", name=recorder.name.apply(lambda n: f"/tap/{n}"))
+        aws.cloudwatch.LogGroup("trail-dev", name="/tap/trail-dev", opts=pulumi.ResourceOptions(depends_on=[recorder]))
+        pulumi.export("recorder", recorder.name)
+    """)
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == [
+        "AttributeError: module 'pulumi_aws.sns' has no attribute 'TopicSubscriptionFilterPolicy' "
+        "(read as unknown: what it declares is not checked)",
+        "AttributeError: module 'pulumi_aws.iot' has no attribute 'SecurityProfileBehaviorArgs' "
+        "(read as unknown: what it declares is not checked)"]
+    assert {r.name for r in findings.resources if r.type.startswith("aws:")} == {"audit-dev", "trail-dev"}
+    assert {f.resource_name for f in findings.by_policy("log-retention")} == {"audit-dev", "trail-dev"}
+
+
+@pytest.mark.parametrize("entry", ["tap.py", "lib/__main__.py"])
+def test_a_project_whose_entry_does_not_exist_runs_the_one_project_main_proposes(tmp_path, entry):
+    program = write_program(tmp_path / "p", 'aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")\n',
+                            main=entry)
+    spec = yaml.safe_load((program / "Pulumi.yaml").read_text(encoding="utf-8"))
+    spec.pop("main")
+    (program / "Pulumi.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    with pytest.raises(UsageError, match=r"entry point __main__\.py does not exist"):
+        check(program)
+    findings = check(program, keep_going=True)
+    main = entry.removesuffix("__main__.py")
+    assert findings.worked_around == [f"the program's entry point __main__.py does not exist (no main: in "
+                                      f"Pulumi.yaml) (ran main: {main}, the entry project-main proposes)"]
+    assert [d.fix for d in findings.diagnoses if d.check == "project-main"] == [f"add to Pulumi.yaml:\nmain: {main}"]
+    assert [f.resource_name for f in findings.by_policy("log-retention")] == ["audit-dev"]
+
+
+def test_a_stand_in_is_unknown_and_gone_after_the_block():
+    import pulumi
+    import pulumi_aws as aws
+
+    with workarounds.applied([{"kind": "absent", "module": "sns", "class": "TopicSubscriptionFilterPolicy"},
+                              {"kind": "absent", "module": "sqs", "class": "Queue"}]):
+        assert isinstance(aws.sns.TopicSubscriptionFilterPolicy("p", topic="t"), pulumi.Output)  # type: ignore
+        assert isinstance(aws.sqs.Queue, type) and aws.sqs.Queue.__module__ == "pulumi_aws.sqs.queue"
+    assert not hasattr(aws.sns, "TopicSubscriptionFilterPolicy")
+
+
+def test_a_function_is_called_with_the_argument_it_takes():
+    import pulumi_aws as aws
+
+    function = aws.secretsmanager.get_random_password
+    with workarounds.applied([{"kind": "function-argument", "module": "secretsmanager",
+                               "function": "get_random_password", "argument": "length", "rename": "password_length"}]):
+        patched = aws.secretsmanager.get_random_password
+        assert patched is not function and patched.__wrapped__ is function  # type: ignore[attr-defined]
+    assert aws.secretsmanager.get_random_password is function
 
 
 def test_nested_depends_on_is_spread():
