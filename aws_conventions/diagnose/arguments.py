@@ -222,8 +222,14 @@ def aws_config_class(name: str) -> str | None:
     return None
 
 
-def closest(name: str, arguments: tuple[str, ...]) -> str | None:
-    """The real argument closest to ``name``: a close spelling, or one that contains it or that it contains."""
+def closest(name: str, arguments: tuple[str, ...], owner: str = "") -> str | None:
+    """The real argument closest to ``name``: the argument it names after a word of its class ``owner``
+    (``alarm_name`` of ``MetricAlarm`` is ``name``, not the closer spelling ``alarm_actions``), else a close
+    spelling, or one that contains it or that it contains."""
+    for word in _snake(owner).split("_") if owner else ():
+        rest = name.removeprefix(f"{word}_")
+        if rest != name and rest in arguments:
+            return rest
     found = difflib.get_close_matches(name, arguments, n=1, cutoff=0.6)
     if found:
         return found[0]

@@ -156,7 +156,7 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
         return {"kind": "option", **fix}
     if (found.module, found.name, argument) in arguments.REMOVED:
         return {"kind": "argument", **fix}
-    rename = arguments.closest(argument, found.arguments)
+    rename = arguments.closest(argument, found.arguments, found.name)
     if rename is None:
         return {"kind": "argument", **fix}
     return {"kind": "argument", **fix, "rename": rename, **({"asList": "yes"} if arguments.takes_list(found, rename)
@@ -201,7 +201,7 @@ def unexpected_argument(failure: Failure) -> Diagnosis | None:
         return _diagnosis(
             "program-removed-argument", failure,
             f"{found.python} no longer takes {argument}=: pulumi-aws 7 removed it.", f"use {replacement}")
-    best = arguments.closest(argument, found.arguments)
+    best = arguments.closest(argument, found.arguments, found.name)
     value = _argument_source(failure, argument) or "..."
     fix = f"{best}={value}" if best else f"remove {argument}="
     return _diagnosis(
@@ -236,7 +236,7 @@ def _function_argument(failure: Failure) -> tuple[str, str, str, str | None] | N
     taken = arguments.function_arguments(module, function) if module else None
     if module is None or taken is None:
         return None
-    return module, function, argument, arguments.closest(argument, taken)
+    return module, function, argument, arguments.closest(argument, taken, function)
 
 
 def _resource_option(failure: Failure, found: arguments.AwsClass, option: str) -> Diagnosis:
