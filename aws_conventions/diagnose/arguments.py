@@ -187,7 +187,17 @@ def closest_class(module: str, name: str) -> str | None:
         return None
     names = dir(namespace)
     classes = [n for n in names if n[:1].isupper() and isinstance(getattr(namespace, n, None), type)]
-    found = difflib.get_close_matches(name, classes, n=1, cutoff=0.75)
+    # A nested input type (``FunctionCodeArgs``) is never a resource's own arguments (``FunctionArgs``,
+    # which the resource takes as a whole), and a resource is never an input type.
+    if name.endswith(("Args", "ArgsDict")):
+        resources = {n for n in classes if _is_resource(getattr(namespace, n))}
+        classes = [n for n in classes if n.endswith(("Args", "ArgsDict"))
+                   and n.removesuffix("Dict").removesuffix("Args") not in resources]
+    else:
+        classes = [n for n in classes if not n.endswith(("Args", "ArgsDict"))]
+    # Input types are long compounds of one resource's name (``FunctionUrlCorsArgs``): only a near
+    # spelling is the same type.
+    found = difflib.get_close_matches(name, classes, n=1, cutoff=0.85 if name.endswith(("Args", "ArgsDict")) else 0.75)
     return found[0] if found else None
 
 
@@ -220,6 +230,10 @@ def aws_config_class(name: str) -> str | None:
         if candidate[:1].isupper() and isinstance(getattr(namespace, candidate, None), type):
             return candidate
     return None
+
+
+def _is_resource(cls: type) -> bool:
+    return any(base.__name__ == "CustomResource" for base in cls.__mro__[1:])
 
 
 def closest(name: str, arguments: tuple[str, ...], owner: str = "") -> str | None:

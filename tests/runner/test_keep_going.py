@@ -138,13 +138,16 @@ def _traceback(root: Path, line: str, error: str) -> str:
     ("get_ami(owner='amazon', most_recent=True)", "TypeError: get_ami() got an unexpected keyword argument 'owner'",
      {"kind": "function-argument", "module": "ec2", "function": "get_ami", "argument": "owner", "rename": "owners"}),
     ('aws.sqs.Queue("q")', "RuntimeError: something else", None),
+    ("aws.lambda_.FunctionCodeArgs(zip_file='x')",
+     "AttributeError: module 'pulumi_aws.lambda_' has no attribute 'FunctionCodeArgs'",
+     {"kind": "absent", "module": "lambda_", "class": "FunctionCodeArgs"}),
     ("aws.lambda_.Nothing(\"c\")", "AttributeError: module 'pulumi_aws.lambda_' has no attribute 'Nothing'",
      {"kind": "absent", "module": "lambda_", "class": "Nothing"}),
 ], ids=["renamed", "named-after-its-class", "as-list", "removed", "option", "class", "output-json", "depends-on",
         "module", "attribute",
         "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value",
         "aws-config-recorder", "aws-config-rule", "function-argument", "function-found-by-name", "unknown",
-        "no-close-class"])
+        "not-a-resources-arguments", "no-close-class"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
 
