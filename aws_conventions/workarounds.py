@@ -12,8 +12,8 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
   option passed as an argument is moved into ``opts``;
   ``"asList": "yes"`` when the argument it meant takes a list and the program gave one value;
 * ``{"kind": "class", "module": "lambda_", "class": "EventInvokeConfig", "use": "FunctionEventInvokeConfig"}``:
-  a class the installed pulumi-aws does not have stands for the one the fix names (``"in": "cfg"``: the
-  class of that name in another module, ``aws.config.ConfigurationRecorder`` for ``aws.cfg``'s);
+  a class the installed pulumi-aws does not have stands for the one the fix names (``"in": "cfg"``: that
+  class of another module, ``aws.config.ConfigurationRecorder`` standing for ``aws.cfg.Recorder``);
 * ``{"kind": "absent", "module": "sns", "class": "TopicSubscriptionFilterPolicy"}``: a class the installed
   pulumi-aws has nowhere (or in several modules, so that no one of them is the fix) is a stand-in whose
   every instance is an unknown Output: nothing is declared for it, and what the program reads of it, or

@@ -46,8 +46,7 @@ CHECKS = (
           "pulumi.Output.json_dumps."),
     Check("program-unknown-argument", "mandatory",
           "A failed program explained: a keyword argument a pulumi-aws class or data-source function does not "
-          "take, with the closest "
-          "real argument from the installed pulumi_aws."),
+          "take, with the closest real argument from the installed pulumi_aws."),
     Check("program-resource-option", "mandatory",
           "A failed program explained: a resource option (depends_on, parent, protect...) passed as a resource "
           "argument instead of in opts=pulumi.ResourceOptions(...)."),
