@@ -153,7 +153,7 @@ def test_junk_on_the_answer_channel_is_one_line_and_the_json_report_records_it(t
 def test_a_program_that_registers_nothing_exits_2_and_the_sarif_report_says_so(tmp_path, capsys):
     program = write_program(tmp_path / "infra", """
         class TapStack(pulumi.ComponentResource):
-            pass
+            '''Defined, never instantiated: the program declares nothing.'''
     """)
     report = tmp_path / "report.sarif"
     code, out, err = check(capsys, program, "--format", "sarif", "--output", report)

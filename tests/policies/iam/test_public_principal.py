@@ -250,11 +250,13 @@ TRUST_CASES = [
 
 @pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in TRUST_CASES], ids=[c[0] for c in TRUST_CASES])
 def test_trust_policy(changes, expected):
-    findings = check(NAME, ROLE, merged(ROLE_BASE, **changes))
-    found = assert_findings(findings, expected)
-    if found is None:
-        return
-    assert found.property == "assumeRolePolicy"
+    _assert_on(ROLE, ROLE_BASE, changes, expected, "assumeRolePolicy")
+
+
+def _assert_on(type_, base, changes, expected, property_):
+    """The expected finding (or none) on ``base`` with ``changes``, reported on ``property_``."""
+    found = assert_findings(check(NAME, type_, merged(base, **changes)), expected)
+    assert found is None or found.property == property_
 
 
 PERMISSION_BASE = {"action": "lambda:InvokeFunction", "function": "api-dev", "principal": "apigateway.amazonaws.com",
@@ -290,11 +292,7 @@ PERMISSION_CASES = [
 @pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in PERMISSION_CASES],
                          ids=[c[0] for c in PERMISSION_CASES])
 def test_lambda_permission(changes, expected):
-    findings = check(NAME, PERMISSION, merged(PERMISSION_BASE, **changes))
-    found = assert_findings(findings, expected)
-    if found is None:
-        return
-    assert found.property == "principal"
+    _assert_on(PERMISSION, PERMISSION_BASE, changes, expected, "principal")
 
 
 def test_lambda_permission_finding_can_be_switched_off():
