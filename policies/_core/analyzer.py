@@ -47,7 +47,7 @@ from .policy import (
     StackPolicy,
 )
 from .protocol import GRPC_OPTIONS, LEVEL_TO_PB, PB_TO_LEVEL, SEVERITY_TO_PB
-from .resource import Provider, Resource
+from .resource import Provider, Resource, StackResource
 from .stack import StackView
 from .values import Props, encode_like
 
@@ -637,12 +637,12 @@ def _stack_resource_of(r: pb.AnalyzerResource, providers: dict[str, Provider]) -
     """The view of an ``AnalyzerResource`` from ``AnalyzeStack``; ``providers`` is shared per request."""
     provider = None
     if r.HasField("provider"):
-        provider = providers.get(r.provider.urn)
+        message = r.provider
+        urn = message.urn
+        provider = providers.get(urn)
         if provider is None:
-            provider = providers[r.provider.urn] = _provider_of(r.provider)
-    options = r.options if r.HasField("options") else None
-    return Resource(r.type, r.urn, r.name, Props(r.properties), provider, r.parent or None,
-                    r.dependencies, r.propertyDependencies, options=options)
+            provider = providers[urn] = _provider_of(message)
+    return StackResource(r, provider)
 
 
 def _provider_of(p: pb.AnalyzerProviderResource) -> Provider:

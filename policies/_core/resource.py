@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .options import NO_OPTIONS, ResourceOptions, options_of
 from .urns import make_urn
 from .values import Prop, Props, Secret, prop_of
 
 if TYPE_CHECKING:
-    from pulumi.runtime.proto.analyzer_pb2 import AnalyzerResourceOptions
+    from pulumi.runtime.proto.analyzer_pb2 import AnalyzerResource, AnalyzerResourceOptions
+
+_T = TypeVar("_T")
 
 
 class Provider:
     """The provider resource that manages a resource: type, URN, name and properties."""
 
-    __slots__ = ("name", "props", "type", "urn")
+    __slots__ = ("_derived", "name", "props", "type", "urn")
 
     def __init__(self, type: str, urn: str, name: str, props: Props) -> None:
         self.type, self.urn, self.name, self.props = type, urn, name, props
+        self._derived: dict[Callable[[Provider], object], object] = {}
+
+    def derived(self, make: Callable[[Provider], _T]) -> _T:
+        """``make(self)``, computed once per provider: one provider serves many resources, and what a
+        check derives from its settings alone (the account its credentials reach) is the same for each."""
+        found = self._derived
+        if make not in found:
+            found[make] = make(self)
+        return cast(_T, found[make])  # each entry is what its key returned
 
     def __repr__(self) -> str:
         return f"Provider({self.type!r}, {self.name!r})"
@@ -42,7 +53,7 @@ class Resource:
                  options: ResourceOptions | AnalyzerResourceOptions | None = NO_OPTIONS) -> None:
         self.type, self.urn, self.name, self.props = type, urn, name, props
         self.provider, self.parent = provider, parent
-        self._deps = dependencies
+        self._deps: Iterable[str] | None = dependencies
         self._pdeps = property_dependencies
         self._opts = options
         self._unchecked: dict[str, str] | None = None
@@ -64,7 +75,7 @@ class Resource:
     @property
     def dependencies(self) -> tuple[str, ...]:
         if not isinstance(self._deps, tuple):
-            self._deps = tuple(self._deps)
+            self._deps = tuple(self._deps or ())
         return self._deps
 
     @property
@@ -120,3 +131,36 @@ class Resource:
     def label(self) -> str:
         """How messages name the resource: ``aws:lambda/function:Function 'api-dev'``."""
         return f"{self.type} '{self.name}'"
+
+
+class StackResource(Resource):
+    """A resource of an ``AnalyzeStack`` request. A stack sends thousands and most policies read only
+    their type and a few properties, so the links and options stay in the message until asked for."""
+
+    __slots__ = ("_message",)
+
+    def __init__(self, message: AnalyzerResource, provider: Provider | None) -> None:
+        self.type, self.urn, self.name = message.type, message.urn, message.name
+        self.props, self.provider, self.parent = Props(message.properties), provider, message.parent or None
+        self._message = message
+        self._deps = self._pdeps = self._opts = None  # read from the message on first use
+        self._unchecked = None
+
+    @property
+    def options(self) -> ResourceOptions:
+        if not isinstance(self._opts, ResourceOptions):
+            message = self._message
+            self._opts = options_of(message.options if message.HasField("options") else None)
+        return self._opts
+
+    @property
+    def dependencies(self) -> tuple[str, ...]:
+        if self._deps is None:
+            self._deps = tuple(self._message.dependencies)
+        return cast(tuple[str, ...], self._deps)
+
+    @property
+    def property_dependencies(self) -> Mapping[str, tuple[str, ...]]:
+        if self._pdeps is None:
+            self._pdeps = {k: tuple(v.urns) for k, v in self._message.propertyDependencies.items()}
+        return cast(Mapping[str, tuple[str, ...]], self._pdeps)

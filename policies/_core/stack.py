@@ -18,6 +18,7 @@ class StackView:
         self.by_urn = by_urn or {r.urn: r for r in resources}
         self.unchecked: dict[str, str] = {}
         self._root = next((r for r in resources if r.type == STACK_TYPE and not r.parent), None)
+        self._by_type: dict[str, list[Resource]] | None = None
 
     @property
     def root(self) -> Resource | None:
@@ -25,6 +26,14 @@ class StackView:
         return self._root
 
     def of_type(self, *types: str) -> Iterator[Resource]:
+        """The resources of these types, in the stack's order (the index is built on first use)."""
+        by_type = self._by_type
+        if by_type is None:
+            by_type = self._by_type = {}
+            for r in self.resources:
+                by_type.setdefault(r.type, []).append(r)
+        if len(types) == 1:
+            return iter(by_type.get(types[0], ()))
         wanted = set(types)
         return (r for r in self.resources if r.type in wanted)
 

@@ -191,12 +191,12 @@ def encode_like(value: Any, original: struct_pb2.Value | None) -> Any:
 class Props:
     """A resource's property bag, decoded one top-level key at a time."""
 
-    __slots__ = ("_cache", "_fields", "_maybe_unknown", "_reads", "_struct", "_unknown_keys", "_wire")
+    __slots__ = ("_cache", "_maybe_unknown", "_reads", "_struct", "_unknown_keys", "_wire")
 
     def __init__(self, struct: struct_pb2.Struct) -> None:
+        # As little as possible here: a stack holds thousands of bags, and most are never read.
         self._struct = struct
-        self._fields = struct.fields
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[str, Any] | None = None
         self._wire: bytes | None = None
         self._reads: list[str] | None = None
         self._maybe_unknown: bool | None = None
@@ -248,7 +248,7 @@ class Props:
 
     def messages(self) -> Iterator[tuple[str, struct_pb2.Value]]:
         """Each top-level key with its undecoded protobuf value."""
-        return iter(self._fields.items())
+        return iter(self._struct.fields.items())
 
     @classmethod
     def from_dict(cls, props: Mapping[str, Any]) -> Props:
@@ -258,28 +258,31 @@ class Props:
         """The decoded value of a top-level key, or :data:`ABSENT`."""
         if self._reads is not None:
             self._reads.append(key)
-        value = self._cache.get(key, _MISSING)
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = {}
+        value = cache.get(key, _MISSING)
         if value is _MISSING:
-            v = self._fields.get(key)
-            value = self._cache[key] = ABSENT if v is None else decode_value(v)
+            v = self._struct.fields.get(key)
+            value = cache[key] = ABSENT if v is None else decode_value(v)
         return value
 
     def decoded(self) -> Iterator[Any]:
         """The values decoded so far (every key a check has read)."""
-        return iter(list(self._cache.values()))
+        return iter(list(self._cache.values())) if self._cache else iter(())
 
     def __contains__(self, key: str) -> bool:
-        return key in self._fields
+        return key in self._struct.fields
 
     def keys(self) -> Iterator[str]:
-        return iter(self._fields.keys())
+        return iter(self._struct.fields.keys())
 
     def to_dict(self) -> dict[str, Any]:
         """Every property decoded (markers kept)."""
-        return {k: self.raw(k) for k in self._fields.keys()}
+        return {k: self.raw(k) for k in self._struct.fields.keys()}
 
     def __len__(self) -> int:
-        return len(self._fields)
+        return len(self._struct.fields)
 
 
 def _holds_unknown_marker(wire: bytes) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from .._core.context import StackContext
-from .._core.resource import Resource
+from .._core.resource import Provider, Resource
 from .._core.values import Prop, contains_unknown, encode, prop_of
 
 REGION_CONFIG = "aws:region"
@@ -93,8 +93,11 @@ def _region(prop: Prop) -> tuple[str, str] | None:
 
 def _account(resource: Resource) -> str | None:
     provider = resource.provider
-    if provider is None:
-        return ""
+    return "" if provider is None else provider.derived(_credentials)
+
+
+def _credentials(provider: Provider) -> str | None:
+    """What tells the provider's account apart (its credential settings, as one text); None while unknown."""
     settings = {}
     for key in CREDENTIAL_SETTINGS:
         prop = prop_of(key, provider.props.raw(key))
