@@ -1,6 +1,5 @@
 """One finding per mistake: the analyzer's merging per resource and condensing across resources."""
 
-import dataclasses
 
 from policies._core.condense import HeldFindings, one_per_cause
 from policies._core.context import StackContext
@@ -79,7 +78,7 @@ def test_a_crashing_hook_loses_no_finding():
     def crash(*_):
         raise RuntimeError("boom")
 
-    broken = dataclasses.replace(NAMING, condense=crash)
+    broken = NAMING.replace(condense=crash)
     held = HeldFindings()
     for i in range(6):
         held.hold(Resource.of(TABLE, name=f"t{i}"), [(broken, "mandatory", Finding(f"t{i}", cause="missing"))])

@@ -11,7 +11,6 @@ the pulumi-policy SDK, and hands them to ``PolicyPack`` (see ``examples/team-pac
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -81,7 +80,7 @@ def _changed(policy: Policy, level: Any, fields: dict[str, Any]) -> tuple[Policy
         problems += [f"policy '{policy.name}': {p}" for p in policy.validate(resolved)]
     options = tuple(o._replace(default=_json(fields[o.name])) if o.name in fields else o
                     for o in policy.options)
-    return dataclasses.replace(policy, enforcement_level=level or policy.enforcement_level, options=options), problems
+    return policy.replace(enforcement_level=level or policy.enforcement_level, options=options), problems
 
 
 def _json(value: Any) -> Any:

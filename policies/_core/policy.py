@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
@@ -18,6 +17,8 @@ from .regex import LazyPattern
 from .waivers import WAIVERS_SCHEMA
 
 if TYPE_CHECKING:
+    from typing import NotRequired, TypedDict, Unpack
+
     from .context import StackContext, Suffix
     from .resource import Resource
     from .stack import StackView
@@ -150,12 +151,16 @@ class Framework(NamedTuple):
 FSBP = "AWS Foundational Security Best Practices"
 
 
-# eq=False: a policy is compared by identity (each is registered once), and the class is created
-# faster, which the pack's startup, on every preview's path, feels. For the same reason the shared
-# base, never built itself, has no __init__ or __repr__ of its own: each subclass makes its own.
-@dataclass(frozen=True, eq=False, init=False, repr=False)
 class _Policy:
-    """What resource and stack policies share."""
+    """What resource and stack policies share: metadata, config and documentation.
+
+    A policy is immutable (``replace`` makes a changed copy) and compared by identity: each is
+    registered once. Plain classes rather than dataclasses, because defining a dataclass costs more
+    than the rest of its module, and the pack's startup is on the path of every preview.
+    """
+
+    __slots__ = ("description", "display_name", "docs_url", "enforcement_level", "framework", "name",
+                 "options", "remediation_steps", "required_config", "severity", "tags", "validate")
 
     name: str
     description: str
@@ -163,18 +168,53 @@ class _Policy:
     enforcement_level: str
     remediation_steps: str
     tags: tuple[str, ...]
-    options: tuple[Option, ...] = ()
-    display_name: str = ""
-    validate: Callable[[Mapping[str, Any]], list[str]] | None = None
+    options: tuple[Option, ...]
+    display_name: str
+    validate: Callable[[Mapping[str, Any]], list[str]] | None
     """Checks across config fields that JSON Schema cannot express (``minDays`` <= ``maxDays``): the
     problems, one sentence each, for the config with defaults filled in."""
-    framework: Framework | None = None
-    required_config: tuple[str, ...] = ()
+    framework: Framework | None
+    required_config: tuple[str, ...]
     """Config fields the engine must be given (``PolicyConfigSchema.required``): none, since every
     option has a default; a policy written with the pulumi-policy SDK may name some."""
-    docs_url: str = ""
+    docs_url: str
     """Where the policy is documented, for a policy of a pack built on this one; empty: its
     section of this pack's README."""
+
+    def __init__(self, *, name: str, description: str, severity: str, enforcement_level: str,
+                 remediation_steps: str, tags: tuple[str, ...], options: tuple[Option, ...] = (),
+                 display_name: str = "", validate: Callable[[Mapping[str, Any]], list[str]] | None = None,
+                 framework: Framework | None = None, required_config: tuple[str, ...] = (),
+                 docs_url: str = "") -> None:
+        _set(self, "name", name)
+        _set(self, "description", description)
+        _set(self, "severity", severity)
+        _set(self, "enforcement_level", enforcement_level)
+        _set(self, "remediation_steps", remediation_steps)
+        _set(self, "tags", tags)
+        _set(self, "options", options)
+        _set(self, "display_name", display_name)
+        _set(self, "validate", validate)
+        _set(self, "framework", framework)
+        _set(self, "required_config", required_config)
+        _set(self, "docs_url", docs_url)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"policy '{self.name}' cannot be changed; make a copy with replace({name}=...)")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"policy '{self.name}' cannot be changed")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+    def replace(self: _P, **changes: Any) -> _P:
+        """A copy with ``changes`` (field name to value), as ``dataclasses.replace`` makes one."""
+        fields = {name: getattr(self, name) for cls in type(self).__mro__ for name in getattr(cls, "__slots__", ())}
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {', '.join(sorted(unknown))}")
+        return type(self)(**{**fields, **changes})
 
     @property
     def url(self) -> str:
@@ -204,6 +244,26 @@ class _Policy:
         return resolve(self.name, self.all_options, given)
 
 
+_set = object.__setattr__
+_P = TypeVar("_P", bound=_Policy)
+
+if TYPE_CHECKING:
+    class Metadata(TypedDict):
+        """The fields every policy has (:class:`_Policy`), as keyword arguments."""
+
+        name: str
+        description: str
+        severity: str
+        enforcement_level: str
+        remediation_steps: str
+        tags: tuple[str, ...]
+        options: NotRequired[tuple[Option, ...]]
+        display_name: NotRequired[str]
+        validate: NotRequired[Callable[[Mapping[str, Any]], list[str]] | None]
+        framework: NotRequired[Framework | None]
+        required_config: NotRequired[tuple[str, ...]]
+        docs_url: NotRequired[str]
+
 Held = tuple[str, str, Finding]
 """A finding held back for condensing: the resource's URN, its label, and the finding."""
 Condense = Callable[[str, "list[Held]", PolicyContext], Finding]
@@ -218,9 +278,6 @@ def _require_check(policy: ResourcePolicy | StackPolicy) -> None:
                         f"and the policy's context, to findings); got {type(policy.check).__name__}")
 
 
-# check: keyword-only and without a default, so that leaving it out is an error in the call (and for
-# a type checker); __post_init__ refuses what is not callable, such as check=None.
-@dataclass(frozen=True, eq=False)
 class ResourcePolicy(_Policy):
     """A fact about one resource. ``types`` lists the type tokens it applies to.
 
@@ -229,31 +286,46 @@ class ResourcePolicy(_Policy):
     (one root cause, one fix); below that, each is reported on its resource.
     """
 
-    check: ResourceCheck = field(kw_only=True)
-    types: frozenset[str] = frozenset()
-    remediate: Remediation | None = None
-    condense: Condense | None = None
-    condense_after: int = 4
-    settle: Settle | None = None
+    __slots__ = ("check", "condense", "condense_after", "prefilter", "remediate", "settle", "types")
+
+    check: ResourceCheck
+    types: frozenset[str]
+    remediate: Remediation | None
+    condense: Condense | None
+    condense_after: int
+    settle: Settle | None
     """During a preview, the policy's findings with a cause are held to the end, where this hook
     keeps those the whole stack does not explain (a provisioned table that an auto-scaling target
     manages); outside a preview only the findings of an advisory policy are held (a blocking finding
     must stop its resource)."""
-    prefilter: bytes = b""
+    prefilter: bytes
     """Bytes without which in the serialised properties the check finds nothing (a text that every
     finding is about): the analyzer does not call the check on a resource without them."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, *, check: ResourceCheck, types: frozenset[str] = frozenset(),
+                 remediate: Remediation | None = None, condense: Condense | None = None, condense_after: int = 4,
+                 settle: Settle | None = None, prefilter: bytes = b"", **metadata: Unpack[Metadata]) -> None:
+        super().__init__(**metadata)
+        _set(self, "check", check)
+        _set(self, "types", types)
+        _set(self, "remediate", remediate)
+        _set(self, "condense", condense)
+        _set(self, "condense_after", condense_after)
+        _set(self, "settle", settle)
+        _set(self, "prefilter", prefilter)
         _require_check(self)
 
 
-@dataclass(frozen=True, eq=False)
 class StackPolicy(_Policy):
     """A fact that joins resources, checked once over the whole stack."""
 
-    check: StackCheck = field(kw_only=True)
+    __slots__ = ("check",)
 
-    def __post_init__(self) -> None:
+    check: StackCheck
+
+    def __init__(self, *, check: StackCheck, **metadata: Unpack[Metadata]) -> None:
+        super().__init__(**metadata)
+        _set(self, "check", check)
         _require_check(self)
 
 

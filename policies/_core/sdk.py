@@ -32,7 +32,6 @@ import asyncio
 import functools
 import types
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -114,6 +113,8 @@ class _FromSdk:
     options, and no ``waivers`` field), and its config taken as the engine sends it, which the
     engine has checked against that schema."""
 
+    __slots__ = ()
+
     schema: Mapping[str, Any]
     docs_url: str
 
@@ -139,20 +140,29 @@ class _FromSdk:
         return config, []
 
 
-@dataclass(frozen=True)
 class SdkResourcePolicy(_FromSdk, ResourcePolicy):
     """A ``pulumi_policy.ResourceValidationPolicy``; it sees every resource, as in the SDK."""
 
-    schema: Mapping[str, Any] = field(default_factory=dict)
-    sdk: Any = None
+    __slots__ = ("schema", "sdk")
+
+    def __init__(self, *, schema: Mapping[str, Any] | None = None, sdk: Any = None, **rest: Any) -> None:
+        super().__init__(**rest)
+        _set(self, "schema", dict(schema or {}))
+        _set(self, "sdk", sdk)
 
 
-@dataclass(frozen=True)
 class SdkStackPolicy(_FromSdk, StackPolicy):
     """A ``pulumi_policy.StackValidationPolicy``."""
 
-    schema: Mapping[str, Any] = field(default_factory=dict)
-    sdk: Any = None
+    __slots__ = ("schema", "sdk")
+
+    def __init__(self, *, schema: Mapping[str, Any] | None = None, sdk: Any = None, **rest: Any) -> None:
+        super().__init__(**rest)
+        _set(self, "schema", dict(schema or {}))
+        _set(self, "sdk", sdk)
+
+
+_set = object.__setattr__
 
 
 def _framework(framework: Any) -> Framework | None:
