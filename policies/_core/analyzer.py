@@ -195,28 +195,25 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         # unknown marker (most, and every bag in an update) skips the bookkeeping.
         unknowns = props.may_hold_unknown()
         wire = props.wire()
+        log = props.read_log  # what a check read is what its run adds to the log
         for policy, context, no_suffix in plan:
+            start = len(log)
             if policy.prefilter and policy.prefilter not in wire:
-                findings, reads = [], None  # what the check would conclude, without the call
+                findings = []  # what the check would conclude, without the call
             else:
-                if unknowns:
-                    props.record_reads()
                 try:
                     findings = list(policy.check(resource, context))
                 except NotApplicable as e:
                     resource.unchecked[policy.name] = e.reason
-                    if unknowns:
-                        props.reads()  # ends the recording
                     continue
                 except Exception as e:  # noqa: BLE001 - a policy's crash must not fail the user's preview
                     findings = [_crash_finding(policy, e)]
-                reads = props.reads() if unknowns else None
             if findings:
                 self._settle(policy, findings, resource, result)
             elif no_suffix:
                 resource.unchecked[policy.name] = na.NO_SUFFIX
-            elif reads:
-                unknown = props.unknown_among(reads)
+            elif unknowns and len(log) > start:
+                unknown = props.unknown_among(log[start:])
                 if unknown:
                     resource.unchecked[policy.name] = na.unknown_inputs(unknown)
         if len(result.findings) > 1:

@@ -113,6 +113,8 @@ class Resource:
         head = path[0]
         value = self.props.raw(head)
         prop = Prop(head, value.value, True) if isinstance(value, Secret) else Prop(head, value)
+        if len(path) == 1:
+            return prop
         for key in path[1:]:
             prop = prop.first(key) if isinstance(prop.value, list) else prop.get(key)
         return prop

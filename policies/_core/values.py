@@ -191,25 +191,26 @@ def encode_like(value: Any, original: struct_pb2.Value | None) -> Any:
 class Props:
     """A resource's property bag, decoded one top-level key at a time."""
 
-    __slots__ = ("_cache", "_maybe_unknown", "_reads", "_struct", "_unknown_keys", "_wire")
+    __slots__ = ("_cache", "_mark", "_maybe_unknown", "_struct", "_unknown_keys", "_wire", "read_log")
 
     def __init__(self, struct: struct_pb2.Struct) -> None:
         # As little as possible here: a stack holds thousands of bags, and most are never read.
         self._struct = struct
         self._cache: dict[str, Any] | None = None
         self._wire: bytes | None = None
-        self._reads: list[str] | None = None
+        self.read_log: list[str] = []
+        """Every top-level key read, in order: what a check read is the part of the log its run added."""
+        self._mark = 0
         self._maybe_unknown: bool | None = None
         self._unknown_keys: dict[str, bool] | None = None
 
     def record_reads(self) -> None:
-        """Start noting which top-level keys are read (the analyzer asks around each policy run)."""
-        self._reads = []
+        """Mark the read log: :meth:`reads` returns the keys read after this."""
+        self._mark = len(self.read_log)
 
     def reads(self) -> list[str]:
-        """The keys read since :meth:`record_reads`; stops recording."""
-        reads, self._reads = self._reads or [], None
-        return reads
+        """The keys read since :meth:`record_reads`."""
+        return self.read_log[self._mark:]
 
     def unknown_among(self, keys: list[str]) -> list[str]:
         """The keys, of those given, whose value is or holds an unknown (each decoded and searched
@@ -256,8 +257,7 @@ class Props:
 
     def raw(self, key: str) -> Any:
         """The decoded value of a top-level key, or :data:`ABSENT`."""
-        if self._reads is not None:
-            self._reads.append(key)
+        self.read_log.append(key)
         cache = self._cache
         if cache is None:
             cache = self._cache = {}
