@@ -32,6 +32,10 @@ Not reported:
   actions unless ``reportListActions`` is on, and statements whose Condition narrows what they
   reach: a resource tag or account, as attribute-based access control does, a service's own key
   such as ``dynamodb:LeadingKeys``, or a Condition that is unknown (privilege escalation is reported all the same);
+* Read and List actions on ``Resource: "*"`` in a statement that also names an action listing every
+  resource of their service (``s3:ListAllMyBuckets`` beside ``s3:GetEncryptionConfiguration``): an
+  inventory or compliance check reads every such resource of the account by design (actions named
+  by a pattern, such as ``s3:Get*``, are reported all the same);
 * the actions of an allowed ``svc:*`` on ``Resource: "*"`` (privilege escalation among them still is);
 * actions matching ``ignoreActions``, and resources whose logical or physical name matches
   ``ignoreResources``;
@@ -177,7 +181,8 @@ class _Rules:
 class _Entry:
     """One Action entry as written: its shape, and the actions behind it that matter."""
 
-    __slots__ = ("allowed_wildcard", "escalating", "ignored", "name", "scopable", "service_wildcard", "spans")
+    __slots__ = ("allowed_wildcard", "enumerates", "escalating", "ignored", "name", "plain", "scopable",
+                 "service_wildcard", "spans")
 
     def __init__(self, text: str, rules: _Rules) -> None:
         self.ignored = action_ignored(text, rules.ignore)
@@ -193,7 +198,27 @@ class _Entry:
             i for i in infos if i.resource_scopable and not action_ignored(i.name, rules.wildcard_ok)
             and not (rules.list_ok and i.access_level == "List"))
         # A pattern is named as written; a plain action by its documented name.
-        self.name = infos[0].name if infos and not set(text) & set("*?") else text
+        self.plain = bool(infos) and not set(text) & set("*?")
+        self.name = infos[0].name if self.plain else text
+        # A plain List action that accepts no ARN lists every resource of its service (s3:ListAllMyBuckets).
+        self.enumerates = infos[0].service if self.plain and _lists_everything(infos[0]) else ""
+
+
+def _lists_everything(info: ActionInfo) -> bool:
+    return info.access_level == "List" and not info.resource_types
+
+
+def _inventory(entries: list[_Entry]) -> Callable[[ActionInfo], bool]:
+    """Which of the statement's actions read what it enumerates. A statement that names an action
+    listing every resource of a service (``s3:ListAllMyBuckets``) beside plain Read actions of that
+    service on ``"*"`` inspects every such resource in the account (an inventory, a compliance check):
+    scoping its reads to the stack's resources would break it. Patterns are not read so (``s3:Get*``
+    beside ``s3:List*`` is a broad grant, not a stated intent)."""
+    services = {e.enumerates for e in entries if e.enumerates}
+    if not services:
+        return lambda info: False
+    plain = {e.name for e in entries if e.plain}
+    return lambda info: info.service in services and info.name in plain and info.access_level in ("Read", "List")
 
 
 _ENTRY_CACHES: dict[tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tuple[str, ...], bool],
@@ -234,8 +259,9 @@ def _statement(resource: Resource, path: str, st: Statement, secret: bool, rules
     scopable: list[tuple[str, list[ActionInfo]]] = []
     if "resource-wildcard" in kinds and not _narrowed(st):
         seen: set[ActionInfo] = set(escalating)
+        inventoried = _inventory(entries)
         for e in entries:
-            infos = [i for i in e.scopable if i not in seen]
+            infos = [i for i in e.scopable if i not in seen and not inventoried(i)]
             if infos:
                 seen.update(infos)
                 scopable.append((e.name, infos))
@@ -328,7 +354,7 @@ def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, l
         scope = "scope them by ARN: " + and_more(parts, _SHOWN_GROUPS, sep="; ", what="resource types")
     refs = [_reference(rtype) for rtype, _ in ordered[:_SHOWN_GROUPS] if rtype] or ["the resource's .arn"]
     fix = (f"\"Resource\": [{', '.join(refs)}] instead of \"*\", with the document built by "
-           f"{_JSON_DUMPS} so the ARNs resolve")
+           f"{_JSON_DUMPS} so the ARNs resolve; drop any of these actions the code never calls")
     patterns = [name for name, infos in entries if name != infos[0].name]
     if patterns:  # the ARN types a pattern reaches are rarely the ones the code needs: no list of them
         fix = (f"list the actions the code calls instead of {and_more(patterns, 3)} (a pattern grants every "

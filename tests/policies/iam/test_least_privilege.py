@@ -52,6 +52,20 @@ CASES = [
                                                                 "sqs:SendMessage"]))}, {},
      [["scope them by ARN: topic ARNs", "for sns:Publish, sns:Subscribe; queue ARNs",
        '"Resource": [topic.arn, queue.arn]']]),
+    ("resource-wildcard-fix-says-to-drop-what-is-not-called", {"policy": policy(allow(
+        ["ec2:AttachNetworkInterface", "ec2:DetachNetworkInterface"]))}, {},
+     [["allows ec2:AttachNetworkInterface, ec2:DetachNetworkInterface on Resource '*'", "instance.arn",
+       "drop any of these actions the code never calls"]]),
+    ("inventory-reads-what-it-lists-on-star-accepted", {"policy": policy(allow(
+        ["s3:ListAllMyBuckets", "s3:GetEncryptionConfiguration", "s3:GetBucketVersioning"]))}, {}, None),
+    ("inventory-writes-still-reported", {"policy": policy(allow(
+        ["s3:ListAllMyBuckets", "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration"]))}, {},
+     [["allows s3:PutEncryptionConfiguration on Resource '*'; it accepts bucket ARNs"]]),
+    ("inventory-of-another-service-does-not-cover-reads", {"policy": policy(allow(
+        ["ec2:DescribeInstances", "s3:GetEncryptionConfiguration"]))}, {},
+     [["allows s3:GetEncryptionConfiguration on Resource '*'"]]),
+    ("read-patterns-beside-a-listing-pattern-still-reported", {"policy": policy(allow(["s3:List*", "s3:Get*"]))},
+     {}, [["s3:Get*", "list the actions the code calls instead of s3:Get*"]]),
     ("lambda-in-vpc-network-interfaces-on-star-accepted", {"policy": policy(allow([
         "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
         "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]))}, {}, None),
