@@ -28,7 +28,8 @@ def read_secret_strings(props: Props) -> set[str]:
     message rendered from this bag can quote, since a check reads a property only by decoding it."""
     found: set[str] = set()
     for value in props.decoded():
-        _collect(value, found)
+        if value is not None and not isinstance(value, (str, int, float)):  # a plain scalar holds no secret
+            _collect(value, found)
     return found
 
 
