@@ -97,13 +97,59 @@ def resource_modules(name: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+_RESULT = re.compile(r"^(?:Awaitable)?(?P<base>Get\w+)Result$")
+
+
+def result_modules(name: str) -> tuple[str, ...]:
+    """Every pulumi_aws module whose data-source function returns the class ``name``
+    (``AwaitableGetRandomPasswordResult``: secretsmanager, for ``get_random_password``)."""
+    match = _RESULT.match(name)
+    base = _package_dir()
+    if match is None or base is None:
+        return ()
+    pattern = re.compile(rf"^class {match.group('base')}Result\b", re.M)
+    found = []
+    for path in sorted(base.glob(f"*/{_snake(match.group('base'))}.py")):
+        try:
+            if pattern.search(path.read_text(encoding="utf-8")):
+                found.append(path.parent.name)
+        except OSError:
+            continue
+    return tuple(found)
+
+
+def output_modules(name: str) -> tuple[str, ...]:
+    """The pulumi_aws modules whose class ``name`` has outputs: a resource's, else a data source's result."""
+    return resource_modules(name) or result_modules(name)
+
+
+def result_function(name: str) -> str:
+    """The data-source function that returns the class ``name`` (``get_random_password``)."""
+    match = _RESULT.match(name)
+    return _snake(match.group("base")) if match else ""
+
+
+def result_outputs(module: str, name: str) -> list[str]:
+    """What the data source's result class ``name`` holds besides the arguments its function takes and
+    ``id`` (``random_password`` for ``get_random_password``)."""
+    try:
+        namespace = importlib.import_module(f"pulumi_aws.{module}")
+        cls, function = getattr(namespace, name), getattr(namespace, result_function(name))
+        taken = set(inspect.signature(function).parameters)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return []
+    properties = {n for c in cls.__mro__ for n, v in vars(c).items() if isinstance(v, property)}
+    return sorted(properties - taken - {"id"})
+
+
 def closest_attribute(module: str, name: str, attribute: str) -> str | None:
-    """The output property of ``aws.<module>.<name>`` closest to ``attribute``."""
+    """The output property of ``aws.<module>.<name>`` (a resource, or a data source's result) closest to
+    ``attribute``."""
     try:
         cls = getattr(importlib.import_module(f"pulumi_aws.{module}"), name)
     except (ImportError, AttributeError):
         return None
-    properties = [n for n, v in vars(cls).items() if isinstance(v, property)]
+    properties = [n for c in cls.__mro__ for n, v in vars(c).items() if isinstance(v, property)]
     found = difflib.get_close_matches(attribute, properties, n=1, cutoff=0.75)
     return found[0] if found else None
 
@@ -193,12 +239,28 @@ def closest_class(module: str, name: str) -> str | None:
         resources = {n for n in classes if _is_resource(getattr(namespace, n))}
         classes = [n for n in classes if n.endswith(("Args", "ArgsDict"))
                    and n.removesuffix("Dict").removesuffix("Args") not in resources]
-    else:
-        classes = [n for n in classes if not n.endswith(("Args", "ArgsDict"))]
+    else:  # nor is what a data source returns (``GetRandomPasswordResult``) a class to declare
+        classes = [n for n in classes if not n.endswith(("Args", "ArgsDict")) and not _RESULT.match(n)]
     # Input types are long compounds of one resource's name (``FunctionUrlCorsArgs``): only a near
     # spelling is the same type.
     found = difflib.get_close_matches(name, classes, n=1, cutoff=0.85 if name.endswith(("Args", "ArgsDict")) else 0.75)
     return found[0] if found else None
+
+
+OTHER_PROVIDERS = ("pulumi_random", "pulumi_tls")
+"""Providers whose resources programs write under pulumi_aws by mistake (``aws.secretsmanager.RandomPassword``)."""
+
+
+def other_provider(name: str) -> str | None:
+    """The installed provider package of :data:`OTHER_PROVIDERS` with a resource class ``name``."""
+    for package in OTHER_PROVIDERS:
+        try:
+            found = getattr(importlib.import_module(package), name, None)
+        except ImportError:
+            continue
+        if isinstance(found, type):
+            return package
+    return None
 
 
 def function_module(function: str) -> str | None:

@@ -114,10 +114,11 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
     if failure is not None and (module := _missing_module(failure)) is not None:
         use = arguments.module_of_classes(_classes_used(failure.root, module))
         return {"kind": "module", "name": module, "use": use} if use else None
-    if failure is not None and (read := _NO_ATTRIBUTE.match(failure.message)) is not None \
-            and failure.error_type == "AttributeError" and arguments.resource_modules(read.group("cls")):
+    read = _NO_ATTRIBUTE.match(failure.message) if failure is not None else None
+    if failure is not None and read is not None and failure.error_type == "AttributeError" \
+            and (holders := arguments.output_modules(read.group("cls"))):
         return {"kind": "attribute", "class": read.group("cls"), "attribute": read.group("attribute"),
-                "modules": ",".join(arguments.resource_modules(read.group("cls")))}
+                "modules": ",".join(holders)}
     if failure is not None and failure.error_type == "AttributeError":
         missing = _NO_CLASS.search(failure.message)
         if missing is None:
@@ -326,6 +327,12 @@ def unknown_class(failure: Failure) -> Diagnosis | None:
     use = arguments.closest_class(module, name)
     elsewhere = arguments.resource_modules(name) if use is None else ()
     where = f"aws.{elsewhere[0]}.{name}" if len(elsewhere) == 1 and elsewhere[0] != module else None
+    provider = arguments.other_provider(name) if use is None and where is None else None
+    if provider is not None:
+        return _diagnosis(
+            "program-unknown-class", failure,
+            f"pulumi_aws.{module} has no class {name}: it is a resource of the {provider} provider "
+            f"({provider.replace('_', '-')} on PyPI).", f"import {provider}; {provider}.{name}(...)")
     fix = f"aws.{module}.{use}(...)" if use else where and f"{where}(...)"
     return _diagnosis(
         "program-unknown-class", failure,
@@ -339,6 +346,8 @@ def unknown_attribute(failure: Failure) -> Diagnosis | None:
     ``master_user_secrets``) or one another class of the module has (``Secret.secret_string``, which is
     ``SecretVersion``'s)."""
     read = _NO_ATTRIBUTE.match(failure.message) if failure.error_type == "AttributeError" else None
+    if read is not None and (results := arguments.result_modules(read.group("cls"))):
+        return _unknown_result_attribute(failure, read.group("cls"), read.group("attribute"), results)
     modules = arguments.resource_modules(read.group("cls")) if read else ()
     if read is None or not modules:
         return None
@@ -357,6 +366,26 @@ def unknown_attribute(failure: Failure) -> Diagnosis | None:
         message = f"The {name} resource has no output {attribute} (a {name} of {', '.join(modules)})."
         fix = "read an output the class has (its API documentation lists them)"
     return _diagnosis("program-unknown-attribute", failure, message, fix)
+
+
+def _unknown_result_attribute(failure: Failure, name: str, attribute: str, modules: tuple[str, ...]) -> Diagnosis:
+    """What a data source returns read by a name it does not have (``get_random_password(...).result``,
+    which is ``random_password``)."""
+    function = arguments.result_function(name)
+    close = [(m, c) for m in modules if (c := arguments.closest_attribute(m, name, attribute))]
+    where = f"aws.{modules[0]}.{function}()" if len(modules) == 1 else f"{function}() (of {', '.join(modules)})"
+    if len(close) == 1:
+        return _diagnosis("program-unknown-attribute", failure,
+                          f"What {where} returns has no {attribute}; the closest it has is {close[0][1]}.",
+                          f".{close[0][1]}")
+    outputs = arguments.result_outputs(modules[0], name) if len(modules) == 1 else []
+    if outputs:
+        return _diagnosis("program-unknown-attribute", failure,
+                          f"What {where} returns has no {attribute}; besides the arguments it was given, it holds "
+                          f"{' and '.join(outputs) if len(outputs) < 3 else ', '.join(outputs)}.",
+                          f".{outputs[0]}" if len(outputs) == 1 else f"read one of {', '.join(outputs)}")
+    return _diagnosis("program-unknown-attribute", failure, f"What {where} returns has no {attribute}.",
+                      f"read a field the result has (the {function} API documentation lists them)")
 
 
 def unknown_module(failure: Failure) -> Diagnosis | None:

@@ -338,6 +338,27 @@ def test_an_output_a_resource_does_not_have(tmp_path, capsys, body, said):
     assert "[mandatory]  program-unknown-attribute" in err and said in err
 
 
+def test_what_a_data_source_returns_read_by_a_name_it_does_not_have(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        password = aws.secretsmanager.get_random_password(password_length=32).result
+        aws.secretsmanager.SecretVersion("db-dev", secret_id="db-dev", secret_string=password)
+    """)
+    assert f"__main__.py:{line_of(entry, '.result')}" in err and "[mandatory]  program-unknown-attribute" in err
+    assert ("What aws.secretsmanager.get_random_password() returns has no result; besides the arguments it was "
+            "given, it holds random_password.") in err
+    assert "Fix: .random_password" in err
+
+
+def test_a_resource_of_another_provider_written_under_pulumi_aws(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        password = aws.secretsmanager.RandomPassword("db-password-dev", length=32, special=False)
+    """)
+    assert f"__main__.py:{line_of(entry, 'RandomPassword')}" in err and "[mandatory]  program-unknown-class" in err
+    assert "it is a resource of the pulumi_random provider (pulumi-random on PyPI)" in err
+    assert "GetRandomPasswordResult" not in err  # what a data source returns is never a class to declare
+    assert "Fix: import pulumi_random; pulumi_random.RandomPassword(...)" in err
+
+
 def test_a_list_where_pulumi_aws_7_takes_one_value(tmp_path, capsys):
     entry, err = explained(capsys, tmp_path, """
         aws.apigateway.RestApi("api-dev", endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(

@@ -143,11 +143,18 @@ def _traceback(root: Path, line: str, error: str) -> str:
      {"kind": "absent", "module": "lambda_", "class": "FunctionCodeArgs"}),
     ("aws.lambda_.Nothing(\"c\")", "AttributeError: module 'pulumi_aws.lambda_' has no attribute 'Nothing'",
      {"kind": "absent", "module": "lambda_", "class": "Nothing"}),
+    ("aws.secretsmanager.get_random_password(password_length=32).result",
+     "AttributeError: 'AwaitableGetRandomPasswordResult' object has no attribute 'result'",
+     {"kind": "attribute", "class": "AwaitableGetRandomPasswordResult", "attribute": "result",
+      "modules": "secretsmanager"}),
+    ("aws.secretsmanager.RandomPassword('p', length=32)",
+     "AttributeError: module 'pulumi_aws.secretsmanager' has no attribute 'RandomPassword'",
+     {"kind": "absent", "module": "secretsmanager", "class": "RandomPassword"}),
 ], ids=["renamed", "named-after-its-class", "as-list", "removed", "option", "class", "output-json", "depends-on",
         "module", "attribute",
         "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value",
         "aws-config-recorder", "aws-config-rule", "function-argument", "function-found-by-name", "unknown",
-        "not-a-resources-arguments", "no-close-class"])
+        "not-a-resources-arguments", "no-close-class", "data-source-result", "never-a-data-source-result"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
 
@@ -201,6 +208,19 @@ def test_a_class_pulumi_aws_has_nowhere_reads_as_unknown_and_the_rest_is_checked
         "(read as unknown: what it declares is not checked)"]
     assert {r.name for r in findings.resources if r.type.startswith("aws:")} == {"audit-dev", "trail-dev"}
     assert {f.resource_name for f in findings.by_policy("log-retention")} == {"audit-dev", "trail-dev"}
+
+
+def test_a_data_source_result_read_by_a_wrong_name_reads_as_unknown_and_the_rest_is_checked(tmp_path):
+    program = write_program(tmp_path / "p", """
+        password = aws.secretsmanager.get_random_password(password_length=32).result
+        db = aws.rds.Instance("db-dev", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20,
+                              username="app", password=password, skip_final_snapshot=True)
+    """)
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == [
+        "AttributeError: 'AwaitableGetRandomPasswordResult' object has no attribute 'result'"]
+    assert [f.resource_name for f in findings.by_policy("rds-managed-master-password")] == ["db-dev"]
 
 
 @pytest.mark.parametrize("entry", ["tap.py", "lib/__main__.py"])
