@@ -129,9 +129,9 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
         use = arguments.closest_class(module, name)
         if use:
             return {"kind": "class", "module": module, "class": name, "use": use}
-        elsewhere = arguments.resource_modules(name)
-        if len(elsewhere) == 1 and elsewhere[0] != module:
-            return {"kind": "class", "module": module, "class": name, "use": name, "in": elsewhere[0]}
+        elsewhere = _elsewhere(failure, module, name)
+        if elsewhere:
+            return {"kind": "class", "module": module, "class": name, "use": name, "in": elsewhere}
         return {"kind": "absent", "module": module, "class": name}
     if failure is not None and (one := _list_for_one_value(failure)) is not None:
         module, name, single = one
@@ -312,6 +312,35 @@ def _args_call(root: Path, name: str, single: list[str]) -> tuple[Location, str]
     return None
 
 
+def _elsewhere(failure: Failure, module: str, name: str) -> str | None:
+    """The one other pulumi_aws module with a resource class ``name`` that takes every argument the
+    program passes it (``aws.ec2.LogGroup`` is ``aws.cloudwatch.LogGroup``; an IoT security profile,
+    given ``behaviors``, is not ``aws.connect.SecurityProfile``, which has the same name)."""
+    found = arguments.resource_modules(name)
+    if len(found) != 1 or found[0] == module:
+        return None
+    other = arguments.find_class(name, found[0], None)
+    passed = _call_keywords(failure, name)
+    if other is None or (passed and not passed <= set(other.arguments) | {"opts"}):
+        return None
+    return found[0]
+
+
+def _call_keywords(failure: Failure, name: str) -> set[str]:
+    """The keyword arguments of the call of ``<...>.name(...)`` on the failing line."""
+    if failure.location is None:
+        return set()
+    try:
+        tree = ast.parse((failure.root / failure.location.file).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == name \
+                and node.func.lineno <= failure.location.line <= (node.func.end_lineno or node.func.lineno):
+            return {k.arg for k in node.keywords if k.arg}
+    return set()
+
+
 def unknown_class(failure: Failure) -> Diagnosis | None:
     """A class that the installed pulumi-aws does not have: renamed (``lambda_.EventInvokeConfig`` is
     ``FunctionEventInvokeConfig``), moved to another module, or misspelt."""
@@ -325,8 +354,8 @@ def unknown_class(failure: Failure) -> Diagnosis | None:
             f"pulumi_aws.config has no class {name}: it holds the provider's settings; AWS Config's resources "
             f"are in pulumi_aws.cfg, where this one is {cfg}.", f"aws.cfg.{cfg}(...)")
     use = arguments.closest_class(module, name)
-    elsewhere = arguments.resource_modules(name) if use is None else ()
-    where = f"aws.{elsewhere[0]}.{name}" if len(elsewhere) == 1 and elsewhere[0] != module else None
+    elsewhere = _elsewhere(failure, module, name) if use is None else None
+    where = f"aws.{elsewhere}.{name}" if elsewhere else None
     provider = arguments.other_provider(name) if use is None and where is None else None
     if provider is not None:
         return _diagnosis(

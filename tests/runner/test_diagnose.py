@@ -349,6 +349,15 @@ def test_what_a_data_source_returns_read_by_a_name_it_does_not_have(tmp_path, ca
     assert "Fix: .random_password" in err
 
 
+def test_a_class_of_the_same_name_in_another_service_is_not_proposed_when_it_takes_other_arguments(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        aws.iot.SecurityProfile("devices-dev", behaviors=[], alert_targets={})
+    """)
+    assert f"__main__.py:{line_of(entry, 'SecurityProfile')}" in err and "[mandatory]  program-unknown-class" in err
+    assert "pulumi_aws.iot has no class SecurityProfile in the installed pulumi-aws." in err
+    assert "aws.connect.SecurityProfile" not in err  # Amazon Connect's takes neither argument
+
+
 def test_a_resource_of_another_provider_written_under_pulumi_aws(tmp_path, capsys):
     entry, err = explained(capsys, tmp_path, """
         password = aws.secretsmanager.RandomPassword("db-password-dev", length=32, special=False)

@@ -147,6 +147,12 @@ def _traceback(root: Path, line: str, error: str) -> str:
      "AttributeError: 'AwaitableGetRandomPasswordResult' object has no attribute 'result'",
      {"kind": "attribute", "class": "AwaitableGetRandomPasswordResult", "attribute": "result",
       "modules": "secretsmanager"}),
+    ("aws.iot.SecurityProfile('p', behaviors=[], alert_targets={})",
+     "AttributeError: module 'pulumi_aws.iot' has no attribute 'SecurityProfile'",
+     {"kind": "absent", "module": "iot", "class": "SecurityProfile"}),
+    ("aws.ec2.LogGroup('g', retention_in_days=14)",
+     "AttributeError: module 'pulumi_aws.ec2' has no attribute 'LogGroup'",
+     {"kind": "class", "module": "ec2", "class": "LogGroup", "use": "LogGroup", "in": "cloudwatch"}),
     ("aws.secretsmanager.RandomPassword('p', length=32)",
      "AttributeError: module 'pulumi_aws.secretsmanager' has no attribute 'RandomPassword'",
      {"kind": "absent", "module": "secretsmanager", "class": "RandomPassword"}),
@@ -154,7 +160,8 @@ def _traceback(root: Path, line: str, error: str) -> str:
         "module", "attribute",
         "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value",
         "aws-config-recorder", "aws-config-rule", "function-argument", "function-found-by-name", "unknown",
-        "not-a-resources-arguments", "no-close-class", "data-source-result", "never-a-data-source-result"])
+        "not-a-resources-arguments", "no-close-class", "data-source-result", "same-name-another-service",
+        "same-name-taking-its-arguments", "never-a-data-source-result"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
 
