@@ -18,6 +18,9 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
   pulumi-aws has nowhere (or in several modules, so that no one of them is the fix) is a stand-in whose
   every instance is an unknown Output: nothing is declared for it, and what the program reads of it, or
   passes on as an argument, is unknown as a preview gives it;
+* ``{"kind": "nameless", "module": "apigateway", "class": "Integration"}``: the resource created without a
+  logical name (inline, as another resource's argument) is an unknown Output, as an absent class is; a
+  call with a name declares it as before;
 * ``{"kind": "module", "name": "logs", "use": "cloudwatch"}``: a pulumi_aws module that does not exist
   stands for the one that holds the classes the program uses from it;
 * ``{"kind": "attribute", "class": "Instance", "attribute": "master_user_secret", "modules": "ec2,rds"}``:
@@ -99,7 +102,7 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         if not callable(function):
             return []
         return [_set(module, str(fix["function"]), _without_keyword(function, str(fix["argument"]), fix.get("rename")))]
-    if kind not in ("argument", "option", "class", "unlist", "absent"):
+    if kind not in ("argument", "option", "class", "unlist", "absent", "nameless"):
         return []
     try:
         module = importlib.import_module(f"pulumi_aws.{fix['module']}")
@@ -118,6 +121,8 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
     cls = getattr(module, name, None)
     if not isinstance(cls, type) or "__init__" not in vars(cls):
         return []
+    if kind == "nameless":
+        return [] if "__new__" in vars(cls) else [_set(cls, "__new__", _nameless_unknown)]
     if kind == "unlist":
         return [_set(cls, "__init__", _unlisting(vars(cls)["__init__"], str(fix["arguments"]).split(",")))]
     argument = str(fix["argument"])
@@ -152,6 +157,14 @@ def _unknown(_: Any) -> Any:
     value.set_result(None)
     known.set_result(False)
     return pulumi.Output(set(), value, known)
+
+
+def _nameless_unknown(cls: type, *args: Any, **kwargs: Any) -> Any:
+    """A resource class's ``__new__``: an unknown Output for a call without the logical name (which the
+    class's ``__init__`` then never sees), the resource itself otherwise."""
+    if not args and "resource_name" not in kwargs:
+        return _unknown(None)
+    return object.__new__(cls)
 
 
 def _stand_in(name: str) -> type:

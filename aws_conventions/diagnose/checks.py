@@ -62,6 +62,10 @@ CHECKS = (
     Check("program-unknown-module", "mandatory",
           "A failed program explained: a pulumi_aws module that does not exist (`from pulumi_aws import logs`), "
           "with the module that holds the classes the program uses from it (aws.cloudwatch)."),
+    Check("program-nameless-resource", "mandatory",
+          "A failed program explained: a resource created without its logical name, as another resource's "
+          "argument (Method(integration=aws.apigateway.Integration(...))); a resource is declared on its own, "
+          "with a name, and linked by its outputs."),
     Check("program-unknown-attribute", "mandatory",
           "A failed program explained: an output a pulumi-aws resource does not have, with the closest it has "
           "or the class of its module that has it (Secret.secret_string is SecretVersion's)."),

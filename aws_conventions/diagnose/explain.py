@@ -21,6 +21,7 @@ from .project import REQUIREMENTS_FIX, program_sources
 _FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$', re.M)
 _ERROR = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Warning)): (?P<message>.*)$", re.M)
 _NO_CLASS = re.compile(r"module 'pulumi_aws\.(?P<module>\w+)' has no attribute '(?P<name>[A-Z]\w*)'")
+_NAMELESS = re.compile(r"^(?P<cls>[A-Z]\w*)\.__init__\(\) missing 1 required positional argument: 'resource_name'$")
 _NO_ATTRIBUTE = re.compile(r"^'(?P<cls>[A-Z]\w*)' object has no attribute '(?P<attribute>\w+)'$")
 _NO_MODULE = re.compile(r"^(?:cannot import name '(?P<imported>\w+)' from 'pulumi_aws'|"
                         r"module 'pulumi_aws' has no attribute '(?P<attribute>[a-z]\w*)')")
@@ -119,6 +120,8 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
             and (holders := arguments.output_modules(read.group("cls"))):
         return {"kind": "attribute", "class": read.group("cls"), "attribute": read.group("attribute"),
                 "modules": ",".join(holders)}
+    if failure is not None and (nameless := _nameless(failure)) is not None:
+        return {"kind": "nameless", "module": nameless.module, "class": nameless.name}
     if failure is not None and failure.error_type == "AttributeError":
         missing = _NO_CLASS.search(failure.message)
         if missing is None:
@@ -417,6 +420,56 @@ def _unknown_result_attribute(failure: Failure, name: str, attribute: str, modul
                       f"read a field the result has (the {function} API documentation lists them)")
 
 
+def nameless_resource(failure: Failure) -> Diagnosis | None:
+    """A resource created without its logical name, usually inline as another resource's argument
+    (``Method(integration=aws.apigateway.Integration(...))``)."""
+    found = _nameless(failure)
+    if found is None:
+        return None
+    inline = _passed_as(failure, found.name)
+    where = f", here as {inline[0]}'s argument {inline[1]}=" if inline else ""
+    return _diagnosis(
+        "program-nameless-resource", failure,
+        f"{found.python} is a resource: it takes its logical name first{where}. A resource is declared on its "
+        f"own, with a name, and other resources refer to it through its outputs.",
+        f"{_snake(found.name)} = {found.python}(f\"{inline[1] if inline else _snake(found.name)}-"
+        f"{{environment_suffix}}\", ...) on its own line"
+        + (f", and drop {inline[1]}= from {inline[0]}" if inline else ""))
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _nameless(failure: Failure) -> arguments.AwsClass | None:
+    match = _NAMELESS.match(failure.message) if failure.error_type == "TypeError" else None
+    if match is None:
+        return None
+    name = match.group("cls")
+    found = arguments.find_class(name, _module_hint(failure.source, name), failure.site_file)
+    return found if found is not None and found.resource else None
+
+
+def _passed_as(failure: Failure, name: str) -> tuple[str, str] | None:
+    """``(outer call, keyword)`` when the nameless call of ``name`` on the failing line is a keyword argument."""
+    if failure.location is None:
+        return None
+    try:
+        tree = ast.parse((failure.root / failure.location.file).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        for keyword in node.keywords:
+            inner = keyword.value
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr == name \
+                    and keyword.arg and inner.lineno <= failure.location.line <= (inner.end_lineno or inner.lineno):
+                outer = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                return outer, keyword.arg
+    return None
+
+
 def unknown_module(failure: Failure) -> Diagnosis | None:
     """A pulumi_aws module that does not exist: ``from pulumi_aws import logs`` (CloudWatch Logs resources
     are in ``cloudwatch``)."""
@@ -503,7 +556,7 @@ def _project_package(root: Path, name: str) -> Path | None:
 
 RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
-    unknown_module, unknown_attribute, list_for_one_value, missing_module, local_module)
+    unknown_module, unknown_attribute, nameless_resource, list_for_one_value, missing_module, local_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

@@ -358,6 +358,20 @@ def test_a_class_of_the_same_name_in_another_service_is_not_proposed_when_it_tak
     assert "aws.connect.SecurityProfile" not in err  # Amazon Connect's takes neither argument
 
 
+def test_a_resource_created_without_its_name_as_another_resources_argument(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        api = aws.apigateway.RestApi("api-dev")
+        aws.apigateway.Method("post-dev", rest_api=api.id, resource_id=api.root_resource_id, http_method="POST",
+                              authorization="NONE",
+                              integration=aws.apigateway.Integration(type="AWS_PROXY", uri="arn:aws:lambda:x"))
+    """)
+    assert f"__main__.py:{line_of(entry, 'integration=')}" in err and "[mandatory]  program-nameless-resource" in err
+    assert ("aws.apigateway.Integration is a resource: it takes its logical name first, here as Method's argument "
+            "integration=") in err
+    assert ('Fix: integration = aws.apigateway.Integration(f"integration-{environment_suffix}", ...) on its own '
+            "line, and drop integration= from Method") in err
+
+
 def test_a_resource_of_another_provider_written_under_pulumi_aws(tmp_path, capsys):
     entry, err = explained(capsys, tmp_path, """
         password = aws.secretsmanager.RandomPassword("db-password-dev", length=32, special=False)

@@ -153,6 +153,9 @@ def _traceback(root: Path, line: str, error: str) -> str:
     ("aws.ec2.LogGroup('g', retention_in_days=14)",
      "AttributeError: module 'pulumi_aws.ec2' has no attribute 'LogGroup'",
      {"kind": "class", "module": "ec2", "class": "LogGroup", "use": "LogGroup", "in": "cloudwatch"}),
+    ("aws.apigateway.Method('m', integration=aws.apigateway.Integration(type='AWS_PROXY'))",
+     "TypeError: Integration.__init__() missing 1 required positional argument: 'resource_name'",
+     {"kind": "nameless", "module": "apigateway", "class": "Integration"}),
     ("aws.secretsmanager.RandomPassword('p', length=32)",
      "AttributeError: module 'pulumi_aws.secretsmanager' has no attribute 'RandomPassword'",
      {"kind": "absent", "module": "secretsmanager", "class": "RandomPassword"}),
@@ -161,7 +164,7 @@ def _traceback(root: Path, line: str, error: str) -> str:
         "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value",
         "aws-config-recorder", "aws-config-rule", "function-argument", "function-found-by-name", "unknown",
         "not-a-resources-arguments", "no-close-class", "data-source-result", "same-name-another-service",
-        "same-name-taking-its-arguments", "never-a-data-source-result"])
+        "same-name-taking-its-arguments", "nameless-resource", "never-a-data-source-result"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
 
@@ -228,6 +231,32 @@ def test_a_data_source_result_read_by_a_wrong_name_reads_as_unknown_and_the_rest
     assert findings.worked_around == [
         "AttributeError: 'AwaitableGetRandomPasswordResult' object has no attribute 'result'"]
     assert [f.resource_name for f in findings.by_policy("rds-managed-master-password")] == ["db-dev"]
+
+
+def test_a_resource_created_without_its_name_reads_as_unknown_and_the_rest_is_checked(tmp_path):
+    program = write_program(tmp_path / "p", """
+        api = aws.apigateway.RestApi("api-dev")
+        aws.apigateway.Method("post-dev", rest_api=api.id, resource_id=api.root_resource_id, http_method="POST",
+                              authorization="NONE",
+                              integration=aws.apigateway.Integration(type="AWS_PROXY", uri="arn:aws:lambda:x"))
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
+    """)
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == [
+        "TypeError: Integration.__init__() missing 1 required positional argument: 'resource_name'",
+        "TypeError: Method._internal_init() got an unexpected keyword argument 'integration'"]
+    assert {r.name for r in findings.resources if r.type.startswith("aws:")} == {"api-dev", "post-dev", "audit-dev"}
+    assert [f.resource_name for f in findings.by_policy("log-retention")] == ["audit-dev"]
+
+
+def test_a_nameless_call_is_unknown_and_the_class_is_restored_after_the_block():
+    import pulumi
+    import pulumi_aws as aws
+
+    with workarounds.applied([{"kind": "nameless", "module": "apigateway", "class": "Integration"}]):
+        assert isinstance(aws.apigateway.Integration(type="AWS_PROXY"), pulumi.Output)
+    assert "__new__" not in vars(aws.apigateway.Integration)
 
 
 @pytest.mark.parametrize("entry", ["tap.py", "lib/__main__.py"])
