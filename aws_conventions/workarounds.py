@@ -18,6 +18,9 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
   pulumi-aws has nowhere (or in several modules, so that no one of them is the fix) is a stand-in whose
   every instance is an unknown Output: nothing is declared for it, and what the program reads of it, or
   passes on as an argument, is unknown as a preview gives it;
+* ``{"kind": "required", "module": "s3", "class": "BucketPublicAccessBlockArgs", "argument": "bucket"}``: the
+  class called without an argument it requires is given an unknown Output for it (a resource given its
+  arguments as keywords, not as an Args object);
 * ``{"kind": "nameless", "module": "apigateway", "class": "Integration"}``: the resource created without a
   logical name (inline, as another resource's argument) is an unknown Output, as an absent class is; a
   call with a name declares it as before;
@@ -102,7 +105,7 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         if not callable(function):
             return []
         return [_set(module, str(fix["function"]), _without_keyword(function, str(fix["argument"]), fix.get("rename")))]
-    if kind not in ("argument", "option", "class", "unlist", "absent", "nameless"):
+    if kind not in ("argument", "option", "class", "unlist", "absent", "nameless", "required"):
         return []
     try:
         module = importlib.import_module(f"pulumi_aws.{fix['module']}")
@@ -121,6 +124,8 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
     cls = getattr(module, name, None)
     if not isinstance(cls, type) or "__init__" not in vars(cls):
         return []
+    if kind == "required":
+        return [_set(cls, "__init__", _supplying(vars(cls)["__init__"], str(fix["argument"])))]
     if kind == "nameless":
         return [] if "__new__" in vars(cls) else [_set(cls, "__new__", _nameless_unknown)]
     if kind == "unlist":
@@ -191,6 +196,19 @@ def _without(init: Any, argument: str, rename: str | None, option: bool, as_list
                                                               pulumi.ResourceOptions(**{argument: value}))
             elif rename and rename not in kwargs:
                 kwargs[rename] = [value] if as_list and not isinstance(value, (list, tuple)) else value
+        init(self, *args, **kwargs)
+
+    return patched
+
+
+def _supplying(init: Any, argument: str) -> Any:
+    """``init`` given an unknown ``argument`` when the call leaves it out (and passes no Args object)."""
+
+    @functools.wraps(init)
+    def patched(self: Any, *args: Any, **kwargs: Any) -> None:
+        given_as_object = len(args) > 1 or "args" in kwargs  # a resource's (name, XxxArgs(...)) form
+        if argument not in kwargs and not given_as_object:
+            kwargs[argument] = _unknown(None)
         init(self, *args, **kwargs)
 
     return patched

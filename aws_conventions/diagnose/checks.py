@@ -62,6 +62,9 @@ CHECKS = (
     Check("program-unknown-module", "mandatory",
           "A failed program explained: a pulumi_aws module that does not exist (`from pulumi_aws import logs`), "
           "with the module that holds the classes the program uses from it (aws.cloudwatch)."),
+    Check("program-missing-argument", "mandatory",
+          "A failed program explained: a pulumi-aws class called without an argument it requires "
+          "(aws.s3.BucketPublicAccessBlockArgs without bucket), which the fix names."),
     Check("program-nameless-resource", "mandatory",
           "A failed program explained: a resource created without its logical name, as another resource's "
           "argument (Method(integration=aws.apigateway.Integration(...))); a resource is declared on its own, "

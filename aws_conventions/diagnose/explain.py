@@ -21,6 +21,9 @@ from .project import REQUIREMENTS_FIX, program_sources
 _FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$', re.M)
 _ERROR = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Warning)): (?P<message>.*)$", re.M)
 _NO_CLASS = re.compile(r"module 'pulumi_aws\.(?P<module>\w+)' has no attribute '(?P<name>[A-Z]\w*)'")
+_MISSING_KEYWORD = re.compile(r"^(?P<cls>[A-Z]\w*)\.__init__\(\) missing \d+ required keyword-only arguments?: "
+                              r"'(?P<arg>\w+)'")
+_MISSING_PROPERTY = re.compile(r"^Missing required property '(?P<arg>\w+)'$")
 _NAMELESS = re.compile(r"^(?P<cls>[A-Z]\w*)\.__init__\(\) missing 1 required positional argument: 'resource_name'$")
 _NO_ATTRIBUTE = re.compile(r"^'(?P<cls>[A-Z]\w*)' object has no attribute '(?P<attribute>\w+)'$")
 _NO_MODULE = re.compile(r"^(?:cannot import name '(?P<imported>\w+)' from 'pulumi_aws'|"
@@ -120,6 +123,8 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
             and (holders := arguments.output_modules(read.group("cls"))):
         return {"kind": "attribute", "class": read.group("cls"), "attribute": read.group("attribute"),
                 "modules": ",".join(holders)}
+    if failure is not None and (required := _missing(failure)) is not None:
+        return {"kind": "required", "module": required[0].module, "class": required[0].name, "argument": required[1]}
     if failure is not None and (nameless := _nameless(failure)) is not None:
         return {"kind": "nameless", "module": nameless.module, "class": nameless.name}
     if failure is not None and failure.error_type == "AttributeError":
@@ -420,6 +425,38 @@ def _unknown_result_attribute(failure: Failure, name: str, attribute: str, modul
                       f"read a field the result has (the {function} API documentation lists them)")
 
 
+def missing_argument(failure: Failure) -> Diagnosis | None:
+    """A pulumi-aws class called without an argument it requires: an input type's keyword-only argument
+    (``BucketPublicAccessBlockArgs`` without ``bucket``), or a resource's required property."""
+    found = _missing(failure)
+    if found is None:
+        return None
+    cls, argument = found
+    return _diagnosis(
+        "program-missing-argument", failure, f"{cls.python} requires {argument}, which the call does not give.",
+        f"{argument}=..." + (f"\n(the arguments of {cls.python}: {', '.join(cls.arguments)})"
+                             if len(cls.arguments) <= 12 else ""))
+
+
+def _missing(failure: Failure) -> tuple[arguments.AwsClass, str] | None:
+    """The class called without a required argument, and that argument."""
+    if failure.error_type != "TypeError":
+        return None
+    keyword = _MISSING_KEYWORD.match(failure.message)
+    if keyword is not None:
+        name = keyword.group("cls")
+    else:
+        keyword = _MISSING_PROPERTY.match(failure.message)
+        called = re.findall(r"\.([A-Z]\w*)\s*\(", failure.source)
+        if keyword is None or not called:
+            return None
+        name = called[-1]
+    found = arguments.find_class(name, _module_hint(failure.source, name), failure.site_file)
+    if found is None or keyword.group("arg") not in found.arguments:
+        return None
+    return found, keyword.group("arg")
+
+
 def nameless_resource(failure: Failure) -> Diagnosis | None:
     """A resource created without its logical name, usually inline as another resource's argument
     (``Method(integration=aws.apigateway.Integration(...))``)."""
@@ -556,7 +593,8 @@ def _project_package(root: Path, name: str) -> Path | None:
 
 RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
-    unknown_module, unknown_attribute, nameless_resource, list_for_one_value, missing_module, local_module)
+    unknown_module, unknown_attribute, nameless_resource, missing_argument, list_for_one_value, missing_module,
+    local_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

@@ -372,6 +372,19 @@ def test_a_resource_created_without_its_name_as_another_resources_argument(tmp_p
             "line, and drop integration= from Method") in err
 
 
+@pytest.mark.parametrize(("body", "said", "fix"), [
+    ("""
+     block = aws.s3.BucketPublicAccessBlockArgs(block_public_acls=True)
+     """, "aws.s3.BucketPublicAccessBlockArgs requires bucket, which the call does not give.", "Fix: bucket=..."),
+    ("""
+     aws.sqs.QueuePolicy("jobs-policy-dev", policy="{}")
+     """, "aws.sqs.QueuePolicy requires queue_url, which the call does not give.", "Fix: queue_url=..."),
+], ids=["input-type", "resource"])
+def test_a_required_argument_the_call_leaves_out(tmp_path, capsys, body, said, fix):
+    _, err = explained(capsys, tmp_path, body)
+    assert "[mandatory]  program-missing-argument" in err and said in err and fix in err
+
+
 def test_a_resource_of_another_provider_written_under_pulumi_aws(tmp_path, capsys):
     entry, err = explained(capsys, tmp_path, """
         password = aws.secretsmanager.RandomPassword("db-password-dev", length=32, special=False)

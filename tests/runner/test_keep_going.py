@@ -153,6 +153,11 @@ def _traceback(root: Path, line: str, error: str) -> str:
     ("aws.ec2.LogGroup('g', retention_in_days=14)",
      "AttributeError: module 'pulumi_aws.ec2' has no attribute 'LogGroup'",
      {"kind": "class", "module": "ec2", "class": "LogGroup", "use": "LogGroup", "in": "cloudwatch"}),
+    ("aws.s3.BucketPublicAccessBlockArgs(block_public_acls=True)",
+     "TypeError: BucketPublicAccessBlockArgs.__init__() missing 1 required keyword-only argument: 'bucket'",
+     {"kind": "required", "module": "s3", "class": "BucketPublicAccessBlockArgs", "argument": "bucket"}),
+    ("aws.sqs.QueuePolicy('p', policy='{}')", "TypeError: Missing required property 'queue_url'",
+     {"kind": "required", "module": "sqs", "class": "QueuePolicy", "argument": "queue_url"}),
     ("aws.apigateway.Method('m', integration=aws.apigateway.Integration(type='AWS_PROXY'))",
      "TypeError: Integration.__init__() missing 1 required positional argument: 'resource_name'",
      {"kind": "nameless", "module": "apigateway", "class": "Integration"}),
@@ -164,7 +169,8 @@ def _traceback(root: Path, line: str, error: str) -> str:
         "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value",
         "aws-config-recorder", "aws-config-rule", "function-argument", "function-found-by-name", "unknown",
         "not-a-resources-arguments", "no-close-class", "data-source-result", "same-name-another-service",
-        "same-name-taking-its-arguments", "nameless-resource", "never-a-data-source-result"])
+        "same-name-taking-its-arguments", "required-keyword", "required-property", "nameless-resource",
+        "never-a-data-source-result"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
 
@@ -248,6 +254,21 @@ def test_a_resource_created_without_its_name_reads_as_unknown_and_the_rest_is_ch
         "TypeError: Method._internal_init() got an unexpected keyword argument 'integration'"]
     assert {r.name for r in findings.resources if r.type.startswith("aws:")} == {"api-dev", "post-dev", "audit-dev"}
     assert [f.resource_name for f in findings.by_policy("log-retention")] == ["audit-dev"]
+
+
+def test_a_required_argument_the_program_leaves_out_reads_as_unknown_and_the_rest_is_checked(tmp_path):
+    program = write_program(tmp_path / "p", """
+        block = aws.s3.BucketPublicAccessBlockArgs(block_public_acls=True)
+        aws.sqs.QueuePolicy("jobs-policy-dev", policy="{}")
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
+    """)
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == [
+        "TypeError: BucketPublicAccessBlockArgs.__init__() missing 1 required keyword-only argument: 'bucket'",
+        "TypeError: Missing required property 'queue_url'"]
+    assert {r.name for r in findings.resources if r.type.startswith("aws:")} == {"jobs-policy-dev", "audit-dev"}
+    assert {d.check for d in findings.diagnoses} >= {"program-missing-argument"}
 
 
 def test_a_nameless_call_is_unknown_and_the_class_is_restored_after_the_block():
