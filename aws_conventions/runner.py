@@ -269,8 +269,9 @@ class Checker:
         self._discard()
 
 
-MAX_FIXES = 12
-"""Failures one ``keep_going`` check works around before it reports the program as failed."""
+MAX_FIXES = 24
+"""Failures one ``keep_going`` check works around before it reports the program as failed: a first draft
+can hold more than a dozen, and each costs one more run of the program."""
 _MISSING_CONFIG = re.compile(r"requires the stack config '([^']+)', which is not set")
 _SUFFIX_KEYS = frozenset({"environmentsuffix", "envsuffix", "suffix", "environment", "env", "stage"})
 

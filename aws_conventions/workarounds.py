@@ -33,6 +33,8 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
 * ``{"kind": "function-argument", "module": "secretsmanager", "function": "get_random_password", "argument":
   "length", "rename": "password_length"}``: the function is called without ``argument`` (renamed, or dropped
   when the fix names none);
+* ``{"kind": "provider-setting"}``: writing a setting of ``pulumi_aws.config`` (``aws.config.region = ...``)
+  does nothing, as it would change nothing the provider reads;
 * ``{"kind": "flatten-depends-on"}``: a list inside ``depends_on``'s list is spread into it;
 * ``{"kind": "output-json"}``: ``json.dumps`` of a document that holds an Output becomes
   ``pulumi.Output.json_dumps`` of it.
@@ -81,6 +83,11 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
     kind = fix.get("kind")
     if kind == "output-json":
         return [_set(json, "dumps", _tolerant_dumps(json.dumps))]
+    if kind == "provider-setting":
+        config = importlib.import_module("pulumi_aws.config")
+        getattr(config, "region", None)  # loads the lazy module, whose class is then the settings' own
+        settings = type(config)
+        return [_set(settings, "__setattr__", _setting_ignored)] if settings.__name__ == "_ExportableConfig" else []
     if kind == "flatten-depends-on":
         import pulumi
 
@@ -162,6 +169,14 @@ def _unknown(_: Any) -> Any:
     value.set_result(None)
     known.set_result(False)
     return pulumi.Output(set(), value, known)
+
+
+def _setting_ignored(self: Any, name: str, value: Any) -> None:
+    """``pulumi_aws.config``'s ``__setattr__``: a write to one of its read-only settings is dropped."""
+    import types
+
+    if not isinstance(getattr(type(self), name, None), property):
+        types.ModuleType.__setattr__(self, name, value)
 
 
 def _nameless_unknown(cls: type, *args: Any, **kwargs: Any) -> Any:

@@ -62,6 +62,10 @@ CHECKS = (
     Check("program-unknown-module", "mandatory",
           "A failed program explained: a pulumi_aws module that does not exist (`from pulumi_aws import logs`), "
           "with the module that holds the classes the program uses from it (aws.cloudwatch)."),
+    Check("program-provider-setting", "mandatory",
+          "A failed program explained: a provider setting written in Python (aws.config.region = ...); "
+          "pulumi_aws.config only reads the stack's aws: configuration, which pulumi config set or an "
+          "explicit aws.Provider sets."),
     Check("program-missing-argument", "mandatory",
           "A failed program explained: a pulumi-aws class called without an argument it requires "
           "(aws.s3.BucketPublicAccessBlockArgs without bucket), which the fix names."),

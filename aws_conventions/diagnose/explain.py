@@ -24,6 +24,7 @@ _NO_CLASS = re.compile(r"module 'pulumi_aws\.(?P<module>\w+)' has no attribute '
 _MISSING_KEYWORD = re.compile(r"^(?P<cls>[A-Z]\w*)\.__init__\(\) missing \d+ required keyword-only arguments?: "
                               r"'(?P<arg>\w+)'")
 _MISSING_PROPERTY = re.compile(r"^Missing required property '(?P<arg>\w+)'$")
+_SETTING = re.compile(r"^property '(?P<setting>\w+)' of '_ExportableConfig' object has no setter$")
 _NAMELESS = re.compile(r"^(?P<cls>[A-Z]\w*)\.__init__\(\) missing 1 required positional argument: 'resource_name'$")
 _NO_ATTRIBUTE = re.compile(r"^'(?P<cls>[A-Z]\w*)' object has no attribute '(?P<attribute>\w+)'$")
 _NO_MODULE = re.compile(r"^(?:cannot import name '(?P<imported>\w+)' from 'pulumi_aws'|"
@@ -123,6 +124,8 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
             and (holders := arguments.output_modules(read.group("cls"))):
         return {"kind": "attribute", "class": read.group("cls"), "attribute": read.group("attribute"),
                 "modules": ",".join(holders)}
+    if failure is not None and failure.error_type == "AttributeError" and _SETTING.match(failure.message):
+        return {"kind": "provider-setting"}
     if failure is not None and (required := _missing(failure)) is not None:
         return {"kind": "required", "module": required[0].module, "class": required[0].name, "argument": required[1]}
     if failure is not None and (nameless := _nameless(failure)) is not None:
@@ -425,6 +428,24 @@ def _unknown_result_attribute(failure: Failure, name: str, attribute: str, modul
                       f"read a field the result has (the {function} API documentation lists them)")
 
 
+def provider_setting(failure: Failure) -> Diagnosis | None:
+    """``aws.config.region = "us-west-2"``: pulumi_aws.config reads the stack's configuration; it is not
+    where a program sets it."""
+    match = _SETTING.match(failure.message) if failure.error_type == "AttributeError" else None
+    if match is None:
+        return None
+    setting = match.group("setting")
+    key = re.sub(r"_(\w)", lambda m: m.group(1).upper(), setting)
+    value = failure.source.split("=", 1)[1].strip() if "=" in failure.source else "<value>"
+    return _diagnosis(
+        "program-provider-setting", failure,
+        f"aws.config.{setting} cannot be set: pulumi_aws.config reads the stack's aws:{key} configuration, and "
+        f"the provider takes its settings from there (or from an explicit provider), not from the program.",
+        f"pulumi config set aws:{key} {value.strip(chr(34) + chr(39))}; or, for resources that must differ "
+        f"from the stack's setting, provider = aws.Provider(\"{setting}\", {setting}={value}) and "
+        f"opts=pulumi.ResourceOptions(provider=provider) on each")
+
+
 def missing_argument(failure: Failure) -> Diagnosis | None:
     """A pulumi-aws class called without an argument it requires: an input type's keyword-only argument
     (``BucketPublicAccessBlockArgs`` without ``bucket``), or a resource's required property."""
@@ -593,8 +614,8 @@ def _project_package(root: Path, name: str) -> Path | None:
 
 RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
-    unknown_module, unknown_attribute, nameless_resource, missing_argument, list_for_one_value, missing_module,
-    local_module)
+    unknown_module, unknown_attribute, nameless_resource, missing_argument, provider_setting, list_for_one_value,
+    missing_module, local_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

@@ -372,6 +372,17 @@ def test_a_resource_created_without_its_name_as_another_resources_argument(tmp_p
             "line, and drop integration= from Method") in err
 
 
+def test_a_provider_setting_written_in_python(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        region = aws.config.region
+        aws.config.region = "us-west-2"
+    """)
+    assert f"__main__.py:{line_of(entry, 'aws.config.region =')}" in err
+    assert "[mandatory]  program-provider-setting" in err
+    assert "aws.config.region cannot be set: pulumi_aws.config reads the stack's aws:region configuration" in err
+    assert "Fix: pulumi config set aws:region us-west-2;" in err
+
+
 @pytest.mark.parametrize(("body", "said", "fix"), [
     ("""
      block = aws.s3.BucketPublicAccessBlockArgs(block_public_acls=True)

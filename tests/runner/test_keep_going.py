@@ -153,6 +153,8 @@ def _traceback(root: Path, line: str, error: str) -> str:
     ("aws.ec2.LogGroup('g', retention_in_days=14)",
      "AttributeError: module 'pulumi_aws.ec2' has no attribute 'LogGroup'",
      {"kind": "class", "module": "ec2", "class": "LogGroup", "use": "LogGroup", "in": "cloudwatch"}),
+    ("aws.config.region = 'us-west-2'", "AttributeError: property 'region' of '_ExportableConfig' object has no setter",
+     {"kind": "provider-setting"}),
     ("aws.s3.BucketPublicAccessBlockArgs(block_public_acls=True)",
      "TypeError: BucketPublicAccessBlockArgs.__init__() missing 1 required keyword-only argument: 'bucket'",
      {"kind": "required", "module": "s3", "class": "BucketPublicAccessBlockArgs", "argument": "bucket"}),
@@ -169,8 +171,8 @@ def _traceback(root: Path, line: str, error: str) -> str:
         "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value",
         "aws-config-recorder", "aws-config-rule", "function-argument", "function-found-by-name", "unknown",
         "not-a-resources-arguments", "no-close-class", "data-source-result", "same-name-another-service",
-        "same-name-taking-its-arguments", "required-keyword", "required-property", "nameless-resource",
-        "never-a-data-source-result"])
+        "same-name-taking-its-arguments", "provider-setting", "required-keyword", "required-property",
+        "nameless-resource", "never-a-data-source-result"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
 
@@ -269,6 +271,18 @@ def test_a_required_argument_the_program_leaves_out_reads_as_unknown_and_the_res
         "TypeError: Missing required property 'queue_url'"]
     assert {r.name for r in findings.resources if r.type.startswith("aws:")} == {"jobs-policy-dev", "audit-dev"}
     assert {d.check for d in findings.diagnoses} >= {"program-missing-argument"}
+
+
+def test_a_provider_setting_written_by_the_program_is_dropped_and_the_rest_is_checked(tmp_path):
+    program = write_program(tmp_path / "p", """
+        region = aws.config.region
+        aws.config.region = "us-west-2"
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
+    """)
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == ["AttributeError: property 'region' of '_ExportableConfig' object has no setter"]
+    assert [f.resource_name for f in findings.by_policy("log-retention")] == ["audit-dev"]
 
 
 def test_a_nameless_call_is_unknown_and_the_class_is_restored_after_the_block():
