@@ -33,6 +33,7 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
 * ``{"kind": "function-argument", "module": "secretsmanager", "function": "get_random_password", "argument":
   "length", "rename": "password_length"}``: the function is called without ``argument`` (renamed, or dropped
   when the fix names none);
+* ``{"kind": "invoke-option", "argument": "ignore_changes"}``: ``pulumi.InvokeOptions`` is called without it;
 * ``{"kind": "provider-setting"}``: writing a setting of ``pulumi_aws.config`` (``aws.config.region = ...``)
   does nothing, as it would change nothing the provider reads;
 * ``{"kind": "flatten-depends-on"}``: a list inside ``depends_on``'s list is spread into it;
@@ -83,6 +84,11 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
     kind = fix.get("kind")
     if kind == "output-json":
         return [_set(json, "dumps", _tolerant_dumps(json.dumps))]
+    if kind == "invoke-option":
+        import pulumi
+
+        init = vars(pulumi.InvokeOptions)["__init__"]
+        return [_set(pulumi.InvokeOptions, "__init__", _without(init, str(fix["argument"]), None, False, False))]
     if kind == "provider-setting":
         config = importlib.import_module("pulumi_aws.config")
         getattr(config, "region", None)  # loads the lazy module, whose class is then the settings' own

@@ -62,6 +62,9 @@ CHECKS = (
     Check("program-unknown-module", "mandatory",
           "A failed program explained: a pulumi_aws module that does not exist (`from pulumi_aws import logs`), "
           "with the module that holds the classes the program uses from it (aws.cloudwatch)."),
+    Check("program-invoke-option", "mandatory",
+          "A failed program explained: a resource option (ignore_changes, protect...) given to "
+          "pulumi.InvokeOptions, the options of a data-source call, which reads and never manages."),
     Check("program-provider-setting", "mandatory",
           "A failed program explained: a provider setting written in Python (aws.config.region = ...); "
           "pulumi_aws.config only reads the stack's aws: configuration, which pulumi config set or an "

@@ -24,6 +24,7 @@ _NO_CLASS = re.compile(r"module 'pulumi_aws\.(?P<module>\w+)' has no attribute '
 _MISSING_KEYWORD = re.compile(r"^(?P<cls>[A-Z]\w*)\.__init__\(\) missing \d+ required keyword-only arguments?: "
                               r"'(?P<arg>\w+)'")
 _MISSING_PROPERTY = re.compile(r"^Missing required property '(?P<arg>\w+)'$")
+_INVOKE_OPTION = re.compile(r"^InvokeOptions\.__init__\(\) got an unexpected keyword argument '(?P<arg>\w+)'$")
 _SETTING = re.compile(r"^property '(?P<setting>\w+)' of '_ExportableConfig' object has no setter$")
 _NAMELESS = re.compile(r"^(?P<cls>[A-Z]\w*)\.__init__\(\) missing 1 required positional argument: 'resource_name'$")
 _NO_ATTRIBUTE = re.compile(r"^'(?P<cls>[A-Z]\w*)' object has no attribute '(?P<attribute>\w+)'$")
@@ -124,6 +125,8 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
             and (holders := arguments.output_modules(read.group("cls"))):
         return {"kind": "attribute", "class": read.group("cls"), "attribute": read.group("attribute"),
                 "modules": ",".join(holders)}
+    if failure is not None and failure.error_type == "TypeError" and (option := _INVOKE_OPTION.match(failure.message)):
+        return {"kind": "invoke-option", "argument": option.group("arg")}
     if failure is not None and failure.error_type == "AttributeError" and _SETTING.match(failure.message):
         return {"kind": "provider-setting"}
     if failure is not None and (required := _missing(failure)) is not None:
@@ -428,6 +431,20 @@ def _unknown_result_attribute(failure: Failure, name: str, attribute: str, modul
                       f"read a field the result has (the {function} API documentation lists them)")
 
 
+def invoke_option(failure: Failure) -> Diagnosis | None:
+    """``pulumi.InvokeOptions(ignore_changes=...)``: a data-source call is read, never managed, and takes
+    none of the resource options."""
+    match = _INVOKE_OPTION.match(failure.message) if failure.error_type == "TypeError" else None
+    if match is None:
+        return None
+    argument = match.group("arg")
+    kind = "a resource option" if argument in arguments.option_names() else "not an option"
+    return _diagnosis(
+        "program-invoke-option", failure,
+        f"pulumi.InvokeOptions takes no {argument}: it is {kind}, and a data-source call reads what exists "
+        f"without managing it.", f"remove {argument}= from pulumi.InvokeOptions(...)")
+
+
 def provider_setting(failure: Failure) -> Diagnosis | None:
     """``aws.config.region = "us-west-2"``: pulumi_aws.config reads the stack's configuration; it is not
     where a program sets it."""
@@ -614,8 +631,8 @@ def _project_package(root: Path, name: str) -> Path | None:
 
 RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
-    unknown_module, unknown_attribute, nameless_resource, missing_argument, provider_setting, list_for_one_value,
-    missing_module, local_module)
+    unknown_module, unknown_attribute, nameless_resource, missing_argument, provider_setting, invoke_option,
+    list_for_one_value, missing_module, local_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

@@ -372,6 +372,15 @@ def test_a_resource_created_without_its_name_as_another_resources_argument(tmp_p
             "line, and drop integration= from Method") in err
 
 
+def test_a_resource_option_given_to_a_data_source_call(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(ignore_changes=["*"]))
+    """)
+    assert f"__main__.py:{line_of(entry, 'InvokeOptions')}" in err and "[mandatory]  program-invoke-option" in err
+    assert "pulumi.InvokeOptions takes no ignore_changes: it is a resource option" in err
+    assert "Fix: remove ignore_changes= from pulumi.InvokeOptions(...)" in err
+
+
 def test_a_provider_setting_written_in_python(tmp_path, capsys):
     entry, err = explained(capsys, tmp_path, """
         region = aws.config.region

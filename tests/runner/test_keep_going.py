@@ -153,6 +153,9 @@ def _traceback(root: Path, line: str, error: str) -> str:
     ("aws.ec2.LogGroup('g', retention_in_days=14)",
      "AttributeError: module 'pulumi_aws.ec2' has no attribute 'LogGroup'",
      {"kind": "class", "module": "ec2", "class": "LogGroup", "use": "LogGroup", "in": "cloudwatch"}),
+    ("aws.secretsmanager.get_secret_version(secret_id='s', opts=pulumi.InvokeOptions(ignore_changes=['*']))",
+     "TypeError: InvokeOptions.__init__() got an unexpected keyword argument 'ignore_changes'",
+     {"kind": "invoke-option", "argument": "ignore_changes"}),
     ("aws.config.region = 'us-west-2'", "AttributeError: property 'region' of '_ExportableConfig' object has no setter",
      {"kind": "provider-setting"}),
     ("aws.s3.BucketPublicAccessBlockArgs(block_public_acls=True)",
@@ -171,7 +174,7 @@ def _traceback(root: Path, line: str, error: str) -> str:
         "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value",
         "aws-config-recorder", "aws-config-rule", "function-argument", "function-found-by-name", "unknown",
         "not-a-resources-arguments", "no-close-class", "data-source-result", "same-name-another-service",
-        "same-name-taking-its-arguments", "provider-setting", "required-keyword", "required-property",
+        "same-name-taking-its-arguments", "invoke-option", "provider-setting", "required-keyword", "required-property",
         "nameless-resource", "never-a-data-source-result"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
@@ -282,6 +285,18 @@ def test_a_provider_setting_written_by_the_program_is_dropped_and_the_rest_is_ch
     findings = check(program, keep_going=True)
     assert findings.failure is None
     assert findings.worked_around == ["AttributeError: property 'region' of '_ExportableConfig' object has no setter"]
+    assert [f.resource_name for f in findings.by_policy("log-retention")] == ["audit-dev"]
+
+
+def test_a_resource_option_given_to_a_data_source_call_is_dropped_and_the_rest_is_checked(tmp_path):
+    program = write_program(tmp_path / "p", """
+        caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(ignore_changes=["*"]))
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
+    """)
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == [
+        "TypeError: InvokeOptions.__init__() got an unexpected keyword argument 'ignore_changes'"]
     assert [f.resource_name for f in findings.by_policy("log-retention")] == ["audit-dev"]
 
 
