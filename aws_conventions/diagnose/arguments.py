@@ -83,12 +83,16 @@ def _search(name: str) -> str | None:
 def resource_modules(name: str) -> tuple[str, ...]:
     """Every pulumi_aws module with a resource class ``name`` (``Instance``: ec2, rds, lightsail...), found in
     the installed package's sources (each resource class lives in ``<module>/<snake name>.py``)."""
+    return _modules_with(_snake(name), re.compile(rf"^class {re.escape(name)}\(pulumi\.CustomResource\)", re.M))
+
+
+def _modules_with(stem: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The pulumi_aws modules whose ``<stem>.py`` matches ``pattern``, read without importing them."""
     base = _package_dir()
     if base is None:
         return ()
-    pattern = re.compile(rf"^class {re.escape(name)}\(pulumi\.CustomResource\)", re.M)
     found = []
-    for path in sorted(base.glob(f"*/{_snake(name)}.py")):
+    for path in sorted(base.glob(f"*/{stem}.py")):
         try:
             if pattern.search(path.read_text(encoding="utf-8")):
                 found.append(path.parent.name)
@@ -104,18 +108,9 @@ def result_modules(name: str) -> tuple[str, ...]:
     """Every pulumi_aws module whose data-source function returns the class ``name``
     (``AwaitableGetRandomPasswordResult``: secretsmanager, for ``get_random_password``)."""
     match = _RESULT.match(name)
-    base = _package_dir()
-    if match is None or base is None:
+    if match is None:
         return ()
-    pattern = re.compile(rf"^class {match.group('base')}Result\b", re.M)
-    found = []
-    for path in sorted(base.glob(f"*/{_snake(match.group('base'))}.py")):
-        try:
-            if pattern.search(path.read_text(encoding="utf-8")):
-                found.append(path.parent.name)
-        except OSError:
-            continue
-    return tuple(found)
+    return _modules_with(_snake(match.group("base")), re.compile(rf"^class {match.group('base')}Result\b", re.M))
 
 
 def output_modules(name: str) -> tuple[str, ...]:

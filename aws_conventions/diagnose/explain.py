@@ -342,11 +342,8 @@ def _elsewhere(failure: Failure, module: str, name: str) -> str | None:
 
 def _call_keywords(failure: Failure, name: str) -> set[str]:
     """The keyword arguments of the call of ``<...>.name(...)`` on the failing line."""
-    if failure.location is None:
-        return set()
-    try:
-        tree = ast.parse((failure.root / failure.location.file).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+    tree = _failing_file(failure)
+    if tree is None or failure.location is None:
         return set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == name \
@@ -527,11 +524,8 @@ def _nameless(failure: Failure) -> arguments.AwsClass | None:
 
 def _passed_as(failure: Failure, name: str) -> tuple[str, str] | None:
     """``(outer call, keyword)`` when the nameless call of ``name`` on the failing line is a keyword argument."""
-    if failure.location is None:
-        return None
-    try:
-        tree = ast.parse((failure.root / failure.location.file).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+    tree = _failing_file(failure)
+    if tree is None or failure.location is None:
         return None
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -644,13 +638,20 @@ def _module_hint(source: str, name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _call(failure: Failure, keyword: str) -> ast.Call | None:
-    """The call on the failing line that passes ``keyword``."""
+def _failing_file(failure: Failure) -> ast.AST | None:
+    """The syntax tree of the program file the failure was raised in."""
     if failure.location is None:
         return None
     try:
-        tree = ast.parse((failure.root / failure.location.file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, SyntaxError):
+        return ast.parse((failure.root / failure.location.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+
+
+def _call(failure: Failure, keyword: str) -> ast.Call | None:
+    """The call on the failing line that passes ``keyword``."""
+    tree = _failing_file(failure)
+    if tree is None or failure.location is None:
         return None
     line = failure.location.line
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)

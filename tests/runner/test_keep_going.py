@@ -4,6 +4,7 @@ cause's fix applied, so that one check reports every such failure and the polici
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -231,73 +232,48 @@ def test_a_class_pulumi_aws_has_nowhere_reads_as_unknown_and_the_rest_is_checked
     assert {f.resource_name for f in findings.by_policy("log-retention")} == {"audit-dev", "trail-dev"}
 
 
-def test_a_data_source_result_read_by_a_wrong_name_reads_as_unknown_and_the_rest_is_checked(tmp_path):
-    program = write_program(tmp_path / "p", """
-        password = aws.secretsmanager.get_random_password(password_length=32).result
-        db = aws.rds.Instance("db-dev", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20,
-                              username="app", password=password, skip_final_snapshot=True)
-    """)
-    findings = check(program, keep_going=True)
+# (program, what --keep-going ran past): each program ends by declaring "audit-dev", which log-retention reports
+RUN_PAST = [
+    ("""
+     password = aws.secretsmanager.get_random_password(password_length=32).result
+     aws.rds.Instance("db-dev", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20,
+                      username="app", password=password, skip_final_snapshot=True)
+     """, ["AttributeError: 'AwaitableGetRandomPasswordResult' object has no attribute 'result'"]),
+    ("""
+     api = aws.apigateway.RestApi("api-dev")
+     aws.apigateway.Method("post-dev", rest_api=api.id, resource_id=api.root_resource_id, http_method="POST",
+                           authorization="NONE",
+                           integration=aws.apigateway.Integration(type="AWS_PROXY", uri="arn:aws:lambda:x"))
+     """, ["TypeError: Integration.__init__() missing 1 required positional argument: 'resource_name'",
+           "TypeError: Method._internal_init() got an unexpected keyword argument 'integration'"]),
+    ("""
+     block = aws.s3.BucketPublicAccessBlockArgs(block_public_acls=True)
+     aws.sqs.QueuePolicy("jobs-policy-dev", policy="{}")
+     """, ["TypeError: BucketPublicAccessBlockArgs.__init__() missing 1 required keyword-only argument: 'bucket'",
+           "TypeError: Missing required property 'queue_url'"]),
+    ("""
+     region = aws.config.region
+     aws.config.region = "us-west-2"
+     """, ["AttributeError: property 'region' of '_ExportableConfig' object has no setter"]),
+    ("""
+     caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(ignore_changes=["*"]))
+     """, ["TypeError: InvokeOptions.__init__() got an unexpected keyword argument 'ignore_changes'"]),
+]
+
+
+@pytest.mark.parametrize(("body", "ran_past"), RUN_PAST, ids=["data-source-result", "nameless-resource",
+                                                              "required-argument", "provider-setting", "invoke-option"])
+def test_keep_going_runs_past_and_checks_what_the_program_declares(tmp_path, body, ran_past):
+    declared = textwrap.dedent(body) + 'aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")\n'
+    findings = check(write_program(tmp_path / "p", declared), keep_going=True)
     assert findings.failure is None
-    assert findings.worked_around == [
-        "AttributeError: 'AwaitableGetRandomPasswordResult' object has no attribute 'result'"]
+    assert findings.worked_around == ran_past
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+
+
+def test_a_data_source_result_read_by_a_wrong_name_is_unknown_to_the_policies(tmp_path):
+    findings = check(write_program(tmp_path / "p", RUN_PAST[0][0]), keep_going=True)
     assert [f.resource_name for f in findings.by_policy("rds-managed-master-password")] == ["db-dev"]
-
-
-def test_a_resource_created_without_its_name_reads_as_unknown_and_the_rest_is_checked(tmp_path):
-    program = write_program(tmp_path / "p", """
-        api = aws.apigateway.RestApi("api-dev")
-        aws.apigateway.Method("post-dev", rest_api=api.id, resource_id=api.root_resource_id, http_method="POST",
-                              authorization="NONE",
-                              integration=aws.apigateway.Integration(type="AWS_PROXY", uri="arn:aws:lambda:x"))
-        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
-    """)
-    findings = check(program, keep_going=True)
-    assert findings.failure is None
-    assert findings.worked_around == [
-        "TypeError: Integration.__init__() missing 1 required positional argument: 'resource_name'",
-        "TypeError: Method._internal_init() got an unexpected keyword argument 'integration'"]
-    assert {r.name for r in findings.resources if r.type.startswith("aws:")} == {"api-dev", "post-dev", "audit-dev"}
-    assert [f.resource_name for f in findings.by_policy("log-retention")] == ["audit-dev"]
-
-
-def test_a_required_argument_the_program_leaves_out_reads_as_unknown_and_the_rest_is_checked(tmp_path):
-    program = write_program(tmp_path / "p", """
-        block = aws.s3.BucketPublicAccessBlockArgs(block_public_acls=True)
-        aws.sqs.QueuePolicy("jobs-policy-dev", policy="{}")
-        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
-    """)
-    findings = check(program, keep_going=True)
-    assert findings.failure is None
-    assert findings.worked_around == [
-        "TypeError: BucketPublicAccessBlockArgs.__init__() missing 1 required keyword-only argument: 'bucket'",
-        "TypeError: Missing required property 'queue_url'"]
-    assert {r.name for r in findings.resources if r.type.startswith("aws:")} == {"jobs-policy-dev", "audit-dev"}
-    assert {d.check for d in findings.diagnoses} >= {"program-missing-argument"}
-
-
-def test_a_provider_setting_written_by_the_program_is_dropped_and_the_rest_is_checked(tmp_path):
-    program = write_program(tmp_path / "p", """
-        region = aws.config.region
-        aws.config.region = "us-west-2"
-        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
-    """)
-    findings = check(program, keep_going=True)
-    assert findings.failure is None
-    assert findings.worked_around == ["AttributeError: property 'region' of '_ExportableConfig' object has no setter"]
-    assert [f.resource_name for f in findings.by_policy("log-retention")] == ["audit-dev"]
-
-
-def test_a_resource_option_given_to_a_data_source_call_is_dropped_and_the_rest_is_checked(tmp_path):
-    program = write_program(tmp_path / "p", """
-        caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(ignore_changes=["*"]))
-        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
-    """)
-    findings = check(program, keep_going=True)
-    assert findings.failure is None
-    assert findings.worked_around == [
-        "TypeError: InvokeOptions.__init__() got an unexpected keyword argument 'ignore_changes'"]
-    assert [f.resource_name for f in findings.by_policy("log-retention")] == ["audit-dev"]
 
 
 def test_a_nameless_call_is_unknown_and_the_class_is_restored_after_the_block():
