@@ -20,16 +20,22 @@ class Upstream:
         self._view = view
         self._targets = frozenset(targets)
         self._memo: dict[str, frozenset[str]] = {}
+        self._edge_memo: dict[str, list[str]] = {}
 
     def _edges(self, urn: str) -> list[str]:
+        """What ``urn`` depends on directly (read once: the walk asks on the way down and back up)."""
+        edges = self._edge_memo.get(urn)
+        if edges is not None:
+            return edges
         resource = self._view.by_urn.get(urn)
-        if resource is None:
-            return []
-        edges = list(resource.dependencies)
-        for urns in resource.property_dependencies.values():
-            edges.extend(urns)
-        if resource.parent:
-            edges.append(resource.parent)
+        edges = []
+        if resource is not None:
+            edges.extend(resource.dependencies)
+            for urns in resource.property_dependencies.values():
+                edges.extend(urns)
+            if resource.parent:
+                edges.append(resource.parent)
+        self._edge_memo[urn] = edges
         return edges
 
     def of(self, urn: str) -> frozenset[str]:

@@ -27,6 +27,8 @@ def read_secret_strings(props: Props) -> set[str]:
     """Every string inside a secret among the properties of ``props`` decoded so far: all that a
     message rendered from this bag can quote, since a check reads a property only by decoding it."""
     found: set[str] = set()
+    if not props.has_decoded() or not props.may_hold_secret():
+        return found
     for value in props.decoded():
         if value is not None and not isinstance(value, (str, int, float)):  # a plain scalar holds no secret
             _collect(value, found)

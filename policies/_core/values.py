@@ -46,6 +46,7 @@ UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _SENTINEL_BYTES = frozenset(s.encode() for s in UNKNOWN_SENTINELS)
 _STRING_36 = b"\x1a\x24"
 _OUTPUT_MARKER = OUTPUT_SIG.encode()
+_SECRET_MARKER = SECRET_SIG.encode()
 
 STRINGIFIED_OUTPUT_TEXT = "Calling __str__ on an Output[T] is not supported"
 
@@ -229,6 +230,12 @@ class Props:
                 out.append(key)
         return out
 
+    def may_hold_secret(self) -> bool:
+        """Whether a secret can be anywhere in the bag: a C-speed search of the serialised bag for the
+        engine's secret signature (not kept: a stack's bags are searched once, by the masking)."""
+        wire = self._wire if self._wire is not None else self._struct.SerializeToString()
+        return _SECRET_MARKER in wire
+
     def may_hold_unknown(self) -> bool:
         """Whether an unknown can be anywhere in the bag: a C-speed search of the serialised bag for
         the engine's markers, so that bags without one (most, and all in an update) skip decoding."""
@@ -266,6 +273,10 @@ class Props:
             v = self._struct.fields.get(key)
             value = cache[key] = ABSENT if v is None else decode_value(v)
         return value
+
+    def has_decoded(self) -> bool:
+        """Whether a check has read any key."""
+        return bool(self._cache)
 
     def decoded(self) -> Iterator[Any]:
         """The values decoded so far (every key a check has read)."""
