@@ -11,6 +11,7 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
 * ``{"kind": "option", "module": "lambda_", "class": "Function", "argument": "depends_on"}``: a resource
   option passed as an argument is moved into ``opts``;
   ``"asList": "yes"`` when the argument it meant takes a list and the program gave one value;
+  ``"single": "yes"`` when it takes one value and the program gave a one-item list, which stands for its item;
 * ``{"kind": "class", "module": "lambda_", "class": "EventInvokeConfig", "use": "FunctionEventInvokeConfig"}``:
   a class the installed pulumi-aws does not have stands for the one the fix names (``"in": "cfg"``: that
   class of another module, ``aws.config.ConfigurationRecorder`` standing for ``aws.cfg.Recorder``);
@@ -36,6 +37,10 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
 * ``{"kind": "invoke-option", "argument": "ignore_changes"}``: ``pulumi.InvokeOptions`` is called without it;
 * ``{"kind": "provider-setting"}``: writing a setting of ``pulumi_aws.config`` (``aws.config.region = ...``)
   does nothing, as it would change nothing the provider reads;
+* ``{"kind": "import", "name": "json", "module": "json"}``: a module the program uses without importing it
+  is a builtin name, as if every file imported it;
+* ``{"kind": "result-value"}``: what a data source returns (an object of fields), given where one value
+  goes, is sent as an unknown value;
 * ``{"kind": "flatten-depends-on"}``: a list inside ``depends_on``'s list is spread into it;
 * ``{"kind": "output-json"}``: ``json.dumps`` of a document that holds an Output becomes
   ``pulumi.Output.json_dumps`` of it.
@@ -94,6 +99,19 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         getattr(config, "region", None)  # loads the lazy module, whose class is then the settings' own
         settings = type(config)
         return [_set(settings, "__setattr__", _setting_ignored)] if settings.__name__ == "_ExportableConfig" else []
+    if kind == "import":
+        import builtins
+
+        name = str(fix["name"])
+        try:
+            module = importlib.import_module(str(fix["module"]))
+        except ImportError:
+            return []
+        return [] if hasattr(builtins, name) else [_set(builtins, name, module)]
+    if kind == "result-value":
+        from pulumi.runtime import rpc
+
+        return [_set(rpc, "serialize_property", _results_unknown(rpc.serialize_property))]
     if kind == "flatten-depends-on":
         import pulumi
 
@@ -145,7 +163,7 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         return [_set(cls, "__init__", _unlisting(vars(cls)["__init__"], str(fix["arguments"]).split(",")))]
     argument = str(fix["argument"])
     undo = [_set(cls, "__init__", _without(vars(cls)["__init__"], argument, fix.get("rename"), kind == "option",
-                                           bool(fix.get("asList"))))]
+                                           bool(fix.get("asList")), bool(fix.get("single"))))]
     if kind == "argument" and not fix.get("rename") and hasattr(cls, "_internal_init") and not hasattr(cls, argument):
         undo.append(_set(cls, argument, property(_unknown)))  # what the program reads back of what it set
     return undo
@@ -203,8 +221,11 @@ def _stand_in(name: str) -> type:
     return type(name, (), {"__new__": __new__, "__doc__": "Not in the installed pulumi-aws: read as unknown."})
 
 
-def _without(init: Any, argument: str, rename: str | None, option: bool, as_list: bool) -> Any:
-    """``init`` called without the keyword ``argument``: renamed, moved into ``opts`` or dropped."""
+def _without(init: Any, argument: str, rename: str | None, option: bool, as_list: bool, single: bool = False,
+             ) -> Any:
+    """``init`` called without the keyword ``argument``: renamed (a value given for a list argument
+    wrapped in one, a one-item list given for a single-valued argument unwrapped), moved into
+    ``opts`` or dropped."""
 
     @functools.wraps(init)
     def patched(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -216,7 +237,11 @@ def _without(init: Any, argument: str, rename: str | None, option: bool, as_list
                 kwargs["opts"] = pulumi.ResourceOptions.merge(kwargs.get("opts"),
                                                               pulumi.ResourceOptions(**{argument: value}))
             elif rename and rename not in kwargs:
-                kwargs[rename] = [value] if as_list and not isinstance(value, (list, tuple)) else value
+                if as_list and not isinstance(value, (list, tuple)):
+                    value = [value]
+                elif single and isinstance(value, (list, tuple)) and len(value) == 1:
+                    value = value[0]
+                kwargs[rename] = value
         init(self, *args, **kwargs)
 
     return patched
@@ -258,6 +283,21 @@ def _unlisting(init: Any, arguments: list[str]) -> Any:
             if isinstance(value, (list, tuple)) and len(value) == 1:
                 kwargs[argument] = value[0]
         init(self, *args, **kwargs)
+
+    return patched
+
+
+def _results_unknown(serialize: Any) -> Any:
+    """The SDK's ``serialize_property`` that sends a pulumi-aws data source's result as an unknown value
+    (it calls itself through the module, so nested values pass here too)."""
+
+    @functools.wraps(serialize)
+    async def patched(value: Any, *args: Any, **kwargs: Any) -> Any:
+        cls = type(value)
+        if cls.__module__.startswith("pulumi_aws.") and cls.__name__.endswith("Result") \
+                and cls.__name__.removeprefix("Awaitable").startswith("Get"):
+            value = _unknown(None)
+        return await serialize(value, *args, **kwargs)
 
     return patched
 

@@ -166,6 +166,11 @@ def module_of_classes(names: Iterable[str]) -> str | None:
     return next(iter(modules)) if len(modules) == 1 else None
 
 
+def is_module(name: str) -> bool:
+    """Whether pulumi_aws has a module ``name`` (``lambda_``, ``s3``)."""
+    return name.islower() and not name.startswith("_") and _loaded(name) is not None
+
+
 def _loaded(module: str) -> ModuleType | None:
     """``pulumi_aws.<module>``, loaded so that it lists its names (a lazily imported module loads on its
     first attribute read)."""

@@ -69,6 +69,12 @@ CHECKS = (
           "A failed program explained: a provider setting written in Python (aws.config.region = ...); "
           "pulumi_aws.config only reads the stack's aws: configuration, which pulumi config set or an "
           "explicit aws.Provider sets."),
+    Check("program-missing-import", "mandatory",
+          "A failed program explained: a standard-library module (json, os, base64...), pulumi or pulumi_aws "
+          "used in a file that never imports it (NameError: name 'json' is not defined)."),
+    Check("program-data-source-result", "mandatory",
+          "A failed program explained: what a data source returns (aws.iot.get_endpoint(), an object of fields) "
+          "given where one value goes, with the field the program meant (endpoint_address)."),
     Check("program-missing-argument", "mandatory",
           "A failed program explained: a pulumi-aws class called without an argument it requires "
           "(aws.s3.BucketPublicAccessBlockArgs without bucket), which the fix names."),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,15 @@ _NO_MODULE = re.compile(r"^(?:cannot import name '(?P<imported>\w+)' from 'pulum
                         r"module 'pulumi_aws' has no attribute '(?P<attribute>[a-z]\w*)')")
 _INPUT_ARGS = re.compile(r"While processing input: '\w+', type <class '\w+'>, value <pulumi_aws\.(?P<module>\w+)\."
                          r"_inputs\.(?P<cls>\w+Args) object")
+_RESULT_VALUE = re.compile(r"While processing input: '(?P<key>\w+)', type <class '\w+'>, value <pulumi_aws\."
+                           r"(?P<module>\w+)\.\w+\.(?P<cls>(?:Awaitable)?Get\w+Result) object")
+_NOT_DEFINED = re.compile(r"^name '(?P<name>\w+)' is not defined$")
+_IMPORT_ALIASES = {"aws": "pulumi_aws", "pulumi": "pulumi"}
+"""Names programs use for modules by convention (``import pulumi_aws as aws``)."""
+_RESULT_INPUT = re.compile(r"unexpected input of type (?P<cls>(?:Awaitable)?Get\w+Result) for (?P<key>\w+)")
+"""The same, once an Output has awaited the result (it was given as a resource's argument)."""
+_FIELD_SUFFIXES = ("address", "arn", "id", "name", "url", "value", "string", "endpoint")
+"""Suffixes of a result's fields that hold the value a program passes on (an endpoint's address)."""
 _LIST_GIVEN = re.compile(r"Unexpected type\. Expected 'list' got '<class '[\w.]+'>'")
 """The SDK's message for a list given where the declared type is not one (it names the declared type)."""
 _UNEXPECTED_CALL = re.compile(r"^(?P<fn>get_\w+)\(\) got an unexpected keyword argument '(?P<arg>\w+)'")
@@ -127,6 +137,10 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
                 "modules": ",".join(holders)}
     if failure is not None and failure.error_type == "TypeError" and (option := _INVOKE_OPTION.match(failure.message)):
         return {"kind": "invoke-option", "argument": option.group("arg")}
+    if failure is not None and (unimported := _unimported(failure)) is not None:
+        return {"kind": "import", "name": unimported[0], "module": unimported[1]}
+    if failure is not None and _result_value(failure) is not None:
+        return {"kind": "result-value"}
     if failure is not None and failure.error_type == "AttributeError" and _SETTING.match(failure.message):
         return {"kind": "provider-setting"}
     if failure is not None and (required := _missing(failure)) is not None:
@@ -174,8 +188,10 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
     rename = arguments.closest(argument, found.arguments, found.name)
     if rename is None:
         return {"kind": "argument", **fix}
-    return {"kind": "argument", **fix, "rename": rename, **({"asList": "yes"} if arguments.takes_list(found, rename)
-                                                             and not arguments.takes_list(found, argument) else {})}
+    to_list = arguments.takes_list(found, rename)
+    shape = {"asList": "yes"} if to_list and not arguments.takes_list(found, argument) else \
+        {"single": "yes"} if not to_list and _only_item(failure, argument) else {}
+    return {"kind": "argument", **fix, "rename": rename, **shape}
 
 
 def _diagnosis(check: str, failure: Failure, message: str, fix: str, location: Location | None = None,
@@ -218,10 +234,12 @@ def unexpected_argument(failure: Failure) -> Diagnosis | None:
             f"{found.python} no longer takes {argument}=: pulumi-aws 7 removed it.", f"use {replacement}")
     best = arguments.closest(argument, found.arguments, found.name)
     value = _argument_source(failure, argument) or "..."
-    fix = f"{best}={value}" if best else f"remove {argument}="
+    item = _only_item(failure, argument) if best and not arguments.takes_list(found, best) else None
+    fix = f"{best}={item or value}" if best else f"remove {argument}="
     return _diagnosis(
         "program-unknown-argument", failure,
-        f"{found.python} has no argument {argument}" + (f"; the closest it takes is {best}." if best else "."),
+        f"{found.python} has no argument {argument}" + (f"; the closest it takes is {best}" + (
+            ", which takes one value, not a list." if item else ".") if best else "."),
         fix + (f"\n(the arguments of {found.python}: {', '.join(found.arguments)})" if len(found.arguments) <= 12
                else ""))
 
@@ -428,6 +446,108 @@ def _unknown_result_attribute(failure: Failure, name: str, attribute: str, modul
                       f"read a field the result has (the {function} API documentation lists them)")
 
 
+def missing_import(failure: Failure) -> Diagnosis | None:
+    """A module the file uses and never imports (``json.dumps`` without ``import json``)."""
+    found = _unimported(failure)
+    if found is None:
+        return None
+    name, module = found
+    where = f"{failure.location.file} uses" if failure.location else "The program uses"
+    statement = (f"import {module}" if module == name else f"from pulumi_aws import {name}"
+                 if module == f"pulumi_aws.{name}" else f"import {module} as {name}")
+    return _diagnosis("program-missing-import", failure,
+                      f"{where} {name} without importing it; a module is a name only in the files that import it.",
+                      f"{statement} (at the top of {failure.location.file if failure.location else 'the file'})")
+
+
+def _unimported(failure: Failure) -> tuple[str, str] | None:
+    """(name, module) of a standard-library module, pulumi or pulumi_aws by its usual name, or a module
+    of pulumi_aws (``lambda_``), that the program used without an import."""
+    match = _NOT_DEFINED.match(failure.message) if failure.error_type == "NameError" else None
+    if match is None:
+        return None
+    name = match.group("name")
+    module = _IMPORT_ALIASES.get(name) or (
+        name if name in sys.stdlib_module_names and not name.startswith("_")
+        else f"pulumi_aws.{name}" if arguments.is_module(name) else None)
+    return (name, module) if module else None
+
+
+def data_source_result(failure: Failure) -> Diagnosis | None:
+    """What a data source returns passed on as one value (``register_outputs({"endpoint":
+    aws.iot.get_endpoint()})``): an object of several fields, which the SDK cannot send."""
+    passing = _result_value(failure)
+    if passing is None:
+        return None
+    key, module, name = passing
+    function = arguments.result_function(name)
+    fields = arguments.result_outputs(module, name)
+    field = _meant_field(key, fields)
+    found = _keyed_line(failure.root, key, f"{function}(")
+    message = (f"What aws.{module}.{function}() returns is given as the value of {key}: it is a "
+               f"{name.removeprefix('Awaitable')}, an object of fields, which Pulumi cannot send as one value"
+               + (f"; it holds {', '.join(fields)}." if fields and len(fields) <= 6 else "."))
+    line = found[1] if found else ""
+    passed = re.match(rf"""^(.*['"]{key}['"]\s*,\s*)(.+?)\)$""", line)
+    given = re.match(rf"""^(?:[\w.]*\b{key}\s*=(?!=)|['"]{key}['"]\s*:)\s*(.+?)(,?)$""", line)
+    if field and passed is not None:  # pulumi.export("key", value)
+        fix = f"{passed.group(1)}{passed.group(2)}.{field})"
+    elif field and given is not None:  # key = value, "key": value,
+        fix = f"{line.removesuffix(given.group(2))}.{field}{given.group(2)}"
+    elif field:
+        fix = f"read its field: aws.{module}.{function}(...).{field}"
+    else:
+        fix = f"pass one of its fields: {', '.join(fields)}" if fields else "pass one of its fields"
+    return _diagnosis("program-data-source-result", failure, message, fix, found[0] if found else None)
+
+
+def _result_value(failure: Failure) -> tuple[str, str, str] | None:
+    """(key, module, result class) of a data source's result the SDK could not send."""
+    if failure.error_type not in ("ValueError", "AssertionError"):
+        return None
+    found = list(_RESULT_VALUE.finditer(failure.text))
+    if found:
+        return found[-1].group("key"), found[-1].group("module"), found[-1].group("cls")
+    awaited = list(_RESULT_INPUT.finditer(failure.text))
+    if not awaited:
+        return None
+    name = awaited[-1].group("cls")
+    modules = arguments.result_modules(name)
+    if len(modules) > 1:  # get_endpoint is iot's and dms's: the one the program calls
+        called = f"{arguments.result_function(name)}("
+        sources = [text for _, text in program_sources(failure.root, (".py",))]
+        modules = tuple(m for m in modules if any(f"{m}.{called}" in text for text in sources))
+    return (awaited[-1].group("key"), modules[0], name) if len(modules) == 1 else None
+
+
+def _meant_field(key: str, fields: list[str]) -> str | None:
+    """The field of a data source's result that the program's ``key`` names (``iot_endpoint``:
+    ``endpoint_address``): one that shares a word with it, preferring an address, ARN, id or name."""
+    if len(fields) == 1:
+        return fields[0]
+    words = set(key.split("_"))
+    sharing = [f for f in fields if words & set(f.split("_"))]
+    valued = [f for f in sharing if f.rsplit("_", 1)[-1] in _FIELD_SUFFIXES]
+    candidates = valued or sharing
+    return candidates[0] if len(candidates) == 1 or valued else None
+
+
+def _keyed_line(root: Path, key: str, preferred: str) -> tuple[Location, str] | None:
+    """The line of the program that gives ``key`` a value (``"key": ...``, ``export("key", ...)`` or
+    ``key = ...``), and its text: the first one that holds ``preferred`` (the data source's call), else
+    the first."""
+    pattern = re.compile(rf"""(?:['"]{re.escape(key)}['"]\s*[:,]|\b{re.escape(key)}\s*=(?!=))""")
+    first = None
+    for path, text in program_sources(root, (".py",)):
+        for number, line in enumerate(text.splitlines(), 1):
+            if pattern.search(line):
+                found = Location(path.relative_to(root).as_posix(), number), line.strip()
+                if preferred in line:
+                    return found
+                first = first or found
+    return first
+
+
 def invoke_option(failure: Failure) -> Diagnosis | None:
     """``pulumi.InvokeOptions(ignore_changes=...)``: a data-source call is read, never managed, and takes
     none of the resource options."""
@@ -626,7 +746,7 @@ def _project_package(root: Path, name: str) -> Path | None:
 RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
     unknown_module, unknown_attribute, nameless_resource, missing_argument, provider_setting, invoke_option,
-    list_for_one_value, missing_module, local_module)
+    data_source_result, missing_import, list_for_one_value, missing_module, local_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------
@@ -667,6 +787,29 @@ def _argument_source(failure: Failure, keyword: str) -> str | None:
     value = next(k.value for k in call.keywords if k.arg == keyword)
     segment = ast.get_source_segment(text, value)
     return " ".join(segment.split()) if segment and len(segment) <= 120 else None
+
+
+def _only_item(failure: Failure, keyword: str) -> str | None:
+    """The source of the one item of the list literal given for ``keyword`` (``rules=[X(...)]``)."""
+    call = _call(failure, keyword)
+    if call is None or failure.location is None:
+        return None
+    value = next(k.value for k in call.keywords if k.arg == keyword)
+    if not isinstance(value, (ast.List, ast.Tuple)) or len(value.elts) != 1:
+        return None
+    text = (failure.root / failure.location.file).read_text(encoding="utf-8")
+    segment = ast.get_source_segment(text, value.elts[0])
+    return " ".join(segment.split()) if segment and len(segment) <= 120 else f"{_callee(value.elts[0])}(...)"
+
+
+def _callee(node: ast.expr) -> str:
+    """``aws.s3.XArgs`` for a call ``aws.s3.XArgs(...)``; ``...`` for anything else."""
+    if isinstance(node, ast.Call):
+        try:
+            return ast.unparse(node.func)
+        except (ValueError, AttributeError):
+            pass
+    return "..."
 
 
 def _call_has_opts(failure: Failure, keyword: str) -> bool:

@@ -15,6 +15,7 @@ import yaml
 from aws_conventions.__main__ import main
 from aws_conventions.diagnose import CHECKS, check_project
 from aws_conventions.diagnose.arguments import REMOVED
+from aws_conventions.diagnose.explain import explain
 from tests.runner.helpers import line_of, write_program
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,7 +209,8 @@ def test_a_misspelt_argument_names_the_closest_real_one(tmp_path, capsys):
     """)
     assert f"__main__.py:{line_of(entry, 'source_identifiers')}" in err
     assert "aws.cfg.RuleSourceArgs has no argument source_identifiers; the closest it takes is source_identifier" in err
-    assert "Fix: source_identifier=[\"REQUIRED_TAGS\"]" in err
+    assert "the closest it takes is source_identifier, which takes one value, not a list." in err
+    assert 'Fix: source_identifier="REQUIRED_TAGS"' in err
 
 
 def test_depends_on_as_an_argument_moves_into_resource_options(tmp_path, capsys):
@@ -423,3 +425,66 @@ def test_a_list_where_pulumi_aws_7_takes_one_value(tmp_path, capsys):
     assert f"__main__.py:{line_of(entry, 'types=')}" in err and "[mandatory]  program-argument-type" in err
     assert "aws.apigateway.RestApiEndpointConfigurationArgs(types=[...]) is given a list where pulumi-aws takes" in err
     assert 'Fix: pass the value itself: types="..." instead of types=["..."]' in err
+
+
+def test_a_renamed_argument_that_takes_one_value_is_given_the_item_of_the_list(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        encryption = aws.s3.BucketServerSideEncryptionConfigurationArgs(
+            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(bucket_key_enabled=True)])
+        aws.s3.Bucket("logs-dev", server_side_encryption_configuration=encryption)
+    """)
+    assert f"__main__.py:{line_of(entry, 'ConfigurationArgs(')}" in err
+    assert "[mandatory]  program-unknown-argument" in err
+    assert ("aws.s3.BucketServerSideEncryptionConfigurationArgs has no argument rules; the closest it takes is rule, "
+            "which takes one value, not a list.") in err
+    assert "Fix: rule=aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(bucket_key_enabled=True)" in err
+
+
+@pytest.mark.parametrize(("body", "used", "fix"), [
+    ('aws.iam.Role("app-dev", assume_role_policy=json.dumps({"Version": "2012-10-17"}))\n', "json",
+     "import json"),
+    ('aws.lambda_.Function("app-dev", runtime="python3.12", handler="a.h", role="arn:aws:iam::1:role/r")\n',
+     "aws", "import pulumi_aws as aws"),
+    ('lambda_.Function("app-dev", runtime="python3.12", handler="a.h", role="arn:aws:iam::1:role/r")\n',
+     "lambda_", "from pulumi_aws import lambda_"),
+], ids=["standard-library", "conventional-alias", "pulumi-aws-module"])
+def test_a_module_used_without_an_import(tmp_path, capsys, body, used, fix):
+    program = write_program(tmp_path / "p", body)
+    entry = program / "__main__.py"
+    if used == "aws":
+        entry.write_text(entry.read_text(encoding="utf-8").replace("import pulumi_aws as aws\n", ""), encoding="utf-8")
+    code, _, err = run(capsys, program)
+    assert code == 2
+    assert f"__main__.py:{line_of(entry, body.strip()[:20])}" in err and "[mandatory]  program-missing-import" in err
+    assert f"__main__.py uses {used} without importing it" in err
+    assert f"Fix: {fix} (at the top of __main__.py)" in err
+
+
+def test_a_name_that_is_no_module_is_not_explained_as_a_missing_import(tmp_path, capsys):
+    _, _, err = run(capsys, write_program(tmp_path / "p", 'aws.s3.Bucket("logs-dev", bucket=bucket_name)\n'))
+    assert "NameError: name 'bucket_name' is not defined" in err and "program-missing-import" not in err
+
+
+def test_what_a_data_source_returns_given_where_one_value_goes(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        endpoint = aws.iot.get_endpoint(endpoint_type="iot:Data-ATS")
+        aws.ssm.Parameter("iot-endpoint-dev", type="String", value=endpoint)
+    """)
+    assert f"__main__.py:{line_of(entry, 'value=')}" in err and "[mandatory]  program-data-source-result" in err
+    assert ("What aws.iot.get_endpoint() returns is given as the value of value: it is a GetEndpointResult, "
+            "an object of fields, which Pulumi cannot send as one value; it holds endpoint_address.") in err
+    assert "Fix: read its field: aws.iot.get_endpoint(...).endpoint_address" in err
+
+
+@pytest.mark.parametrize(("line", "fix"), [
+    ('    "iot_endpoint": self.endpoint,', '"iot_endpoint": self.endpoint.endpoint_address,'),
+    ("self.iot_endpoint = aws.iot.get_endpoint()", "self.iot_endpoint = aws.iot.get_endpoint().endpoint_address"),
+    ('pulumi.export("iot_endpoint", endpoint)', 'pulumi.export("iot_endpoint", endpoint.endpoint_address)'),
+], ids=["dict-entry", "assignment", "export"])
+def test_the_fix_for_a_data_source_result_edits_the_line_that_passes_it(tmp_path, line, fix):
+    (tmp_path / "app.py").write_text(f"x = 1\n{line}\n", encoding="utf-8")
+    text = ("ValueError: While processing input: 'iot_endpoint', type <class 'str'>, value "
+            "<pulumi_aws.iot.get_endpoint.AwaitableGetEndpointResult object at 0x7f>\n")
+    [diagnosis] = explain(text, tmp_path)
+    assert diagnosis.check == "program-data-source-result" and diagnosis.fix == fix
+    assert str(diagnosis.location) == "app.py:2"

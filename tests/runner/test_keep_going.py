@@ -170,13 +170,22 @@ def _traceback(root: Path, line: str, error: str) -> str:
     ("aws.secretsmanager.RandomPassword('p', length=32)",
      "AttributeError: module 'pulumi_aws.secretsmanager' has no attribute 'RandomPassword'",
      {"kind": "absent", "module": "secretsmanager", "class": "RandomPassword"}),
+    ("doc = json.dumps({})", "NameError: name 'json' is not defined",
+     {"kind": "import", "name": "json", "module": "json"}),
+    ("lambda_.Function('f')", "NameError: name 'lambda_' is not defined",
+     {"kind": "import", "name": "lambda_", "module": "pulumi_aws.lambda_"}),
+    ("bucket = bucket_name", "NameError: name 'bucket_name' is not defined", None),
+    ("register_outputs({'endpoint': aws.iot.get_endpoint()})",
+     "ValueError: While processing input: 'endpoint', type <class 'str'>, value "
+     "<pulumi_aws.iot.get_endpoint.AwaitableGetEndpointResult object at 0x7f01>", {"kind": "result-value"}),
 ], ids=["renamed", "named-after-its-class", "as-list", "removed", "option", "class", "output-json", "depends-on",
         "module", "attribute",
         "not-a-resource", "class-in-another-module", "class-in-several-modules", "list-for-one-value",
         "aws-config-recorder", "aws-config-rule", "function-argument", "function-found-by-name", "unknown",
         "not-a-resources-arguments", "no-close-class", "data-source-result", "same-name-another-service",
         "same-name-taking-its-arguments", "invoke-option", "provider-setting", "required-keyword", "required-property",
-        "nameless-resource", "never-a-data-source-result"])
+        "nameless-resource", "never-a-data-source-result", "standard-library-import", "pulumi-aws-module-import",
+        "not-a-module", "data-source-result-as-a-value"])
 def test_the_fix_of_each_explained_failure(tmp_path, line, error, fix):
     assert workaround(_traceback(tmp_path, line, error), tmp_path) == fix
 
@@ -258,11 +267,22 @@ RUN_PAST = [
     ("""
      caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(ignore_changes=["*"]))
      """, ["TypeError: InvokeOptions.__init__() got an unexpected keyword argument 'ignore_changes'"]),
+    ("""
+     encryption = aws.s3.BucketServerSideEncryptionConfigurationArgs(
+         rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(bucket_key_enabled=True)])
+     aws.s3.Bucket("logs-dev", server_side_encryption_configuration=encryption)
+     """, ["TypeError: BucketServerSideEncryptionConfigurationArgs.__init__() got an unexpected keyword argument "
+           "'rules'"]),
+    ("""
+     aws.iam.Role("app-dev", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
+     queue = lambda_.Function("worker-dev", runtime="python3.12", handler="a.h", role="arn:aws:iam::1:role/r")
+     """, ["NameError: name 'json' is not defined", "NameError: name 'lambda_' is not defined"]),
 ]
 
 
-@pytest.mark.parametrize(("body", "ran_past"), RUN_PAST, ids=["data-source-result", "nameless-resource",
-                                                              "required-argument", "provider-setting", "invoke-option"])
+@pytest.mark.parametrize(("body", "ran_past"), RUN_PAST, ids=[
+    "data-source-attribute", "nameless-resource", "required-argument", "provider-setting", "invoke-option",
+    "renamed-to-one-value", "missing-import"])
 def test_keep_going_runs_past_and_checks_what_the_program_declares(tmp_path, body, ran_past):
     declared = textwrap.dedent(body) + 'aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")\n'
     findings = check(write_program(tmp_path / "p", declared), keep_going=True)
@@ -274,6 +294,25 @@ def test_keep_going_runs_past_and_checks_what_the_program_declares(tmp_path, bod
 def test_a_data_source_result_read_by_a_wrong_name_is_unknown_to_the_policies(tmp_path):
     findings = check(write_program(tmp_path / "p", RUN_PAST[0][0]), keep_going=True)
     assert [f.resource_name for f in findings.by_policy("rds-managed-master-password")] == ["db-dev"]
+
+
+def test_a_data_source_result_given_as_a_value_is_sent_as_unknown(tmp_path):
+    findings = check(write_program(tmp_path / "p", """
+        endpoint = aws.iot.get_endpoint(endpoint_type="iot:Data-ATS")
+        aws.ssm.Parameter("iot-endpoint-dev", type="String", value=endpoint)
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
+    """), keep_going=True)
+    assert findings.failure is None
+    assert [d.check for d in findings.diagnoses if d.check.startswith("program-")] == ["program-data-source-result"]
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+
+
+def test_an_import_fix_is_gone_after_the_block():
+    import builtins
+
+    with workarounds.applied([{"kind": "import", "name": "lambda_", "module": "pulumi_aws.lambda_"}]):
+        assert builtins.lambda_.Function.__name__ == "Function"  # type: ignore[attr-defined]
+    assert not hasattr(builtins, "lambda_")
 
 
 def test_a_nameless_call_is_unknown_and_the_class_is_restored_after_the_block():
