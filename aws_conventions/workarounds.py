@@ -37,6 +37,11 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
 * ``{"kind": "invoke-option", "argument": "ignore_changes"}``: ``pulumi.InvokeOptions`` is called without it;
 * ``{"kind": "provider-setting"}``: writing a setting of ``pulumi_aws.config`` (``aws.config.region = ...``)
   does nothing, as it would change nothing the provider reads;
+* ``{"kind": "absent-module", "name": "components.compute"}``: a module the program imports and does not
+  have (of its own package, or a package not installed: ``dotenv``, ``pulumi_kubernetes``) is, with its
+  submodules, a stand-in whose every name is unknown, as an absent class is;
+* ``{"kind": "fragment", "file": "/abs/lib/iam.py"}``: a module of the program that fails at its top level
+  on a name it never defines is imported as a stand-in module, as a module the program does not have;
 * ``{"kind": "import", "name": "json", "module": "json"}``: a module the program uses without importing it
   is a builtin name, as if every file imported it;
 * ``{"kind": "result-value"}``: what a data source returns (an object of fields), given where one value
@@ -53,13 +58,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import importlib.abc
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 _MISSING = object()
 Undo = tuple[Any, str, Any]
-"""(owner, attribute, original value or ``_MISSING`` when the attribute was added)."""
+"""(owner, attribute, original value or ``_MISSING`` when the attribute was added); or
+(``sys.meta_path``, "", the finder added to it)."""
 
 
 @contextlib.contextmanager
@@ -72,7 +79,10 @@ def applied(fixes: Sequence[Mapping[str, Any]]) -> Iterator[None]:
         yield
     finally:
         for owner, attribute, original in reversed(undo):
-            if original is _MISSING:
+            if isinstance(owner, list):  # sys.meta_path, and the finder added to it
+                owner.remove(original)
+                original.forget()
+            elif original is _MISSING:
                 delattr(owner, attribute)
             else:
                 setattr(owner, attribute, original)
@@ -99,6 +109,18 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         getattr(config, "region", None)  # loads the lazy module, whose class is then the settings' own
         settings = type(config)
         return [_set(settings, "__setattr__", _setting_ignored)] if settings.__name__ == "_ExportableConfig" else []
+    if kind == "absent-module":
+        import sys
+
+        finder = _ModuleStandIn(str(fix["name"]))
+        sys.meta_path.insert(0, finder)
+        return [(sys.meta_path, "", finder)]
+    if kind == "fragment":
+        import sys
+
+        fragment = _FileStandIn(str(fix["file"]))
+        sys.meta_path.insert(0, fragment)
+        return [(sys.meta_path, "", fragment)]
     if kind == "import":
         import builtins
 
@@ -195,6 +217,33 @@ def _unknown(_: Any) -> Any:
     return pulumi.Output(set(), value, known)
 
 
+def _callable_unknown() -> Any:
+    """An unknown Output that can also be called (a function of a stand-in module), giving another; so
+    do its attributes, and iterating it visits nothing."""
+    unknown = _unknown(None)
+    unknown.__class__ = _callable_output_class()
+    return unknown
+
+
+@functools.cache
+def _callable_output_class() -> type:
+    import pulumi
+
+    class CallableUnknown(pulumi.Output):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            return _callable_unknown()
+
+        def __getattr__(self, item: str) -> Any:  # k8s.core.v1.Namespace(...): every step unknown
+            if item.startswith("_"):
+                raise AttributeError(item)
+            return _callable_unknown()
+
+        def __iter__(self) -> Any:  # a list a stand-in gives: nothing in it is known, so nothing to visit
+            return iter(())
+
+    return CallableUnknown
+
+
 def _setting_ignored(self: Any, name: str, value: Any) -> None:
     """``pulumi_aws.config``'s ``__setattr__``: a write to one of its read-only settings is dropped."""
     import types
@@ -219,6 +268,80 @@ def _stand_in(name: str) -> type:
         return _unknown(None)
 
     return type(name, (), {"__new__": __new__, "__doc__": "Not in the installed pulumi-aws: read as unknown."})
+
+
+def _stand_in_module(name: str) -> Any:
+    """A module named ``name`` whose every public name is unknown (PEP 562's ``__getattr__``): a class
+    name (``ComputeComponent``) a stand-in class, any other (a function, a document, a constant) an
+    unknown Output that calling gives another."""
+    import types
+
+    module = types.ModuleType(name, "Not in the program: every name read from it is read as unknown.")
+    module.__path__ = []  # a package, so that its submodules import (as stand-ins too)
+
+    def __getattr__(attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        if attribute[:1].isupper() and not attribute.isupper():
+            return _stand_in(attribute)
+        return _callable_unknown()
+
+    module.__dict__["__getattr__"] = __getattr__
+    return module
+
+
+class _StandInLoader(importlib.abc.Loader):
+    """A ``sys.meta_path`` finder's loader: what it finds imports as a stand-in module."""
+
+    def __init__(self) -> None:
+        self.loaded: list[str] = []
+
+    def create_module(self, spec: Any) -> Any:
+        self.loaded.append(spec.name)
+        return _stand_in_module(spec.name)
+
+    def exec_module(self, module: Any) -> None:
+        pass
+
+    def forget(self) -> None:
+        """Drop the stand-ins from ``sys.modules`` (when the fix is undone)."""
+        import sys
+
+        for name in self.loaded:
+            sys.modules.pop(name, None)
+
+
+class _ModuleStandIn(_StandInLoader):
+    """Finds the module ``name`` (and its submodules) that the program does not have."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        import importlib.util
+
+        if fullname != self.name and not fullname.startswith(f"{self.name}."):
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+
+class _FileStandIn(_StandInLoader):
+    """Finds the module of one file of the program (a fragment that cannot run)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        import importlib.machinery
+        import importlib.util
+        import os
+
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or not spec.origin or os.path.realpath(spec.origin) != self.path:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
 
 
 def _without(init: Any, argument: str, rename: str | None, option: bool, as_list: bool, single: bool = False,

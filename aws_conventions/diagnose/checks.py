@@ -72,6 +72,9 @@ CHECKS = (
     Check("program-missing-import", "mandatory",
           "A failed program explained: a standard-library module (json, os, base64...), pulumi or pulumi_aws "
           "used in a file that never imports it (NameError: name 'json' is not defined)."),
+    Check("program-undefined-name", "mandatory",
+          "A failed program explained: a module of the program that reads, at its top level, a name nothing "
+          "there defines (a fragment: a policy document using bucket that only a function would have)."),
     Check("program-data-source-result", "mandatory",
           "A failed program explained: what a data source returns (aws.iot.get_endpoint(), an object of fields) "
           "given where one value goes, with the field the program meant (endpoint_address)."),
@@ -89,8 +92,11 @@ CHECKS = (
           "A failed program explained: a list where a pulumi-aws argument takes one value (pulumi-aws 7 made "
           "RestApiEndpointConfigurationArgs(types=...) a string), which the SDK rejects away from the program's line."),
     Check("program-missing-module", "mandatory",
-          "A failed program explained: `No module named 'pulumi'` or a provider package missing from the "
-          "virtualenv."),
+          "A failed program explained: `No module named 'pulumi'`, a provider package or another package the "
+          "program imports missing from the virtualenv."),
+    Check("program-absent-module", "mandatory",
+          "A failed program explained: a module of the project's own package that the project does not have "
+          "(`from components.compute import ...` with no components/compute.py)."),
     Check("program-local-module", "mandatory",
           "A failed program explained: a package of the project imported by a path that does not reach it "
           "(`from components.vpc import ...` when it is lib/components)."),

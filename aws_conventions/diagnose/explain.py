@@ -63,6 +63,10 @@ class Failure:
     root: Path
     text: str = ""
     """The whole traceback, with the lines the SDK adds after the error (``AssertionError has risen: ...``)."""
+    function: str = ""
+    """The function of the frame at ``location`` (``<module>`` for a module's top level)."""
+    importer: Location | None = None
+    """The program's frame that called the one at ``location`` (what imported a module), if any."""
 
     @property
     def cause(self) -> str:
@@ -78,17 +82,20 @@ def parse(text: str, root: Path) -> Failure | None:
     frames = [m for m in _FRAME.finditer(text, 0, error.start())]
     start = text.rfind("Traceback (most recent call last):", 0, error.start())
     frames = [m for m in frames if m.start() > start]
-    location, source, site = None, "", None
+    location, source, site, function, importer = None, "", None, "", None
     for frame in reversed(frames):
         relative = _inside(frame.group("file"), root)
         if relative is None:
             site = site or frame.group("file")
             continue
+        if location is not None:
+            importer = Location(relative, int(frame.group("line")))
+            break
         location = Location(relative, int(frame.group("line")))
         source = _line(root / relative, location.line)
-        break
+        function = frame.group("function").strip()
     return Failure(error.group("type").rsplit(".", 1)[-1], error.group("message").strip(), location, source,
-                   site, root, text)
+                   site, root, text, function, importer)
 
 
 def _inside(path: str, root: Path) -> str | None:
@@ -137,6 +144,10 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
                 "modules": ",".join(holders)}
     if failure is not None and failure.error_type == "TypeError" and (option := _INVOKE_OPTION.match(failure.message)):
         return {"kind": "invoke-option", "argument": option.group("arg")}
+    if failure is not None and failure.location is not None and _fragment(failure) is not None:
+        return {"kind": "fragment", "file": str((failure.root / failure.location.file).resolve())}
+    if failure is not None and (absent := _absent_module(failure) or _not_installed(failure)) is not None:
+        return {"kind": "absent-module", "name": absent}
     if failure is not None and (unimported := _unimported(failure)) is not None:
         return {"kind": "import", "name": unimported[0], "module": unimported[1]}
     if failure is not None and _result_value(failure) is not None:
@@ -473,6 +484,29 @@ def _unimported(failure: Failure) -> tuple[str, str] | None:
     return (name, module) if module else None
 
 
+def undefined_name(failure: Failure) -> Diagnosis | None:
+    """A name a module reads at its top level and never defines: a module written as a fragment (a
+    policy document using ``bucket`` and ``tenant`` that only a function would have)."""
+    found = _fragment(failure)
+    if found is None or failure.location is None:
+        return None
+    name = found
+    return _diagnosis(
+        "program-undefined-name", failure,
+        f"{failure.location.file} reads {name} at its top level, which runs when {failure.importer} imports "
+        f"the module, and nothing there defines {name}.",
+        f"define {name} above line {failure.location.line}, or move this code into the function that has "
+        f"{name} (and call it with {name})")
+
+
+def _fragment(failure: Failure) -> str | None:
+    """The undefined name, when a module the program imports fails on it at its top level."""
+    match = _NOT_DEFINED.match(failure.message) if failure.error_type == "NameError" else None
+    if match is None or failure.function != "<module>" or failure.importer is None or _unimported(failure):
+        return None
+    return match.group("name")
+
+
 def data_source_result(failure: Failure) -> Diagnosis | None:
     """What a data source returns passed on as one value (``register_outputs({"endpoint":
     aws.iot.get_endpoint()})``): an object of several fields, which the SDK cannot send."""
@@ -689,8 +723,17 @@ def _classes_used(root: Path, module: str) -> list[str]:
 
 
 def missing_module(failure: Failure) -> Diagnosis | None:
-    """pulumi or a provider package is not installed where the program runs."""
+    """pulumi, a provider package or another package the program imports is not installed where the
+    program runs."""
     match = re.fullmatch(r"No module named '(pulumi(?:_\w+)?)(?:\.[\w.]*)?'", failure.message)
+    if failure.error_type == "ModuleNotFoundError" and match is None and (other := _not_installed(failure)):
+        return _diagnosis(
+            "program-missing-module", failure,
+            f"The interpreter that runs the program has no {other}: requirements.txt does not list the package "
+            "that provides it, or the virtualenv Pulumi.yaml names was created without it.",
+            f"add the package that provides {other} to requirements.txt (its name on PyPI may differ: "
+            "python-dotenv provides dotenv), then `pulumi install` (or venv/bin/pip install -r requirements.txt)",
+            failure.location or Location("requirements.txt", 1))
     if failure.error_type != "ModuleNotFoundError" or match is None:
         return None
     module = match.group(1)
@@ -701,6 +744,19 @@ def missing_module(failure: Failure) -> Diagnosis | None:
         "or the virtualenv Pulumi.yaml names was created without it.",
         f"{REQUIREMENTS_FIX}\nthen `pulumi install` (or venv/bin/pip install -r requirements.txt)",
         failure.location or Location("requirements.txt", 1))
+
+
+def _not_installed(failure: Failure) -> str | None:
+    """The top-level module of a ``No module named`` failure when it is neither pulumi nor pulumi_aws
+    (which nothing stands for) nor anywhere in the project."""
+    match = re.fullmatch(r"No module named '([A-Za-z_]\w*)(?:\.[\w.]*)?'", failure.message)
+    if failure.error_type != "ModuleNotFoundError" or match is None:
+        return None
+    name = match.group(1)
+    if name in ("pulumi", "pulumi_aws") or (failure.root / name).exists() or (failure.root / f"{name}.py").exists() \
+            or _project_package(failure.root, name) is not None:
+        return None
+    return name
 
 
 def local_module(failure: Failure) -> Diagnosis | None:
@@ -726,6 +782,32 @@ def local_module(failure: Failure) -> Diagnosis | None:
            if parent else ""))
 
 
+def absent_module(failure: Failure) -> Diagnosis | None:
+    """A module of the project that the project does not have: ``from components.compute import ...``
+    where ``components/`` holds no ``compute.py`` (a change, or a draft, that leaves the file out)."""
+    dotted = _absent_module(failure)
+    if dotted is None:
+        return None
+    importer = failure.location.file if failure.location else "the program"
+    imported = re.match(rf"^from\s+{re.escape(dotted)}\s+import\s+(.+)$", failure.source)
+    names = imported.group(1).strip("() ") if imported else ""
+    path = dotted.replace(".", "/")
+    return _diagnosis(
+        "program-absent-module", failure,
+        f"{importer} imports {dotted}, which the project does not have: there is no {path}.py or "
+        f"{path}/__init__.py.",
+        f"add {path}.py" + (f", which defines {names}" if names else "") + ", or import from the module that does")
+
+
+def _absent_module(failure: Failure) -> str | None:
+    """The dotted name of a module missing from a package the project has."""
+    match = re.fullmatch(r"No module named '([A-Za-z_]\w*)((?:\.\w+)+)'", failure.message)
+    if failure.error_type != "ModuleNotFoundError" or match is None or match.group(1).startswith("pulumi"):
+        return None
+    top = failure.root / match.group(1)
+    return match.group(0)[len("No module named '"):-1] if (top / "__init__.py").is_file() or top.is_dir() else None
+
+
 def _project_package(root: Path, name: str) -> Path | None:
     """Where under ``root`` a package or module ``name`` is (relative), if not at the top: the shallowest,
     outside virtualenvs and hidden folders."""
@@ -746,7 +828,8 @@ def _project_package(root: Path, name: str) -> Path | None:
 RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
     unknown_module, unknown_attribute, nameless_resource, missing_argument, provider_setting, invoke_option,
-    data_source_result, missing_import, list_for_one_value, missing_module, local_module)
+    data_source_result, missing_import, undefined_name, list_for_one_value, missing_module, local_module,
+    absent_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

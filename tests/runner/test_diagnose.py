@@ -488,3 +488,45 @@ def test_the_fix_for_a_data_source_result_edits_the_line_that_passes_it(tmp_path
     [diagnosis] = explain(text, tmp_path)
     assert diagnosis.check == "program-data-source-result" and diagnosis.fix == fix
     assert str(diagnosis.location) == "app.py:2"
+
+
+def test_a_module_of_the_project_that_the_project_does_not_have(tmp_path, capsys):
+    program = write_program(tmp_path / "p", """
+        from components.compute import ComputeComponent, ComputeArgs
+        aws.s3.Bucket("logs-dev")
+    """)
+    (program / "components").mkdir()
+    (program / "components" / "__init__.py").write_text("", encoding="utf-8")
+    code, _, err = run(capsys, program)
+    assert code == 2 and "[mandatory]  program-absent-module" in err
+    assert f"__main__.py:{line_of(program / '__main__.py', 'from components')}" in err
+    assert ("__main__.py imports components.compute, which the project does not have: there is no "
+            "components/compute.py or components/compute/__init__.py.") in err
+    assert "Fix: add components/compute.py, which defines ComputeComponent, ComputeArgs" in err
+
+
+def test_a_module_that_reads_a_name_it_never_defines_at_its_top_level(tmp_path, capsys):
+    program = write_program(tmp_path / "p", """
+        from policies_doc import tenant_policy
+        aws.s3.Bucket("logs-dev")
+    """)
+    (program / "policies_doc.py").write_text('x = 1\ntenant_policy = {"Resource": f"arn:aws:s3:::{bucket}"}\n',
+                                            encoding="utf-8")
+    code, _, err = run(capsys, program)
+    assert code == 2 and "policies_doc.py:2\n        - [mandatory]  program-undefined-name" in err
+    assert ("policies_doc.py reads bucket at its top level, which runs when __main__.py:4 imports the module, "
+            "and nothing there defines bucket.") in err
+    assert "Fix: define bucket above line 2, or move this code into the function that has bucket" in err
+
+
+def test_a_package_the_program_imports_that_is_not_installed(tmp_path, capsys):
+    program = write_program(tmp_path / "p", """
+        from dotenv import load_dotenv
+        aws.s3.Bucket("logs-dev")
+    """)
+    code, _, err = run(capsys, program)
+    assert code == 2 and "[mandatory]  program-missing-module" in err
+    assert f"__main__.py:{line_of(program / '__main__.py', 'dotenv')}" in err
+    assert ("The interpreter that runs the program has no dotenv: requirements.txt does not list the package that "
+            "provides it") in err
+    assert "Fix: add the package that provides dotenv to requirements.txt" in err

@@ -307,6 +307,66 @@ def test_a_data_source_result_given_as_a_value_is_sent_as_unknown(tmp_path):
     assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
 
 
+def test_a_module_the_project_does_not_have_is_a_stand_in_and_what_it_gives_is_unknown(tmp_path):
+    program = write_program(tmp_path / "p", """
+        from components.compute import ComputeComponent
+        compute = ComputeComponent("compute-dev", vpc_id="vpc-1")
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev", tags={"function": compute.function_name})
+    """)
+    (program / "components").mkdir()
+    (program / "components" / "__init__.py").write_text("", encoding="utf-8")
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == ["ModuleNotFoundError: No module named 'components.compute'"]
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+
+
+def test_a_fragment_module_is_a_stand_in_and_the_rest_is_checked(tmp_path):
+    program = write_program(tmp_path / "p", """
+        from policies_doc import tenant_policy
+        aws.iam.Policy("tenant-dev", policy=tenant_policy)
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
+    """)
+    (program / "policies_doc.py").write_text('tenant_policy = {"Resource": f"arn:aws:s3:::{bucket}"}\n',
+                                            encoding="utf-8")
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == ["NameError: name 'bucket' is not defined"]
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+    assert not findings.by_policy("stringified-output")  # the stand-in is unknown, never a placeholder string
+
+
+def test_packages_that_are_not_installed_are_stand_ins(tmp_path):
+    findings = check(write_program(tmp_path / "p", """
+        from dotenv import load_dotenv
+        import pulumi_kubernetes as k8s
+        load_dotenv()
+        namespace = k8s.core.v1.Namespace("apps", metadata={"name": "apps"})
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev", tags={"namespace": namespace.metadata.name})
+    """), keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == ["ModuleNotFoundError: No module named 'dotenv'",
+                                      "ModuleNotFoundError: No module named 'pulumi_kubernetes'"]
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+
+
+def test_a_stand_in_module_is_gone_after_the_block():
+    import sys
+
+    import pulumi
+
+    with workarounds.applied([{"kind": "absent-module", "name": "tests.runner.compute"},
+                              {"kind": "absent-module", "name": "pulumi_kubernetes"}]):
+        from pulumi_kubernetes.core.v1 import Namespace  # type: ignore[import-not-found]
+        from tests.runner.compute import Anything  # type: ignore[import-not-found]
+
+        assert isinstance(Anything, type) and isinstance(Namespace, type)
+        import pulumi_kubernetes as k8s  # type: ignore[import-not-found]
+
+        assert isinstance(k8s.apps.v1.deployment("d"), pulumi.Output)
+    assert "tests.runner.compute" not in sys.modules and "pulumi_kubernetes.core.v1" not in sys.modules
+
+
 def test_an_import_fix_is_gone_after_the_block():
     import builtins
 
