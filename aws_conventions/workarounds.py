@@ -109,18 +109,13 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         getattr(config, "region", None)  # loads the lazy module, whose class is then the settings' own
         settings = type(config)
         return [_set(settings, "__setattr__", _setting_ignored)] if settings.__name__ == "_ExportableConfig" else []
-    if kind == "absent-module":
+    if kind in ("absent-module", "fragment"):
         import sys
 
-        finder = _ModuleStandIn(str(fix["name"]))
+        finder: _StandInLoader = _ModuleStandIn(str(fix["name"])) if kind == "absent-module" \
+            else _FileStandIn(str(fix["file"]))
         sys.meta_path.insert(0, finder)
         return [(sys.meta_path, "", finder)]
-    if kind == "fragment":
-        import sys
-
-        fragment = _FileStandIn(str(fix["file"]))
-        sys.meta_path.insert(0, fragment)
-        return [(sys.meta_path, "", fragment)]
     if kind == "import":
         import builtins
 
@@ -290,8 +285,8 @@ def _stand_in_module(name: str) -> Any:
     return module
 
 
-class _StandInLoader(importlib.abc.Loader):
-    """A ``sys.meta_path`` finder's loader: what it finds imports as a stand-in module."""
+class _StandInLoader(importlib.abc.Loader, importlib.abc.MetaPathFinder):
+    """A ``sys.meta_path`` finder and its loader: what it finds imports as a stand-in module."""
 
     def __init__(self) -> None:
         self.loaded: list[str] = []
