@@ -487,10 +487,9 @@ def _unimported(failure: Failure) -> tuple[str, str] | None:
 def undefined_name(failure: Failure) -> Diagnosis | None:
     """A name a module reads at its top level and never defines: a module written as a fragment (a
     policy document using ``bucket`` and ``tenant`` that only a function would have)."""
-    found = _fragment(failure)
-    if found is None or failure.location is None:
+    name = _fragment(failure)
+    if name is None or failure.location is None:
         return None
-    name = found
     return _diagnosis(
         "program-undefined-name", failure,
         f"{failure.location.file} reads {name} at its top level, which runs when {failure.importer} imports "
@@ -805,7 +804,7 @@ def _absent_module(failure: Failure) -> str | None:
     if failure.error_type != "ModuleNotFoundError" or match is None or match.group(1).startswith("pulumi"):
         return None
     top = failure.root / match.group(1)
-    return match.group(0)[len("No module named '"):-1] if (top / "__init__.py").is_file() or top.is_dir() else None
+    return match.group(1) + match.group(2) if top.is_dir() else None
 
 
 def _project_package(root: Path, name: str) -> Path | None:
