@@ -142,6 +142,8 @@ class Document(NamedTuple):
     statements: tuple[Statement, ...]
     problems: tuple[str, ...] = ()
     secret: bool = False
+    stringified: bool = False
+    """Whether a string of it held a stringified Output's text (read as unknown)."""
 
 
 # --- reading -----------------------------------------------------------------
@@ -164,11 +166,11 @@ def parse(value: Any, *, secret: bool = False) -> Document | str:
     value = _unwrap(value)
     if isinstance(value, str):
         return _parse_text(value, secret)
-    if _holds_stringified_output(value):
-        return _STRINGIFIED
+    stringified = _holds_stringified_output(value)
     if not isinstance(value, Mapping):
-        return f"it is {kind_of(value)}, not a policy document (a JSON object with a Statement)"
-    return _parse_object(value, secret)
+        return _STRINGIFIED if stringified else \
+            f"it is {kind_of(value)}, not a policy document (a JSON object with a Statement)"
+    return _stringified_parse(value, secret) if stringified else _parse_object(value, secret)
 
 
 _STRINGIFIED = ("it holds the text of a stringified Output (an f-string or str() over an Output); "
@@ -178,16 +180,17 @@ _STRINGIFIED = ("it holds the text of a stringified Output (an f-string or str()
 @functools.lru_cache(maxsize=32)
 def _parse_text(text: str, secret: bool) -> Document | str:
     # Cached: several policies read the same document of the same resource, one after another.
-    if STRINGIFIED_OUTPUT_TEXT in text:
-        return _STRINGIFIED
+    stringified = STRINGIFIED_OUTPUT_TEXT in text
     try:
         value = json.loads(text)
     except ValueError as e:
-        return f"it is not valid JSON ({getattr(e, 'msg', e)} at line {getattr(e, 'lineno', '?')} " \
-               f"column {getattr(e, 'colno', '?')})"
+        return _STRINGIFIED if stringified else (
+            f"it is not valid JSON ({getattr(e, 'msg', e)} at line {getattr(e, 'lineno', '?')} "
+            f"column {getattr(e, 'colno', '?')})")
     if not isinstance(value, dict):
-        return f"it is {kind_of(value)} in JSON, not a policy document (a JSON object with a Statement)"
-    return _parse_object(value, secret)
+        return _STRINGIFIED if stringified else \
+            f"it is {kind_of(value)} in JSON, not a policy document (a JSON object with a Statement)"
+    return _stringified_parse(value, secret) if stringified else _parse_object(value, secret)
 
 
 def _parse_object(doc: Mapping[str, Any], secret: bool) -> Document | str:
@@ -327,6 +330,26 @@ def _holds_stringified_output(value: Any) -> bool:
     return any(isinstance(n.value, str) and STRINGIFIED_OUTPUT_TEXT in n.value for n in walk(value))
 
 
+def _stringified_parse(doc: Mapping[str, Any], secret: bool) -> Document | str:
+    """A document one of whose strings holds a stringified Output's text: that string is unknown, and
+    the rest is read (a statement granting ``*`` beside it is a mistake of its own)."""
+    found = _parse_object(_stringified_unknown(doc), secret)
+    return found._replace(stringified=True) if isinstance(found, Document) else _STRINGIFIED
+
+
+def _stringified_unknown(value: Any) -> Any:
+    """``value`` with each string that holds a stringified Output's text read as unknown: what the
+    program meant there is not in the document (stringified-output reports it), and the rest of the
+    document, readable, is checked as it is."""
+    if isinstance(value, str):
+        return UNKNOWN if STRINGIFIED_OUTPUT_TEXT in value else value
+    if isinstance(value, Mapping):
+        return {k: _stringified_unknown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stringified_unknown(v) for v in value]
+    return value
+
+
 # --- where documents live ----------------------------------------------------
 
 
@@ -381,6 +404,16 @@ def unreadable(resource: Resource, path: str, reason: str) -> Finding:
     return found._replace(cause=cause_of(path.split(".", 1)[0].split("[", 1)[0]))
 
 
+def stringified(resource: Resource, path: str) -> Finding:
+    """A document that holds a stringified Output's text where a value belongs (the rest of it is
+    checked): stringified-output's cause, so that the two policies make one finding."""
+    found = finding(resource, path, f"{path} holds the text of a stringified Output (an f-string or str() "
+                    f"over an Output) where a value belongs",
+                    "build the document with pulumi.Output.json_dumps({...}) or Output.apply, so that the "
+                    "Output's value takes the text's place")
+    return found._replace(cause=cause_of(path.split(".", 1)[0].split("[", 1)[0]))
+
+
 def malformed(resource: Resource, path: str, problems: tuple[str, ...], limit: int = 3) -> Finding:
     shown = and_more(problems, limit, sep="; ")
     return finding(resource, path, f"{path} has statements IAM would reject: {shown}",
@@ -402,6 +435,8 @@ def readable(resource: Resource, props: Iterable[Prop], kinds: frozenset[str],
             if report:
                 problems.append(unreadable(resource, prop.path, doc))
             continue
+        if doc.stringified and report:
+            problems.append(stringified(resource, prop.path))
         if doc.problems and report:
             problems.append(malformed(resource, prop.path, doc.problems))
         yield prop, doc

@@ -100,8 +100,7 @@ def test_unknowns_inside_a_document_are_flags():
 
 UNREADABLE = [
     ("invalid-json", '{"Statement": [', "not valid JSON"),
-    ("stringified-output", f'{{"Statement": [{{"Resource": "{STRINGIFIED_OUTPUT_TEXT}"}}]}}', "stringified Output"),
-    ("stringified-output-in-object", doc({**ALLOW_GET, "Resource": f"{STRINGIFIED_OUTPUT_TEXT} ... "}),
+    ("stringified-output-not-json", f'{{"Statement": [{{"Resource": {STRINGIFIED_OUTPUT_TEXT}}}]}}',
      "stringified Output"),
     ("statement-number", {"Version": "2012-10-17", "Statement": 5}, "its Statement is a number"),
     ("statement-string", {"Statement": "s3:GetObject"}, "its Statement is a string"),
@@ -118,6 +117,16 @@ def test_unreadable_documents_give_a_reason(value, reason):
     result = read(prop_of("policy", value))
     assert isinstance(result, str)
     assert reason in result
+
+
+@pytest.mark.parametrize("value", [
+    json.dumps({"Statement": [{**ALLOW_GET, "Resource": [f"{STRINGIFIED_OUTPUT_TEXT} ...", "*"]}]}),
+    doc({**ALLOW_GET, "Resource": [f"{STRINGIFIED_OUTPUT_TEXT} ...", "*"]}),
+], ids=["json-text", "object"])
+def test_a_stringified_output_is_unknown_and_the_rest_of_the_document_is_read(value):
+    result = read(prop_of("policy", value))
+    assert isinstance(result, Document) and result.stringified
+    assert result.statements[0].resources == Values(("*",), True)
 
 
 @pytest.mark.parametrize("value", [UNKNOWN, None], ids=["unknown", "absent"])

@@ -271,4 +271,12 @@ def test_a_stringified_output_in_a_document_is_reported_once():
     bag = merged(BASE, policy=json.dumps({"Statement": [allow("sns:Publish", STRINGIFIED_OUTPUT_TEXT)]}))
     assert check(NAME, ROLE_POLICY, bag) == []
     (found,) = check(NAME, ROLE_POLICY, bag, disabled=("stringified-output",))
-    assert "it holds the text of a stringified Output" in found.message
+    assert "policy holds the text of a stringified Output (an f-string or str() over an Output)" in found.message
+
+
+def test_a_wildcard_beside_a_stringified_output_is_a_mistake_of_its_own():
+    bag = merged(BASE, policy=json.dumps({"Statement": [
+        allow("s3:GetObject", f"{STRINGIFIED_OUTPUT_TEXT}/*"), allow("codebuild:StartBuild", "*")]}))
+    (found,) = check(NAME, ROLE_POLICY, bag)
+    assert "statement 2 allows codebuild:StartBuild on Resource '*'" in found.message
+    assert "statement 1" not in found.message  # its resource is the stringified text: stringified-output's
