@@ -40,7 +40,8 @@ Not reported:
 * actions matching ``ignoreActions``, and resources whose logical or physical name matches
   ``ignoreResources``;
 * a second finding for a document holding the text of a stringified Output: it shares
-  stringified-output's cause, and the two make one finding;
+  stringified-output's cause, and the two make one finding (that text reads as unknown, and the
+  rest of the document is checked);
 * trust and resource policies: iam-public-principal checks who they grant to. Secret documents are
   checked, and their actions and Sids are not shown.
 """
