@@ -58,6 +58,9 @@ VIOLATIONS = {
                       f"{LOG_GROUP} 'webhook-logs-dev': retentionInDays is not set"),
     "stringified-output": ("mandatory", ROLE_POLICY, "webhook-policy-dev",
                            f"{ROLE_POLICY} 'webhook-policy-dev': policy is the text"),
+    "iam-least-privilege": ("mandatory", ROLE_POLICY, "webhook-policy-dev",
+                            f"{ROLE_POLICY} 'webhook-policy-dev': policy statement 1 allows every action of a "
+                            f"service (dynamodb:*)"),
     "lambda-function-url-auth": ("mandatory", FUNCTION_URL, "webhook-url-dev",
                                  f"{FUNCTION_URL} 'webhook-url-dev': authorizationType is 'NONE'"),
     "destroyability": ("mandatory", SECRET, "webhook-secret-dev",
