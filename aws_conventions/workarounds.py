@@ -44,6 +44,8 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
   on a name it never defines is imported as a stand-in module, as a module the program does not have;
 * ``{"kind": "import", "name": "json", "module": "json"}``: a module the program uses without importing it
   is a builtin name, as if every file imported it;
+* ``{"kind": "value-attribute"}``: an attribute read through an Output from a value that does not have it
+  (``bucket_name.arn``) is unknown;
 * ``{"kind": "result-value"}``: what a data source returns (an object of fields), given where one value
   goes, is sent as an unknown value;
 * ``{"kind": "flatten-depends-on"}``: a list inside ``depends_on``'s list is spread into it;
@@ -125,6 +127,10 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         except ImportError:
             return []
         return [] if hasattr(builtins, name) else [_set(builtins, name, module)]
+    if kind == "value-attribute":
+        import pulumi
+
+        return [_set(pulumi.Output, "__getattr__", _tolerant_lift)]
     if kind == "result-value":
         from pulumi.runtime import rpc
 
@@ -403,6 +409,20 @@ def _unlisting(init: Any, arguments: list[str]) -> Any:
         init(self, *args, **kwargs)
 
     return patched
+
+
+def _tolerant_lift(self: Any, item: str) -> Any:
+    """``Output.__getattr__`` whose attribute is unknown where the value does not have it (the SDK's
+    raises when the value arrives)."""
+    from pulumi.output import UNKNOWN, Unknown
+
+    if item.startswith("__"):
+        raise AttributeError(f"'Output' object has no attribute '{item}'")
+
+    def lift(value: Any) -> Any:
+        return UNKNOWN if isinstance(value, Unknown) else getattr(value, item, UNKNOWN)
+
+    return self.apply(lift, True)
 
 
 def _results_unknown(serialize: Any) -> Any:

@@ -75,6 +75,10 @@ CHECKS = (
     Check("program-undefined-name", "mandatory",
           "A failed program explained: a module of the program that reads, at its top level, a name nothing "
           "there defines (a fragment: a policy document using bucket that only a function would have)."),
+    Check("program-output-attribute", "mandatory",
+          "A failed program explained: an attribute read through an Output from the plain value it holds "
+          "(bucket_name.arn: a name where the resource was meant), which fails inside the SDK, away from "
+          "the program's line."),
     Check("program-data-source-result", "mandatory",
           "A failed program explained: what a data source returns (aws.iot.get_endpoint(), an object of fields) "
           "given where one value goes, with the field the program meant (endpoint_address)."),

@@ -40,6 +40,9 @@ _IMPORT_ALIASES = {"aws": "pulumi_aws", "pulumi": "pulumi"}
 """Names programs use for modules by convention (``import pulumi_aws as aws``)."""
 _RESULT_INPUT = re.compile(r"unexpected input of type (?P<cls>(?:Awaitable)?Get\w+Result) for (?P<key>\w+)")
 """The same, once an Output has awaited the result (it was given as a resource's argument)."""
+_VALUE_ATTRIBUTE = re.compile(r"^'(?P<type>str|int|float|bool|list|dict|NoneType)' object has no attribute "
+                              r"'(?P<attribute>\w+)'$")
+"""An attribute read through an Output (``name.arn``) from the plain value it resolved to."""
 _FIELD_SUFFIXES = ("address", "arn", "id", "name", "url", "value", "string", "endpoint")
 """Suffixes of a result's fields that hold the value a program passes on (an endpoint's address)."""
 _LIST_GIVEN = re.compile(r"Unexpected type\. Expected 'list' got '<class '[\w.]+'>'")
@@ -150,6 +153,8 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
         return {"kind": "absent-module", "name": absent}
     if failure is not None and (unimported := _unimported(failure)) is not None:
         return {"kind": "import", "name": unimported[0], "module": unimported[1]}
+    if failure is not None and _value_attribute(failure) is not None:
+        return {"kind": "value-attribute"}
     if failure is not None and _result_value(failure) is not None:
         return {"kind": "result-value"}
     if failure is not None and failure.error_type == "AttributeError" and _SETTING.match(failure.message):
@@ -506,6 +511,33 @@ def _fragment(failure: Failure) -> str | None:
     return match.group("name")
 
 
+def output_value_attribute(failure: Failure) -> Diagnosis | None:
+    """``.arn`` read from an Output whose value is a plain string (a name or an ARN the program holds
+    for the resource): Pulumi reads attributes through Outputs once their values arrive, so the
+    failure surfaces in the SDK, away from the program's line."""
+    found = _value_attribute(failure)
+    if found is None:
+        return None
+    kind, attribute = found
+    shown = "None" if kind == "NoneType" else f"a {kind}"
+    return _diagnosis(
+        "program-output-attribute", failure,
+        f"The program reads .{attribute} from an Output whose value is {shown}, which has no {attribute}: "
+        f"it holds a name, an ID or an ARN where the resource was meant. Pulumi reads an Output's attributes "
+        f"once its value arrives, so this fails inside the SDK, not on the program's line.",
+        f"read {attribute} from the resource itself (bucket.{attribute}, not bucket_name.{attribute}), or "
+        f"pass the {kind if kind != 'NoneType' else 'value'} as it is where a name or an ARN goes")
+
+
+def _value_attribute(failure: Failure) -> tuple[str, str] | None:
+    """(the value's type, the attribute) when the SDK's lift of an Output's attribute failed."""
+    match = _VALUE_ATTRIBUTE.match(failure.message) if failure.error_type == "AttributeError" else None
+    # No frame of the program: the read ran in the SDK's own task, once the value arrived.
+    if match is None or failure.location is not None or "pulumi" not in (failure.site_file or ""):
+        return None
+    return match.group("type"), match.group("attribute")
+
+
 def data_source_result(failure: Failure) -> Diagnosis | None:
     """What a data source returns passed on as one value (``register_outputs({"endpoint":
     aws.iot.get_endpoint()})``): an object of several fields, which the SDK cannot send."""
@@ -827,8 +859,8 @@ def _project_package(root: Path, name: str) -> Path | None:
 RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
     unknown_module, unknown_attribute, nameless_resource, missing_argument, provider_setting, invoke_option,
-    data_source_result, missing_import, undefined_name, list_for_one_value, missing_module, local_module,
-    absent_module)
+    data_source_result, missing_import, undefined_name, output_value_attribute, list_for_one_value, missing_module,
+    local_module, absent_module)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

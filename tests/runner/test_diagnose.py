@@ -530,3 +530,14 @@ def test_a_package_the_program_imports_that_is_not_installed(tmp_path, capsys):
     assert ("The interpreter that runs the program has no dotenv: requirements.txt does not list the package that "
             "provides it") in err
     assert "Fix: add the package that provides dotenv to requirements.txt" in err
+
+
+def test_an_attribute_read_through_an_output_from_a_plain_value(tmp_path, capsys):
+    _, err = explained(capsys, tmp_path, """
+        bucket_name = pulumi.Output.from_input("logs-dev")
+        aws.s3.BucketPolicy("logs-policy-dev", bucket=bucket_name.id, policy="{}")
+    """)
+    assert "[mandatory]  program-output-attribute" in err
+    assert ("The program reads .id from an Output whose value is a str, which has no id: it holds a name, an ID "
+            "or an ARN where the resource was meant.") in err
+    assert "Fix: read id from the resource itself (bucket.id, not bucket_name.id)" in err
