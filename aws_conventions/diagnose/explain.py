@@ -756,8 +756,8 @@ def _classes_used(root: Path, module: str) -> list[str]:
 def missing_module(failure: Failure) -> Diagnosis | None:
     """pulumi, a provider package or another package the program imports is not installed where the
     program runs."""
-    match = re.fullmatch(r"No module named '(pulumi(?:_\w+)?)(?:\.[\w.]*)?'", failure.message)
-    if failure.error_type == "ModuleNotFoundError" and match is None and (other := _not_installed(failure)):
+    missing = _no_module(failure)
+    if missing is not None and not _is_pulumi(missing[0]) and (other := _not_installed(failure)):
         return _diagnosis(
             "program-missing-module", failure,
             f"The interpreter that runs the program has no {other}: requirements.txt does not list the package "
@@ -765,9 +765,9 @@ def missing_module(failure: Failure) -> Diagnosis | None:
             f"add the package that provides {other} to requirements.txt (its name on PyPI may differ: "
             "python-dotenv provides dotenv), then `pulumi install` (or venv/bin/pip install -r requirements.txt)",
             failure.location or Location("requirements.txt", 1))
-    if failure.error_type != "ModuleNotFoundError" or match is None:
+    if missing is None or not _is_pulumi(missing[0]):
         return None
-    module = match.group(1)
+    module = missing[0]
     distribution = module.replace("_", "-")
     return _diagnosis(
         "program-missing-module", failure,
@@ -780,10 +780,10 @@ def missing_module(failure: Failure) -> Diagnosis | None:
 def _not_installed(failure: Failure) -> str | None:
     """The top-level module of a ``No module named`` failure when it is neither pulumi nor pulumi_aws
     (which nothing stands for) nor anywhere in the project."""
-    match = re.fullmatch(r"No module named '([A-Za-z_]\w*)(?:\.[\w.]*)?'", failure.message)
-    if failure.error_type != "ModuleNotFoundError" or match is None:
+    missing = _no_module(failure)
+    if missing is None:
         return None
-    name = match.group(1)
+    name = missing[0]
     if name in ("pulumi", "pulumi_aws") or (failure.root / name).exists() or (failure.root / f"{name}.py").exists() \
             or _project_package(failure.root, name) is not None:
         return None
@@ -793,10 +793,10 @@ def _not_installed(failure: Failure) -> str | None:
 def local_module(failure: Failure) -> Diagnosis | None:
     """A package of the project imported by a path that does not reach it: ``from components.vpc import``
     in a program whose ``components`` lives under ``lib/``."""
-    match = re.fullmatch(r"No module named '([A-Za-z_]\w*)(?:\.[\w.]*)?'", failure.message)
-    if failure.error_type != "ModuleNotFoundError" or match is None or match.group(1).startswith("pulumi"):
+    missing = _no_module(failure)
+    if missing is None or missing[0].startswith("pulumi"):
         return None
-    name = match.group(1)
+    name = missing[0]
     found = _project_package(failure.root, name)
     if found is None:
         return None
@@ -832,11 +832,24 @@ def absent_module(failure: Failure) -> Diagnosis | None:
 
 def _absent_module(failure: Failure) -> str | None:
     """The dotted name of a module missing from a package the project has."""
-    match = re.fullmatch(r"No module named '([A-Za-z_]\w*)((?:\.\w+)+)'", failure.message)
-    if failure.error_type != "ModuleNotFoundError" or match is None or match.group(1).startswith("pulumi"):
+    missing = _no_module(failure)
+    if missing is None or not missing[1] or missing[0].startswith("pulumi"):
         return None
-    top = failure.root / match.group(1)
-    return match.group(1) + match.group(2) if top.is_dir() else None
+    return missing[0] + missing[1] if (failure.root / missing[0]).is_dir() else None
+
+
+_NO_MODULE_NAMED = re.compile(r"No module named '(?P<top>[A-Za-z_]\w*)(?P<rest>(?:\.\w+)*)'")
+
+
+def _no_module(failure: Failure) -> tuple[str, str] | None:
+    """(top-level module, the rest of the dotted name: ``.compute`` or "") of a ``ModuleNotFoundError``."""
+    match = _NO_MODULE_NAMED.fullmatch(failure.message) if failure.error_type == "ModuleNotFoundError" else None
+    return (match.group("top"), match.group("rest")) if match else None
+
+
+def _is_pulumi(name: str) -> bool:
+    """``pulumi`` or a ``pulumi_<provider>`` package."""
+    return re.fullmatch(r"pulumi(?:_\w+)?", name) is not None
 
 
 def _project_package(root: Path, name: str) -> Path | None:
