@@ -13,7 +13,12 @@ rules (S3: lowercase, no ``..``, starts and ends with a letter or digit; FIFO qu
 with ``.fifo``); each rule cites the API reference it comes from. A too-long name that ends with the
 environment suffix says that a cut would drop it.
 
-Not reported: values unknown during a preview; names Pulumi generated (autonames); types outside the
+A name Pulumi generates (an autoname: the logical name, ``-`` and 7 random characters) is reported
+only when it is longer than AWS allows: the provider refuses it in the preview ("name 'payments-service-dev-blue-tg-'
+plus 7 random chars is longer than maximum length 32"), or AWS when it creates the resource; the fix
+shortens the logical name.
+
+Not reported: values unknown during a preview; names Pulumi generated that fit; types outside the
 table; a name already cut to fit, and template text left unfilled (``'${ENVIRONMENT_SUFFIX}'``):
 ``environment-suffix-naming`` reports those.
 """
@@ -167,15 +172,34 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     for prop_name, rule in RULES[resource.type].items():
         prop = resource.get(prop_name)
         value = prop.as_str()
-        if value is None or STRINGIFIED_OUTPUT_TEXT in value or names.placeholder(value) or (
-                not prop.secret and autonaming.generated(value, resource.name, ctx.stack.stack)):
+        if value is None or STRINGIFIED_OUTPUT_TEXT in value or names.placeholder(value):
             continue  # a stringified Output or an unfilled template is another policy's to report
+        if not prop.secret and autonaming.generated(value, resource.name, ctx.stack.stack):
+            if len(value) > rule.high:
+                yield _long_autoname(resource, prop_name, value, rule, autonaming.pattern)
+            continue
         found = problems(value, rule, _fifo(resource, prop_name))
         if found:
             shown = "[secret]" if prop.secret else f"'{value}' ({'; '.join(found)})"
             yield violation(resource, prop_name, shown, f"a name AWS accepts for {resource.type.split(':')[-1]}",
                             _fix(prop_name, value, rule, found, prop.secret),
                             note="" if prop.secret else _note(value, rule, ctx))
+
+
+def _long_autoname(resource: Resource, prop_name: str, value: str, rule: Rule, pattern: str) -> Finding:
+    """A name Pulumi generates from a logical name too long for it: the provider refuses it in the
+    preview ("plus 7 random chars is longer than maximum length 32"), or AWS at create time."""
+    kind = resource.type.split(":")[-1]
+    if pattern:
+        made = f"the stack's autonaming pattern '{pattern}'"
+        shorten = f"shorten the logical name '{resource.name}' or the pattern"
+    else:
+        made = f"the logical name '{resource.name}', '-' and 7 random characters"
+        shorten = f"shorten the logical name '{resource.name}' to at most {rule.high - 8} characters"
+    return violation(resource, prop_name, f"a generated name of {len(value)} characters ({made})",
+                     f"at most {rule.high} characters for {kind}",
+                     f"{shorten}, or set {snake(prop_name)}=... of at most {rule.high} characters",
+                     note=f"Limits: {rule.source}.")
 
 
 POLICY = ResourcePolicy(

@@ -81,6 +81,32 @@ def test_a_long_name_without_the_suffix_at_the_end_has_no_cut_note():
     assert "lose the environment suffix" not in finding.message
 
 
+@pytest.mark.parametrize(("logical", "expected"), [
+    ("orders-blue-tg-dev", None),  # 18 + 8 = 26
+    ("orders-api-dev-blue-tg", None),  # 22 + 8 = 30
+    ("orders-payments-dev-blue-tg", [
+        "name is a generated name of 35 characters (the logical name 'orders-payments-dev-blue-tg', '-' and 7 "
+        "random characters); expected at most 32 characters for TargetGroup",
+        "Fix: shorten the logical name 'orders-payments-dev-blue-tg' to at most 24 characters, or set name=... "
+        "of at most 32 characters",
+        "API_CreateTargetGroup"]),
+])
+def test_an_autoname_is_reported_only_when_longer_than_aws_allows(logical, expected):
+    findings = check(NAME, TARGET_GROUP, merged(BASES[TARGET_GROUP], name=f"{logical}-0a1b2c3"), name=logical)
+    finding = assert_findings(findings, expected)
+    if expected:
+        assert "0a1b2c3" not in finding.fix, "never the random part in a fix"
+
+
+def test_a_long_autoname_from_a_pattern_names_the_pattern():
+    stack = StackContext(stack="dev", project="tap",
+                         config={"pulumi:autonaming": '{"pattern": "${project}-${name}-${hex(8)}"}'})
+    [finding] = check(NAME, TARGET_GROUP, merged(BASES[TARGET_GROUP], name="tap-orders-payments-blue-tg-0a1b2c3d"),
+                      name="orders-payments-blue-tg", stack=stack)
+    assert "the stack's autonaming pattern 'tap-${name}-${hex(8)}'" in finding.message
+    assert "shorten the logical name 'orders-payments-blue-tg' or the pattern" in finding.fix
+
+
 def test_autonaming_pattern_names_are_never_reported():
     stack = StackContext(stack="dev", project="tap",
                          config={"pulumi:autonaming": '{"pattern": "${name}-${hex(8)}"}'})
