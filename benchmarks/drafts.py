@@ -9,7 +9,9 @@ program's project files (what the draft does not show stays as the program has i
 that folder, and the causes it names (its check names) are compared with the causes labelled for the
 review in the causes file. The policies' findings on the draft are compared with the review's findings
 that a policy covers (``--findings``, default ``benchmarks/realworld/drafts_findings.json``): a review
-finding is caught when its policy reports on a resource of the labelled type. No program text is kept:
+finding is caught when its policy reports on a resource of the labelled type. A review finding that is
+not a mistake by the pack's rules (a name that cannot collide, a policy AWS documents) is listed under
+the program's ``not_counted`` with why, and counted nowhere. No program text is kept:
 only ids and labels live in the repository.
 
 ``--propose`` prints labels suggested by the review's wording, to be read and corrected by hand.
@@ -327,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
           "resource before it creates it, with the values its dependencies then have):")
     _findings_report(findings, {k: _either(v, updates[k]) for k, v in going.items()}, {p.name for p in POLICIES})
     print(f"drafts without code, not counted: {', '.join(without) or 'none'}")
+    for name, label in sorted((k, label) for k, v in findings.items() for label in v.get("not_counted", [])):
+        print(f"review finding not counted: {name} {label['policy']}: {label['why']}")
     if args.json:
         args.json.write_text(json.dumps({"preview": {k: asdict(v) for k, v in outcomes.items()},
                                          "keepGoing": {k: asdict(v) for k, v in going.items()},
