@@ -210,7 +210,7 @@ class Checker:
                     if fix is not None and fix not in fixes and len(run.worked_around) < MAX_FIXES:
                         fixes.append(fix)
                         run.worked_around.append(_cause(e, program) + (
-                            " (read as unknown: what it declares is not checked)" if fix["kind"] in STAND_INS else ""))
+                            " (read as unknown: what it declares is not checked)" if _stands_in(fix) else ""))
                         continue
                 if not isinstance(e, ProgramTimeout) and self._starter is not None:
                     self._starter.join(run.left())  # the report names the pack, which it reads once started
@@ -269,8 +269,13 @@ class Checker:
         self._discard()
 
 
-STAND_INS = ("absent", "absent-module", "fragment")
-"""The runner's fixes that stand in for what a program does not have: what it would declare goes unchecked."""
+STAND_INS = ("absent", "absent-module", "fragment", "missing-name")
+"""The runner's fixes that stand in for what a program does not have: what it would declare goes unchecked
+(a missing name that another module of the project defines is that module's, not a stand-in)."""
+
+
+def _stands_in(fix: Mapping[str, Any]) -> bool:
+    return fix["kind"] in STAND_INS and not fix.get("from")
 MAX_FIXES = 24
 """Failures one ``keep_going`` check works around before it reports the program as failed: a first draft
 can hold more than a dozen, and each costs one more run of the program."""

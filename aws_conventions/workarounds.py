@@ -42,6 +42,12 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
   submodules, a stand-in whose every name is unknown, as an absent class is;
 * ``{"kind": "fragment", "file": "/abs/lib/iam.py"}``: a module of the program that fails at its top level
   on a name it never defines is imported as a stand-in module, as a module the program does not have;
+* ``{"kind": "project-arguments", "file": "/abs/lib/tap_stack.py", "name": "TapStackArgs", "arguments":
+  "vpc_id,subnet_ids"}``: the project's class (or function) of that name, in that file, is given an unknown
+  Output for each of those arguments a call leaves out;
+* ``{"kind": "missing-name", "file": "/abs/modules/iam.py", "name": "create_role", "from": "modules.roles"}``:
+  the module of that file gives the name it does not define: the one the module ``from`` defines, or
+  without ``from``, an unknown (a stand-in, as for a module the program does not have);
 * ``{"kind": "import", "name": "json", "module": "json"}``: a module the program uses without importing it
   is a builtin name, as if every file imported it;
 * ``{"kind": "value-attribute"}``: an attribute read through an Output from a value that does not have it
@@ -118,6 +124,12 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
             else _FileStandIn(str(fix["file"]))
         sys.meta_path.insert(0, finder)
         return [(sys.meta_path, "", finder)]
+    if kind in ("project-arguments", "missing-name"):
+        import sys
+
+        after: _AfterImport = _AfterImport(str(fix["file"]), functools.partial(_changed, dict(fix)))
+        sys.meta_path.insert(0, after)
+        return [(sys.meta_path, "", after)]
     if kind == "import":
         import builtins
 
@@ -343,6 +355,96 @@ class _FileStandIn(_StandInLoader):
         if spec is None or not spec.origin or os.path.realpath(spec.origin) != self.path:
             return None
         return importlib.util.spec_from_loader(fullname, self)
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Finds the module of one file of the program and, once it has run, changes it as the fixes for that
+    file say (every such finder's, whichever finds the module first)."""
+
+    def __init__(self, path: str, change: Any) -> None:
+        self.path, self.change = path, change
+        self.loaded: list[str] = []
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        import importlib.machinery
+        import os
+        import sys
+
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None or not spec.origin or os.path.realpath(spec.origin) != self.path:
+            return None
+        changes = [f.change for f in sys.meta_path if isinstance(f, _AfterImport) and f.path == self.path]
+        spec.loader = _ThenChange(spec.loader, changes)
+        self.loaded.append(fullname)
+        return spec
+
+    def forget(self) -> None:
+        """Drop the changed modules from ``sys.modules`` (when the fix is undone)."""
+        import sys
+
+        for name in self.loaded:
+            sys.modules.pop(name, None)
+
+
+class _ThenChange(importlib.abc.Loader):
+    """A module's own loader, followed by changes to the module it ran."""
+
+    def __init__(self, loader: Any, changes: list[Any]) -> None:
+        self.loader, self.changes = loader, changes
+
+    def create_module(self, spec: Any) -> Any:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self.loader.exec_module(module)
+        for change in self.changes:
+            change(module)
+
+    def __getattr__(self, name: str) -> Any:  # get_source and the rest, for tracebacks
+        return getattr(self.loader, name)
+
+
+def _changed(fix: Mapping[str, Any], module: Any) -> None:
+    """``module`` (just run) as ``fix`` changes it."""
+    name = str(fix["name"])
+    if fix["kind"] == "project-arguments":
+        found = vars(module).get(name)
+        missing = str(fix["arguments"]).split(",")
+        if isinstance(found, type) and "__init__" in vars(found):
+            setattr(found, "__init__", _given_unknown(vars(found)["__init__"], missing))  # noqa: B010 - a class's own
+        elif callable(found):
+            setattr(module, name, _given_unknown(found, missing))
+        return
+    before = vars(module).get("__getattr__")
+    home = fix.get("from")
+
+    def __getattr__(attribute: str) -> Any:
+        if attribute == name:
+            if home:
+                return getattr(importlib.import_module(str(home)), name)
+            return _stand_in(name) if name[:1].isupper() and not name.isupper() else _callable_unknown()
+        if before is not None:
+            return before(attribute)
+        raise AttributeError(f"module {module.__name__!r} has no attribute {attribute!r}")
+
+    module.__getattr__ = __getattr__
+
+
+def _given_unknown(function: Any, missing: list[str]) -> Any:
+    """``function`` given an unknown Output for each of ``missing`` that a call leaves out."""
+    import inspect
+
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def patched(*args: Any, **kwargs: Any) -> Any:
+        try:
+            given = signature.bind_partial(*args, **kwargs).arguments
+        except TypeError:
+            return function(*args, **kwargs)
+        return function(*args, **kwargs, **{n: _callable_unknown() for n in missing if n not in given})
+
+    return patched
 
 
 def _without(init: Any, argument: str, rename: str | None, option: bool, as_list: bool, single: bool = False,

@@ -84,7 +84,8 @@ CHECKS = (
           "given where one value goes, with the field the program meant (endpoint_address)."),
     Check("program-missing-argument", "mandatory",
           "A failed program explained: a pulumi-aws class called without an argument it requires "
-          "(aws.s3.BucketPublicAccessBlockArgs without bucket), which the fix names."),
+          "(aws.s3.BucketPublicAccessBlockArgs without bucket), which the fix names; or a class or function "
+          "of the project (a TapStackArgs that takes more than the entry file passes)."),
     Check("program-nameless-resource", "mandatory",
           "A failed program explained: a resource created without its logical name, as another resource's "
           "argument (Method(integration=aws.apigateway.Integration(...))); a resource is declared on its own, "
@@ -101,6 +102,9 @@ CHECKS = (
     Check("program-absent-module", "mandatory",
           "A failed program explained: a module of the project's own package that the project does not have "
           "(`from components.compute import ...` with no components/compute.py)."),
+    Check("program-missing-name", "mandatory",
+          "A failed program explained: a name imported from a module of the project that does not define it "
+          "(`from modules.iam import create_role`), with the module that does, if one does."),
     Check("program-local-module", "mandatory",
           "A failed program explained: a package of the project imported by a path that does not reach it "
           "(`from components.vpc import ...` when it is lib/components)."),

@@ -36,6 +36,9 @@ _INPUT_ARGS = re.compile(r"While processing input: '\w+', type <class '\w+'>, va
 _RESULT_VALUE = re.compile(r"While processing input: '(?P<key>\w+)', type <class '\w+'>, value <pulumi_aws\."
                            r"(?P<module>\w+)\.\w+\.(?P<cls>(?:Awaitable)?Get\w+Result) object")
 _NOT_DEFINED = re.compile(r"^name '(?P<name>\w+)' is not defined$")
+_ARGUMENTS_MISSING = re.compile(r"^(?P<callee>\w+)(?:\.__init__)?\(\) missing \d+ required (?:positional|keyword-only) "
+                                r"arguments?: (?P<names>.+)$")
+_CANNOT_IMPORT = re.compile(r"^cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)' \((?P<path>[^()]+)\)$")
 _IMPORT_ALIASES = {"aws": "pulumi_aws", "pulumi": "pulumi"}
 """Names programs use for modules by convention (``import pulumi_aws as aws``)."""
 _RESULT_INPUT = re.compile(r"unexpected input of type (?P<cls>(?:Awaitable)?Get\w+Result) for (?P<key>\w+)")
@@ -159,6 +162,14 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
         return {"kind": "result-value"}
     if failure is not None and failure.error_type == "AttributeError" and _SETTING.match(failure.message):
         return {"kind": "provider-setting"}
+    if failure is not None and (project_call := _project_arguments(failure)) is not None:
+        callee, defined, names = project_call
+        return {"kind": "project-arguments", "file": str((failure.root / defined.file).resolve()), "name": callee,
+                "arguments": ",".join(names)}
+    if failure is not None and (imported := _missing_name(failure)) is not None:
+        name, _, path, defines = imported
+        return {"kind": "missing-name", "file": str(Path(path).resolve()), "name": name,
+                **({"from": _dotted_module(defines.file)} if defines is not None else {})}
     if failure is not None and (required := _missing(failure)) is not None:
         return {"kind": "required", "module": required[0].module, "class": required[0].name, "argument": required[1]}
     if failure is not None and (nameless := _nameless(failure)) is not None:
@@ -677,6 +688,93 @@ def _missing(failure: Failure) -> tuple[arguments.AwsClass, str] | None:
     return found, keyword.group("arg")
 
 
+def project_arguments(failure: Failure) -> Diagnosis | None:
+    """A class or function of the project called without arguments it requires (a draft's
+    ``TapStackArgs`` that takes more than the entry file passes)."""
+    found = _project_arguments(failure)
+    if found is None:
+        return None
+    callee, defined, names = found
+    listed = _listing(names)
+    return _diagnosis(
+        "program-missing-argument", failure,
+        f"{callee} ({defined}) requires {listed}, which the call does not give.",
+        f"pass {', '.join(f'{n}=...' for n in names)} in the call, or give {'it' if len(names) == 1 else 'them'} "
+        f"a default where {callee} is defined")
+
+
+def _project_arguments(failure: Failure) -> tuple[str, Location, list[str]] | None:
+    """(the callee, where the project defines it, the arguments the call leaves out)."""
+    match = _ARGUMENTS_MISSING.match(failure.message) if failure.error_type == "TypeError" else None
+    if match is None:
+        return None
+    names = re.findall(r"'(\w+)'", match.group("names"))
+    if not names or {"self", "name", "resource_name"} & set(names):
+        return None  # a resource's logical name cannot be unknown
+    defined = _defined(failure.root, match.group("callee"))
+    return (match.group("callee"), defined, names) if defined is not None else None
+
+
+def _listing(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _defined(root: Path, name: str, *, anywhere: bool = False) -> Location | None:
+    """Where the project's one top-level class or function ``name`` is (a module-level assignment too,
+    with ``anywhere``); None when none or several define it."""
+    found = []
+    for path, text in program_sources(root, (".py",)):
+        if name not in text:
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            defines = (isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name) \
+                or (anywhere and isinstance(node, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == name for t in node.targets))
+            if defines:
+                found.append(Location(path.relative_to(root).as_posix(), node.lineno))
+    return found[0] if len(found) == 1 else None
+
+
+def missing_name(failure: Failure) -> Diagnosis | None:
+    """``from modules.iam import create_role`` where the project's modules/iam.py defines no
+    create_role: the name is in another module of the project, or nowhere."""
+    found = _missing_name(failure)
+    if found is None:
+        return None
+    name, module, _, elsewhere = found
+    importer = failure.location.file if failure.location else "the program"
+    if elsewhere is not None:
+        home = _dotted_module(elsewhere.file)
+        return _diagnosis(
+            "program-missing-name", failure,
+            f"{importer} imports {name} from {module}, which does not define it: {elsewhere} does.",
+            f"from {home} import {name}")
+    return _diagnosis(
+        "program-missing-name", failure,
+        f"{importer} imports {name} from {module}, which does not define it, and no other module of the "
+        f"project does.",
+        f"define {name} in {module.replace('.', '/')}.py, or import it from the module that has it")
+
+
+def _missing_name(failure: Failure) -> tuple[str, str, str, Location | None] | None:
+    """(the name, the project module it is imported from, that module's file, where the project defines
+    the name instead)."""
+    match = _CANNOT_IMPORT.match(failure.message) if failure.error_type == "ImportError" else None
+    if match is None or _inside(match.group("path"), failure.root) is None:
+        return None
+    name = match.group("name")
+    return name, match.group("module"), match.group("path"), _defined(failure.root, name, anywhere=True)
+
+
+def _dotted_module(relative: str) -> str:
+    """``lib.api`` for lib/api.py, ``lib`` for lib/__init__.py."""
+    return relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
 def nameless_resource(failure: Failure) -> Diagnosis | None:
     """A resource created without its logical name, usually inline as another resource's argument
     (``Method(integration=aws.apigateway.Integration(...))``)."""
@@ -873,7 +971,7 @@ RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
     unknown_module, unknown_attribute, nameless_resource, missing_argument, provider_setting, invoke_option,
     data_source_result, missing_import, undefined_name, output_value_attribute, list_for_one_value, missing_module,
-    local_module, absent_module)
+    local_module, absent_module, project_arguments, missing_name)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

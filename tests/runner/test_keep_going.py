@@ -343,6 +343,65 @@ def test_a_fragment_module_is_a_stand_in_and_the_rest_is_checked(tmp_path):
     assert not findings.by_policy("stringified-output")  # the stand-in is unknown, never a placeholder string
 
 
+def test_a_project_class_called_without_arguments_it_requires_is_given_unknowns(tmp_path):
+    program = write_program(tmp_path / "p", """
+        from stack_args import StackArgs, log_name
+        args = StackArgs("dev")
+        aws.cloudwatch.LogGroup("orders-dev", name=log_name("orders"), tags={"vpc": args.vpc_id})
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
+    """)
+    (program / "stack_args.py").write_text(textwrap.dedent("""\
+        class StackArgs:
+            def __init__(self, environment_suffix, vpc_id, subnet_ids, *, owner):
+                self.environment_suffix, self.vpc_id, self.subnet_ids = environment_suffix, vpc_id, subnet_ids
+                self.owner = owner
+
+        def log_name(prefix, environment):
+            return f"/tap/{prefix}"
+        """), encoding="utf-8")
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == [
+        "TypeError: StackArgs.__init__() missing 2 required positional arguments: 'vpc_id' and 'subnet_ids'",
+        "TypeError: StackArgs.__init__() missing 1 required keyword-only argument: 'owner'",
+        "TypeError: log_name() missing 1 required positional argument: 'environment'"]
+    [diagnosis, *_] = [d for d in findings.diagnoses if d.check == "program-missing-argument"]
+    assert diagnosis.message == ("StackArgs (stack_args.py:1) requires vpc_id and subnet_ids, which the call "
+                                 "does not give.")
+    assert diagnosis.fix == ("pass vpc_id=..., subnet_ids=... in the call, or give them a default where StackArgs "
+                             "is defined")
+    # the function ran, given the rest: its name lacks the suffix
+    assert [f.resource_name for f in findings.by_policy("environment-suffix-naming")] == ["orders-dev"]
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+
+
+def test_a_name_a_project_module_lacks_comes_from_the_module_that_defines_it_or_is_a_stand_in(tmp_path):
+    program = write_program(tmp_path / "p", """
+        from modules.iam import create_role, create_api_role
+        aws.cloudwatch.LogGroup("app-dev", name=create_role("app"))
+        aws.cloudwatch.LogGroup("api-dev", name=create_api_role("api"))
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
+    """)
+    (program / "modules").mkdir()
+    (program / "modules" / "__init__.py").write_text("", encoding="utf-8")
+    (program / "modules" / "iam.py").write_text("ROLE_PATH = '/app/'\n", encoding="utf-8")
+    (program / "modules" / "roles.py").write_text("def create_role(name):\n    return f'/tap/{name}'\n",
+                                                  encoding="utf-8")
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    cause = "ImportError: cannot import name '{}' from 'modules.iam' ({})"
+    assert findings.worked_around == [cause.format("create_role", program / "modules" / "iam.py"),
+                                      cause.format("create_api_role", program / "modules" / "iam.py") + STAND_IN]
+    [moved, absent] = [d for d in findings.diagnoses if d.check == "program-missing-name"]
+    assert moved.message == ("__main__.py imports create_role from modules.iam, which does not define it: "
+                             "modules/roles.py:1 does.")
+    assert moved.fix == "from modules.roles import create_role"
+    assert absent.fix == "define create_api_role in modules/iam.py, or import it from the module that has it"
+    # the real function, not a stand-in, named app-dev's log group; the stand-in's name is unknown
+    assert [f.resource_name for f in findings.by_policy("environment-suffix-naming")] == ["app-dev"]
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+
+
 def test_packages_that_are_not_installed_are_stand_ins(tmp_path):
     findings = check(write_program(tmp_path / "p", """
         from dotenv import load_dotenv
@@ -372,6 +431,32 @@ def test_a_stand_in_module_is_gone_after_the_block():
 
         assert isinstance(k8s.apps.v1.deployment("d"), pulumi.Output)
     assert "tests.runner.compute" not in sys.modules and "pulumi_kubernetes.core.v1" not in sys.modules
+
+
+def test_a_changed_project_module_is_gone_after_the_block(tmp_path, monkeypatch):
+    import importlib
+    import sys
+
+    (tmp_path / "shapes.py").write_text("def area(width, height):\n    return (width, height)\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = list(sys.meta_path)
+    fixes = [{"kind": "project-arguments", "file": str((tmp_path / "shapes.py").resolve()), "name": "area",
+              "arguments": "height"},
+             {"kind": "missing-name", "file": str((tmp_path / "shapes.py").resolve()), "name": "perimeter"}]
+    with workarounds.applied(fixes):
+        shapes = importlib.import_module("shapes")
+        width, height = shapes.area(2)
+        assert width == 2 and isinstance(height, pulumi_output())  # both fixes of the one file applied
+        assert isinstance(shapes.perimeter(1), pulumi_output())
+    assert "shapes" not in sys.modules and sys.meta_path == before
+    assert importlib.import_module("shapes").area(2, 3) == (2, 3)
+    sys.modules.pop("shapes", None)
+
+
+def pulumi_output() -> type:
+    import pulumi
+
+    return pulumi.Output
 
 
 def test_an_import_fix_is_gone_after_the_block():
