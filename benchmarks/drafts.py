@@ -11,8 +11,10 @@ review in the causes file. The policies' findings on the draft are compared with
 that a policy covers (``--findings``, default ``benchmarks/realworld/drafts_findings.json``): a review
 finding is caught when its policy reports on a resource of the labelled type. A review finding that is
 not a mistake by the pack's rules (a name that cannot collide, a policy AWS documents) is listed under
-the program's ``not_counted`` with why, and counted nowhere. No program text is kept:
-only ids and labels live in the repository.
+the program's ``not_counted`` with why, and counted nowhere. A program whose task states a requirement
+that the pack's configuration expresses (a 365-day log retention, customer-managed keys) runs with
+that configuration (``policyConfig``: the config and the task's words), as its team would set it. No
+program text is kept: only ids and labels live in the repository.
 
 ``--propose`` prints labels suggested by the review's wording, to be read and corrected by hand.
 """
@@ -163,13 +165,18 @@ class Outcome:
 
 
 def run_draft(program: Path, template: Path | None = None, keep_going: bool = False, preview: bool = True,
-              ) -> Outcome:
+              policy_config: Mapping[str, Any] | None = None) -> Outcome:
     """The runner's report on the program's draft (``keep_going``: run past the failures it can fix;
-    ``preview`` False: as an update, where documents built from outputs are known)."""
+    ``preview`` False: as an update, where documents built from outputs are known; ``policy_config``: the
+    pack's configuration, as ``--policy-config`` takes it)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / program.name
         if not materialise(program, folder, template):
             return Outcome()
+        configured = []
+        if policy_config:
+            (Path(tmp) / "policy-config.json").write_text(json.dumps(policy_config), encoding="utf-8")
+            configured = ["--policy-config", str(Path(tmp) / "policy-config.json")]
         env = {k: v for k, v in os.environ.items() if k not in ("ENVIRONMENT_SUFFIX", "PYTHONPATH")
                and not k.startswith("PULUMI_")}
         env["PYTHONPATH"] = str(ROOT)
@@ -177,7 +184,7 @@ def run_draft(program: Path, template: Path | None = None, keep_going: bool = Fa
         # The stack config the pipeline sets on every stack it deploys (pulumi config set environmentSuffix).
         done = subprocess.run([sys.executable, "-m", "aws_conventions", "check", str(folder), "--stack", "dev",
                                "--config", "environmentSuffix=dev", *(["--keep-going"] if keep_going else []),
-                               *([] if preview else ["--no-preview"]),
+                               *([] if preview else ["--no-preview"]), *configured,
                                "--quiet", "--format", "json", "--output", str(report)],
                               capture_output=True, env=env, cwd=ROOT, timeout=300, check=False)
         try:
@@ -312,13 +319,18 @@ def main(argv: list[str] | None = None) -> int:
     findings = json.loads(args.findings.read_text(encoding="utf-8"))["programs"] if args.findings.is_file() else {}
     chosen = [p for p in programs if (p.name in causes or findings.get(p.name, {}).get("findings")) and has_code(p)]
     without = sorted((set(causes) | {k for k, v in findings.items() if v.get("findings")}) - {p.name for p in chosen})
+
+    def run(program: Path, keep_going: bool = False, preview: bool = True) -> Outcome:
+        configured = findings.get(program.name, {}).get("policyConfig", {}).get("config")
+        return run_draft(program, args.template, keep_going, preview, configured)
+
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        outcomes = dict(zip([p.name for p in chosen], pool.map(lambda p: run_draft(p, args.template), chosen),
-                            strict=True))
-        going = dict(zip([p.name for p in chosen], pool.map(lambda p: run_draft(p, args.template, True), chosen),
-                         strict=True))
-        updates = dict(zip([p.name for p in chosen],
-                           pool.map(lambda p: run_draft(p, args.template, True, preview=False), chosen), strict=True))
+        outcomes = dict(zip([p.name for p in chosen], pool.map(run, chosen), strict=True))
+        going = dict(zip([p.name for p in chosen], pool.map(lambda p: run(p, True), chosen), strict=True))
+        updates = dict(zip([p.name for p in chosen], pool.map(lambda p: run(p, True, False), chosen), strict=True))
+    for name, configured in sorted((k, v["policyConfig"]) for k, v in findings.items() if v.get("policyConfig")):
+        print(f"{name} ran with the pack configured as its task requires: {json.dumps(configured['config'])} "
+              f"({configured['because']})")
     _causes_report(causes, outcomes, unobservable, excluded)
     from policies import POLICIES
     print("\nAs `pulumi preview` runs them (a draft stops at its first failure):")

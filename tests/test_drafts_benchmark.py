@@ -75,3 +75,17 @@ def test_every_review_finding_left_uncounted_says_why_and_names_a_policy_of_the_
     for label in uncounted:
         assert label["policy"] in {p.name for p in POLICIES}
         assert len(label["why"]) > 40, label
+
+
+def test_a_programs_pack_configuration_is_valid_and_quotes_its_task():
+    from policies import POLICIES
+    from policies._core.analyzer import Analyzer
+    from policies._core.context import StackContext
+
+    labels = json.loads(FINDINGS.read_text(encoding="utf-8"))["programs"]
+    configured = {name: v["policyConfig"] for name, v in labels.items() if v.get("policyConfig")}
+    assert configured, "the file keeps them"
+    for name, entry in configured.items():
+        assert entry["because"].startswith("the task: '"), name
+        analyzer = Analyzer("aws-conventions", POLICIES, stack=StackContext(stack="dev", project="tap"))
+        analyzer.configure({policy: (None, props) for policy, props in entry["config"].items()})  # raises if not
