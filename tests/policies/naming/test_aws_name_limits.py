@@ -25,6 +25,8 @@ BASES = {
     TOPIC: {"name": "tap-alerts-dev"},
     TARGET_GROUP: {"name": "tap-api-tg-dev", "port": 80, "protocol": "HTTP"},
     SAMPLING: {"ruleName": "tap-api-dev", "priority": 1, "fixedRate": 0.05},
+    "aws:rds/cluster:Cluster": {"clusterIdentifier": "payments-dev", "engine": "aurora-postgresql"},
+    "aws:rds/subnetGroup:SubnetGroup": {"name": "payments-dev", "subnetIds": ["subnet-1"]},
 }
 LONG_BUCKET = "tap-financial-transactions-processing-audit-logs-archive-eu1-dev"  # 64
 
@@ -62,6 +64,11 @@ CASES = [
     ("queue-fifo-unknown", QUEUE, {"name": "tap-jobs-dev", "fifoQueue": UNKNOWN}, None),
     ("queue-81", QUEUE, {"name": "q" * 77 + "-dev"}, ["81 characters where AWS allows 1 to 80"]),
     ("topic-fifo-missing", TOPIC, {"name": "tap-alerts-dev", "fifoTopic": True}, ["lacks the '.fifo' ending"]),
+    ("rds-cluster-from-the-stack-name", "aws:rds/cluster:Cluster", {"clusterIdentifier": "payments-TapStackpr42"},
+     ["holds 'S', 'T'", 'Fix: cluster_identifier="payments-tapstackpr42"', "validIdentifier"]),
+    ("rds-subnet-group-uppercase", "aws:rds/subnetGroup:SubnetGroup", {"name": "payments-db-Prod"},
+     ['Fix: name="payments-db-prod"']),
+    ("rds-subnet-group-lowercase", "aws:rds/subnetGroup:SubnetGroup", {"name": "payments db_subnets.prod"}, None),
     ("target-group-33", TARGET_GROUP, {"name": "tap-payments-api-blue-target-dev1"},
      ["33 characters where AWS allows 1 to 32"]),
     ("sampling-rule-too-long", SAMPLING, {"ruleName": "tap-payments-api-critical-path-dev"},
