@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import pipeline
 from policies import STACK_TYPE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,13 +178,16 @@ def run_draft(program: Path, template: Path | None = None, keep_going: bool = Fa
         if policy_config:
             (Path(tmp) / "policy-config.json").write_text(json.dumps(policy_config), encoding="utf-8")
             configured = ["--policy-config", str(Path(tmp) / "policy-config.json")]
+        # As the pipeline deploys the pull request: its suffix, its stack and the config it sets there.
+        suffix = pipeline.suffix_of(program)
+        stack = pipeline.prepare(folder, suffix)
         env = {k: v for k, v in os.environ.items() if k not in ("ENVIRONMENT_SUFFIX", "PYTHONPATH")
                and not k.startswith("PULUMI_")}
         env["PYTHONPATH"] = str(ROOT)
+        env["ENVIRONMENT_SUFFIX"] = suffix
         report = Path(tmp) / "report.json"
-        # The stack config the pipeline sets on every stack it deploys (pulumi config set environmentSuffix).
-        done = subprocess.run([sys.executable, "-m", "aws_conventions", "check", str(folder), "--stack", "dev",
-                               "--config", "environmentSuffix=dev", *(["--keep-going"] if keep_going else []),
+        done = subprocess.run([sys.executable, "-m", "aws_conventions", "check", str(folder), "--stack", stack,
+                               *(["--keep-going"] if keep_going else []),
                                *([] if preview else ["--no-preview"]), *configured,
                                "--quiet", "--format", "json", "--output", str(report)],
                               capture_output=True, env=env, cwd=ROOT, timeout=300, check=False)

@@ -89,3 +89,20 @@ def test_a_programs_pack_configuration_is_valid_and_quotes_its_task():
         assert entry["because"].startswith("the task: '"), name
         analyzer = Analyzer("aws-conventions", POLICIES, stack=StackContext(stack="dev", project="tap"))
         analyzer.configure({policy: (None, props) for policy, props in entry["config"].items()})  # raises if not
+
+
+def test_a_draft_runs_on_the_stack_and_config_the_pipeline_gives_its_pull_request(tmp_path):
+    from aws_conventions.program import load_program, stack_config
+    from benchmarks import pipeline
+
+    folder = tmp_path / "Pr8360"
+    folder.mkdir()
+    (folder / "Pulumi.yaml").write_text("name: TapStack\nruntime: python\n", encoding="utf-8")
+    (folder / "__main__.py").write_text("import pulumi\n", encoding="utf-8")
+    assert pipeline.suffix_of(folder) == "pr8360"
+    stack = pipeline.prepare(folder, "pr8360")
+    assert stack == "TapStackpr8360"
+    config = stack_config(load_program(folder), stack)
+    assert config.values["TapStack:environmentSuffix"] == "pr8360"
+    assert config.values["TapStack:environment"] == "production"
+    assert config.secret_keys == ["TapStack:dbPassword"]
