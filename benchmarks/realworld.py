@@ -6,9 +6,10 @@
 Each ``DIR`` is a program (it holds ``Pulumi.yaml``) or a folder of programs. The programs are split
 into ``--jobs`` lists (two by default) checked side by side with the runner's library API
 (``check_all``: one pack process per list, each program in a process of its own, stopped after
-``--timeout`` seconds) with a clean environment: no ``ENVIRONMENT_SUFFIX`` and stack ``dev``, which is
-how most of these programs are deployed; ``--environment-suffix pr123`` sets it, and the stack config
-key ``environmentSuffix``, as a pull-request pipeline does. A program whose ``metadata.json`` says it
+``--timeout`` seconds) with a clean environment: no ``ENVIRONMENT_SUFFIX`` and stack ``dev`` (the
+programs keep no stack files); ``--environment-suffix pr123`` deploys them as
+the repository's pull-request pipeline does (``benchmarks/pipeline.py``): that suffix, the stack
+``TapStackpr123`` and the config the pipeline sets on it. A program whose ``metadata.json`` says it
 is deployed to LocalStack runs with ``AWS_ENDPOINT_URL=http://localhost:4566``, as its pipeline sets.
 
 It prints per-policy counts (findings, mandatory, programs touched), findings per program, the
@@ -28,7 +29,9 @@ import collections
 import hashlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +42,7 @@ from typing import Any
 from aws_conventions.findings import Findings
 from aws_conventions.report import to_json
 from aws_conventions.runner import check_all
+from benchmarks import pipeline
 
 EMULATOR_VARIABLE = "AWS_ENDPOINT_URL"
 EMULATOR_ENDPOINT = "http://localhost:4566"
@@ -66,12 +70,11 @@ def programs(paths: Iterable[str]) -> list[Path]:
 
 
 def run_all(found: list[Path], preview: bool, timeout: float, policy_config: str | None,
-            suffix: str = "", jobs: int = 2, fallback: str | None = None) -> list[Run]:
+            stack: str = "dev", jobs: int = 2, fallback: str | None = None) -> list[Run]:
     """Every program's run, in order: ``check_all`` on each of the lists the programs are split into.
     The environment is this process's, which the programs and the pack inherit. A program that
     fails is run again with the ``fallback`` interpreter, if given (one that has the programs'
     packages, for programs written for a newer Python than this one)."""
-    config = {"environmentSuffix": suffix} if suffix else None
 
     def check_list(programs: list[Path], python: str | None = None) -> list[Run]:
         runs: list[Run] = []
@@ -83,7 +86,7 @@ def run_all(found: list[Path], preview: bool, timeout: float, policy_config: str
             runs.append(run_of(Path(report.program.display).name, report, now - last))
             last = now
 
-        check_all(programs, stack="dev", config=config, policy_config=policy_config, preview=preview,
+        check_all(programs, stack=stack, policy_config=policy_config, preview=preview,
                   python=python, timeout=timeout or None, on_report=record)
         return runs
 
@@ -216,14 +219,31 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the programs that fail again with this interpreter (with pulumi and pulumi-aws "
                              "installed), e.g. a Python 3.12 for programs that need it")
     parser.add_argument("--environment-suffix", default="",
-                        help="deploy as a pull-request pipeline would: ENVIRONMENT_SUFFIX and the stack config "
-                             "environmentSuffix set to this (e.g. pr123)")
+                        help="deploy as the pull-request pipeline does (benchmarks/pipeline.py): ENVIRONMENT_SUFFIX "
+                             "set to this (e.g. pr123), the stack TapStack<suffix> and the config the pipeline sets "
+                             "there; the programs run from copies that hold that stack's file")
     args = parser.parse_args(argv)
     found = programs(args.paths)
-    # As the pipeline deploys: the variable (read by the programs and the pack) and the stack config key.
     os.environ.pop("ENVIRONMENT_SUFFIX", None)
-    if args.environment_suffix:
-        os.environ["ENVIRONMENT_SUFFIX"] = args.environment_suffix
+    stack = "dev"
+    with tempfile.TemporaryDirectory() as copies:
+        if args.environment_suffix:
+            os.environ["ENVIRONMENT_SUFFIX"] = args.environment_suffix
+            found = [_copy(p, Path(copies)) for p in found]
+            stack = pipeline.stack_of(args.environment_suffix)
+            for copy in found:
+                pipeline.prepare(copy, args.environment_suffix)
+        return _run_modes(args, found, stack)
+
+
+def _copy(program: Path, into: Path) -> Path:
+    """A copy of the program, under its own folder name (the findings' keys name it)."""
+    target = into / program.name
+    shutil.copytree(program, target, symlinks=True, ignore=shutil.ignore_patterns("venv", ".venv", "node_modules"))
+    return target
+
+
+def _run_modes(args: argparse.Namespace, found: list[Path], stack: str) -> int:
     labels = json.loads(args.labels.read_text()) if args.labels else None
     modes = [True, False] if args.both else [args.preview]
     results = {}
@@ -231,8 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         mode = "preview" if preview else "update"
         if args.both:
             print(f"== {mode}")
-        runs = run_all(found, preview, args.timeout, args.policy_config, args.environment_suffix, args.jobs,
-                       args.python_fallback)
+        runs = run_all(found, preview, args.timeout, args.policy_config, stack, args.jobs, args.python_fallback)
         summary = summarise(runs, labels)
         print_summary(summary, labels is not None)
         detail = {r.program: [{"key": key(r.program, f), "level": f.get("enforcementLevel"),
