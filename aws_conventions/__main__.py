@@ -24,7 +24,7 @@ from .installation import requirements_problem
 try:
     from .engine import PACK_DIR
     from .findings import Findings
-    from .report import exit_code, failure_lines, render, section, summary_lines
+    from .report import declared_lines, exit_code, failure_lines, render, section, summary_lines
     from .runner import Progress, check_all
 except ImportError:  # grpc, protobuf or pulumi, which the runner needs as well as the pack
     if (problem := requirements_problem()) is None:
@@ -142,7 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n".join(summary_lines(reports)) + "\n")
         return code
     if not several and reports[0].failure is not None and (args.format == "text" and not args.output):
-        return code  # the error is on stderr; a text report of it goes only to --output
+        before = declared_lines(reports[0])  # the error is on stderr; what preview reports beside it on stdout
+        if before:
+            sys.stdout.write("\n".join(before) + "\n")
+        return code
     try:
         wrote = _write(args, render(reports if several else reports[0], args.format))
     except OSError as e:

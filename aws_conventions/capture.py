@@ -294,8 +294,24 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
+        _run_program(loop, run_in_stack(program), fixes, root, project, stack)
+    except ProgramFailed as e:
+        # The engine analyzes each resource as it is registered: what came before the failure is reported.
+        e.partial = {"resources": monitor.records, "outputs": monitor.outputs, "versions": _versions()}
+        raise
+    finally:
+        loop.close()
+    return {"resources": monitor.records, "outputs": monitor.outputs, "versions": _versions()}
+
+
+def _run_program(loop: asyncio.AbstractEventLoop, main: Any, fixes: Sequence[Mapping[str, Any]], root: str,
+                 project: str, stack: str) -> None:
+    """Run the program's coroutine; its failure as :class:`ProgramFailed`."""
+    import pulumi
+
+    try:
         with workarounds.applied(fixes):  # around the applies too, which run after the program returns
-            loop.run_until_complete(run_in_stack(program))
+            loop.run_until_complete(main)
     except pulumi.ConfigMissingError as e:
         raise ProgramFailed(missing_config(e.key, project, stack), str(e)) from e
     except pulumi.RunError as e:
@@ -307,9 +323,6 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
             raise ProgramFailed(f"the program called sys.exit({e.code!r})", "") from e
     except Exception as e:
         raise ProgramFailed(f"{type(e).__name__}: {first_line(e)}", user_traceback(e, root)) from e
-    finally:
-        loop.close()
-    return {"resources": monitor.records, "outputs": monitor.outputs, "versions": _versions()}
 
 
 def _versions() -> dict[str, str]:
@@ -373,7 +386,8 @@ def main() -> None:
                          autonames=spec.get("autonames") or {}, urns=_module(Path(spec["urns"])),
                          fixes=spec.get("fixes") or ())
     except ProgramFailed as e:
-        answer: dict[str, Any] = {"error": {"summary": e.summary, "details": e.details}}
+        answer: dict[str, Any] = {"error": {"summary": e.summary, "details": e.details,
+                                            **({"partial": e.partial} if e.partial else {})}}
     else:
         answer = {"result": result}
     with lock:

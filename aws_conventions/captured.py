@@ -85,7 +85,7 @@ def _in_process(program: Program, spec: Mapping[str, Any], on_progress: Callable
             on_register=lambda n: on_progress(n) if every and n % every == 0 else None,
             autonames=spec["autonames"])
     except capture_mod.ProgramFailed as e:
-        raise ProgramError(f"the program {program.display} failed: {e.summary}", e.details) from e
+        raise ProgramError(f"the program {program.display} failed: {e.summary}", e.details, partial=e.partial) from e
 
 
 def spec_of(program: Program, stack: str, preview: bool, cfg: StackConfig, progress: bool) -> dict[str, Any]:
@@ -118,10 +118,15 @@ def records_of(captured: Mapping[str, Any], cfg: StackConfig, stack: str, projec
     return sorted(records, key=lambda r: (r.kind != "stack", r.kind != "provider", r.urn))
 
 
+def declares(captured: Mapping[str, Any]) -> bool:
+    """Whether the program registered a resource besides its stack."""
+    return any(r.get("type") != STACK_TYPE or r.get("parent") for r in captured.get("resources", []))
+
+
 def _require_resources(program: Program, captured: Mapping[str, Any]) -> None:
     """A program that registers nothing but its stack has nothing to check: most often ``main:``
     names a file that only defines the stack's classes, or the code that declares them did not run."""
-    if any(r.get("type") != STACK_TYPE or r.get("parent") for r in captured["resources"]):
+    if declares(captured):
         return
     entry = f" (it ran {program.entry.name}: does that file declare them?)" if program.entry else ""
     raise ProgramError(f"the program {program.display} registered no resources: there is nothing to check{entry}",

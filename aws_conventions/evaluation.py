@@ -91,12 +91,15 @@ class Evaluation:
         self.remediations: list[Remediation] = []
         self.waived: list[tuple[str, str, str]] = []
 
-    def analyze(self, progress: Progress | None) -> None:
+    def analyze(self, progress: Progress | None, stack: bool = True) -> None:
+        """``Analyze`` each resource, then (``stack``: the program finished) ``AnalyzeStack``."""
         analyzed = [r for r in self.records if r.kind != "read"]
         for done, r in enumerate(analyzed, 1):
             self._analyze(r)
             if progress:
                 progress.analysis(done, len(analyzed))
+        if not stack:
+            return
         response = self.pack.stub.AnalyzeStack(self.pack.stack_request(  # type: ignore[union-attr]
             StackResource(type=r.type, name=r.name, properties=self.outputs[r.urn], urn=r.urn, parent=r.parent,
                           dependencies=r.dependencies, property_dependencies=r.property_dependencies,

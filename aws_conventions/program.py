@@ -39,15 +39,19 @@ class UsageError(ValueError):
 class ProgramError(RuntimeError):
     """The program failed. ``summary`` is one line; ``details`` is the program's error; ``diagnoses``
     explain it where the cause is known (``aws_conventions/diagnose``), with the project checks'
-    findings; ``findings`` is the report of the failed check (no resources, only ``diagnoses``).
+    findings; ``findings`` is the report of the failed check (its ``diagnoses``, and the resource
+    policies' findings on what the program registered before it failed, as the engine reports them).
     ``explain`` is False for a failure that the program's code does not explain (it registered
-    nothing, or something else answered for it): the report then holds the error alone."""
+    nothing, or something else answered for it): the report then holds the error alone. ``partial``
+    is what the program registered before it failed (the records a run returns), if anything."""
 
-    def __init__(self, summary: str, details: str = "", *, explain: bool = True) -> None:
+    def __init__(self, summary: str, details: str = "", *, explain: bool = True,
+                 partial: dict[str, Any] | None = None) -> None:
         super().__init__(f"{summary}\n{details}" if details else summary)
         self.summary = summary
         self.details = details
         self.explain = explain
+        self.partial = partial
         self.diagnoses: list[Diagnosis] = []
         self.findings: Findings | None = None
 

@@ -9,15 +9,18 @@ import re
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 
 class ProgramFailed(Exception):
-    """The program raised; ``summary`` is one line, ``details`` the user's part of the traceback."""
+    """The program raised; ``summary`` is one line, ``details`` the user's part of the traceback;
+    ``partial`` what it registered before (``capture``'s records), which the engine has analyzed by then."""
 
     def __init__(self, summary: str, details: str) -> None:
         super().__init__(summary)
         self.summary = summary
         self.details = details
+        self.partial: dict[str, Any] | None = None
 
 
 def missing_config(key: str, project: str, stack: str) -> str:

@@ -84,8 +84,11 @@ def run(program: Program, spec: Mapping[str, Any], python: str | None, on_progre
     if "error" in answer:
         pins = unmet_pins(program) if python is None else []
         note = f" (it pins {', '.join(pins)}: name its virtualenv in Pulumi.yaml or pass --python)" if pins else ""
+        partial = answer["error"].get("partial")
         raise ProgramError(f"the program {program.display} failed: {answer['error']['summary']}{note}",
-                           answer["error"]["details"])
+                           answer["error"]["details"],
+                           partial=partial if isinstance(partial, dict) and isinstance(partial.get("resources"), list)
+                           else None)
     return answer["result"]
 
 

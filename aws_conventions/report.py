@@ -38,8 +38,10 @@ gives: the program fails in ``pulumi preview`` at the first of them.
 ``{"kind": ..., "message": ..., "details": ...}``: ``kind`` is ``usage`` (the check could not start),
 ``program`` (the program failed, printed what the runner cannot read, or registered no resources),
 ``timeout`` or ``pack``; ``message`` is the one line the runner prints; ``details`` the program's
-traceback or last output, or empty. The report then has no findings or resources, only ``diagnoses``,
-and ``passed`` is false.
+traceback or last output, or empty. ``passed`` is then false, and the report has ``diagnoses`` and,
+for a program that raised after it declared resources, those resources and the resource policies'
+findings on them, as ``pulumi preview`` reports them beside the error (no stack policy runs); else no
+findings or resources.
 
 Checking several programs gives one document that holds each program's document, in order::
 
@@ -156,7 +158,8 @@ def to_text(findings: Findings) -> str:
     """``pulumi preview``'s Policies section, with the violations grouped by resource; for a program
     that could not be checked, the error (:func:`failure_lines`)."""
     if findings.failure is not None:
-        return "\n".join(failure_lines(findings)) + "\n"
+        before = declared_lines(findings)
+        return "\n".join([*failure_lines(findings), *([""] if before else []), *before]) + "\n"
     lines = [f"Checked {findings.program.display} (stack {findings.stack}, "
              f"{'preview' if findings.preview else 'update'}): {_plural(len(findings.resources), 'resource')}.",
              ""]
@@ -166,7 +169,26 @@ def to_text(findings: Findings) -> str:
         lines.extend([f"Checked past {_plural(len(findings.worked_around), 'failure')} with the runner's fixes applied "
                       "(--keep-going); `pulumi preview` stops at the first:",
                       *(f"    {line}" for line in findings.worked_around), ""])
-    lines.append("Policies:")
+    lines.extend(_policy_lines(findings))
+    lines.append("")
+    lines.append(_summary(findings))
+    return "\n".join(lines) + "\n"
+
+
+def declared_lines(findings: Findings) -> list[str]:
+    """For a program that failed after it declared resources: the resource policies' findings on them,
+    which ``pulumi preview`` reports beside the program's error (it analyzes each resource as the
+    program registers it; no stack policy runs). Nothing when they found nothing."""
+    if findings.failure is None or not (findings.findings or findings.remediations or findings.waived):
+        return []
+    return [f"Before it failed, the program declared {_plural(len(findings.resources), 'resource')}; "
+            f"`pulumi preview` reports the resource policies' findings on them (no stack policy runs):",
+            *_policy_lines(findings), "", _policy_summary(findings)]
+
+
+def _policy_lines(findings: Findings) -> list[str]:
+    """The Policies section: remediations, then the violations grouped by resource, then waivers."""
+    lines = ["Policies:"]
     mark = "❌" if findings.mandatory else "⚠️" if findings.findings else "✅"
     lines.append(f"    {mark} {findings.pack_name}@v{findings.pack_version}")
     counts: dict[str, int] = {}
@@ -196,9 +218,7 @@ def to_text(findings: Findings) -> str:
         lines.append("    Waived:")
         for w in findings.waived:
             lines.append(f"        - {w.policy}  ({w.resource_type}: {w.resource_name})  {w.reason}")
-    lines.append("")
-    lines.append(_summary(findings))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def to_text_many(reports: list[Findings]) -> str:

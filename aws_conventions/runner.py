@@ -40,6 +40,7 @@ from .program import (
     ProgramError,
     ProgramTarget,
     ProgramTimeout,
+    StackConfig,
     UsageError,
     default_stack,
     load_policy_config,
@@ -134,7 +135,8 @@ class Checker:
         try:
             return self._check(run, config, policy_config, python)
         except (UsageError, ProgramError, PackError) as e:
-            e.findings = run.report(_failure_of(e), run.pack or self._pack)
+            before = e.findings if isinstance(e, ProgramError) else None  # what it declared before it failed
+            e.findings = run.report(_failure_of(e), run.pack or self._pack, before)
             raise
         finally:
             if self.progress:
@@ -158,18 +160,39 @@ class Checker:
         if program.function is None:
             run.diagnoses += diagnose.stack_config_rules(program.root, _spec(program.root), stack, cfg.values)
         policy_cfg = load_policy_config(policy_config)
-        progress = self.progress
-        on_progress = progress.program if progress else (lambda _: None)
-        spec = captured_mod.spec_of(program, stack, run.preview, cfg, progress is not None)
+        on_progress = self.progress.program if self.progress else (lambda _: None)
+        spec = captured_mod.spec_of(program, stack, run.preview, cfg, self.progress is not None)
         self._launch(run.preview)
-        captured = self._captured(run, program, spec, python, on_progress)
+        try:
+            captured = self._captured(run, program, spec, python, on_progress)
+        except ProgramError as e:
+            if e.partial is not None and not isinstance(e, ProgramTimeout) and captured_mod.declares(e.partial):
+                e.findings = self._before_failure(run, program, stack, cfg, policy_cfg, e.partial)
+            raise
+        return self._evaluate(run, program, stack, cfg, policy_cfg, captured)
+
+    def _before_failure(self, run: _Run, program: Program, stack: str, cfg: StackConfig,
+                        policy_cfg: Mapping[str, Any], partial: Mapping[str, Any]) -> Findings | None:
+        """The resource policies' findings on what a failed program registered before it failed: the
+        engine analyzes each resource as the program registers it, so a preview reports them beside the
+        program's error (no stack policy runs: the program never finished). None when the pack cannot
+        give them: the program's error is the report then."""
+        try:
+            return self._evaluate(run, program, stack, cfg, policy_cfg, partial, finished=False)
+        except (UsageError, ProgramError, PackError):
+            return None
+
+    def _evaluate(self, run: _Run, program: Program, stack: str, cfg: StackConfig, policy_cfg: Mapping[str, Any],
+                  captured: Mapping[str, Any], finished: bool = True) -> Findings:
+        """The pack's findings on what the program registered (``finished``: and on the whole stack)."""
+        progress = self.progress
         pack = run.pack = self._ready(run)
         ran = time.monotonic()
         pack.stack, pack.project, pack.dry_run, pack.stack_config = stack, program.project, run.preview, cfg.values
         try:
             reconciled = configure(pack, policy_cfg, cfg.secret_keys, run.left())
             evaluation = Evaluation(pack, program, cfg, stack, captured, run.left)
-            evaluation.analyze(progress)
+            evaluation.analyze(progress, stack=finished)
         except grpc.RpcError as e:
             self._discard()
             if e.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -191,6 +214,7 @@ class Checker:
         runner explains and can fix, one at a time (at most :data:`MAX_FIXES`)."""
         fixes: list[dict[str, str]] = []
         config = dict(spec["config"])
+        placeholders: dict[str, int] = {}  # the config keys the runner gave a value: where run.worked_around says so
         while True:
             try:
                 return captured_mod.run(program, {**spec, "config": config, "fixes": fixes}, python, on_progress,
@@ -199,8 +223,14 @@ class Checker:
                 missing = _MISSING_CONFIG.search(e.summary) if run.keep_going else None
                 if missing and missing.group(1) not in config and len(run.worked_around) < MAX_FIXES:
                     config[missing.group(1)] = _config_placeholder(missing.group(1), config, run.stack or "")
-                    run.worked_around.append(f"the stack config '{missing.group(1)}' is not set (checked with "
-                                             f"{missing.group(1)}={config[missing.group(1)]})")
+                    placeholders[missing.group(1)] = len(run.worked_around)
+                    run.worked_around.append(_unset(missing.group(1), config))
+                    continue
+                typed = _CONFIG_TYPE.search(e.summary) if run.keep_going else None
+                if typed and typed.group(1) in placeholders and typed.group(2) in _TYPED_PLACEHOLDERS \
+                        and config[typed.group(1)] != _TYPED_PLACEHOLDERS[typed.group(2)]:
+                    config[typed.group(1)] = _TYPED_PLACEHOLDERS[typed.group(2)]  # the program reads it as that type
+                    run.worked_around[placeholders[typed.group(1)]] = _unset(typed.group(1), config)
                     continue
                 if e.explain:  # it raised or died: the project checks and the known causes may say why
                     explained = diagnose.explain(e.details, program.root)
@@ -280,6 +310,10 @@ MAX_FIXES = 24
 """Failures one ``keep_going`` check works around before it reports the program as failed: a first draft
 can hold more than a dozen, and each costs one more run of the program."""
 _MISSING_CONFIG = re.compile(r"requires the stack config '([^']+)', which is not set")
+_CONFIG_TYPE = re.compile(r"Configuration '([^']+)' value '[^']*' is not a valid '(\w+)'")
+_TYPED_PLACEHOLDERS = {"int": "1", "float": "1.0", "bool": "false"}
+"""What a config key the runner gave ``placeholder`` gets instead when the program reads it as a number or
+a boolean (``require_int``)."""
 _SUFFIX_KEYS = frozenset({"environmentsuffix", "envsuffix", "suffix", "environment", "env", "stage"})
 
 
@@ -294,6 +328,11 @@ def _proposed_main(run: _Run) -> str | None:
     if not run.keep_going or isinstance(run.target, Program) or callable(run.target):
         return None
     return diagnose.proposed_main(Path(run.target)) if Path(run.target).is_dir() else None
+
+
+def _unset(key: str, config: Mapping[str, Any]) -> str:
+    """The report's line for a required config key the stack does not set, with the value it was given."""
+    return f"the stack config '{key}' is not set (checked with {key}={config[key]})"
 
 
 def _config_placeholder(key: str, config: Mapping[str, Any], stack: str) -> str:
@@ -339,11 +378,14 @@ class _Run:
         """Seconds left before the deadline (None: no deadline)."""
         return None if self.timeout is None else max(0.0, self.began + self.timeout - time.monotonic())
 
-    def report(self, failure: CheckFailure, pack: PackProcess | None) -> Findings:
+    def report(self, failure: CheckFailure, pack: PackProcess | None, before: Findings | None = None) -> Findings:
+        """The report of a check that failed; ``before``: the findings on what the program declared first."""
+        diagnoses = self.diagnoses if self.explained else []
+        if before is not None:
+            return dataclasses.replace(before, diagnoses=diagnoses, failure=failure, worked_around=self.worked_around)
         return Findings(findings=[], resources=[], policies=[], pack_name=_pack_name(pack),
                         pack_version=_pack_version(pack), program=self.program or _placeholder(self.target),
-                        stack=self.stack or "", preview=self.preview,
-                        diagnoses=self.diagnoses if self.explained else [], failure=failure,
+                        stack=self.stack or "", preview=self.preview, diagnoses=diagnoses, failure=failure,
                         worked_around=self.worked_around)
 
 

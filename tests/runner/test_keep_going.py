@@ -56,6 +56,22 @@ def test_keep_going_runs_past_every_explained_failure_to_the_policies(tmp_path):
     assert findings.exit_code == 1  # a real preview fails on the first of them
 
 
+def test_a_required_config_key_read_as_a_number_or_a_flag_gets_a_value_of_that_type(tmp_path):
+    findings = check(write_program(tmp_path / "p", """
+        config = pulumi.Config()
+        capacity = config.require_int("minCapacity")
+        ratio = config.require_float("ratio")
+        protected = config.require_bool("deletionProtection")
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev", tags={"capacity": str(capacity + 1)})
+    """), keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == [
+        "the stack config 'tap-test:minCapacity' is not set (checked with tap-test:minCapacity=1)",
+        "the stack config 'tap-test:ratio' is not set (checked with tap-test:ratio=1.0)",
+        "the stack config 'tap-test:deletionProtection' is not set (checked with tap-test:deletionProtection=false)"]
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+
+
 def test_the_reports_say_what_was_run_past(tmp_path, capsys):
     program = write_program(tmp_path / "p", FAILING)
     assert main(["check", str(program), "--keep-going", "--quiet"]) == 1
@@ -69,14 +85,18 @@ def test_the_reports_say_what_was_run_past(tmp_path, capsys):
 def test_a_failure_without_a_known_fix_still_stops_the_check(tmp_path):
     program = write_program(tmp_path / "p", """
         queue = aws.sqs.Queue("jobs-dev", message_retention=86400)
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
         raise RuntimeError("the program's own error")
     """)
     with pytest.raises(ProgramError) as stopped:
         check(program, keep_going=True)
     assert "the program's own error" in stopped.value.summary
-    assert stopped.value.findings is not None
-    assert stopped.value.findings.worked_around == [
+    report = stopped.value.findings
+    assert report is not None and report.failure is not None
+    assert report.worked_around == [
         "TypeError: Queue._internal_init() got an unexpected keyword argument 'message_retention'"]
+    # what it declared before the failure is analyzed, as pulumi preview does; no stack policy runs
+    assert [(f.policy, f.resource_name) for f in report.findings] == [("log-retention", "audit-dev")]
 
 
 def _traceback(root: Path, line: str, error: str) -> str:

@@ -91,6 +91,31 @@ def test_a_program_that_raises_exits_2_with_one_line_then_its_error(tmp_path, ca
     assert rest.rstrip().endswith("ValueError: no dead-letter queue configured")
 
 
+def test_a_program_that_fails_after_declaring_resources_reports_the_resource_policies_on_them(tmp_path, capsys):
+    # pulumi preview analyzes each resource as the program registers it: those findings come with the error,
+    # and no stack policy runs (the stack exports nothing here, which stack-exports would report).
+    program = write_program(tmp_path / "broken", """
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")
+        aws.sqs.Queue("jobs-dev")
+        raise ValueError("no dead-letter queue configured")
+    """)
+    code, out, err = check(capsys, program)
+    assert code == 2
+    assert err.startswith(f"error: the program {program} failed: ValueError: no dead-letter queue configured\n")
+    assert out.startswith("Before it failed, the program declared 4 resources; `pulumi preview` reports the "
+                          "resource policies' findings on them (no stack policy runs):\n")
+    line = line_of(program / "__main__.py", "LogGroup")
+    assert f"aws:cloudwatch/logGroup:LogGroup: audit-dev  __main__.py:{line}" in out and "log-retention" in out
+    assert "stack-exports" not in out
+    assert out.endswith("1 mandatory violation on 1 resource. A `pulumi preview` with this pack would fail.\n")
+
+    code, out, _ = check(capsys, program, "--format", "json")
+    document = json.loads(out)
+    assert code == 2 and document["error"]["message"].endswith("no dead-letter queue configured")
+    assert [(f["policy"], f["resource"]["name"]) for f in document["findings"]] == [("log-retention", "audit-dev")]
+    assert document["summary"]["passed"] is False
+
+
 def test_missing_required_config_names_the_key_and_how_to_pass_it(tmp_path, capsys):
     program = write_program(tmp_path / "config", """
         db_name = pulumi.Config().require("dbName")
