@@ -44,7 +44,7 @@ from .encryption import at_rest
 from .exports import key_resource, stack
 from .iam import admin_managed_policy, least_privilege, public_principal, unknown_action
 from .kms import key_policy, key_rotation
-from .lambda_ import async_failure_destination, function_url_auth, runtime_support
+from .lambda_ import async_failure_destination, function_url_auth, reserved_concurrency, runtime_support
 from .lifecycle import destroyability
 from .logs import lambda_log_group, log_retention
 from .naming import aws_name_limits, environment_suffix
@@ -96,6 +96,7 @@ POLICIES: list[Policy] = [
     aws_deprecated.POLICY,
     async_failure_destination.POLICY,
     private_api_policy.POLICY,
+    reserved_concurrency.POLICY,
     waiver_tags.POLICY,
 ]
 

@@ -5,8 +5,10 @@ retention CloudWatch rejects), lambda-log-group (the worker has no log group; th
 is named after a different function; the notifier's group is created after the notifier),
 lambda-function-url-auth (the webhook URL is public), lambda-runtime-support (the worker runs on
 python3.9, past its end of support), lambda-async-failure-destination (a nightly EventBridge rule
-invokes the worker, which has nowhere to send the events it fails on) and key-resource-exports (the
-webhook URL, which the partner integration tests call, is not exported).
+invokes the worker, which has nowhere to send the events it fails on), lambda-reserved-concurrency
+(the webhook and the worker reserve 500 concurrent executions each, more than an account with the
+default quota of 1,000 can reserve) and key-resource-exports (the webhook URL, which the partner
+integration tests call, is not exported).
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class TapStack(ComponentResource):
             handler="handler.handler",
             code=pulumi.FileArchive("./lib/lambda"),
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
+            reserved_concurrent_executions=500,
             environment=aws.lambda_.FunctionEnvironmentArgs(variables={"QUEUE_URL": queue.url}),
             tags=tags,
             opts=ResourceOptions(parent=self, depends_on=[webhook_logs]),
@@ -93,6 +96,7 @@ class TapStack(ComponentResource):
             handler="handler.handler",
             code=pulumi.FileArchive("./lib/lambda"),
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
+            reserved_concurrent_executions=500,
             tags=tags,
             opts=child,
         )
