@@ -302,10 +302,6 @@ class Checker:
 STAND_INS = ("absent", "absent-module", "fragment", "missing-name")
 """The runner's fixes that stand in for what a program does not have: what it would declare goes unchecked
 (a missing name that another module of the project defines is that module's, not a stand-in)."""
-
-
-def _stands_in(fix: Mapping[str, Any]) -> bool:
-    return fix["kind"] in STAND_INS and not fix.get("from")
 MAX_FIXES = 24
 """Failures one ``keep_going`` check works around before it reports the program as failed: a first draft
 can hold more than a dozen, and each costs one more run of the program."""
@@ -328,6 +324,11 @@ def _proposed_main(run: _Run) -> str | None:
     if not run.keep_going or isinstance(run.target, Program) or callable(run.target):
         return None
     return diagnose.proposed_main(Path(run.target)) if Path(run.target).is_dir() else None
+
+
+def _stands_in(fix: Mapping[str, Any]) -> bool:
+    """Whether the fix stands in for what the program does not have (see :data:`STAND_INS`)."""
+    return fix["kind"] in STAND_INS and not fix.get("from")
 
 
 def _unset(key: str, config: Mapping[str, Any]) -> str:

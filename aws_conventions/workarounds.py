@@ -410,8 +410,8 @@ def _changed(fix: Mapping[str, Any], module: Any) -> None:
     if fix["kind"] == "project-arguments":
         found = vars(module).get(name)
         missing = str(fix["arguments"]).split(",")
-        if isinstance(found, type) and "__init__" in vars(found):
-            setattr(found, "__init__", _given_unknown(vars(found)["__init__"], missing))  # noqa: B010 - a class's own
+        if isinstance(found, type):  # its own __init__ or the one it inherits, on this class alone
+            setattr(found, "__init__", _given_unknown(getattr(found, "__init__"), missing))  # noqa: B009, B010
         elif callable(found):
             setattr(module, name, _given_unknown(found, missing))
         return
@@ -434,7 +434,10 @@ def _given_unknown(function: Any, missing: list[str]) -> Any:
     """``function`` given an unknown Output for each of ``missing`` that a call leaves out."""
     import inspect
 
-    signature = inspect.signature(function)
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # a builtin without one: nothing to give
+        return function
 
     @functools.wraps(function)
     def patched(*args: Any, **kwargs: Any) -> Any:

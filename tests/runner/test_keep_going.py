@@ -473,6 +473,30 @@ def test_a_changed_project_module_is_gone_after_the_block(tmp_path, monkeypatch)
     sys.modules.pop("shapes", None)
 
 
+def test_a_class_that_inherits_its_init_is_given_unknowns_and_stays_a_class(tmp_path, monkeypatch):
+    import importlib
+    import sys
+
+    (tmp_path / "stack_args.py").write_text(textwrap.dedent("""\
+        class BaseArgs:
+            def __init__(self, suffix, vpc_id):
+                self.suffix, self.vpc_id = suffix, vpc_id
+
+        class StackArgs(BaseArgs):
+            pass
+        """), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    fix = {"kind": "project-arguments", "file": str((tmp_path / "stack_args.py").resolve()), "name": "StackArgs",
+           "arguments": "vpc_id"}
+    with workarounds.applied([fix]):
+        module = importlib.import_module("stack_args")
+        args = module.StackArgs("dev")
+        assert isinstance(args, module.BaseArgs) and isinstance(args.vpc_id, pulumi_output())
+        with pytest.raises(TypeError, match="vpc_id"):
+            module.BaseArgs("dev")  # the base class is left as it is
+    sys.modules.pop("stack_args", None)
+
+
 def pulumi_output() -> type:
     import pulumi
 
