@@ -31,9 +31,10 @@ from ..account.scope import Scope, scope_of
 
 FUNCTION = "aws:lambda/function:Function"
 UNRESERVED_MINIMUM = 100
-"""What AWS keeps unreserved of an account's quota ("Configuring reserved concurrency", Lambda Developer
-Guide: "Lambda requires at least 100 units of unreserved concurrency"); an account whose quota is lower
-keeps all of it (the error then says "minimum value of [10]")."""
+"""What AWS keeps unreserved of an account's quota ("Configuring reserved concurrency for a function",
+Lambda Developer Guide: "You can reserve up to the Unreserved account concurrency value that is shown,
+minus 100 for functions that don't have reserved concurrency"); an account whose quota is 100 or less
+can reserve nothing (the error then names its quota: "minimum value of [10]")."""
 _MAX_LISTED = 5
 
 
