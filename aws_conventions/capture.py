@@ -297,10 +297,15 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
         _run_program(loop, run_in_stack(program), fixes, root, project, stack)
     except ProgramFailed as e:
         # The engine analyzes each resource as it is registered: what came before the failure is reported.
-        e.partial = {"resources": monitor.records, "outputs": monitor.outputs, "versions": _versions()}
+        e.partial = _registered(monitor)
         raise
     finally:
         loop.close()
+    return _registered(monitor)
+
+
+def _registered(monitor: Any) -> dict[str, Any]:
+    """What the program registered: the records this module's docstring describes."""
     return {"resources": monitor.records, "outputs": monitor.outputs, "versions": _versions()}
 
 

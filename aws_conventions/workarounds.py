@@ -347,14 +347,28 @@ class _FileStandIn(_StandInLoader):
         self.path = path
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        import importlib.machinery
         import importlib.util
-        import os
 
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or not spec.origin or os.path.realpath(spec.origin) != self.path:
+        if _spec_of_file(fullname, path, self.path) is None:
             return None
         return importlib.util.spec_from_loader(fullname, self)
+
+
+def _spec_of_file(fullname: str, path: Any, file: str) -> Any:
+    """The spec the path finder gives module ``fullname`` when it is the module of ``file``, else None.
+    A module whose last name is not the file's (or, for a package, its folder's) is not looked for: the
+    finders that call this see every import of the program, pulumi_aws's hundreds included."""
+    import importlib.machinery
+    import os
+
+    stem, _ = os.path.splitext(os.path.basename(file))
+    own = os.path.basename(os.path.dirname(file)) if stem == "__init__" else stem
+    if fullname.rpartition(".")[2] != own:
+        return None
+    spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+    if spec is None or spec.loader is None or not spec.origin or os.path.realpath(spec.origin) != file:
+        return None
+    return spec
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):
@@ -366,12 +380,10 @@ class _AfterImport(importlib.abc.MetaPathFinder):
         self.loaded: list[str] = []
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        import importlib.machinery
-        import os
         import sys
 
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.loader is None or not spec.origin or os.path.realpath(spec.origin) != self.path:
+        spec = _spec_of_file(fullname, path, self.path)
+        if spec is None:
             return None
         changes = [f.change for f in sys.meta_path if isinstance(f, _AfterImport) and f.path == self.path]
         spec.loader = _ThenChange(spec.loader, changes)

@@ -422,6 +422,21 @@ def test_a_name_a_project_module_lacks_comes_from_the_module_that_defines_it_or_
     assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
 
 
+def test_a_name_a_package_lacks_is_a_stand_in(tmp_path):
+    program = write_program(tmp_path / "p", """
+        from components import build_queue
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev", tags={"queue": build_queue("jobs")})
+    """)
+    (program / "components").mkdir()
+    (program / "components" / "__init__.py").write_text("TEAM = 'payments'\n", encoding="utf-8")
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == [
+        f"ImportError: cannot import name 'build_queue' from 'components' ({program / 'components' / '__init__.py'})"
+        f"{STAND_IN}"]
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+
+
 def test_packages_that_are_not_installed_are_stand_ins(tmp_path):
     findings = check(write_program(tmp_path / "p", """
         from dotenv import load_dotenv
