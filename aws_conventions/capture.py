@@ -5,7 +5,7 @@ serialized it (type, name, parent, camelCase inputs in wire format with secrets 
 dependencies, property dependencies, provider reference, source position) and the outputs a first
 deployment would produce: the inputs echoed plus the properties only the provider computes, which
 are unknown in a preview and synthetic but known otherwise (``standins.py``; data sources answer
-from ``datasources.py``). The root stack's outputs are the exports.
+from ``datasources.py``, AWS SDK calls from ``aws_api.py``). The root stack's outputs are the exports.
 
 ``program_process.py`` runs :func:`main` in a fresh process, in the program's interpreter, with the
 program's directory as working directory: it reads a JSON spec on stdin and answers in JSON lines on
@@ -31,7 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import datasources, standins, workarounds
+from . import aws_api, datasources, standins, workarounds
 from .program_failure import ProgramFailed, first_line, missing_config, syntax_summary, user_traceback
 
 __all__ = ["ProgramFailed", "capture", "main"]
@@ -294,7 +294,8 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        _run_program(loop, run_in_stack(program), fixes, root, project, stack)
+        with aws_api.answered(region):
+            _run_program(loop, run_in_stack(program), fixes, root, project, stack)
     except ProgramFailed as e:
         # The engine analyzes each resource as it is registered: what came before the failure is reported.
         e.partial = _registered(monitor)

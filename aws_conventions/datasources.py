@@ -14,6 +14,9 @@ from typing import Any
 
 from .standins import ACCOUNT_ID, UNKNOWN, Shaper, getter_types, is_output_type, token_kind
 
+CALLER = {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/policy-check", "userId": "AIDAPOLICYCHECK"}
+"""Who the runner runs a program as (``aws.get_caller_identity()``, STS ``GetCallerIdentity``)."""
+
 
 def policy_document(args: dict[str, Any]) -> str:
     """Render ``aws.iam.get_policy_document`` arguments as the provider does (sets sorted, one
@@ -65,8 +68,7 @@ def invoke_result(token: str, args: dict[str, Any], region: str) -> dict[str, An
 
 def _known_result(token: str, args: dict[str, Any], region: str) -> dict[str, Any] | None:
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
-        return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/policy-check",
-                "userId": "AIDAPOLICYCHECK", "id": ACCOUNT_ID}
+        return {**CALLER, "id": ACCOUNT_ID}
     if token == "aws:index/getRegion:getRegion":
         return {"name": region, "region": region, "id": region, "description": region,
                 "endpoint": f"ec2.{region}.amazonaws.com"}

@@ -7,6 +7,7 @@ so that each case is fast and can look at the records directly.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,43 @@ def test_data_sources_answer_plausibly():
     assert json.loads(seen["document"]) == {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"],
         "Principal": {"Service": "lambda.amazonaws.com"}}]}
+
+
+def test_aws_sdk_calls_are_answered_in_the_shape_of_the_api_without_a_request(monkeypatch):
+    boto3 = pytest.importorskip("boto3")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "")  # no credentials: a request would fail to sign
+    seen: dict[str, Any] = {}
+
+    def program() -> None:
+        sts = boto3.client("sts")  # no region configured: the stack's is used
+        seen["account"] = sts.get_caller_identity()["Account"]
+        zones = boto3.client("ec2").describe_availability_zones()["AvailabilityZones"]
+        seen["zones"] = [z["ZoneName"] for z in zones]
+        pages = boto3.client("s3").get_paginator("list_objects_v2").paginate(Bucket="reports-dev")
+        seen["pages"] = len(list(pages))
+        seen["function"] = boto3.client("lambda").get_function(FunctionName="api-dev")["Configuration"]["FunctionArn"]
+        aws.s3.Bucket("reports-dev", bucket=f"reports-dev-{seen['account']}")
+
+    result = run(program, config={"aws:region": "eu-west-1"})
+    assert seen == {"account": "123456789012", "zones": ["eu-west-1a", "eu-west-1b"], "pages": 1,
+                    "function": "arn:aws:lambda:eu-west-1:123456789012:function:api-dev"}
+    assert by_name(result)["reports-dev"]["inputs"]["bucket"] == "reports-dev-123456789012"
+    assert "AWS_DEFAULT_REGION" not in os.environ, "the region is the program's only while it runs"
+    with pytest.raises(Exception, match="credentials"):
+        boto3.client("sts", region_name="us-east-1").get_caller_identity()  # outside a run: the real SDK
+
+
+def test_an_aws_sdk_call_with_invalid_parameters_fails_as_botocore_fails_it():
+    boto3 = pytest.importorskip("boto3")
+
+    def program() -> None:
+        boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket=42)
+
+    with pytest.raises(capture_mod.ProgramFailed) as failed:
+        run(program)
+    assert failed.value.summary.startswith("ParamValidationError: Parameter validation failed")
 
 
 def test_a_failing_program_reports_its_own_frames():
