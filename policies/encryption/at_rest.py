@@ -3,7 +3,9 @@
 Why: an RDS instance, Aurora cluster, EBS volume or EFS file system created unencrypted stays
 unencrypted (encryption cannot be turned on later: the data must be copied to a new resource). Where
 a team's rules require keys it controls (key policies, rotation, each use audited in CloudTrail),
-the AWS-owned or AWS-managed default is not enough: ``customerManagedKeys`` names those services.
+the AWS-owned or AWS-managed default is not enough: ``customerManagedKeys`` names those services;
+where they require KMS and accept the AWS-managed key (each use of it is in CloudTrail too),
+``kmsKeys`` does.
 
 Reported: ``storageEncrypted`` not true on ``aws.rds.Instance``, ``aws.rds.Cluster`` and
 ``aws.rds.GlobalCluster``; ``encrypted`` not true on ``aws.ebs.Volume``, ``aws.efs.FileSystem``, and
@@ -13,13 +15,17 @@ EBS block devices a launch template or an instance declares; an SQS queue with
 ``NONE``). For the services in ``customerManagedKeys``: no KMS key, or an AWS-managed alias
 (``alias/aws/...``), on SQS queues, SNS topics, DynamoDB tables, CloudWatch log groups, Secrets Manager
 secrets, RDS storage, Kinesis streams, and S3 default encryption (inline or
-``aws.s3.BucketServerSideEncryptionConfiguration``; ``AES256`` is keys S3 manages).
+``aws.s3.BucketServerSideEncryptionConfiguration``; ``AES256`` is keys S3 manages). For the services
+in ``kmsKeys`` (a rule that asks for KMS and accepts the AWS-managed key): an SQS queue or SNS topic
+without ``kmsMasterKeyId``, a DynamoDB table without ``serverSideEncryption.enabled`` (an AWS-owned
+key), S3 default encryption other than ``aws:kms``; where a service is in both lists,
+``customerManagedKeys`` decides.
 
 Not reported: values unknown during a preview; SNS topics unless ``sns`` is in
-``customerManagedKeys`` (most carry CloudWatch alarms, and CloudWatch cannot publish to a topic
+``customerManagedKeys`` or ``kmsKeys`` (most carry CloudWatch alarms, and CloudWatch cannot publish to a topic
 encrypted with the AWS-managed ``alias/aws/sns``: it takes a key whose policy allows CloudWatch); an
 SQS queue that leaves ``sqsManagedSseEnabled`` unset (new queues get SQS-managed SSE); S3 buckets and
-DynamoDB tables outside ``customerManagedKeys`` (AWS encrypts them by default); volumes and databases
+DynamoDB tables outside both lists (AWS encrypts them by default); volumes and databases
 restored from a snapshot or replicating another (they inherit its encryption); Aurora Serverless v1
 (always encrypted); a bucket with no encryption configuration at all (that joins resources; AWS
 applies SSE-S3); instances whose block devices all come from the AMI.
@@ -36,7 +42,15 @@ from .._core.resource import Resource
 from .._core.values import Prop, prop_of
 
 SERVICES = ("dynamodb", "kinesis", "logs", "rds", "s3", "secretsmanager", "sns", "sqs")
+KMS_SERVICES = ("dynamodb", "s3", "sns", "sqs")
+"""Services that keep data without KMS unless told: with AWS-owned or service-managed keys, or, for SNS,
+unencrypted (the others' default is KMS already, or, for Kinesis, reported anyway)."""
 KEY_FIX = "=key.arn (an aws.kms.Key with enable_key_rotation=True declared in the stack)"
+KMS_FIX = {
+    "sns": "=key.arn (an aws.kms.Key whose policy lets CloudWatch use it, when alarms notify the topic; "
+           'otherwise the AWS-managed "alias/aws/sns")',
+    "sqs": '="alias/aws/sqs" (the AWS-managed key; or key.arn of an aws.kms.Key the stack declares)',
+}
 
 
 def _off(prop: Prop, absent: str | None) -> str | None:
@@ -83,7 +97,19 @@ def _flag(resource: Resource, path: str, default: str) -> Iterator[Finding]:
         yield violation(resource, path, found, "true", f"{snake(path.split('.')[-1])}=True")
 
 
+def _kms_only(ctx: PolicyContext, service: str) -> bool:
+    """Whether the config asks for a KMS key, AWS-managed or not, for ``service`` (and no more)."""
+    return service in ctx.config["kmsKeys"] and service not in ctx.config["customerManagedKeys"]
+
+
 def _customer_key(resource: Resource, ctx: PolicyContext, service: str, path: str) -> Iterator[Finding]:
+    if _kms_only(ctx, service):
+        prop = resource.get(path)
+        if prop.absent:
+            yield violation(resource, path, f"not set ({WITHOUT_KEY[service]})",
+                            f"a KMS key ('{service}' is in kmsKeys)",
+                            f"{snake(path)}{KMS_FIX[service]}", cause="encryption-at-rest:kms-key")
+        return
     if service not in ctx.config["customerManagedKeys"]:
         return
     found = _no_customer_key(resource.get(path), service)
@@ -174,10 +200,17 @@ def _queue(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 
 
 def _table(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    if "dynamodb" not in ctx.config["customerManagedKeys"]:
-        return
     enabled, key = resource.get("serverSideEncryption", "enabled"), resource.get("serverSideEncryption", "kmsKeyArn")
     found = _off(enabled, "not set (the table uses an AWS-owned key)")
+    if _kms_only(ctx, "dynamodb"):
+        if found:
+            yield violation(resource, enabled.path, found, "true ('dynamodb' is in kmsKeys)",
+                            "server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True) "
+                            "(the AWS-managed aws/dynamodb key; or kms_key_arn=key.arn)",
+                            cause="encryption-at-rest:kms-key")
+        return
+    if "dynamodb" not in ctx.config["customerManagedKeys"]:
+        return
     if found is None and enabled.known:
         found = _no_customer_key(key, "dynamodb")
         path = key.path
@@ -230,10 +263,17 @@ def _s3_defaults(resource: Resource) -> list[Prop]:
 
 
 def _bucket_encryption(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    if "s3" not in ctx.config["customerManagedKeys"]:
+    kms_only = _kms_only(ctx, "s3")
+    if not kms_only and "s3" not in ctx.config["customerManagedKeys"]:
         return
     for default in _s3_defaults(resource):
         algorithm, key = default.first("sseAlgorithm"), default.first("kmsMasterKeyId")
+        if kms_only:
+            if algorithm.known and algorithm.as_str() not in ("aws:kms", "aws:kms:dsse"):
+                yield violation(resource, algorithm.path, f"{algorithm.display()} (keys S3 manages)",
+                                "'aws:kms' ('s3' is in kmsKeys)", 'sse_algorithm="aws:kms" (the AWS-managed '
+                                "aws/s3 key; or kms_master_key_id=key.arn)", cause="encryption-at-rest:kms-key")
+            continue
         if algorithm.unknown or key.unknown:
             continue
         found: str | None
@@ -279,7 +319,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 POLICY = ResourcePolicy(
     name="encryption-at-rest",
     description=("Databases, volumes, file systems, streams, topics and queues are encrypted at rest, with a KMS "
-                 "key the stack manages for the services the config lists."),
+                 "key (the stack's, where required) for the services the config lists."),
     severity="high",
     enforcement_level=MANDATORY,
     remediation_steps=(
@@ -298,6 +338,11 @@ POLICY = ResourcePolicy(
                "Services whose data must be encrypted with a KMS key the stack manages, not the AWS-owned or "
                f"AWS-managed default: any of {', '.join(SERVICES)}.",
                {"items": {"type": "string", "enum": list(SERVICES)}, "uniqueItems": True}),
+        Option("kmsKeys", "array", [],
+               "Services whose data must be encrypted with a KMS key, the AWS-managed one (alias/aws/...) or "
+               f"the stack's, not the AWS-owned or service-managed default (or none, for SNS): any of "
+               f"{', '.join(KMS_SERVICES)}.",
+               {"items": {"type": "string", "enum": list(KMS_SERVICES)}, "uniqueItems": True}),
     ),
     check=check,
 )

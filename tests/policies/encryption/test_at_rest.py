@@ -6,6 +6,7 @@ from tests.conftest import REMOVE, assert_findings, check, merged
 NAME = "encryption-at-rest"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 CMK = {"customerManagedKeys": ["dynamodb", "kinesis", "logs", "rds", "s3", "secretsmanager", "sns", "sqs"]}
+KMS = {"kmsKeys": ["dynamodb", "s3", "sns", "sqs"]}
 
 RDS = "aws:rds/instance:Instance"
 CLUSTER = "aws:rds/cluster:Cluster"
@@ -142,6 +143,30 @@ CASES = [
      {"rules": [{"applyServerSideEncryptionByDefault": Secret({"sseAlgorithm": "AES256"})}]}, CMK,
      ["sseAlgorithm is [secret] (keys S3 manages)"]),
     ("sse-v2-resource-aes", SSE_V2, AES, CMK, ["sseAlgorithm is 'AES256'"]),
+    # kmsKeys: a KMS key, the AWS-managed one included; customerManagedKeys asks more where both list a service.
+    *[(f"kms-aws-managed-{t.split(':')[-1]}", t, changes, KMS, None) for t, changes in (
+        (TOPIC, {"kmsMasterKeyId": "alias/aws/sns"}), (QUEUE, {"kmsMasterKeyId": "alias/aws/sqs"}),
+        (TABLE, {"serverSideEncryption": {"enabled": True}}),
+        (SSE, {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]}))],
+    ("kms-topic-absent", TOPIC, {"kmsMasterKeyId": REMOVE}, KMS,
+     ["kmsMasterKeyId is not set (messages are stored unencrypted); expected a KMS key ('sns' is in kmsKeys)",
+      "Fix: kms_master_key_id=key.arn (an aws.kms.Key whose policy lets CloudWatch use it", '"alias/aws/sns"']),
+    ("kms-queue-sqs-managed", QUEUE, {"kmsMasterKeyId": REMOVE, "sqsManagedSseEnabled": True}, KMS,
+     ["kmsMasterKeyId is not set (SQS-managed keys, if any)", 'kms_master_key_id="alias/aws/sqs"']),
+    ("kms-queue-unknown", QUEUE, {"kmsMasterKeyId": UNKNOWN}, KMS, None),
+    ("kms-table-aws-owned", TABLE, {"serverSideEncryption": REMOVE}, KMS,
+     ["serverSideEncryption.enabled is not set (the table uses an AWS-owned key); expected true ('dynamodb' is "
+      "in kmsKeys)", "TableServerSideEncryptionArgs(enabled=True) (the AWS-managed aws/dynamodb key"]),
+    ("kms-table-disabled", TABLE, {"serverSideEncryption": {"enabled": False}}, KMS,
+     ["serverSideEncryption.enabled is false"]),
+    ("kms-table-unknown", TABLE, {"serverSideEncryption": UNKNOWN}, KMS, None),
+    ("kms-bucket-aes", SSE, AES, KMS, ["sseAlgorithm is 'AES256' (keys S3 manages); expected 'aws:kms' ('s3' is in "
+                                       "kmsKeys)", 'Fix: sse_algorithm="aws:kms" (the AWS-managed aws/s3 key']),
+    ("kms-bucket-unknown", SSE, {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": UNKNOWN}}]},
+     KMS, None),
+    ("kms-and-cmk", TOPIC, {"kmsMasterKeyId": "alias/aws/sns"}, {**KMS, "customerManagedKeys": ["sns"]},
+     ["kmsMasterKeyId is 'alias/aws/sns' (an AWS-managed key)", "'sns' is in customerManagedKeys"]),
+    ("kms-not-listed", TOPIC, {"kmsMasterKeyId": REMOVE}, {"kmsKeys": ["sqs"]}, None),
     ("bucket-v2-aes", BUCKET_V2, {"serverSideEncryptionConfigurations": [AES]}, CMK,
      ["serverSideEncryptionConfigurations[0].rules[0].applyServerSideEncryptionByDefault.sseAlgorithm is 'AES256'"]),
 ]
@@ -167,6 +192,8 @@ def test_an_unknown_service_in_the_config_is_rejected():
     p = policy(NAME)
     _, errors = config_mod.resolve(NAME, p.all_options, {**p.defaults, "customerManagedKeys": ["ebs"]})
     assert errors
+    _, errors = config_mod.resolve(NAME, p.all_options, {**p.defaults, "kmsKeys": ["rds"]})
+    assert errors, "RDS storage is encrypted with KMS whenever it is encrypted: nothing for kmsKeys to ask"
 
 
 def test_other_types_are_ignored():
