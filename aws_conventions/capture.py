@@ -17,6 +17,7 @@ for the test API.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import hashlib
 import json
@@ -32,7 +33,14 @@ from types import ModuleType
 from typing import Any
 
 from . import aws_api, datasources, standins, workarounds
-from .program_failure import ProgramFailed, first_line, missing_config, syntax_summary, user_traceback
+from .program_failure import (
+    CALLBACK_TRACEBACK,
+    ProgramFailed,
+    first_line,
+    missing_config,
+    syntax_summary,
+    user_traceback,
+)
 
 __all__ = ["ProgramFailed", "capture", "main"]
 
@@ -293,6 +301,8 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    apply = vars(pulumi.Output)["apply"]
+    pulumi.Output.apply = _remembering(apply)  # type: ignore[method-assign]
     try:
         with aws_api.answered(region):
             _run_program(loop, run_in_stack(program), fixes, root, project, stack)
@@ -301,8 +311,27 @@ def _run(target: str | Callable[[], Any], *, root: str, project: str, stack: str
         e.partial = _registered(monitor)
         raise
     finally:
+        pulumi.Output.apply = apply  # type: ignore[method-assign]
         loop.close()
     return _registered(monitor)
+
+
+def _remembering(apply: Callable[..., Any]) -> Callable[..., Any]:
+    """``Output.apply`` whose callback's exception keeps the traceback at the callback (the program's
+    frame that raised), whatever traceback the SDK's task gives it later."""
+
+    def patched(self: Any, func: Callable[[Any], Any], run_with_unknowns: bool = False) -> Any:
+        def remembered(value: Any) -> Any:
+            try:
+                return func(value)
+            except Exception as e:
+                with contextlib.suppress(AttributeError, TypeError):  # an exception that takes no attributes
+                    setattr(e, CALLBACK_TRACEBACK, e.__traceback__)
+                raise
+
+        return apply(self, remembered, run_with_unknowns)
+
+    return patched
 
 
 def _registered(monitor: Any) -> dict[str, Any]:

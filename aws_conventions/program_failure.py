@@ -51,9 +51,16 @@ def first_line(e: BaseException) -> str:
     return text.splitlines()[0] if text else "(no message)"
 
 
+CALLBACK_TRACEBACK = "_aws_conventions_callback_traceback"
+"""The attribute ``capture.py`` gives an exception raised in an apply callback: the traceback at the
+callback, which the SDK can replace with its own task's by the time the program's run fails."""
+
+
 def user_traceback(e: BaseException, root: str) -> str:
     """The traceback from the first frame in the program's directory on, as the Pulumi host shows it."""
     frames = traceback.extract_tb(e.__traceback__)
+    if not any(_inside(f.filename, root) for f in frames) and getattr(e, CALLBACK_TRACEBACK, None) is not None:
+        frames = traceback.extract_tb(getattr(e, CALLBACK_TRACEBACK))
     start = next((i for i, f in enumerate(frames) if _inside(f.filename, root)), 0)
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames[start:]),
              *traceback.format_exception_only(type(e), e)]

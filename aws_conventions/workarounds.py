@@ -56,7 +56,9 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
   goes, is sent as an unknown value;
 * ``{"kind": "flatten-depends-on"}``: a list inside ``depends_on``'s list is spread into it;
 * ``{"kind": "output-json"}``: ``json.dumps`` of a document that holds an Output becomes
-  ``pulumi.Output.json_dumps`` of it.
+  ``pulumi.Output.json_dumps`` of it;
+* ``{"kind": "callback", "file": "/abs/lib/ecs.py", "line": "137"}``: the callback defined on that line
+  and given to ``Output.apply`` gives an unknown value where it raises.
 
 Runs in the program's interpreter (``capture.py``): imports only the standard library and the pulumi SDK.
 """
@@ -147,6 +149,11 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
         from pulumi.runtime import rpc
 
         return [_set(rpc, "serialize_property", _results_unknown(rpc.serialize_property))]
+    if kind == "callback":
+        import pulumi
+
+        apply = vars(pulumi.Output)["apply"]
+        return [_set(pulumi.Output, "apply", _guarding(apply, str(fix["file"]), int(fix["line"])))]
     if kind == "flatten-depends-on":
         import pulumi
 
@@ -553,6 +560,27 @@ def _results_unknown(serialize: Any) -> Any:
                 and cls.__name__.removeprefix("Awaitable").startswith("Get"):
             value = _unknown(None)
         return await serialize(value, *args, **kwargs)
+
+    return patched
+
+
+def _guarding(apply: Any, file: str, line: int) -> Any:
+    """``Output.apply`` whose callback defined at ``file``:``line`` gives an unknown value where it raises."""
+    import os
+
+    @functools.wraps(apply)
+    def patched(self: Any, func: Any, run_with_unknowns: bool = False) -> Any:
+        code = getattr(func, "__code__", None)
+        if code is None or code.co_firstlineno != line or os.path.realpath(code.co_filename) != file:
+            return apply(self, func, run_with_unknowns)
+
+        def guarded(value: Any) -> Any:
+            try:
+                return func(value)
+            except Exception:  # noqa: BLE001 - the failure the runner explained; the value is unknown
+                return _unknown(None)
+
+        return apply(self, guarded, run_with_unknowns)
 
     return patched
 

@@ -105,6 +105,10 @@ CHECKS = (
     Check("program-missing-name", "mandatory",
           "A failed program explained: a name imported from a module of the project that does not define it "
           "(`from modules.iam import create_role`), with the module that does, if one does."),
+    Check("program-callback-parameter", "mandatory",
+          "A failed program explained: an apply callback whose parameter hides a variable of the function around "
+          "it (Output.all(...).apply(lambda args: ... args.environment_suffix)), so that it reads the Output's "
+          "values where the program meant its own variable."),
     Check("program-local-module", "mandatory",
           "A failed program explained: a package of the project imported by a path that does not reach it "
           "(`from components.vpc import ...` when it is lib/components)."),

@@ -158,6 +158,9 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
         return {"kind": "import", "name": unimported[0], "module": unimported[1]}
     if failure is not None and _value_attribute(failure) is not None:
         return {"kind": "value-attribute"}
+    if failure is not None and (callback := _callback_parameter(failure)) is not None:
+        return {"kind": "callback", "file": str((failure.root / callback[0].file).resolve()),
+                "line": str(callback[0].line)}
     if failure is not None and _result_value(failure) is not None:
         return {"kind": "result-value"}
     if failure is not None and failure.error_type == "AttributeError" and _SETTING.match(failure.message):
@@ -715,6 +718,56 @@ def _project_arguments(failure: Failure) -> tuple[str, Location, list[str]] | No
     return (match.group("callee"), defined, names) if defined is not None else None
 
 
+def callback_parameter(failure: Failure) -> Diagnosis | None:
+    """``Output.all(args.log_group).apply(lambda args: ... args.environment_suffix)``: the callback's
+    parameter has the name of a variable of the function around it, which it hides; the callback reads
+    the attribute from the Output's values (a list) where the program meant its own variable."""
+    found = _callback_parameter(failure)
+    if found is None:
+        return None
+    callback, name, attribute, enclosing = found
+    kind = _VALUE_ATTRIBUTE.match(failure.message)
+    shown = f"a {kind.group('type')}" if kind is not None and kind.group("type") != "NoneType" else "None"
+    return _diagnosis(
+        "program-callback-parameter", failure,
+        f"The callback given to .apply (line {callback.line}) names its parameter {name}, which hides the {name} of "
+        f"{enclosing}: {name}.{attribute} reads the Output's value ({shown}) where the program meant "
+        f"{enclosing}'s {name}. A preview runs the callback once its input is known, and fails so.",
+        f"rename the callback's parameter (lambda values: ...) and read the Output's values through it "
+        f"({name}[0] becomes values[0]); {name}.{attribute} is then {enclosing}'s {name}",
+        callback)
+
+
+def _callback_parameter(failure: Failure) -> tuple[Location, str, str, str] | None:
+    """(the callback, its parameter, the attribute read from it, the enclosing function) when the failing
+    line reads an attribute from a callback's parameter that a variable of the enclosing function shares
+    the name of."""
+    kind = _VALUE_ATTRIBUTE.match(failure.message) if failure.error_type == "AttributeError" else None
+    tree = _failing_file(failure) if kind is not None and failure.location is not None else None
+    if tree is None or failure.location is None or kind is None:
+        return None
+    line, attribute = failure.location.line, kind.group("attribute")
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        outer = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)} | {
+            t.id for n in ast.walk(function) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+        for call in ast.walk(function):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "apply"
+                    and call.args and isinstance(call.args[0], ast.Lambda)):
+                continue
+            callback = call.args[0]
+            if not callback.lineno <= line <= (callback.end_lineno or callback.lineno):
+                continue
+            for parameter in callback.args.args:
+                reads = any(isinstance(n, ast.Attribute) and n.attr == attribute and isinstance(n.value, ast.Name)
+                            and n.value.id == parameter.arg and n.lineno == line for n in ast.walk(callback.body))
+                if reads and parameter.arg in outer:
+                    return (Location(failure.location.file, callback.lineno), parameter.arg, attribute,
+                            f"{function.name}()")
+    return None
+
+
 def _listing(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
@@ -971,7 +1024,7 @@ RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
     unknown_module, unknown_attribute, nameless_resource, missing_argument, provider_setting, invoke_option,
     data_source_result, missing_import, undefined_name, output_value_attribute, list_for_one_value, missing_module,
-    local_module, absent_module, project_arguments, missing_name)
+    local_module, absent_module, project_arguments, missing_name, callback_parameter)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

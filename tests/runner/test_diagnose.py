@@ -542,3 +542,49 @@ def test_an_attribute_read_through_an_output_from_a_plain_value(tmp_path, capsys
     assert ("The program reads .id from an Output whose value is a str, which has no id: it holds a name, an ID "
             "or an ARN where the resource was meant.") in err
     assert "Fix: read id from the resource itself (bucket.id, not bucket_name.id)" in err
+
+
+SHADOWING_CALLBACK = """
+    import json
+
+    class Service(pulumi.ComponentResource):
+        def __init__(self, name, args):
+            super().__init__("tap:app:Service", name)
+            group = aws.cloudwatch.LogGroup(f"app-{args.suffix}", retention_in_days=14,
+                                            opts=pulumi.ResourceOptions(parent=self))
+            aws.ssm.Parameter(f"app-config-{args.suffix}", type="String",
+                value=pulumi.Output.all(group.name, "x").apply(lambda args: json.dumps({
+                    "group": args[0],
+                    "env": args.suffix})),
+                opts=pulumi.ResourceOptions(parent=self))
+
+    class Args:
+        suffix = "dev"
+
+    Service("app-dev", Args())
+"""
+"""A callback whose parameter hides the component's args: the log group's name is known in a preview
+(the program sets none, and an autoname is known), so the callback runs and fails."""
+
+
+def test_a_callback_parameter_that_hides_a_variable_of_the_function_around_it(tmp_path, capsys):
+    program = write_program(tmp_path / "p", SHADOWING_CALLBACK)
+    code, _, err = run(capsys, program)
+    assert code == 2
+    assert f"__main__.py:{line_of(program / '__main__.py', 'lambda args')}\n" \
+           "        - [mandatory]  program-callback-parameter" in err
+    assert (f"The callback given to .apply (line {line_of(program / '__main__.py', 'lambda args')}) names its "
+            "parameter args, which hides the args of __init__(): args.suffix reads the Output's value (a list) where "
+            "the program meant __init__()'s args.") in err
+    assert ("Fix: rename the callback's parameter (lambda values: ...) and read the Output's values through it "
+            "(args[0] becomes values[0]); args.suffix is then __init__()'s args") in err
+
+
+def test_a_callback_that_reads_a_missing_attribute_of_its_own_value_is_not_said_to_hide_a_name(tmp_path, capsys):
+    program = write_program(tmp_path / "p", """
+        group = aws.cloudwatch.LogGroup("app-dev", retention_in_days=14)
+        aws.ssm.Parameter("app-config-dev", type="String", value=group.name.apply(lambda name: name.suffix))
+    """)
+    code, _, err = run(capsys, program)
+    assert code == 2 and "AttributeError: 'str' object has no attribute 'suffix'" in err
+    assert "program-callback-parameter" not in err

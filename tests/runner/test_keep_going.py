@@ -318,6 +318,29 @@ def test_keep_going_runs_past_and_checks_what_the_program_declares(tmp_path, bod
     assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
 
 
+def test_a_callback_that_hides_a_name_gives_an_unknown_value_and_the_rest_is_checked(tmp_path):
+    from tests.runner.test_diagnose import SHADOWING_CALLBACK
+
+    declared = textwrap.dedent(SHADOWING_CALLBACK) + 'aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")\n'
+    findings = check(write_program(tmp_path / "p", declared), keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == ["AttributeError: 'list' object has no attribute 'suffix'"]
+    assert [d.check for d in findings.diagnoses if d.check.startswith("program-")] == ["program-callback-parameter"]
+    assert "app-config-dev" in [r.name for r in findings.resources], "declared, with the callback's value unknown"
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+
+
+def test_only_the_explained_callback_is_guarded(tmp_path):
+    import pulumi
+
+    fix = {"kind": "callback", "file": str(tmp_path / "other.py"), "line": "3"}
+    apply = pulumi.Output.apply
+    with workarounds.applied([fix]):
+        assert pulumi.Output.apply is not apply
+        assert pulumi.Output.from_input(1).apply(lambda v: v + 1) is not None  # another callback: untouched
+    assert pulumi.Output.apply is apply
+
+
 def test_a_data_source_result_read_by_a_wrong_name_is_unknown_to_the_policies(tmp_path):
     findings = check(write_program(tmp_path / "p", RUN_PAST[0][0]), keep_going=True)
     assert [f.resource_name for f in findings.by_policy("rds-managed-master-password")] == ["db-dev"]
