@@ -258,10 +258,29 @@ def _callable_output_class() -> type:
                 raise AttributeError(item)
             return _callable_unknown()
 
-        def __iter__(self) -> Any:  # a list a stand-in gives: nothing in it is known, so nothing to visit
-            return iter(())
+        def __iter__(self) -> Any:
+            # Unpacked into names (a, b, c = create_cluster(...)): one unknown each. Iterated otherwise, a
+            # list a stand-in gives: nothing in it is known, so nothing to visit.
+            import sys
+
+            return iter([_callable_unknown() for _ in range(_unpacked_into(sys._getframe(1)))])
 
     return CallableUnknown
+
+
+def _unpacked_into(frame: Any) -> int:
+    """How many names the instruction ``frame`` runs unpacks a value into (``a, b, c = ...``: 3; ``a,
+    *rest = ...``: 1), or 0 when it does not unpack one."""
+    import dis
+
+    for instruction in dis.get_instructions(frame.f_code):
+        if instruction.offset == frame.f_lasti:
+            if instruction.opname == "UNPACK_SEQUENCE":
+                return int(instruction.arg or 0)
+            if instruction.opname == "UNPACK_EX":  # before the starred name, and after it
+                return int(instruction.arg or 0) % 256 + int(instruction.arg or 0) // 256
+            return 0
+    return 0
 
 
 def _setting_ignored(self: Any, name: str, value: Any) -> None:

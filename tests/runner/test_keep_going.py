@@ -371,6 +371,23 @@ def test_a_module_the_project_does_not_have_is_a_stand_in_and_what_it_gives_is_u
     assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
 
 
+def test_what_a_stand_in_gives_unpacks_into_as_many_unknowns_as_names(tmp_path):
+    program = write_program(tmp_path / "p", """
+        import components.compute as compute
+        provider, arn, (url, *rest) = compute.create_oidc_provider("cluster-dev")
+        for subnet in compute.subnets:
+            aws.ec2.RouteTableAssociation("assoc-dev", subnet_id=subnet, route_table_id="rtb-1")
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev", tags={"issuer": url, "arn": arn})
+    """)
+    (program / "components").mkdir()
+    (program / "components" / "__init__.py").write_text("", encoding="utf-8")
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == [f"ModuleNotFoundError: No module named 'components.compute'{STAND_IN}"]
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+    assert "assoc-dev" not in [r.name for r in findings.resources], "a list a stand-in gives has nothing in it"
+
+
 def test_a_fragment_module_is_a_stand_in_and_the_rest_is_checked(tmp_path):
     program = write_program(tmp_path / "p", """
         from policies_doc import tenant_policy
