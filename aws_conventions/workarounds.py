@@ -57,6 +57,8 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
 * ``{"kind": "flatten-depends-on"}``: a list inside ``depends_on``'s list is spread into it;
 * ``{"kind": "output-json"}``: ``json.dumps`` of a document that holds an Output becomes
   ``pulumi.Output.json_dumps`` of it;
+* ``{"kind": "none-unpacked", "file": "/abs/lib/tap_stack.py"}``: in the module of that file (one the program
+  imports), ``**value`` unpacks ``value or {}``, so that None unpacks as nothing;
 * ``{"kind": "callback", "file": "/abs/lib/ecs.py", "line": "137"}``: the callback defined on that line
   and given to ``Output.apply`` gives an unknown value where it raises.
 
@@ -69,6 +71,7 @@ import contextlib
 import functools
 import importlib
 import importlib.abc
+import importlib.machinery
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -126,6 +129,12 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
             else _FileStandIn(str(fix["file"]))
         sys.meta_path.insert(0, finder)
         return [(sys.meta_path, "", finder)]
+    if kind == "none-unpacked":
+        import sys
+
+        rewriting = _Rewriting(str(fix["file"]))
+        sys.meta_path.insert(0, rewriting)
+        return [(sys.meta_path, "", rewriting)]
     if kind in ("project-arguments", "missing-name"):
         import sys
 
@@ -422,6 +431,58 @@ class _AfterImport(importlib.abc.MetaPathFinder):
 
         for name in self.loaded:
             sys.modules.pop(name, None)
+
+
+class _Rewriting(importlib.abc.MetaPathFinder):
+    """Finds the module of one file of the program and compiles it with ``**value`` as ``**(value or {})``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.loaded: list[str] = []
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        import importlib.machinery
+
+        spec = _spec_of_file(fullname, path, self.path)
+        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            return None
+        spec.loader = _NoneUnpackedLoader(fullname, self.path)
+        self.loaded.append(fullname)
+        return spec
+
+    def forget(self) -> None:
+        import sys
+
+        for name in self.loaded:
+            sys.modules.pop(name, None)
+
+
+def _none_as_empty(tree: Any) -> Any:
+    """``tree`` with every ``**value`` of a dict display or a call made ``**(value or {})``."""
+    import ast
+
+    def empty_if_none(value: ast.expr) -> ast.expr:
+        return ast.copy_location(ast.BoolOp(op=ast.Or(), values=[value, ast.Dict(keys=[], values=[])]), value)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            node.values = [empty_if_none(v) if k is None else v for k, v in zip(node.keys, node.values, strict=True)]
+        elif isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg is None:
+                    keyword.value = empty_if_none(keyword.value)
+    return ast.fix_missing_locations(tree)
+
+
+class _NoneUnpackedLoader(importlib.machinery.SourceFileLoader):
+    """Compiles the file with :func:`_none_as_empty`, never from or into its bytecode cache (a run without
+    the fix must not load the changed code)."""
+
+    def get_code(self, fullname: str) -> Any:
+        import ast
+
+        path = self.get_filename(fullname)
+        return compile(_none_as_empty(ast.parse(self.get_data(path), path)), path, "exec", dont_inherit=True)
 
 
 class _ThenChange(importlib.abc.Loader):

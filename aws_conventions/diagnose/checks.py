@@ -109,6 +109,9 @@ CHECKS = (
           "A failed program explained: an apply callback whose parameter hides a variable of the function around "
           "it (Output.all(...).apply(lambda args: ... args.environment_suffix)), so that it reads the Output's "
           "values where the program meant its own variable."),
+    Check("program-none-unpacked", "mandatory",
+          "A failed program explained: None unpacked with ** ({**self.tags, \"Name\": ...} where tags default to "
+          "None and the entry file passes none)."),
     Check("program-local-module", "mandatory",
           "A failed program explained: a package of the project imported by a path that does not reach it "
           "(`from components.vpc import ...` when it is lib/components)."),

@@ -158,6 +158,8 @@ def workaround(text: str, root: Path) -> dict[str, str] | None:
         return {"kind": "import", "name": unimported[0], "module": unimported[1]}
     if failure is not None and _value_attribute(failure) is not None:
         return {"kind": "value-attribute"}
+    if failure is not None and failure.location is not None and _none_unpacked(failure) is not None:
+        return {"kind": "none-unpacked", "file": str((failure.root / failure.location.file).resolve())}
     if failure is not None and (callback := _callback_parameter(failure)) is not None:
         return {"kind": "callback", "file": str((failure.root / callback[0].file).resolve()),
                 "line": str(callback[0].line)}
@@ -768,6 +770,44 @@ def _callback_parameter(failure: Failure) -> tuple[Location, str, str, str] | No
     return None
 
 
+def none_unpacked(failure: Failure) -> Diagnosis | None:
+    """``{**self.tags, "Name": ...}`` where ``self.tags`` is None (a ``TapStackArgs`` whose tags default
+    to None, and an entry file that passes none): ``**`` unpacks only a mapping."""
+    unpacked = _none_unpacked(failure)
+    if unpacked is None:
+        return None
+    return _diagnosis(
+        "program-none-unpacked", failure,
+        f"{unpacked} is None here, and ** unpacks only a mapping: an optional argument left at its default "
+        f"(tags=None) is unpacked as if it were a dict.",
+        f"**({unpacked} or {{}}) where it is unpacked, or make it a dict where it is set "
+        f"(self.tags = args.tags or {{}})")
+
+
+def _none_unpacked(failure: Failure) -> str | None:
+    """The expression the failing line unpacks with ``**`` when it was None (the first, if several)."""
+    if failure.error_type != "TypeError" or not (
+            failure.message == "'NoneType' object is not a mapping"
+            or failure.message.endswith("argument after ** must be a mapping, not NoneType")):
+        return None
+    tree = _failing_file(failure)
+    if tree is None or failure.location is None:
+        return None
+    line = failure.location.line
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            unpacked = [v for k, v in zip(node.keys, node.values, strict=True) if k is None]
+        elif isinstance(node, ast.Call):
+            unpacked = [k.value for k in node.keywords if k.arg is None]
+        else:
+            continue
+        for value in unpacked:
+            if value.lineno <= line <= (value.end_lineno or value.lineno) \
+                    and not isinstance(value, (ast.Dict, ast.DictComp)):
+                return ast.unparse(value)
+    return None
+
+
 def _listing(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
@@ -1024,7 +1064,7 @@ RULES: tuple[Callable[[Failure], Diagnosis | None], ...] = (
     output_json, unexpected_argument, unexpected_function_argument, nested_depends_on, unknown_class,
     unknown_module, unknown_attribute, nameless_resource, missing_argument, provider_setting, invoke_option,
     data_source_result, missing_import, undefined_name, output_value_attribute, list_for_one_value, missing_module,
-    local_module, absent_module, project_arguments, missing_name, callback_parameter)
+    local_module, absent_module, project_arguments, missing_name, callback_parameter, none_unpacked)
 
 
 # -- reading the program's call ------------------------------------------------------------------------

@@ -588,3 +588,36 @@ def test_a_callback_that_reads_a_missing_attribute_of_its_own_value_is_not_said_
     code, _, err = run(capsys, program)
     assert code == 2 and "AttributeError: 'str' object has no attribute 'suffix'" in err
     assert "program-callback-parameter" not in err
+
+
+NONE_UNPACKED = {
+    "__main__.py": "from stack import Stack, StackArgs\nStack('app-dev', StackArgs())\n",
+    "stack.py": """import pulumi
+import pulumi_aws as aws
+
+
+class StackArgs:
+    def __init__(self, tags=None):
+        self.tags = tags
+
+
+class Stack(pulumi.ComponentResource):
+    def __init__(self, name, args):
+        super().__init__("tap:app:Stack", name)
+        aws.sqs.Queue("jobs-dev", tags={**args.tags, "Name": "jobs-dev"}, opts=pulumi.ResourceOptions(parent=self))
+        aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev", opts=pulumi.ResourceOptions(parent=self))
+""",
+}
+"""An optional tags argument left at None, then unpacked, in a module the entry file imports."""
+
+
+def test_none_unpacked_with_two_stars(tmp_path, capsys):
+    program = write_program(tmp_path / "p", "")
+    for name, text in NONE_UNPACKED.items():
+        (program / name).write_text(text, encoding="utf-8")
+    code, _, err = run(capsys, program)
+    assert code == 2
+    assert f"stack.py:{line_of(program / 'stack.py', '**args.tags')}\n        - [mandatory]  program-none-unpacked" in err
+    assert ("args.tags is None here, and ** unpacks only a mapping: an optional argument left at its default "
+            "(tags=None) is unpacked as if it were a dict.") in err
+    assert "Fix: **(args.tags or {}) where it is unpacked, or make it a dict where it is set" in err

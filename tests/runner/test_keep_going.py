@@ -330,6 +330,21 @@ def test_a_callback_that_hides_a_name_gives_an_unknown_value_and_the_rest_is_che
     assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
 
 
+def test_none_unpacked_in_an_imported_module_unpacks_as_nothing_without_touching_its_bytecode(tmp_path):
+    from tests.runner.test_diagnose import NONE_UNPACKED
+
+    program = write_program(tmp_path / "p", "")
+    for name, text in NONE_UNPACKED.items():
+        (program / name).write_text(text, encoding="utf-8")
+    findings = check(program, keep_going=True)
+    assert findings.failure is None
+    assert findings.worked_around == ["TypeError: 'NoneType' object is not a mapping"]
+    assert [d.check for d in findings.diagnoses if d.check.startswith("program-")] == ["program-none-unpacked"]
+    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
+    with pytest.raises(ProgramError, match="'NoneType' object is not a mapping"):
+        check(program)  # the module as written, not as the fix compiled it
+
+
 def test_only_the_explained_callback_is_guarded(tmp_path):
     import pulumi
 
