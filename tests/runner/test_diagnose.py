@@ -617,7 +617,8 @@ def test_none_unpacked_with_two_stars(tmp_path, capsys):
         (program / name).write_text(text, encoding="utf-8")
     code, _, err = run(capsys, program)
     assert code == 2
-    assert f"stack.py:{line_of(program / 'stack.py', '**args.tags')}\n        - [mandatory]  program-none-unpacked" in err
+    line = line_of(program / "stack.py", "**args.tags")
+    assert f"stack.py:{line}\n        - [mandatory]  program-none-unpacked" in err
     assert ("args.tags is None here, and ** unpacks only a mapping: an optional argument left at its default "
             "(tags=None) is unpacked as if it were a dict.") in err
     assert "Fix: **(args.tags or {}) where it is unpacked, or make it a dict where it is set" in err
