@@ -30,7 +30,8 @@ Not reported:
   in ``wildcardResourceActions`` (by default metrics, Lambda's VPC network interfaces, writing logs
   and reading alarms, metrics and log events, as AWS's own managed policies grant them), List-level
   actions unless ``reportListActions`` is on, and statements whose Condition narrows what they
-  reach: a resource tag or account, as attribute-based access control does, a service's own key
+  reach: a resource tag or account, or the tags a create request must carry, as attribute-based access
+  control does, a service's own key
   such as ``dynamodb:LeadingKeys``, or a Condition that is unknown (privilege escalation is reported all the same);
 * Read and List actions on ``Resource: "*"`` in a statement that also names an action listing every
   resource of their service (``s3:ListAllMyBuckets`` beside ``s3:GetEncryptionConfiguration``): an
@@ -282,7 +283,23 @@ def _narrowed(st: Statement) -> bool:
     if st.condition_unknown:
         return True
     return any(not key.startswith("aws:") or key.startswith("aws:resourcetag/") or key in _RESOURCE_KEYS
-               for key in st.condition_keys())
+               for key in st.condition_keys()) or _tags_required(st)
+
+
+def _tags_required(st: Statement) -> bool:
+    """Whether the Condition requires the request to carry a tag (``Null`` false, or a string or ARN test
+    without ``IfExists``): a create action then reaches only what it tags so, and any other action nothing,
+    as the AWS Load Balancer Controller's published policy relies on."""
+    for operator, block in (st.conditions or {}).items():
+        if not isinstance(block, Mapping) or operator.lower().endswith("ifexists") \
+                or operator.lower().startswith("forallvalues:"):  # both hold for a request without the tag
+            continue
+        for key, value in block.items():
+            if not key.lower().startswith("aws:requesttag/"):
+                continue
+            if operator.lower() != "null" or str(value).lower() == "false":
+                return True
+    return False
 
 
 def _text(resource: Resource, path: str, text: str, fix: str, label: str) -> Finding:

@@ -92,6 +92,19 @@ CASES = [
      {"maxListedActions": 2}, [["allows sns:Publish, sqs:SendMessage and 2 more on Resource '*'"]]),
     ("resource-tag-condition-narrows", {"policy": policy(allow("ec2:StartInstances", Condition={
         "StringEquals": {"aws:ResourceTag/team": "payments"}}))}, {}, None),
+    ("request-tag-condition-narrows", {"policy": policy(allow(
+        ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+        Condition={"Null": {"aws:RequestTag/elbv2.k8s.aws/cluster": "false"}}))}, {}, None),
+    ("request-tag-equals-narrows", {"policy": policy(allow("ec2:CreateVolume", Condition={
+        "StringEquals": {"aws:RequestTag/team": "payments"}}))}, {}, None),
+    ("request-tag-if-exists-does-not-narrow", {"policy": policy(allow("ec2:CreateVolume", Condition={
+        "StringEqualsIfExists": {"aws:RequestTag/team": "payments"}}))}, {}, [["allows ec2:CreateVolume on"]]),
+    ("request-tag-for-all-values-does-not-narrow", {"policy": policy(allow("ec2:CreateVolume", Condition={
+        "ForAllValues:StringEquals": {"aws:RequestTag/team": ["payments"]}}))}, {}, [["allows ec2:CreateVolume on"]]),
+    ("request-tag-absent-does-not-narrow", {"policy": policy(allow("ec2:CreateVolume", Condition={
+        "Null": {"aws:RequestTag/team": "true"}}))}, {}, [["allows ec2:CreateVolume on"]]),
+    ("tag-keys-do-not-narrow", {"policy": policy(allow("ec2:CreateVolume", Condition={
+        "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}))}, {}, [["allows ec2:CreateVolume on"]]),
     ("service-condition-narrows", {"policy": policy(allow("dynamodb:GetItem", Condition={
         "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:userid}"]}}))}, {}, None),
     ("request-condition-does-not-narrow", {"policy": policy(allow("dynamodb:GetItem", Condition={
