@@ -138,7 +138,7 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
     if kind in ("project-arguments", "missing-name"):
         import sys
 
-        after: _AfterImport = _AfterImport(str(fix["file"]), functools.partial(_changed, dict(fix)))
+        after = _AfterImport(str(fix["file"]), functools.partial(_changed, dict(fix)))
         sys.meta_path.insert(0, after)
         return [(sys.meta_path, "", after)]
     if kind == "import":
@@ -338,11 +338,22 @@ def _stand_in_module(name: str) -> Any:
     return module
 
 
-class _StandInLoader(importlib.abc.Loader, importlib.abc.MetaPathFinder):
-    """A ``sys.meta_path`` finder and its loader: what it finds imports as a stand-in module."""
+class _Loading:
+    """A ``sys.meta_path`` finder of the runner's: the modules it loaded, dropped from ``sys.modules``
+    when its fix is undone."""
 
     def __init__(self) -> None:
         self.loaded: list[str] = []
+
+    def forget(self) -> None:
+        import sys
+
+        for name in self.loaded:
+            sys.modules.pop(name, None)
+
+
+class _StandInLoader(_Loading, importlib.abc.Loader, importlib.abc.MetaPathFinder):
+    """A ``sys.meta_path`` finder and its loader: what it finds imports as a stand-in module."""
 
     def create_module(self, spec: Any) -> Any:
         self.loaded.append(spec.name)
@@ -350,13 +361,6 @@ class _StandInLoader(importlib.abc.Loader, importlib.abc.MetaPathFinder):
 
     def exec_module(self, module: Any) -> None:
         pass
-
-    def forget(self) -> None:
-        """Drop the stand-ins from ``sys.modules`` (when the fix is undone)."""
-        import sys
-
-        for name in self.loaded:
-            sys.modules.pop(name, None)
 
 
 class _ModuleStandIn(_StandInLoader):
@@ -406,13 +410,21 @@ def _spec_of_file(fullname: str, path: Any, file: str) -> Any:
     return spec
 
 
-class _AfterImport(importlib.abc.MetaPathFinder):
-    """Finds the module of one file of the program and, once it has run, changes it as the fixes for that
-    file say (every such finder's, whichever finds the module first)."""
+class _FileFinder(_Loading, importlib.abc.MetaPathFinder):
+    """Finds the module of one file of the program, to load it otherwise."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+
+class _AfterImport(_FileFinder):
+    """Once the module of the file has run, changes it as the fixes for that file say (every such
+    finder's, whichever finds the module first)."""
 
     def __init__(self, path: str, change: Any) -> None:
-        self.path, self.change = path, change
-        self.loaded: list[str] = []
+        super().__init__(path)
+        self.change = change
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         import sys
@@ -425,36 +437,17 @@ class _AfterImport(importlib.abc.MetaPathFinder):
         self.loaded.append(fullname)
         return spec
 
-    def forget(self) -> None:
-        """Drop the changed modules from ``sys.modules`` (when the fix is undone)."""
-        import sys
 
-        for name in self.loaded:
-            sys.modules.pop(name, None)
-
-
-class _Rewriting(importlib.abc.MetaPathFinder):
-    """Finds the module of one file of the program and compiles it with ``**value`` as ``**(value or {})``."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.loaded: list[str] = []
+class _Rewriting(_FileFinder):
+    """Compiles the module of the file with ``**value`` as ``**(value or {})``."""
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        import importlib.machinery
-
         spec = _spec_of_file(fullname, path, self.path)
         if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
             return None
         spec.loader = _NoneUnpackedLoader(fullname, self.path)
         self.loaded.append(fullname)
         return spec
-
-    def forget(self) -> None:
-        import sys
-
-        for name in self.loaded:
-            sys.modules.pop(name, None)
 
 
 def _none_as_empty(tree: Any) -> Any:
