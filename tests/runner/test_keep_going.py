@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -373,34 +374,35 @@ def test_a_data_source_result_given_as_a_value_is_sent_as_unknown(tmp_path):
 
 
 def test_a_module_the_project_does_not_have_is_a_stand_in_and_what_it_gives_is_unknown(tmp_path):
-    program = write_program(tmp_path / "p", """
+    _checked_without_compute(tmp_path, """
         from components.compute import ComputeComponent
         compute = ComputeComponent("compute-dev", vpc_id="vpc-1")
         aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev", tags={"function": compute.function_name})
     """)
-    (program / "components").mkdir()
-    (program / "components" / "__init__.py").write_text("", encoding="utf-8")
-    findings = check(program, keep_going=True)
-    assert findings.failure is None
-    assert findings.worked_around == [f"ModuleNotFoundError: No module named 'components.compute'{STAND_IN}"]
-    assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
 
 
 def test_what_a_stand_in_gives_unpacks_into_as_many_unknowns_as_names(tmp_path):
-    program = write_program(tmp_path / "p", """
+    findings = _checked_without_compute(tmp_path, """
         import components.compute as compute
         provider, arn, (url, *rest) = compute.create_oidc_provider("cluster-dev")
         for subnet in compute.subnets:
             aws.ec2.RouteTableAssociation("assoc-dev", subnet_id=subnet, route_table_id="rtb-1")
         aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev", tags={"issuer": url, "arn": arn})
     """)
+    assert "assoc-dev" not in [r.name for r in findings.resources], "a list a stand-in gives has nothing in it"
+
+
+def _checked_without_compute(tmp_path: Path, body: str) -> Any:
+    """The check of a program whose package ``components`` has no ``compute`` module, which it uses and
+    which stands in for it; the log group ``audit-dev`` it declares after is checked."""
+    program = write_program(tmp_path / "p", body)
     (program / "components").mkdir()
     (program / "components" / "__init__.py").write_text("", encoding="utf-8")
     findings = check(program, keep_going=True)
     assert findings.failure is None
     assert findings.worked_around == [f"ModuleNotFoundError: No module named 'components.compute'{STAND_IN}"]
     assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
-    assert "assoc-dev" not in [r.name for r in findings.resources], "a list a stand-in gives has nothing in it"
+    return findings
 
 
 def test_a_fragment_module_is_a_stand_in_and_the_rest_is_checked(tmp_path):
