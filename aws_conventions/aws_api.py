@@ -32,7 +32,7 @@ that a paginator stops."""
 _NAMES = ("Name", "FunctionName", "RoleName", "Bucket", "TableName", "ClusterName", "StackName", "SecretId",
           "QueueName", "TopicName", "RepositoryName", "KeyId", "UserName", "GroupName")
 """Parameters that name what a call is about, for the values of its response."""
-_WHEN = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+_WHEN = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)  # noqa: UP017 - the program's Python may predate 3.11
 
 
 def response(operation: Any, params: Mapping[str, Any], region: str) -> dict[str, Any]:

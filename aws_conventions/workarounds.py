@@ -459,7 +459,8 @@ def _none_as_empty(tree: Any) -> Any:
 
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
-            node.values = [empty_if_none(v) if k is None else v for k, v in zip(node.keys, node.values, strict=True)]
+            pairs = zip(node.keys, node.values)  # noqa: B905 - the program's Python may predate 3.10's strict=
+            node.values = [empty_if_none(v) if k is None else v for k, v in pairs]
         elif isinstance(node, ast.Call):
             for keyword in node.keywords:
                 if keyword.arg is None:
