@@ -24,6 +24,7 @@ from .datasources import CALLER
 from .standins import Shaper
 
 _DEPTH = 6
+"""How deep a response is filled in: botocore's shapes nest, some into themselves (a DynamoDB item's values)."""
 _COUNT = 2
 """Items in a list: two, so that a program that takes the first two availability zones finds them."""
 _PAGE = ("token", "marker")

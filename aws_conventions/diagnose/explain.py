@@ -779,9 +779,9 @@ def none_unpacked(failure: Failure) -> Diagnosis | None:
     return _diagnosis(
         "program-none-unpacked", failure,
         f"{unpacked} is None here, and ** unpacks only a mapping: an optional argument left at its default "
-        f"(tags=None) is unpacked as if it were a dict.",
-        f"**({unpacked} or {{}}) where it is unpacked, or make it a dict where it is set "
-        f"(self.tags = args.tags or {{}})")
+        f"of None (tags=None) is unpacked as if it were a dict.",
+        f"**({unpacked} or {{}}) where it is unpacked, or give it a dict where it is set "
+        f"({unpacked} = value or {{}})")
 
 
 def _none_unpacked(failure: Failure) -> str | None:

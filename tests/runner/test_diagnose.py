@@ -620,5 +620,6 @@ def test_none_unpacked_with_two_stars(tmp_path, capsys):
     line = line_of(program / "stack.py", "**args.tags")
     assert f"stack.py:{line}\n        - [mandatory]  program-none-unpacked" in err
     assert ("args.tags is None here, and ** unpacks only a mapping: an optional argument left at its default "
-            "(tags=None) is unpacked as if it were a dict.") in err
-    assert "Fix: **(args.tags or {}) where it is unpacked, or make it a dict where it is set" in err
+            "of None (tags=None) is unpacked as if it were a dict.") in err
+    assert ("Fix: **(args.tags or {}) where it is unpacked, or give it a dict where it is set "
+            "(args.tags = value or {})") in err
