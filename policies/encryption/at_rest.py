@@ -22,11 +22,11 @@ key), S3 default encryption other than ``aws:kms``; where a service is in both l
 ``customerManagedKeys`` decides.
 
 Not reported: values unknown during a preview; SNS topics unless ``sns`` is in
-``customerManagedKeys`` or ``kmsKeys`` (most carry CloudWatch alarms, and CloudWatch cannot publish to a topic
-encrypted with the AWS-managed ``alias/aws/sns``: it takes a key whose policy allows CloudWatch); an
-SQS queue that leaves ``sqsManagedSseEnabled`` unset (new queues get SQS-managed SSE); S3 buckets and
-DynamoDB tables outside both lists (AWS encrypts them by default); volumes and databases
-restored from a snapshot or replicating another (they inherit its encryption); Aurora Serverless v1
+``customerManagedKeys`` or ``kmsKeys`` (most carry CloudWatch alarms, and CloudWatch cannot publish
+to a topic encrypted with the AWS-managed ``alias/aws/sns``: it takes a key whose policy allows
+CloudWatch); an SQS queue that leaves ``sqsManagedSseEnabled`` unset (new queues get SQS-managed
+SSE); S3 buckets and DynamoDB tables outside both lists (AWS encrypts them by default); volumes and
+databases restored from a snapshot or replicating another (they inherit its encryption); Aurora Serverless v1
 (always encrypted); a bucket with no encryption configuration at all (that joins resources; AWS
 applies SSE-S3); instances whose block devices all come from the AMI.
 """

@@ -30,9 +30,9 @@ Not reported:
   in ``wildcardResourceActions`` (by default metrics, Lambda's VPC network interfaces, writing logs
   and reading alarms, metrics and log events, as AWS's own managed policies grant them), List-level
   actions unless ``reportListActions`` is on, and statements whose Condition narrows what they
-  reach: a resource tag or account, or the tags a create request must carry, as attribute-based access
-  control does, a service's own key
-  such as ``dynamodb:LeadingKeys``, or a Condition that is unknown (privilege escalation is reported all the same);
+  reach: a resource tag or account, or the tags a create request must carry, as attribute-based
+  access control does, a service's own key such as ``dynamodb:LeadingKeys``, or a Condition that is
+  unknown (privilege escalation is reported all the same);
 * Read and List actions on ``Resource: "*"`` in a statement that also names an action listing every
   resource of their service (``s3:ListAllMyBuckets`` beside ``s3:GetEncryptionConfiguration``): an
   inventory or compliance check reads every such resource of the account by design (actions named
