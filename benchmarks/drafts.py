@@ -1,6 +1,6 @@
 """Do the pack and the runner catch what reviews found in first drafts?
 
-    python -m benchmarks.drafts DIR [--causes FILE] [--findings FILE] [--propose] [--json OUT]
+    python -m benchmarks.drafts DIR [--causes FILE] [--findings FILE] [--propose] [--json OUT] [--deployed RW_JSON]
 
 Each program folder of ``DIR`` holds a first draft as markdown (``lib/MODEL_RESPONSE.md``: code blocks,
 each named by the heading, bold or backticked path before it or by a ``# path`` first line) and its
@@ -17,6 +17,8 @@ that configuration (``policyConfig``: the config and the task's words), as its t
 program text is kept: only ids and labels live in the repository.
 
 ``--propose`` prints labels suggested by the review's wording, to be read and corrected by hand.
+``--deployed`` takes the realworld benchmark's ``--both --json`` output for the same programs and lists
+the caught review findings that the deployed (reviewed and fixed) version still draws.
 """
 
 from __future__ import annotations
@@ -302,6 +304,37 @@ def _findings_report(labelled: Mapping[str, Any], outcomes: Mapping[str, Outcome
     return table
 
 
+def deployed_outcome(document: Mapping[str, Any], program: str) -> Outcome:
+    """What the realworld benchmark (``--both --json``) found on the deployed version of ``program``, in
+    its preview or its update."""
+    found = []
+    for mode in ("preview", "update"):
+        for f in (document.get(mode) or {}).get("findings", {}).get(program) or []:
+            _, policy, name, _ = str(f["key"]).split("|", 3)
+            found.append((policy, str(f.get("type") or ""), name))
+    return Outcome(findings=found, ran=True)
+
+
+def _still_reported(labelled: Mapping[str, Any], outcomes: Mapping[str, Outcome],
+                    deployed: Mapping[str, Any]) -> tuple[int, int]:
+    """Of the review findings caught in the drafts, those the deployed (reviewed and fixed) version of the
+    program still draws: a fix the review asked for and the program never got, or a finding that does
+    not go away with the fix. Returns (caught, still reported)."""
+    total = still = 0
+    for name in sorted(set(labelled) & set(outcomes)):
+        fixed = deployed_outcome(deployed, name)
+        for label in labelled[name].get("findings", []):
+            if not caught(label, outcomes[name]):
+                continue
+            total += 1
+            if caught(label, fixed):
+                still += 1
+                print(f"{name}: {label['policy']} on {label.get('resource', '?')} is still reported on the "
+                      f"deployed version")
+    print(f"caught in the drafts: {total}; still reported on the deployed version: {still}")
+    return total, still
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.drafts", description=__doc__.split("\n")[0])
     parser.add_argument("directory", type=Path)
@@ -310,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--propose", action="store_true")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write every draft's outcome here")
+    parser.add_argument("--deployed", type=Path,
+                        help="the realworld benchmark's --both --json output for the same programs: say which caught "
+                             "review findings their deployed version still draws")
     parser.add_argument("--template", type=Path,
                         help="the project template the drafts started from (its tap.py runs a draft that shows none)")
     args = parser.parse_args(argv)
@@ -344,6 +380,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\nWith --keep-going, in the preview or in the update (`pulumi up` evaluates the pack again on every "
           "resource before it creates it, with the values its dependencies then have):")
     _findings_report(findings, {k: _either(v, updates[k]) for k, v in going.items()}, {p.name for p in POLICIES})
+    if args.deployed:
+        print("\nOn the deployed version of each program (reviewed and fixed; stack dev, the default config):")
+        _still_reported(findings, {k: _either(v, updates[k]) for k, v in going.items()},
+                        json.loads(args.deployed.read_text(encoding="utf-8")))
     print(f"drafts without code, not counted: {', '.join(without) or 'none'}")
     for name, label in sorted((k, label) for k, v in findings.items() for label in v.get("not_counted", [])):
         print(f"review finding not counted: {name} {label['policy']}: {label['why']}")

@@ -106,3 +106,26 @@ def test_a_draft_runs_on_the_stack_and_config_the_pipeline_gives_its_pull_reques
     assert config.values["TapStack:environmentSuffix"] == "pr8360"
     assert config.values["TapStack:environment"] == "production"
     assert config.secret_keys == ["TapStack:dbPassword"]
+
+
+def test_a_caught_review_finding_the_deployed_version_still_draws_is_listed(capsys):
+    from benchmarks.drafts import _still_reported, deployed_outcome
+
+    labelled = {"Pr2": {"findings": [
+        {"policy": "lambda-runtime-support", "resource": "aws.lambda_.Function processor"},
+        {"policy": "log-retention", "resource": "aws.cloudwatch.LogGroup"},
+        {"policy": "xray-tracing", "resource": "aws.lambda_.Function"}]}}
+    drafts = {"Pr2": Outcome(findings=[
+        ("lambda-runtime-support", "aws:lambda/function:Function", "processor-pr2"),
+        ("log-retention", "aws:cloudwatch/logGroup:LogGroup", "logs-pr2")], ran=True)}
+    realworld = {"preview": {"findings": {"Pr2": [
+        {"key": "Pr2|lambda-runtime-support|processor-dev|0a1b2c3d", "type": "aws:lambda/function:Function"}]}},
+        "update": {"findings": {"Pr2": [
+            {"key": "Pr2|log-retention|audit-dev|0a1b2c3d", "type": "aws:s3/bucket:Bucket"}]}}}
+    assert deployed_outcome(realworld, "Pr2").findings == [
+        ("lambda-runtime-support", "aws:lambda/function:Function", "processor-dev"),
+        ("log-retention", "aws:s3/bucket:Bucket", "audit-dev")]
+    assert _still_reported(labelled, drafts, realworld) == (2, 1)  # xray-tracing was not caught
+    out = capsys.readouterr().out
+    assert "Pr2: lambda-runtime-support on aws.lambda_.Function processor is still reported" in out
+    assert "log-retention" not in out.split("caught in the drafts")[0], "the deployed finding is on another type"
