@@ -30,7 +30,8 @@ repeats until the program runs or fails for a reason it cannot fix. Each fix is 
 * ``{"kind": "attribute", "class": "Instance", "attribute": "master_user_secret", "modules": "ec2,rds"}``:
   an output that the resource classes of that name do not have reads as unknown;
 * ``{"kind": "unlist", "module": "apigateway", "class": "RestApiEndpointConfigurationArgs", "arguments":
-  "types,ip_address_type"}``: a one-item list given for one of those single-valued arguments stands for its item;
+  "types,ip_address_type"}``: a one-item list given for one of those single-valued arguments stands for its item,
+  in the Args class and in a dict given in its place;
 * ``{"kind": "function-argument", "module": "secretsmanager", "function": "get_random_password", "argument":
   "length", "rename": "password_length"}``: the function is called without ``argument`` (renamed, or dropped
   when the fix names none);
@@ -211,7 +212,11 @@ def _patch(fix: Mapping[str, Any]) -> list[Undo]:
     if kind == "nameless":
         return [] if "__new__" in vars(cls) else [_set(cls, "__new__", _nameless_unknown)]
     if kind == "unlist":
-        return [_set(cls, "__init__", _unlisting(vars(cls)["__init__"], str(fix["arguments"]).split(",")))]
+        from pulumi.runtime import rpc
+
+        single = str(fix["arguments"]).split(",")
+        return [_set(cls, "__init__", _unlisting(vars(cls)["__init__"], single)),
+                _set(rpc, "serialize_property", _dicts_unlisted(rpc.serialize_property, cls, single))]
     argument = str(fix["argument"])
     undo = [_set(cls, "__init__", _without(vars(cls)["__init__"], argument, fix.get("rename"), kind == "option",
                                            bool(fix.get("asList")), bool(fix.get("single"))))]
@@ -605,6 +610,21 @@ def _unlisting(init: Any, arguments: list[str]) -> Any:
             if isinstance(value, (list, tuple)) and len(value) == 1:
                 kwargs[argument] = value[0]
         init(self, *args, **kwargs)
+
+    return patched
+
+
+def _dicts_unlisted(serialize: Any, cls: type, arguments: list[str]) -> Any:
+    """The SDK's ``serialize_property`` that gives a dict sent as ``cls`` (``endpoint_configuration={"types":
+    ["REGIONAL"]}``) the item of a one-item list for those single-valued ``arguments``."""
+
+    @functools.wraps(serialize)
+    async def patched(value: Any, *args: Any, **kwargs: Any) -> Any:
+        typ = kwargs.get("typ", args[4] if len(args) > 4 else None)  # (deps, key, resource, transformer, typ)
+        if isinstance(value, dict) and typ is cls:
+            value = {k: v[0] if k in arguments and isinstance(v, (list, tuple)) and len(v) == 1 else v
+                     for k, v in value.items()}
+        return await serialize(value, *args, **kwargs)
 
     return patched
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +35,10 @@ _INPUT_ARGS = re.compile(r"While processing input: '\w+', type <class '\w+'>, va
                          r"_inputs\.(?P<cls>\w+Args) object")
 _RESULT_VALUE = re.compile(r"While processing input: '(?P<key>\w+)', type <class '\w+'>, value <pulumi_aws\."
                            r"(?P<module>\w+)\.\w+\.(?P<cls>(?:Awaitable)?Get\w+Result) object")
+_INPUT_DICT = re.compile(r"While processing resource: '[^']*', type 'aws:(?P<module>[\w-]+)/\w+:(?P<resource>\w+)'\n"
+                         r"\w+ has risen: While processing input: '(?P<input>\w+)', type <class '\w+'>, value \{")
+"""A dict given for a resource's input whose type is an Args class: the class is the resource's name and the
+input's, as pulumi-aws names them (RestApi's endpoint_configuration: RestApiEndpointConfigurationArgs)."""
 _NOT_DEFINED = re.compile(r"^name '(?P<name>\w+)' is not defined$")
 _ARGUMENTS_MISSING = re.compile(r"^(?P<callee>\w+)(?:\.__init__)?\(\) missing \d+ required (?:positional|keyword-only) "
                                 r"arguments?: (?P<names>.+)$")
@@ -338,6 +342,16 @@ def list_for_one_value(failure: Failure) -> Diagnosis | None:
     module, name, single = one
     call = _args_call(failure.root, name, single)
     where, argument = call if call else (None, "")
+    given = _INPUT_DICT.search(failure.text) if not _INPUT_ARGS.search(failure.text) else None
+    if given is not None:  # a dict in the Args class's place
+        where, argument = _dict_entry(failure.root, single) or (where, argument)
+        key = f'"{argument}": ' if argument else ""
+        return _diagnosis(
+            "program-argument-type", failure,
+            f"{given.group('input')}={{{key}[...]}} (an aws.{module}.{name}) is given a list where pulumi-aws "
+            "takes one value; the SDK stops on it while it sends the resource to the engine.",
+            f'pass the value itself: {key}"..." instead of {key}["..."]' if argument
+            else f"pass one value, not a list, to the entry of the dict that takes one (aws.{module}.{name})", where)
     return _diagnosis(
         "program-argument-type", failure,
         f"aws.{module}.{name}" + (f"({argument}=[...])" if argument else "") + " is given a list where "
@@ -352,27 +366,49 @@ def _list_for_one_value(failure: Failure) -> tuple[str, str, list[str]] | None:
     if failure.error_type != "AssertionError" or not _LIST_GIVEN.search(failure.text):
         return None
     inputs = list(_INPUT_ARGS.finditer(failure.text))
-    if not inputs:
+    if inputs:
+        module, name = inputs[-1].group("module"), inputs[-1].group("cls")
+    elif (given := _INPUT_DICT.search(failure.text)) is not None:
+        module = given.group("module")
+        name = given.group("resource") + "".join(w.title() for w in given.group("input").split("_")) + "Args"
+    else:
         return None
-    module, name = inputs[-1].group("module"), inputs[-1].group("cls")
     found = arguments.find_class(name, module, None)
+    module = found.module if found else module
     single = [a for a in found.arguments if not arguments.takes_list(found, a)] if found else []
     return (module, name, single) if single else None
 
 
 def _args_call(root: Path, name: str, single: list[str]) -> tuple[Location, str] | None:
     """Where the program calls ``name(...)`` with a list for one of ``single``, and that argument."""
-    for path, text in program_sources(root, (".py",)):
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            continue
+    for path, tree in _trees(root):
         for node in ast.walk(tree):
             called = getattr(node, "func", None)
             if isinstance(node, ast.Call) and (getattr(called, "attr", None) or getattr(called, "id", None)) == name:
                 for keyword in node.keywords:
                     if keyword.arg in single and isinstance(keyword.value, (ast.List, ast.Tuple)):
                         return Location(path.relative_to(root).as_posix(), keyword.value.lineno), keyword.arg
+    return None
+
+
+def _trees(root: Path) -> Iterator[tuple[Path, ast.AST]]:
+    """The syntax tree of each Python file of the program that parses."""
+    for path, text in program_sources(root, (".py",)):
+        try:
+            yield path, ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+
+
+def _dict_entry(root: Path, single: list[str]) -> tuple[Location, str] | None:
+    """Where the program writes a dict entry with a list for one of ``single`` (``{"types": [...]}``)."""
+    for path, tree in _trees(root):
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Dict):
+                continue
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value in single and isinstance(value, (ast.List, ast.Tuple)):
+                    return Location(path.relative_to(root).as_posix(), value.lineno), str(key.value)
     return None
 
 

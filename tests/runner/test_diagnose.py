@@ -428,6 +428,18 @@ def test_a_list_where_pulumi_aws_7_takes_one_value(tmp_path, capsys):
     assert 'Fix: pass the value itself: types="..." instead of types=["..."]' in err
 
 
+def test_a_list_where_pulumi_aws_7_takes_one_value_in_a_dict_given_for_the_args_class(tmp_path, capsys):
+    entry, err = explained(capsys, tmp_path, """
+        aws.apigateway.RestApi("api-dev", endpoint_configuration={
+            "types": ["REGIONAL"]})
+    """)
+    line = line_of(entry, '"types": [')
+    assert f"__main__.py:{line}" in err and "[mandatory]  program-argument-type" in err
+    assert ('endpoint_configuration={"types": [...]} (an aws.apigateway.RestApiEndpointConfigurationArgs) is given '
+            "a list where pulumi-aws takes one value") in err
+    assert 'Fix: pass the value itself: "types": "..." instead of "types": ["..."]' in err
+
+
 def test_a_renamed_argument_that_takes_one_value_is_given_the_item_of_the_list(tmp_path, capsys):
     entry, err = explained(capsys, tmp_path, """
         encryption = aws.s3.BucketServerSideEncryptionConfigurationArgs(

@@ -302,6 +302,9 @@ RUN_PAST = [
      aws.s3.BucketPolicy("logs-policy-dev", bucket=bucket_name.id, policy="{}")
      """, ["AttributeError: 'str' object has no attribute 'id'"]),
     ("""
+     aws.apigateway.RestApi("api-dev", endpoint_configuration={"types": ["REGIONAL"]})
+     """, ["AssertionError: While processing resource: 'api-dev', type 'aws:apigateway/restApi:RestApi'"]),
+    ("""
      aws.iam.Role("app-dev", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
      queue = lambda_.Function("worker-dev", runtime="python3.12", handler="a.h", role="arn:aws:iam::1:role/r")
      """, ["NameError: name 'json' is not defined", "NameError: name 'lambda_' is not defined"]),
@@ -310,7 +313,7 @@ RUN_PAST = [
 
 @pytest.mark.parametrize(("body", "ran_past"), RUN_PAST, ids=[
     "data-source-attribute", "nameless-resource", "required-argument", "provider-setting", "invoke-option",
-    "renamed-to-one-value", "output-value-attribute", "missing-import"])
+    "renamed-to-one-value", "output-value-attribute", "one-value-in-a-dict", "missing-import"])
 def test_keep_going_runs_past_and_checks_what_the_program_declares(tmp_path, body, ran_past):
     declared = textwrap.dedent(body) + 'aws.cloudwatch.LogGroup("audit-dev", name="/tap/audit-dev")\n'
     findings = check(write_program(tmp_path / "p", declared), keep_going=True)
