@@ -79,6 +79,11 @@ ARN_FORMATS = {
     "wafv2/webAcl": "arn:{p}:wafv2:{r}:{a}:regional/webacl/{n}/{i}",
 }
 # The ARN's service where it differs from the type token's module.
+_SECRET_FIELDS = {"username": "dbadmin", "password": "policy-check-password", "engine": "postgres",
+                  "host": "db.policy-check.internal", "port": 5432, "dbname": "app"}
+"""A looked-up secret's value: the JSON structure Secrets Manager documents for database credentials
+(``username``, ``password``, ``engine``, ``host``, ``port``, ``dbname``), which is what programs read
+from a secret they parse."""
 _ARN_SERVICE = {"cloudwatch": "logs", "sfn": "states", "cfg": "config", "cognito": "cognito-idp",
                 "apigatewayv2": "apigateway", "lb": "elasticloadbalancing", "alb": "elasticloadbalancing",
                 "efs": "elasticfilesystem", "elasticsearch": "es", "opensearch": "es"}
@@ -247,6 +252,8 @@ class Shaper:
             return f"{_EC2_IDS[prop[:-2]]}-{_hex(self.name + prop)}"
         if lower.endswith("policy"):  # a policy document, as JSON text
             return '{"Version":"2012-10-17","Statement":[]}'
+        if lower == "secretstring":  # a looked-up secret: programs json.loads it and read its keys
+            return json.dumps(_SECRET_FIELDS, separators=(",", ":"))
         if lower.endswith("cidrblock") or lower == "cidr":
             return "10.0.0.0/16"
         if lower.endswith(("url", "uri", "uris")):

@@ -83,6 +83,19 @@ def test_data_sources_return_values_of_their_declared_shapes(preview):
     assert seen["alias"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
 
 
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "update"])
+def test_a_looked_up_secret_parses_as_database_credentials(preview):
+    def program() -> None:
+        version = aws.secretsmanager.get_secret_version(secret_id="db-credentials-dev")
+        credentials = json.loads(version.secret_string)
+        aws.rds.Instance("db-dev", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20,
+                         username=credentials["username"], password=pulumi.Output.secret(credentials["password"]))
+
+    inputs = by_name(run(program, preview=preview))["db-dev"]["inputs"]
+    assert inputs["username"] == "dbadmin"
+    assert inputs["password"][SIG_KEY] == SECRET_SIG
+
+
 def test_a_policy_document_over_an_unknown_arn_keeps_it_unknown():
     seen: dict[str, Any] = {}
 
