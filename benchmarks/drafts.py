@@ -10,8 +10,9 @@ that folder, and the causes it names (its check names) are compared with the cau
 review in the causes file. The policies' findings on the draft are compared with the review's findings
 that a policy covers (``--findings``, default ``benchmarks/realworld/drafts_findings.json``): a review
 finding is caught when its policy reports on a resource of the labelled type. A review finding that is
-not a mistake by the pack's rules (a name that cannot collide, a policy AWS documents) is listed under
-the program's ``not_counted`` with why, and counted nowhere. A program whose task states a requirement
+not a mistake by the pack's rules (a name that cannot collide, a policy AWS documents), or whose code
+the stored draft does not hold (a summary showing fragments), is listed under the program's
+``not_counted`` with why, and counted nowhere. A program whose task states a requirement
 that the pack's configuration expresses (a 365-day log retention, customer-managed keys) runs with
 that configuration (``policyConfig``: the config and the task's words), as its team would set it. No
 program text is kept: only ids and labels live in the repository.
