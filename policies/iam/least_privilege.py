@@ -12,9 +12,12 @@ and in ``Role.inline_policies``, for Allow statements (each kind can be switched
 * ``not-action`` / ``not-resource``: Allow with NotAction or NotResource grants everything else,
   including actions and resources created later.
 * ``resource-wildcard``: ``Resource: "*"`` for actions the IAM catalogue says accept resource ARNs,
-  listed (capped by ``maxListedActions``) with the ARN format that scopes them.
+  listed (capped by ``maxListedActions``) with the ARN format that scopes them; likewise an ARN
+  pattern as broad for its own service's actions (every resource of a type: ``secret:*``,
+  ``table/*``, S3's ``*/*``), or one that reaches every environment's resource of a name (it starts
+  with ``*`` and does not hold the environment suffix: ``table/*-orders``).
 * ``privilege-escalation``: actions in ``escalationActions`` that let a principal raise its own
-  permissions (``iam:PassRole``, ``iam:AttachRolePolicy``...) on ``"*"``.
+  permissions (``iam:PassRole``, ``iam:AttachRolePolicy``...) on ``"*"`` or such a pattern (below).
 * ``invalid-document``: a document that cannot be read (invalid JSON, not an object, no Statement),
   or with statements IAM rejects (an Effect other than Allow or Deny, neither or both of Action and
   NotAction, a Principal or Action of the wrong type).
@@ -52,8 +55,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
+from .._core.context import Suffix
 from .._core.policy import FSBP, MANDATORY, Finding, Framework, Option, PolicyContext, ResourcePolicy
 from .._core.regex import LazyPattern
 from .._core.resource import Resource
@@ -147,16 +151,18 @@ def _document(resource: Resource, path: str, doc: Document, rules: _Rules, kinds
 
 
 def _rules(ctx: PolicyContext) -> _Rules:
-    return _Rules(ctx.config)
+    return _Rules(ctx.config, ctx.suffix)
 
 
 class _Rules:
     """The configured lists, and what each Action entry means under them (cached per rule set:
     large documents repeat entries, and every resource of a stack shares the config)."""
 
-    __slots__ = ("allowed_services", "entries", "escalation", "ignore", "list_ok", "max_listed", "wildcard_ok")
+    __slots__ = ("allowed_services", "entries", "escalation", "ignore", "list_ok", "max_listed", "suffix",
+                 "wildcard_ok")
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(self, config: Mapping[str, Any], suffix: Suffix | None = None) -> None:
+        self.suffix = suffix
         self.allowed_services = frozenset(s.lower() for s in config["allowedServiceWildcards"])
         self.escalation = tuple(config["escalationActions"])
         self.wildcard_ok = tuple(config["wildcardResourceActions"])
@@ -232,8 +238,13 @@ _MAX_ENTRIES = 20_000
 def _statement(resource: Resource, path: str, st: Statement, secret: bool, rules: _Rules,
                kinds: frozenset[str]) -> Iterator[Report]:
     entries = [e for e in map(rules.entry, st.actions.items if st.actions else ()) if not e.ignored]
-    on_everything = st.resources is not None and "*" in st.resources.items
+    listed = st.resources.items if st.resources is not None else ()
+    on_everything = "*" in listed
     where = "on Resource '*'" if on_everything else "on the listed resources"
+    # An ARN pattern as broad as "*" for its own service's actions (table/*, secret:*), or one that
+    # reaches every environment's resource of a name (table/*-orders without the suffix).
+    pattern, reach = ("", "") if on_everything else next(
+        ((r, found) for r in listed if isinstance(r, str) and (found := _reach(r, rules.suffix))), ("", ""))
 
     everything = [e.name for e in entries if e.spans]
     if everything:
@@ -253,9 +264,14 @@ def _statement(resource: Resource, path: str, st: Statement, secret: bool, rules
         yield functools.partial(_text, resource, path, "uses NotResource with Allow, which grants the actions on "
                                 "every resource not listed, including resources created later",
                                 "replace NotResource with a Resource list of the ARNs the code uses")
-    if not on_everything:
+    if not on_everything and not pattern:
         return
-    escalating = list(dict.fromkeys(i for e in entries for i in e.escalating))
+    service = pattern.split(":", 3)[2].lower() if pattern else ""
+
+    def reached(info: ActionInfo) -> bool:
+        return not service or info.service == service
+
+    escalating = list(dict.fromkeys(i for e in entries for i in e.escalating if reached(i)))
     if "privilege-escalation" not in kinds:
         escalating = []
     scopable: list[tuple[str, list[ActionInfo]]] = []
@@ -263,16 +279,52 @@ def _statement(resource: Resource, path: str, st: Statement, secret: bool, rules
         seen: set[ActionInfo] = set(escalating)
         inventoried = _inventory(entries)
         for e in entries:
-            infos = [i for i in e.scopable if i not in seen and not inventoried(i)]
+            infos = [i for i in e.scopable if i not in seen and not inventoried(i) and reached(i)]
             if infos:
                 seen.update(infos)
                 scopable.append((e.name, infos))
     # One statement on Resource '*', one finding: the escalation (the graver mistake) leads, and
     # names the statement's other actions that accept ARNs.
+    on = _EVERYTHING if not pattern else _On("a Resource pattern as broad as '*' for them", "that pattern") \
+        if secret else _On(f"Resource {pattern!r}, which reaches {reach}", repr(pattern))
     if escalating:
-        yield functools.partial(_escalation, resource, path, escalating, secret, rules.max_listed, scopable)
+        yield functools.partial(_escalation, resource, path, escalating, secret, rules.max_listed, scopable, on)
     elif scopable:
-        yield functools.partial(_resource_wildcard, resource, path, scopable, secret, rules.max_listed)
+        yield functools.partial(_resource_wildcard, resource, path, scopable, secret, rules.max_listed, on)
+
+
+class _On(NamedTuple):
+    """Where a statement grants: as the message says it, and as the fix names what to replace."""
+
+    said: str
+    replaced: str
+
+
+_EVERYTHING = _On("Resource '*'", '"*"')
+_WILD = frozenset("*?/:")
+
+
+def _reach(text: str, suffix: Suffix | None) -> str:
+    """What an ARN pattern reaches when that is as much as ``"*"`` gives its service's actions (every
+    resource, or every resource of a type: ``secret:*``, ``table/*``, S3's ``*/*``), or every
+    environment's resource of a name (a name that starts with ``*`` and does not hold the environment
+    suffix: ``table/*-orders``); ``""`` for a pattern narrower than that."""
+    parts = text.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn" or not parts[2] or set(parts[2]) & _WILD:
+        return ""
+    service, rest = parts[2].lower(), parts[5]
+    if service == "s3":  # arn:aws:s3:::bucket/key: the bucket is the name
+        kind, name = "bucket", rest.split("/", 1)[0]
+    else:
+        cut = min((i for i in (rest.find("/"), rest.find(":")) if i >= 0), default=-1)
+        kind, name = (rest[:cut], rest[cut + 1:]) if cut >= 0 else ("", rest)
+    if not rest or set(rest) <= _WILD or (kind and name and set(name) <= _WILD):
+        return f"every {kind or service + ' resource'} of the account"
+    if name.startswith("*") and set(name) - _WILD and suffix is not None and suffix.value not in text:
+        named = "the environment suffix" if suffix.secret else f"the environment suffix {suffix.shown}"
+        return (f"every {kind or service + ' resource'} whose name ends so, in every environment and project of "
+                f"the account (it starts with '*' and does not hold {named})")
+    return ""
 
 
 _RESOURCE_KEYS = frozenset({"aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths"})
@@ -323,7 +375,7 @@ def _service_wildcard(resource: Resource, path: str, services: list[str], where:
 
 
 def _escalation(resource: Resource, path: str, actions: list[ActionInfo], secret: bool, limit: int,
-                others: list[tuple[str, list[ActionInfo]]], label: str) -> Finding:
+                others: list[tuple[str, list[ActionInfo]]], on: _On, label: str) -> Finding:
     shown = "" if secret else " " + and_more([a.name for a in actions], limit)
     also = fix_also = ""
     if others:
@@ -331,7 +383,7 @@ def _escalation(resource: Resource, path: str, actions: list[ActionInfo], secret
                 f"; it also allows {and_more([name for name, _ in others], limit)} there, which accept resource ARNs")
         refs = list(dict.fromkeys(_reference(_scope(i)[0]) for _, infos in others for i in infos[:1]))
         fix_also = f", and \"Resource\": [{', '.join(refs[:_SHOWN_GROUPS])}] for the others"
-    return finding(resource, path, f"{label} allows privilege-escalation actions{shown} on Resource '*': "
+    return finding(resource, path, f"{label} allows privilege-escalation actions{shown} on {on.said}: "
                    f"with them a principal can grant itself more than this policy gives{also}",
                    f"scope them to the ARNs the code needs, e.g. {_escalation_example(actions, secret)}{fix_also}")
 
@@ -345,12 +397,13 @@ def _escalation_example(actions: list[ActionInfo], secret: bool) -> str:
 
 
 def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, list[ActionInfo]]], secret: bool,
-                       limit: int, label: str) -> Finding:
+                       limit: int, on: _On, label: str) -> Finding:
     """``entries``: each action or pattern as written, with the actions behind it that accept ARNs."""
     if secret:
-        return finding(resource, path, f"{label} allows actions that accept resource ARNs on Resource '*' "
+        return finding(resource, path, f"{label} allows actions that accept resource ARNs on {on.said} "
                        "(not listed: the document is a secret)",
-                       f"list the ARNs the code uses instead of \"*\", building the document with {_JSON_DUMPS}")
+                       f"list the ARNs the code uses instead of {on.replaced}, building the document with "
+                       f"{_JSON_DUMPS}")
     shown = and_more([name if name == infos[0].name else f"{name} ({len(infos)} actions that accept ARNs)"
                       for name, infos in entries], limit)
     groups: dict[tuple[str, str], dict[str, int]] = {}
@@ -371,14 +424,14 @@ def _resource_wildcard(resource: Resource, path: str, entries: list[tuple[str, l
         parts = [f"{_describe(rtype, arn)} for {and_more(list(groups[(rtype, arn)]), 3)}" for rtype, arn in ordered]
         scope = "scope them by ARN: " + and_more(parts, _SHOWN_GROUPS, sep="; ", what="resource types")
     refs = [_reference(rtype) for rtype, _ in ordered[:_SHOWN_GROUPS] if rtype] or ["the resource's .arn"]
-    fix = (f"\"Resource\": [{', '.join(refs)}] instead of \"*\", with the document built by "
+    fix = (f"\"Resource\": [{', '.join(refs)}] instead of {on.replaced}, with the document built by "
            f"{_JSON_DUMPS} so the ARNs resolve; drop any of these actions the code never calls")
     patterns = [name for name, infos in entries if name != infos[0].name]
     if patterns:  # the ARN types a pattern reaches are rarely the ones the code needs: no list of them
         fix = (f"list the actions the code calls instead of {and_more(patterns, 3)} (a pattern grants every "
                f"matching action, including ones AWS adds later), each on the ARNs it uses, with the document "
                f"built by {_JSON_DUMPS}")
-    return finding(resource, path, f"{label} allows {shown} on Resource '*'; {scope}", fix)
+    return finding(resource, path, f"{label} allows {shown} on {on.said}; {scope}", fix)
 
 
 @functools.lru_cache(maxsize=4096)

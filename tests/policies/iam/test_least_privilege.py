@@ -111,6 +111,31 @@ CASES = [
         "Bool": {"aws:SecureTransport": "true"}}))}, {}, [["allows dynamodb:GetItem on Resource '*'"]]),
     ("unknown-condition-counts-as-narrowing", {"policy": {"Version": "2012-10-17", "Statement": [
         allow("dynamodb:GetItem", Condition=UNKNOWN)]}}, {}, None),
+    ("pattern-every-resource-of-a-type", {"policy": policy(allow(
+        "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:secret:*"))}, {},
+     [["allows secretsmanager:GetSecretValue on Resource 'arn:aws:secretsmanager:*:*:secret:*', which reaches "
+       "every secret of the account; it accepts Secret ARNs", "Fix: \"Resource\": [secret.arn] instead of "
+       "'arn:aws:secretsmanager:*:*:secret:*'"]]),
+    ("pattern-every-object-of-every-bucket", {"policy": policy(allow("s3:GetObject", "arn:aws:s3:::*/*"))}, {},
+     [["allows s3:GetObject on Resource 'arn:aws:s3:::*/*', which reaches every bucket of the account"]]),
+    ("pattern-every-environments-name", {"policy": policy(allow(
+        "dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/*-orders"))}, {},
+     [["on Resource 'arn:aws:dynamodb:*:*:table/*-orders', which reaches every table whose name ends so, in "
+       "every environment and project of the account (it starts with '*' and does not hold the environment "
+       "suffix 'dev')", "table.arn"]]),
+    ("pattern-holding-the-suffix-accepted", {"policy": policy(allow(
+        "sqs:SendMessage", "arn:aws:sqs:us-east-1:*:*-dev"))}, {}, None),
+    ("pattern-by-prefix-accepted", {"policy": policy(allow(
+        "dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/orders-*"))}, {}, None),
+    ("pattern-any-region-one-name-accepted", {"policy": policy(allow(
+        "dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/orders-dev"))}, {}, None),
+    ("pattern-of-another-service-grants-nothing-more", {"policy": policy(allow(
+        "sqs:SendMessage", "arn:aws:dynamodb:*:*:table/*"))}, {}, None),
+    ("pattern-log-writing-accepted", {"policy": policy(allow(
+        ["logs:CreateLogStream", "logs:PutLogEvents"], "arn:aws:logs:*:*:*"))}, {}, None),
+    ("pattern-escalation", {"policy": policy(allow("iam:PassRole", "arn:aws:iam::*:role/*"))}, {},
+     [["allows privilege-escalation actions iam:PassRole on Resource 'arn:aws:iam::*:role/*', which reaches "
+       "every role of the account"]]),
     ("action-star", {"policy": policy(allow("*"))}, {},
      [["statement 3 allows every action of every service (Action '*') on Resource '*'",
        'Fix: list the actions the code calls, e.g. "Action": ["dynamodb:GetItem"']]),
@@ -220,6 +245,15 @@ def test_secret_document_never_shows_its_content():
     text = "\n".join(f.message for f in findings)
     for secret in ("TopSecretSid", "BadSid", "dynamodb", "AttachRolePolicy", "s3:*", "s3:GetObject", "table"):
         assert secret not in text
+
+
+def test_a_secret_documents_resource_pattern_is_not_shown():
+    hidden = policy(allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:secret:*-payroll"))
+    findings = check(NAME, ROLE_POLICY, merged(BASE, policy=Secret(hidden)))
+    assert len(findings) == 1
+    assert "a Resource pattern as broad as '*' for them" in findings[0].message
+    for secret in ("payroll", "secretsmanager", "secret:"):
+        assert secret not in findings[0].message
 
 
 def test_findings_per_document_are_capped():
