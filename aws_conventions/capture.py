@@ -222,6 +222,7 @@ def _make_classes(urns: ModuleType) -> tuple[type, type]:
                     value = shaper.value(name, hint)
                 if value is not None and name not in values:
                     values[name] = value
+            values.update(standins.random_outputs(request.type, request.name, inputs))
             return values
 
     return CaptureMocks, CaptureMonitor

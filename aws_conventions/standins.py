@@ -12,6 +12,7 @@ interpreter.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -112,6 +113,75 @@ def token_kind(token: str) -> tuple[str, str]:
 
 def _hex(seed: str, size: int = 17) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()[:size]
+
+
+_PET_WORDS = ("amber", "brisk", "calm", "deft", "eager", "fleet", "gentle", "hardy", "keen", "lively",
+              "otter", "heron", "lynx", "marten", "osprey", "puffin", "raven", "stoat", "tern", "wren")
+"""Words for a RandomPet's name: any will do, the provider draws from its own list."""
+
+
+def random_outputs(token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """What the ``random`` provider computes for a resource, in the shape it gives it (``RandomId.hex``:
+    two hex digits per byte; ``RandomString.result``: ``length`` characters of the enabled classes),
+    drawn from the logical name so that every run gives the same; ``{}`` for another provider's type."""
+    if not token.startswith("random:index/"):
+        return {}
+    kind = token.rsplit(":", 1)[-1]
+    seed = hashlib.sha256(f"{token}:{name}".encode()).digest() * 8
+
+    def number(key: str, default: int) -> int:  # the engine sends numbers as floats
+        value = _whole(inputs.get(key))
+        return value if value is not None and 0 < value <= 256 else default
+
+    if kind in ("RandomId", "RandomBytes"):
+        size = number("byteLength" if kind == "RandomId" else "length", 8)
+        raw = seed[:size]
+        if kind == "RandomBytes":
+            return {"hex": raw.hex(), "base64": base64.b64encode(raw).decode()}
+        prefix = _text_input(inputs, "prefix", "")
+        url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return {"hex": prefix + raw.hex(), "b64Url": prefix + url, "dec": prefix + str(int.from_bytes(raw, "big")),
+                "b64Std": prefix + base64.b64encode(raw).decode(), "id": url}
+    if kind in ("RandomString", "RandomPassword"):
+        classes = [chars for key, chars in (("lower", "abcdefghijklmnopqrstuvwxyz"),
+                                             ("upper", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), ("numeric", "0123456789"))
+                   if inputs.get(key) is not False and not (key == "numeric" and inputs.get("number") is False)]
+        if inputs.get("special") is not False:
+            special = inputs.get("overrideSpecial")
+            classes.append(special if isinstance(special, str) and special else "!@#$%&*()-_=+[]{}<>:?")
+        # Round robin over the enabled classes, so that each appears as the provider's minimums ask.
+        pool = classes or ["abcdefghijklmnopqrstuvwxyz"]
+        text = "".join(pool[i % len(pool)][b % len(pool[i % len(pool)])]
+                       for i, b in enumerate(seed[:number("length", 16)]))
+        return {"result": text, "id": "none" if kind == "RandomPassword" else text}
+    if kind == "RandomPet":
+        words = [_PET_WORDS[b % len(_PET_WORDS)] for b in seed[:number("length", 2)]]
+        prefix = _text_input(inputs, "prefix", "")
+        return {"id": _text_input(inputs, "separator", "-").join([prefix, *words] if prefix else words)}
+    if kind == "RandomInteger":
+        low, high = _whole(inputs.get("min")), _whole(inputs.get("max"))
+        if low is not None and high is not None and high >= low:
+            result = low + int.from_bytes(seed[:8], "big") % (high - low + 1)
+            return {"result": result, "id": str(result)}
+        return {}
+    if kind == "RandomUuid":
+        hexed = seed[:16].hex()
+        text = f"{hexed[:8]}-{hexed[8:12]}-4{hexed[13:16]}-a{hexed[17:20]}-{hexed[20:32]}"
+        return {"result": text, "id": text}
+    return {}
+
+
+def _whole(value: Any) -> int | None:
+    """A whole number sent as an int or a float; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (
+            float("inf"), float("-inf")) or value != int(value):
+        return None
+    return int(value)
+
+
+def _text_input(inputs: Mapping[str, Any], key: str, default: str) -> str:
+    value = inputs.get(key)
+    return value if isinstance(value, str) else default
 
 
 def resource_id(token: str, physical: str) -> str:

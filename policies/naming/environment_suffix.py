@@ -24,6 +24,8 @@ Not reported:
 * names Pulumi generated (see ``names.py``): ``<logical name>-<7 hex>``, or what the stack's
   ``pulumi:autonaming`` pattern makes when it has a random part or the stack name (a ``verbatim`` or
   ``disabled`` mode, or a pattern without either, makes names that can collide, and those are checked);
+* names with a part drawn at random, such as ``RandomId.hex`` or ``RandomString.result`` give it
+  (``orders-3fa9c1d2``: see ``names.random_word``): each stack draws its own;
 * prefix properties (``namePrefix``, ``bucketPrefix``): the provider completes them with a unique part;
 * names unique only within a parent (a model in its REST API, an inline policy in its role, a
   security group in its VPC) and names AWS does not require to be unique (REST APIs, user pools);
@@ -130,7 +132,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         if not prop.secret and autonaming.generated(value, resource.name, ctx.stack.stack):
             continue
         explicit = True
-        if value in cfg["exemptNames"] or carries(value, suffix.value, position):
+        if value in cfg["exemptNames"] or carries(value, suffix.value, position) or names.random_word(value):
             continue
         cause, foreign = _cause(value, suffix)
         shown = "[secret]" if prop.secret else value

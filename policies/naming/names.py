@@ -105,6 +105,33 @@ def environment_token(name: str, suffix: str) -> str | None:
     return found
 
 
+_LETTER_RUN = LazyPattern(r"[A-Za-z]{4}")
+_HEX_WORD = LazyPattern(r"[0-9a-f]+|[0-9A-F]+")
+
+
+def random_word(name: str) -> str | None:
+    """A word of ``name`` that looks drawn at random, as ``RandomId.hex``, ``RandomString.result`` or a
+    UUID give it (``orders-3fa9c1d2``), eight characters or more: hex digits with a letter and a digit
+    among them, or letters and digits, at least two of each, the digits in two runs or more and never
+    four letters in a row. Words people write do not look so ('v2', 'ipv6', 's3bucket2024',
+    'logs01'), and neither does the seven-digit hex tail of Pulumi's autonames, which
+    ``is_default_autoname`` judges against the logical name (copied to another resource, it is a
+    literal that collides)."""
+    for word in re.split(r"[^A-Za-z0-9]+", name):
+        if len(word) < 8 or len(word) > 64:
+            continue
+        digits = sum(c.isdigit() for c in word)
+        if not digits or digits == len(word):
+            continue
+        if _HEX_WORD.fullmatch(word):
+            return str(word)
+        if digits < 2 or len(word) - digits < 2 or _LETTER_RUN.search(word):
+            continue
+        if len(re.findall(r"[0-9]+", word)) >= 2:
+            return str(word)
+    return None
+
+
 class Autonaming(NamedTuple):
     """The stack's ``pulumi:autonaming`` config, for the AWS provider (default: Pulumi's own scheme)."""
 

@@ -8,6 +8,7 @@ run under the runner in both modes, with values of the provider's shapes.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pulumi
@@ -94,6 +95,20 @@ def test_a_looked_up_secret_parses_as_database_credentials(preview):
     inputs = by_name(run(program, preview=preview))["db-dev"]["inputs"]
     assert inputs["username"] == "dbadmin"
     assert inputs["password"][SIG_KEY] == SECRET_SIG
+
+
+def test_random_values_in_an_update_have_the_providers_shape():
+    def program() -> None:
+        suffix = random.RandomId("suffix", byte_length=4)
+        token = random.RandomString("token", length=12, special=False, upper=False)
+        aws.s3.Bucket("data-dev", bucket=suffix.hex.apply(lambda h: f"data-{h}"))
+        aws.sqs.Queue("jobs-dev", name=token.result.apply(lambda t: f"jobs-{t}"))
+
+    resources = by_name(run(program, preview=False))
+    assert re.fullmatch(r"data-[0-9a-f]{8}", resources["data-dev"]["inputs"]["bucket"])
+    assert re.fullmatch(r"jobs-[a-z0-9]{12}", resources["jobs-dev"]["inputs"]["name"])
+    again = by_name(run(program, preview=False))
+    assert again["data-dev"]["inputs"]["bucket"] == resources["data-dev"]["inputs"]["bucket"], "the same every run"
 
 
 def test_a_policy_document_over_an_unknown_arn_keeps_it_unknown():

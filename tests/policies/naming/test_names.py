@@ -102,3 +102,23 @@ def test_environment_tokens(name, suffix, token):
 ])
 def test_placeholders(name, text):
     assert names.placeholder(name) == text
+
+
+@pytest.mark.parametrize(("name", "word"), [
+    ("secure-projectx-useast1-8c15de0d", "8c15de0d"),   # RandomId(byte_length=4).hex
+    ("orders-x0n8b2o9", "x0n8b2o9"),                    # RandomString(length=8, upper=False, special=False)
+    ("app-6ab6c7d3-7da9-4f6d", "6ab6c7d3"),             # a UUID's first group
+    ("tap-data-5b522043", "5b522043"),                  # hex with a single letter
+    ("orders-ab12cd34ef", "ab12cd34ef"),
+    ("orders-bucket1234", None),                        # one run of digits: a word someone wrote
+    ("s3bucket2024-dev", None),
+    ("logs01", None),
+    ("ipv6-pool", None),
+    ("tap-infra-pr1234", None),
+    ("us-east-1a", None),
+    ("payments-2024-11-30", None),
+    ("sa-dev-153187", None),                            # digits only
+    ("payments-0a1b2c3", None),                         # an autoname's tail: judged against the logical name
+])
+def test_a_random_word_is_told_from_words_people_write(name, word):
+    assert names.random_word(name) == word

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 import pytest
 
 from aws_conventions.testing import check_program
@@ -82,3 +84,16 @@ def test_separate_mistakes_are_reported_on_their_resources():
 def test_in_an_update_every_finding_stays_on_its_resource():
     findings = naming(check_program(fixed_word_program, stack="dev", preview=False))
     assert len(findings) == 5 and all(f.resource_type == "aws:sqs/queue:Queue" for f in findings)
+
+
+def random_part_program() -> None:
+    """Names made unique per stack by a random part, as teams do for S3 buckets."""
+    suffix = random.RandomId("bucket-suffix", byte_length=4)
+    aws.s3.Bucket("data", bucket=suffix.hex.apply(lambda h: f"tap-data-{h}"))
+    token = random.RandomString("queue-token", length=8, special=False, upper=False)
+    aws.sqs.Queue("jobs", name=pulumi.Output.concat("jobs-", token.result))
+
+
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "update"])
+def test_a_name_with_a_random_part_is_not_reported(preview):
+    assert naming(check_program(random_part_program, stack="dev", preview=preview)) == []
