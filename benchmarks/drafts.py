@@ -305,6 +305,13 @@ def _findings_report(labelled: Mapping[str, Any], outcomes: Mapping[str, Outcome
     return table
 
 
+def _uncounted_report(labelled: Mapping[str, Any]) -> None:
+    """The review findings kept under ``not_counted``, each with why, by program."""
+    for name in sorted(labelled):
+        for label in labelled[name].get("not_counted", []):
+            print(f"review finding not counted: {name} {label['policy']}: {label['why']}")
+
+
 def deployed_outcome(document: Mapping[str, Any], program: str) -> Outcome:
     """What the realworld benchmark (``--both --json``) found on the deployed version of ``program``, in
     its preview or its update."""
@@ -386,8 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         _still_reported(findings, {k: _either(v, updates[k]) for k, v in going.items()},
                         json.loads(args.deployed.read_text(encoding="utf-8")))
     print(f"drafts without code, not counted: {', '.join(without) or 'none'}")
-    for name, label in sorted((k, label) for k, v in findings.items() for label in v.get("not_counted", [])):
-        print(f"review finding not counted: {name} {label['policy']}: {label['why']}")
+    _uncounted_report(findings)
     if args.json:
         args.json.write_text(json.dumps({"preview": {k: asdict(v) for k, v in outcomes.items()},
                                          "keepGoing": {k: asdict(v) for k, v in going.items()},

@@ -129,3 +129,14 @@ def test_a_caught_review_finding_the_deployed_version_still_draws_is_listed(caps
     out = capsys.readouterr().out
     assert "Pr2: lambda-runtime-support on aws.lambda_.Function processor is still reported" in out
     assert "log-retention" not in out.split("caught in the drafts")[0], "the deployed finding is on another type"
+
+
+def test_every_uncounted_review_finding_is_listed_with_why(capsys):
+    from benchmarks.drafts import _uncounted_report
+
+    labelled = {"Pr2": {"not_counted": [{"policy": "b", "why": "second"}, {"policy": "a", "why": "first"}]},
+                "Pr1": {"findings": [], "not_counted": [{"policy": "c", "why": "only"}]}}
+    _uncounted_report(labelled)
+    assert capsys.readouterr().out.splitlines() == [
+        "review finding not counted: Pr1 c: only", "review finding not counted: Pr2 b: second",
+        "review finding not counted: Pr2 a: first"]

@@ -322,8 +322,8 @@ def _reach(text: str, suffix: Suffix | None) -> str:
         return f"every {kind or service + ' resource'} of the account"
     if name.startswith("*") and set(name) - _WILD and suffix is not None and suffix.value not in text:
         named = "the environment suffix" if suffix.secret else f"the environment suffix {suffix.shown}"
-        return (f"every {kind or service + ' resource'} whose name ends so, in every environment and project of "
-                f"the account (it starts with '*' and does not hold {named})")
+        return (f"every {kind or service + ' resource'} named like {name!r} in every environment and project "
+                f"of the account (it starts with '*' and does not hold {named})")
     return ""
 
 

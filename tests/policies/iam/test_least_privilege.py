@@ -120,7 +120,7 @@ CASES = [
      [["allows s3:GetObject on Resource 'arn:aws:s3:::*/*', which reaches every bucket of the account"]]),
     ("pattern-every-environments-name", {"policy": policy(allow(
         "dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/*-orders"))}, {},
-     [["on Resource 'arn:aws:dynamodb:*:*:table/*-orders', which reaches every table whose name ends so, in "
+     [["on Resource 'arn:aws:dynamodb:*:*:table/*-orders', which reaches every table named like '*-orders' in "
        "every environment and project of the account (it starts with '*' and does not hold the environment "
        "suffix 'dev')", "table.arn"]]),
     ("pattern-holding-the-suffix-accepted", {"policy": policy(allow(
