@@ -43,6 +43,7 @@ EPHEMERAL_CASES = [
     ("secret-window-name-unset", SECRET, {}, None),
     ("secret-window-name-from-another-output", SECRET, {"name": UNKNOWN}, None),
     ("secret-window-name-prefix", SECRET, {"namePrefix": "api-key-"}, None),
+    ("secret-window-name-with-a-random-part", SECRET, {"name": "db-secret-dev-x0n8b2o9"}, None),
     ("cluster-compliant", CLUSTER, {"skipFinalSnapshot": True, "deletionProtection": False}, None),
     ("cluster-final-snapshot", CLUSTER, {},
      ["skipFinalSnapshot is not set (false by default); expected true", "Fix: skip_final_snapshot=True",
