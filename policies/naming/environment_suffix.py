@@ -25,7 +25,8 @@ Not reported:
   ``pulumi:autonaming`` pattern makes when it has a random part or the stack name (a ``verbatim`` or
   ``disabled`` mode, or a pattern without either, makes names that can collide, and those are checked);
 * names with a part drawn at random, such as ``RandomId.hex`` or ``RandomString.result`` give it
-  (``orders-3fa9c1d2``: see ``names.random_word``): each stack draws its own;
+  (``orders-3fa9c1d2``: see ``names.random_word``): each stack draws its own (a hash of a fixed text
+  looks the same, and is missed);
 * prefix properties (``namePrefix``, ``bucketPrefix``): the provider completes them with a unique part;
 * names unique only within a parent (a model in its REST API, an inline policy in its role, a
   security group in its VPC) and names AWS does not require to be unique (REST APIs, user pools);
