@@ -79,12 +79,12 @@ ARN_FORMATS = {
     "ssm/parameter": "arn:{p}:ssm:{r}:{a}:parameter/{n}",
     "wafv2/webAcl": "arn:{p}:wafv2:{r}:{a}:regional/webacl/{n}/{i}",
 }
-# The ARN's service where it differs from the type token's module.
 _SECRET_FIELDS = {"username": "dbadmin", "password": "policy-check-password", "engine": "postgres",
                   "host": "db.policy-check.internal", "port": 5432, "dbname": "app"}
 """A looked-up secret's value: the JSON structure Secrets Manager documents for database credentials
 (``username``, ``password``, ``engine``, ``host``, ``port``, ``dbname``), which is what programs read
 from a secret they parse."""
+# The ARN's service where it differs from the type token's module.
 _ARN_SERVICE = {"cloudwatch": "logs", "sfn": "states", "cfg": "config", "cognito": "cognito-idp",
                 "apigatewayv2": "apigateway", "lb": "elasticloadbalancing", "alb": "elasticloadbalancing",
                 "efs": "elasticfilesystem", "elasticsearch": "es", "opensearch": "es"}
