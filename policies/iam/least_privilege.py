@@ -17,7 +17,7 @@ and in ``Role.inline_policies``, for Allow statements (each kind can be switched
   ``table/*``, S3's ``*/*``), or one that reaches every environment's resource of a name (it starts
   with ``*`` and does not hold the environment suffix: ``table/*-orders``).
 * ``privilege-escalation``: actions in ``escalationActions`` that let a principal raise its own
-  permissions (``iam:PassRole``, ``iam:AttachRolePolicy``...) on ``"*"`` or such a pattern (below).
+  permissions (``iam:PassRole``, ``iam:AttachRolePolicy``...) on ``"*"`` or such a pattern (above).
 * ``invalid-document``: a document that cannot be read (invalid JSON, not an object, no Statement),
   or with statements IAM rejects (an Effect other than Allow or Deny, neither or both of Action and
   NotAction, a Principal or Action of the wrong type).
