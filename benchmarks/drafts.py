@@ -376,6 +376,12 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = dict(zip([p.name for p in chosen], pool.map(run, chosen), strict=True))
         going = dict(zip([p.name for p in chosen], pool.map(lambda p: run(p, True), chosen), strict=True))
         updates = dict(zip([p.name for p in chosen], pool.map(lambda p: run(p, True, False), chosen), strict=True))
+    # Written first: the runs took minutes, and the reports below only read them.
+    if args.json:
+        args.json.write_text(json.dumps({"preview": {k: asdict(v) for k, v in outcomes.items()},
+                                         "keepGoing": {k: asdict(v) for k, v in going.items()},
+                                         "keepGoingUpdate": {k: asdict(v) for k, v in updates.items()}}, indent=1),
+                             encoding="utf-8")
     for name, configured in sorted((k, v["policyConfig"]) for k, v in findings.items() if v.get("policyConfig")):
         print(f"{name} ran with the pack configured as its task requires: {json.dumps(configured['config'])} "
               f"({configured['because']})")
@@ -394,11 +400,6 @@ def main(argv: list[str] | None = None) -> int:
                         json.loads(args.deployed.read_text(encoding="utf-8")))
     print(f"drafts without code, not counted: {', '.join(without) or 'none'}")
     _uncounted_report(findings)
-    if args.json:
-        args.json.write_text(json.dumps({"preview": {k: asdict(v) for k, v in outcomes.items()},
-                                         "keepGoing": {k: asdict(v) for k, v in going.items()},
-                                         "keepGoingUpdate": {k: asdict(v) for k, v in updates.items()}}, indent=1),
-                             encoding="utf-8")
     return 0
 
 
