@@ -73,11 +73,18 @@ INTERESTING = st.sampled_from([
     json.dumps({"Statement": [{"Effect": "Deny", "NotAction": "iam:*", "NotResource": "*"}]}),
     "/aws/lambda/fn-dev", "dev", "pr123", "policy-waiver:xray-tracing", "x expires=2000-01-01",
     "arn:aws:iam::aws:policy/AdministratorAccess", "lambda.amazonaws.com", "2099-01-01",
+    "arn:aws:secretsmanager:*:*:secret:*", "arn:aws:dynamodb:*:*:table/*-orders", "arn:aws:s3:::*/*", "arn:*",
+    json.dumps({"Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "iam:PassRole"],
+                               "Resource": ["arn:aws:iam::*:role/*", "arn:aws:dynamodb:*:*:table/*-orders"]}]}),
+    "orders-3fa9c1d2", "tap-data-x0n8b2o9", "6ab6c7d3-7da9-4f6d-a4dd-1e0cd38ff5e8",
 ])
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**62), 2**62), st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=24), INTERESTING, st.just(UNKNOWN),
     st.builds(lambda s: Secret(f"{CANARY}{s}"), st.text(max_size=4)),
+    st.builds(lambda s: Secret(json.dumps({"Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem",
+                                                          "Resource": f"arn:aws:dynamodb:*:*:table/*-{CANARY}{s}"}]})),
+              st.text(max_size=4)),
 )
 
 
