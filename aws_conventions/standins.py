@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
 import sys
 import typing
@@ -173,8 +174,8 @@ def random_outputs(token: str, name: str, inputs: Mapping[str, Any]) -> dict[str
 
 def _whole(value: Any) -> int | None:
     """A whole number sent as an int or a float; None for anything else."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (
-            float("inf"), float("-inf")) or value != int(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value != int(value):
         return None
     return int(value)
 

@@ -393,11 +393,11 @@ def main(argv: list[str] | None = None) -> int:
     _findings_report(findings, going, {p.name for p in POLICIES})
     print("\nWith --keep-going, in the preview or in the update (`pulumi up` evaluates the pack again on every "
           "resource before it creates it, with the values its dependencies then have):")
-    _findings_report(findings, {k: _either(v, updates[k]) for k, v in going.items()}, {p.name for p in POLICIES})
+    either = {k: _either(v, updates[k]) for k, v in going.items()}
+    _findings_report(findings, either, {p.name for p in POLICIES})
     if args.deployed:
         print("\nOn the deployed version of each program (reviewed and fixed; stack dev, the default config):")
-        _still_reported(findings, {k: _either(v, updates[k]) for k, v in going.items()},
-                        json.loads(args.deployed.read_text(encoding="utf-8")))
+        _still_reported(findings, either, json.loads(args.deployed.read_text(encoding="utf-8")))
     print(f"drafts without code, not counted: {', '.join(without) or 'none'}")
     _uncounted_report(findings)
     return 0

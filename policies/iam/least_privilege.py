@@ -285,8 +285,7 @@ def _statement(resource: Resource, path: str, st: Statement, secret: bool, rules
                 scopable.append((e.name, infos))
     # One statement on Resource '*', one finding: the escalation (the graver mistake) leads, and
     # names the statement's other actions that accept ARNs.
-    on = _EVERYTHING if not pattern else _On("a Resource pattern as broad as '*' for them", "that pattern") \
-        if secret else _On(f"Resource {pattern!r}, which reaches {reach}", repr(pattern))
+    on = _on(pattern, reach, secret)
     if escalating:
         yield functools.partial(_escalation, resource, path, escalating, secret, rules.max_listed, scopable, on)
     elif scopable:
@@ -301,6 +300,15 @@ class _On(NamedTuple):
 
 
 _EVERYTHING = _On("Resource '*'", '"*"')
+
+
+def _on(pattern: str, reach: str, secret: bool) -> _On:
+    """Where the statement grants: ``"*"``, or the pattern (not shown in a secret document)."""
+    if not pattern:
+        return _EVERYTHING
+    if secret:
+        return _On("a Resource pattern as broad as '*' for them", "that pattern")
+    return _On(f"Resource {pattern!r}, which reaches {reach}", repr(pattern))
 _WILD = frozenset("*?/:")
 
 
