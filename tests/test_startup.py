@@ -43,3 +43,9 @@ def test_importing_the_pack_compiles_none_of_its_patterns():
             f"print(*sorted({{c for c in callers if c.startswith({str(ROOT / 'policies')!r})}}))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_importing_the_pack_leaves_botocore_to_the_policy_that_reads_the_account():
+    code = "import sys, policies; print(sorted(m for m in sys.modules if m.split('.')[0] in ('botocore', 'boto3')))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -13,10 +13,17 @@ Reported: at the stack, once per account and region, when the functions' known
 (``accountConcurrency``, by default 1,000, AWS's default quota; Service Quotas shows the account's)
 less what AWS keeps unreserved. The message lists the largest reservations.
 
+With ``readAccount``, the limit is the account's own, read from Lambda with the preview's credentials
+(``policies/lambda_/account_concurrency.py``): its quota less what AWS keeps unreserved and what functions outside the
+stack reserve, so reservations that the account cannot spare are caught on an account of any size
+and other stacks' reservations count. When the account cannot be read (no credentials, access
+denied, a provider with credentials of its own), ``accountConcurrency`` decides and the message says
+why.
+
 Not reported: reservations unknown during a preview (a known total over the limit is reported all the
 same); functions that reserve nothing (``-1``, the provider's default) or ``0`` (a function switched
-off on purpose); functions whose account or region is unknown; a total within the limit, which may
-still fail when other stacks in the account reserve the rest (the pack sees one stack).
+off on purpose); functions whose account or region is unknown; a total within the limit, which, without
+``readAccount``, may still fail when other stacks in the account reserve the rest.
 """
 
 from __future__ import annotations
@@ -28,9 +35,11 @@ from .._core.resource import Resource
 from .._core.stack import StackView
 from .._core.text import and_more
 from ..account.scope import Scope, scope_of
+from . import account_concurrency
+from .account_concurrency import KEPT_UNRESERVED, Account
 
 FUNCTION = "aws:lambda/function:Function"
-UNRESERVED_MINIMUM = 100
+UNRESERVED_MINIMUM = KEPT_UNRESERVED
 """What AWS keeps unreserved of an account's quota ("Configuring reserved concurrency for a function",
 Lambda Developer Guide: "You can reserve up to the Unreserved account concurrency value that is shown,
 minus 100 for functions that don't have reserved concurrency"); an account whose quota is 100 or less
@@ -39,41 +48,81 @@ _MAX_LISTED = 5
 
 
 def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
+    reading = ctx.config["readAccount"]
     by_place: dict[Scope, list[tuple[Resource, int]]] = {}
+    functions: dict[Scope, list[Resource]] = {}
     for function in view.of_type(FUNCTION):
-        reserved = function.get("reservedConcurrentExecutions").as_int()
-        if reserved is None or reserved <= 0:
+        reserved = function.get("reservedConcurrentExecutions").as_int() or 0
+        if reserved <= 0 and not reading:
             continue
         place = scope_of(function, ctx.stack)
-        if place is not None:
+        if place is None:
+            continue
+        functions.setdefault(place, []).append(function)
+        if reserved > 0:
             by_place.setdefault(place, []).append((function, reserved))
     quota = ctx.config["accountConcurrency"]
-    reservable = quota - min(UNRESERVED_MINIMUM, quota)
     root = view.root
     for place, reserving in by_place.items():
         total = sum(n for _, n in reserving)
-        if total > reservable:
-            yield _over(reserving, total, quota, reservable, place, root)
+        limit = _read(quota, functions[place], place, ctx) if reading else _Configured(quota, "")
+        if total > limit.reservable:
+            yield _over(reserving, total, limit, place, root)
 
 
-def _over(reserving: list[tuple[Resource, int]], total: int, quota: int, reservable: int, place: Scope,
+def _read(quota: int, functions: list[Resource], place: Scope, ctx: PolicyContext) -> Account | _Configured:
+    """The account's own limit, or the configured one with why the account could not be read."""
+    account = account_concurrency.read(functions, ctx.stack, place.region or "")
+    return account if isinstance(account, Account) else _Configured(quota, account)
+
+
+class _Configured:
+    """The limit from ``accountConcurrency``, and why the account was not read (``""``: not asked to)."""
+
+    __slots__ = ("quota", "unread")
+
+    def __init__(self, quota: int, unread: str) -> None:
+        self.quota, self.unread = quota, unread
+
+    @property
+    def kept(self) -> int:
+        return min(UNRESERVED_MINIMUM, self.quota)
+
+    @property
+    def reservable(self) -> int:
+        return self.quota - self.kept
+
+
+def _over(reserving: list[tuple[Resource, int]], total: int, limit: Account | _Configured, place: Scope,
           root: Resource | None) -> Finding:
     largest = sorted(reserving, key=lambda rn: (-rn[1], rn[0].name))
     listed = and_more([f"'{r.name}' {n}" for r, n in largest], _MAX_LISTED)
-    kept = quota - reservable
+    reservable, kept, quota = limit.reservable, limit.kept, limit.quota
     subject = root.label if root is not None else "the stack"
-    can = (f"at most {reservable} can be reserved" if reservable else "nothing can be reserved")
+    can = f"at most {reservable} can be reserved" if reservable else "nothing can be reserved"
+    if isinstance(limit, Account):
+        others = f" and functions outside this stack reserve {limit.elsewhere}" if limit.elsewhere else ""
+        why = (f"the account's quota is {quota} (read from Lambda), AWS keeps {kept} of it "
+               f"unreserved{others}, so {can} by this stack")
+        settle = ("or have the account's quota raised (Service Quotas, Lambda 'Concurrent executions')"
+                  + (", or free what other functions reserve" if limit.elsewhere else ""))
+    else:
+        unread = f" (readAccount: the account could not be read: {limit.unread})" if limit.unread else ""
+        why = (f"AWS keeps {kept} of the account's quota of {quota} unreserved, so {can}, by every "
+               f"stack and environment in the account together{unread}")
+        read = ("let readAccount read it (the preview's credentials need lambda:GetAccountSettings and "
+                "lambda:GetFunctionConcurrency)" if limit.unread else "turn on readAccount to read it from the account")
+        settle = ("if the account's quota is higher (Service Quotas, 'Concurrent executions'), set this "
+                  f"policy's accountConcurrency to it, or {read}")
     return stated(
         subject,
         f"{len(reserving)} Lambda function{'s' if len(reserving) != 1 else ''} in {place.label} "
         f"reserve{'' if len(reserving) != 1 else 's'} {total} concurrent executions in all ({listed}); "
-        f"expected at most {reservable}: AWS keeps {kept} of "
-        f"the account's quota of {quota} unreserved, so {can}, by every stack and environment in the account "
-        f"together, and the deployment fails with \"Specified ReservedConcurrentExecutions for function "
-        f"decreases account's UnreservedConcurrentExecution below its minimum value of [{kept}]\".",
+        f"expected at most {reservable}: {why}, and the deployment fails with \"Specified "
+        f"ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below "
+        f"its minimum value of [{kept}]\".",
         "remove reserved_concurrent_executions from the functions that need no guaranteed share (they use "
-        "the unreserved pool, up to the whole quota), or lower it; if the account's quota is higher "
-        "(Service Quotas, 'Concurrent executions'), set this policy's accountConcurrency to it",
+        f"the unreserved pool, up to the whole quota), or lower it; {settle}",
         urn=root.urn if root is not None else None)
 
 
@@ -86,12 +135,18 @@ POLICY = StackPolicy(
     remediation_steps=(
         "Leave reserved_concurrent_executions unset unless a function needs a guaranteed share (or a cap: "
         "then keep it small), so that the functions share the account's unreserved pool. Set the policy's "
-        "accountConcurrency to the quota Service Quotas shows for the account and region."),
+        "accountConcurrency to the quota Service Quotas shows for the account and region, or turn on "
+        "readAccount to have it read from the account at each preview."),
     tags=("lambda", "reliability", "quotas"),
     options=(
         Option("accountConcurrency", "integer", 1000,
                "The account's Lambda concurrent-executions quota in the region (AWS's default is 1,000; "
                "new accounts may have less).", {"minimum": 1}),
+        Option("readAccount", "boolean", False,
+               "Read the account's quota and reservations from Lambda (GetAccountSettings, "
+               "GetFunctionConcurrency) with the credentials the preview runs with; accountConcurrency "
+               "decides when they cannot be read. Needs lambda:GetAccountSettings and "
+               "lambda:GetFunctionConcurrency."),
     ),
     check=check,
 )

@@ -11,7 +11,7 @@ STACK = StackContext(stack="dev", project="tap", config={"aws:region": "us-east-
 
 
 def function(name, reserved=None, **props):
-    return Resource.of(FUNCTION, {"runtime": "python3.12", "handler": "app.handler", "role": "arn",
+    return Resource.of(FUNCTION, {"name": name, "runtime": "python3.12", "handler": "app.handler", "role": "arn",
                                   **({} if reserved is None else {"reservedConcurrentExecutions": reserved}),
                                   **props}, name=name)
 
@@ -69,3 +69,86 @@ def test_the_quota_must_be_positive():
 
     with pytest.raises(ConfigError, match="accountConcurrency"):
         analyzer_for(NAME, {"accountConcurrency": 0})
+
+
+# readAccount: the account's own figures decide (tests/policies/lambda_/test_account_concurrency.py reads them).
+
+class _Lambda:
+    """What Lambda answers for one account: its quota, what is unreserved, and the present reservations."""
+
+    def __init__(self, quota, unreserved, present=None, failure=None):
+        self.quota, self.unreserved, self.present, self.failure = quota, unreserved, present or {}, failure
+
+    def get_account_settings(self):
+        if self.failure:
+            raise self.failure
+        return {"AccountLimit": {"ConcurrentExecutions": self.quota,
+                                 "UnreservedConcurrentExecutions": self.unreserved}}
+
+    def get_function_concurrency(self, FunctionName):
+        if FunctionName not in self.present:
+            from botocore.exceptions import ClientError
+            raise ClientError({"Error": {"Code": "ResourceNotFoundException"}}, "GetFunctionConcurrency")
+        return {"ReservedConcurrentExecutions": self.present[FunctionName]}
+
+
+@pytest.fixture
+def account(monkeypatch):
+    from policies.lambda_ import account_concurrency
+
+    def answer(lambda_):
+        monkeypatch.setattr(account_concurrency, "_client", lambda profile, region: lambda_)
+    return answer
+
+
+READ = {"readAccount": True}
+
+
+@pytest.mark.parametrize(("lambda_", "reservations", "expected"), [
+    (_Lambda(200, 200), [100], None),
+    (_Lambda(200, 200), [150], ["1 Lambda function in region 'us-east-1' reserves 150", "expected at most 100",
+                                "the account's quota is 200 (read from Lambda), AWS keeps 100 of it unreserved, so "
+                                "at most 100 can be reserved by this stack", "minimum value of [100]",
+                                "or have the account's quota raised (Service Quotas"]),
+    (_Lambda(10, 10), [5], ["expected at most 0", "quota is 10 (read from Lambda)", "nothing can be reserved",
+                            "minimum value of [10]"]),
+    (_Lambda(1000, 600), [400, 101], ["reserve 501", "expected at most 500",
+                                      "functions outside this stack reserve 400",
+                                      "or free what other functions reserve"]),
+    (_Lambda(5000, 5000), [1000, 1000], None),
+    # The stack's function fn-0-dev already reserves 400: the update keeps it and adds 300.
+    (_Lambda(1000, 500, {"fn-0-dev": 400}), [400, 300], None),
+    (_Lambda(1000, 500, {"fn-0-dev": 400}), [400, 600], ["reserve 1000", "expected at most 800",
+                                                         "functions outside this stack reserve 100"]),
+], ids=["within-a-small-quota", "over-a-small-quota", "a-new-account", "others-reserve-the-rest",
+        "a-large-quota-allows-what-the-default-would-not", "present-reservations-come-back",
+        "present-reservations-come-back-and-still-over"])
+def test_read_from_the_account(account, lambda_, reservations, expected):
+    account(lambda_)
+    functions = [function(f"fn-{i}-dev", r) for i, r in enumerate(reservations)]
+    assert_findings(check_stack(NAME, stack(*functions), config=READ, stack=STACK), expected)
+
+
+def test_a_function_that_gives_its_reservation_back_counts(account):
+    account(_Lambda(1000, 100, {"old-dev": 800}))
+    functions = [function("old-dev", None), function("new-dev", 800)]
+    assert check_stack(NAME, stack(*functions), config=READ, stack=STACK) == []
+
+
+def test_an_account_that_cannot_be_read_falls_back_to_the_configured_quota(account):
+    from botocore.exceptions import NoCredentialsError
+
+    account(_Lambda(0, 0, failure=NoCredentialsError()))
+    findings = check_stack(NAME, stack(function("a-dev", 950)), config=READ, stack=STACK)
+    assert_findings(findings, ["expected at most 900", "quota of 1000",
+                               "(readAccount: the account could not be read: NoCredentialsError)"])
+    assert check_stack(NAME, stack(function("a-dev", 900)), config=READ, stack=STACK) == []
+
+
+def test_the_account_is_read_only_when_asked(account):
+    class Refuses(_Lambda):
+        def get_account_settings(self):
+            raise AssertionError("not asked to read the account")
+    account(Refuses(0, 0))
+    assert check_stack(NAME, stack(function("a-dev", 950)), stack=STACK) != []
+    assert check_stack(NAME, stack(function("a-dev", 10)), stack=STACK) == []

@@ -1,0 +1,142 @@
+"""What Lambda itself says about an account's concurrency, for ``lambda-reserved-concurrency``'s
+``readAccount``: the quota, what is still unreserved, and what the stack's functions reserve today.
+
+Read with the credentials the preview runs with (the engine starts the pack with the CLI's
+environment: ``AWS_PROFILE``, ``AWS_ACCESS_KEY_ID``, the CI runner's role), in the functions' region,
+with the ``profile`` their provider names, if any. Two calls: ``GetAccountSettings`` once, and
+``GetFunctionConcurrency`` for each of the stack's functions there (their present reservations are
+part of what is reserved already, and are given back when the deployment changes them). Providers
+whose credentials come from their own settings (keys, roles to assume, other credential files) are
+not read: the pack cannot act as them.
+
+Never raises and never waits long: one attempt, short timeouts. What cannot be read comes back as
+a short reason (an error's name, never its text, which may hold an account id or an ARN), and the
+policy falls back to its configured quota.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .._core.context import StackContext
+from .._core.emulator import emulator_target
+from .._core.resource import Resource
+from .._core.values import prop_of
+
+KEPT_UNRESERVED = 100
+"""What AWS keeps unreserved of an account's quota, or the whole quota when it is this or less."""
+MAX_FUNCTIONS = 200
+"""Beyond this many functions in one place the stack's present reservations are not read one by one
+(each is a call): the configured quota decides."""
+FOREIGN_CREDENTIALS = ("accessKey", "assumeRoles", "assumeRole", "assumeRoleWithWebIdentity",
+                       "sharedCredentialsFiles", "sharedConfigFiles", "token", "secretKey")
+"""Provider settings (and ``aws:`` stack config keys) that give the provider credentials of its own."""
+_TIMEOUTS = {"connect_timeout": 3, "read_timeout": 5, "retries": {"total_max_attempts": 1}}
+
+
+class Account:
+    """Lambda's concurrency figures for one account and region, and what the stack holds of them."""
+
+    __slots__ = ("held", "quota", "unreserved")
+
+    def __init__(self, quota: int, unreserved: int, held: int) -> None:
+        self.quota = quota
+        """``AccountLimit.ConcurrentExecutions``: the account's quota in the region."""
+        self.unreserved = unreserved
+        """``AccountLimit.UnreservedConcurrentExecutions``: the quota less every reservation made."""
+        self.held = held
+        """What the stack's functions reserve today (functions that do not exist yet hold nothing)."""
+
+    @property
+    def kept(self) -> int:
+        return min(KEPT_UNRESERVED, self.quota)
+
+    @property
+    def elsewhere(self) -> int:
+        """What functions outside the stack reserve."""
+        return max(0, self.quota - self.unreserved - self.held)
+
+    @property
+    def reservable(self) -> int:
+        """What the stack's functions may reserve together."""
+        return max(0, self.quota - self.kept - self.elsewhere)
+
+    def __repr__(self) -> str:
+        return f"Account(quota={self.quota}, unreserved={self.unreserved}, held={self.held})"
+
+
+Client = Any
+"""A botocore Lambda client (or a test's stand-in with the same two methods)."""
+ClientFactory = Callable[[str | None, str], Client]
+
+
+def read(functions: Sequence[Resource], stack: StackContext, region: str,
+         client_for: ClientFactory | None = None) -> Account | str:
+    """The account's figures for ``functions`` (the stack's functions in one account and ``region``,
+    all behind one provider), or why they cannot be read."""
+    if not region:
+        return "no region is configured"
+    if any(emulator_target(f, stack, "lambda") is not None for f in functions):
+        return "the functions deploy to an emulator"
+    if len(functions) > MAX_FUNCTIONS:
+        return f"more than {MAX_FUNCTIONS} functions"
+    profile = _profile(functions[0], stack)
+    if not isinstance(profile, tuple):
+        return profile
+    names = [n for n in (f.get("name").as_str() for f in functions) if n]
+    try:
+        client = (client_for or _client)(profile[0], region)
+        limits = client.get_account_settings()["AccountLimit"]
+        quota, unreserved = int(limits["ConcurrentExecutions"]), int(limits["UnreservedConcurrentExecutions"])
+        held = sum(_reserved_now(client, name) for name in names)
+    except Exception as e:  # noqa: BLE001 - whatever goes wrong, the configured quota decides
+        return _reason(e)
+    return Account(quota, unreserved, held)
+
+
+def _profile(function: Resource, stack: StackContext) -> tuple[str | None] | str:
+    """``(profile or None,)`` for the credentials to read with, or why the pack cannot use them."""
+    provider = function.provider
+    if provider is not None and not provider.name.startswith("default"):
+        settings = {k: prop_of(k, provider.props.raw(k)) for k in (*FOREIGN_CREDENTIALS, "profile")}
+        if any(not settings[k].absent for k in FOREIGN_CREDENTIALS):
+            return f"provider '{provider.name}' has credentials of its own"
+        profile = settings["profile"]
+        if profile.unknown:
+            return f"provider '{provider.name}''s profile is not known yet"
+        return (profile.as_str() or None,)
+    if any(f"aws:{k}" in stack.config for k in FOREIGN_CREDENTIALS):
+        return "the stack's aws: config gives the provider credentials of its own"
+    return (stack.config_text("aws:profile") or None,)
+
+
+def _reserved_now(client: Client, name: str) -> int:
+    try:
+        answer = client.get_function_concurrency(FunctionName=name)
+    except Exception as e:
+        if _code(e) == "ResourceNotFoundException":  # not deployed yet: it holds nothing
+            return 0
+        raise
+    return int(answer.get("ReservedConcurrentExecutions") or 0)
+
+
+def _client(profile: str | None, region: str) -> Client:
+    """A Lambda client with one attempt and short timeouts (botocore is imported only here)."""
+    from botocore.config import Config
+    from botocore.session import Session
+
+    return Session(profile=profile).create_client("lambda", region_name=region, config=Config(**_TIMEOUTS))
+
+
+def _code(error: BaseException) -> str:
+    response = getattr(error, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code if isinstance(code, str) and code.isidentifier() else ""
+
+
+def _reason(error: BaseException) -> str:
+    """An error's code or class name: its text may hold the account id, an ARN or a profile's path."""
+    if isinstance(error, ImportError):
+        return "botocore is not installed"
+    return _code(error) or type(error).__name__

@@ -1,0 +1,139 @@
+"""Reading an account's Lambda concurrency (``readAccount``): the calls, and every way they can fail."""
+
+import pytest
+from botocore.exceptions import ClientError
+from botocore.session import Session
+from botocore.stub import Stubber
+
+from policies import Resource
+from policies._core.context import StackContext
+from policies._core.resource import Provider
+from policies._core.values import Props
+from policies.lambda_ import account_concurrency
+from policies.lambda_.account_concurrency import Account, read
+
+FUNCTION = "aws:lambda/function:Function"
+STACK = StackContext(stack="dev", project="tap", config={"aws:region": "us-east-1"})
+ACCOUNT_ID = "123456789012"
+
+
+def function(name, provider=None):
+    return Resource.of(FUNCTION, {"name": name, "runtime": "python3.12"}, name=name, provider=provider)
+
+
+def provider(name, **props):
+    return Provider("pulumi:providers:aws", f"urn:pulumi:dev::tap::pulumi:providers:aws::{name}", name,
+                    Props.from_dict(props))
+
+
+def stubbed(settings=None, reserved=None, settings_error=None):
+    """A real botocore Lambda client whose answers are given: ``reserved`` maps function names to what
+    GetFunctionConcurrency answers (an int, None for no reservation, or an error code)."""
+    client = Session().create_client("lambda", region_name="us-east-1", aws_access_key_id="k",
+                                     aws_secret_access_key="s")
+    stub = Stubber(client)
+    if settings_error:
+        stub.add_client_error("get_account_settings", settings_error, f"not for {ACCOUNT_ID}")
+    else:
+        quota, unreserved = settings
+        stub.add_response("get_account_settings", {"AccountLimit": {
+            "ConcurrentExecutions": quota, "UnreservedConcurrentExecutions": unreserved}})
+    for name, answer in (reserved or {}).items():
+        if isinstance(answer, str):
+            stub.add_client_error("get_function_concurrency", answer, f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:"
+                                  f"function:{name}", expected_params={"FunctionName": name})
+        else:
+            stub.add_response("get_function_concurrency",
+                              {} if answer is None else {"ReservedConcurrentExecutions": answer},
+                              {"FunctionName": name})
+    stub.activate()
+    return client
+
+
+def factory(client, calls=None):
+    def make(profile, region):
+        if calls is not None:
+            calls.append((profile, region))
+        return client
+    return make
+
+
+def test_the_stacks_present_reservations_are_read_back():
+    client = stubbed((1000, 500), {"a-dev": 300, "b-dev": None, "c-dev": "ResourceNotFoundException"})
+    account = read([function("a-dev"), function("b-dev"), function("c-dev")], STACK, "us-east-1", factory(client))
+    assert isinstance(account, Account)
+    assert (account.quota, account.unreserved, account.held) == (1000, 500, 300)
+    assert account.elsewhere == 200, "reserved by functions outside the stack"
+    assert account.reservable == 700, "the quota less the 100 kept and the 200 held elsewhere"
+
+
+@pytest.mark.parametrize(("quota", "unreserved", "reservable"), [
+    (10, 10, 0),      # a new account: the whole quota is kept
+    (100, 100, 0),
+    (150, 150, 50),
+    (1000, 50, 0),    # others hold more than may be reserved: never negative
+], ids=["new-account", "quota-of-100", "small-quota", "over-reserved-by-others"])
+def test_what_is_kept_unreserved(quota, unreserved, reservable):
+    account = read([function("a-dev")], STACK, "us-east-1", factory(stubbed((quota, unreserved), {"a-dev": None})))
+    assert account.reservable == reservable
+
+
+@pytest.mark.parametrize(("client", "reason"), [
+    (lambda: stubbed(settings_error="AccessDeniedException"), "AccessDeniedException"),
+    (lambda: stubbed((1000, 1000), {"a-dev": "ThrottlingException"}), "ThrottlingException"),
+], ids=["settings-denied", "function-throttled"])
+def test_a_failed_call_gives_its_code_and_never_its_text(client, reason):
+    found = read([function("a-dev")], STACK, "us-east-1", factory(client()))
+    assert found == reason
+
+
+def test_any_error_while_reading_is_a_reason_not_an_exception():
+    def broken(profile, region):
+        raise RuntimeError(f"arn:aws:iam::{ACCOUNT_ID}:role/ci cannot")
+    assert read([function("a-dev")], STACK, "us-east-1", broken) == "RuntimeError"
+    error = ClientError({"Error": {"Code": "not a code: " + ACCOUNT_ID, "Message": ACCOUNT_ID}}, "GetAccountSettings")
+    assert ACCOUNT_ID not in account_concurrency._reason(error)
+
+
+def test_a_missing_profile_is_reported_by_name(monkeypatch, tmp_path):
+    for variable in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.setenv(variable, str(tmp_path / "none"))
+    stack = STACK._replace(config={**STACK.config, "aws:profile": "no-such-profile"})
+    assert read([function("a-dev")], stack, "us-east-1") == "ProfileNotFound"
+
+
+@pytest.mark.parametrize(("functions", "stack", "region", "reason"), [
+    ([function("a-dev")], STACK, "", "no region is configured"),
+    ([function("a-dev")], STACK._replace(environ={"AWS_ENDPOINT_URL": "http://localhost:4566"}), "us-east-1",
+     "the functions deploy to an emulator"),
+    ([function("a-dev", provider("other", assumeRoles=[{"roleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/x"}]))],
+     STACK, "us-east-1", "provider 'other' has credentials of its own"),
+    ([function("a-dev")], STACK._replace(config={"aws:region": "us-east-1", "aws:accessKey": "AKIA"}), "us-east-1",
+     "the stack's aws: config gives the provider credentials of its own"),
+], ids=["no-region", "emulator", "provider-assumes-a-role", "keys-in-stack-config"])
+def test_credentials_the_pack_cannot_act_as_are_not_read(functions, stack, region, reason):
+    def never(profile, region):
+        raise AssertionError("no call expected")
+    assert read(functions, stack, region, never) == reason
+
+
+@pytest.mark.parametrize(("functions", "stack", "profile"), [
+    ([function("a-dev")], STACK, None),
+    ([function("a-dev")], STACK._replace(config={"aws:region": "us-east-1", "aws:profile": "ci"}), "ci"),
+    ([function("a-dev", provider("west", profile="deploy", region="us-west-2"))], STACK, "deploy"),
+    ([function("a-dev", provider("default_7_0_0", region="us-east-1"))], STACK, None),
+], ids=["default-chain", "stack-profile", "provider-profile", "default-provider"])
+def test_the_profile_read_with(functions, stack, profile):
+    calls = []
+    read(functions, stack, "eu-west-1", factory(stubbed((1000, 1000), {"a-dev": None}), calls))
+    assert calls == [(profile, "eu-west-1")]
+
+
+def test_the_client_has_one_attempt_and_short_timeouts(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "k")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
+    client = account_concurrency._client(None, "eu-central-1")
+    config = client.meta.config
+    assert client.meta.region_name == "eu-central-1"
+    assert (config.connect_timeout, config.read_timeout) == (3, 5)
+    assert config.retries["total_max_attempts"] == 1
