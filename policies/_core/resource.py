@@ -33,6 +33,13 @@ class Provider:
             found[make] = make(self)
         return cast(_T, found[make])  # each entry is what its key returned
 
+    @property
+    def is_default(self) -> bool:
+        """Whether the engine made this provider for resources that name none (``default``, or
+        ``default_7_51_1`` for a pinned version), so its settings are the stack's ``aws:`` config."""
+        name = self.name
+        return name == "default" or (name.startswith("default_") and name[8:].split("_", 1)[0].isdigit())
+
     def __repr__(self) -> str:
         return f"Provider({self.type!r}, {self.name!r})"
 

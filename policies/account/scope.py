@@ -111,6 +111,6 @@ def _credentials(provider: Provider) -> str | None:
 def _explicit_provider(resource: Resource) -> str:
     """The provider's name when it is not the default one, for messages."""
     provider = resource.provider
-    if provider is None or provider.name.startswith("default"):
+    if provider is None or provider.is_default:
         return ""
     return provider.name

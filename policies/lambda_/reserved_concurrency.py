@@ -16,9 +16,12 @@ less what AWS keeps unreserved. The message lists the largest reservations.
 With ``readAccount``, the limit is the account's own, read from Lambda with the preview's credentials
 (``policies/lambda_/account_concurrency.py``): its quota less what AWS keeps unreserved and what functions outside the
 stack reserve, so reservations that the account cannot spare are caught on an account of any size
-and other stacks' reservations count. When the account cannot be read (no credentials, access
-denied, a provider with credentials of its own), ``accountConcurrency`` decides and the message says
-why.
+and other stacks' reservations count. A function's present reservation counts until the update
+changes it (Pulumi updates functions in parallel: a share moved from one function to another may be
+taken before it is given back); one whose new reservation is unknown keeps its present one. When the
+account cannot be read (no credentials, access denied, a provider with credentials of its own, a
+profile that asks for an MFA code, no answer within 20 s), ``accountConcurrency`` decides and the
+message says why.
 
 Not reported: reservations unknown during a preview (a known total over the limit is reported all the
 same); functions that reserve nothing (``-1``, the provider's default) or ``0`` (a function switched
@@ -49,7 +52,7 @@ _MAX_LISTED = 5
 
 def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
     reading = ctx.config["readAccount"]
-    by_place: dict[Scope, list[tuple[Resource, int]]] = {}
+    by_place: dict[Scope, list[Reservation]] = {}
     functions: dict[Scope, list[Resource]] = {}
     for function in view.of_type(FUNCTION):
         reserved = function.get("reservedConcurrentExecutions").as_int() or 0
@@ -60,20 +63,38 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
             continue
         functions.setdefault(place, []).append(function)
         if reserved > 0:
-            by_place.setdefault(place, []).append((function, reserved))
+            by_place.setdefault(place, []).append((function, reserved, False))
     quota = ctx.config["accountConcurrency"]
     root = view.root
     for place, reserving in by_place.items():
-        total = sum(n for _, n in reserving)
-        limit = _read(quota, functions[place], place, ctx) if reading else _Configured(quota, "")
+        limit: Account | _Configured = _Configured(quota, "")
+        if reading:
+            account = account_concurrency.read(functions[place], ctx.stack, place.region or "")
+            if isinstance(account, Account):
+                limit, reserving = account, _during(functions[place], account)
+            else:
+                limit = _Configured(quota, account)
+        total = sum(n for _, n, _ in reserving)
         if total > limit.reservable:
             yield _over(reserving, total, limit, place, root)
 
 
-def _read(quota: int, functions: list[Resource], place: Scope, ctx: PolicyContext) -> Account | _Configured:
-    """The account's own limit, or the configured one with why the account could not be read."""
-    account = account_concurrency.read(functions, ctx.stack, place.region or "")
-    return account if isinstance(account, Account) else _Configured(quota, account)
+Reservation = tuple[Resource, int, bool]
+"""A function, what it reserves, and whether that is its present reservation, kept while the update runs."""
+
+
+def _during(functions: list[Resource], account: Account) -> list[Reservation]:
+    """What each function may reserve while the deployment runs: the larger of its present reservation
+    and its new one (Pulumi updates functions in parallel, so one may take its new share before another
+    gives its old one back); its present one when the new one is unknown."""
+    during = []
+    for function in functions:
+        held = account.held.get(function.get("name").as_str() or "", 0)
+        new = function.get("reservedConcurrentExecutions")
+        wanted = held if new.unknown else max(new.as_int() or 0, 0)
+        if max(wanted, held) > 0:
+            during.append((function, max(wanted, held), held > 0 and (new.unknown or held > wanted)))
+    return during
 
 
 class _Configured:
@@ -93,17 +114,20 @@ class _Configured:
         return self.quota - self.kept
 
 
-def _over(reserving: list[tuple[Resource, int]], total: int, limit: Account | _Configured, place: Scope,
+def _over(reserving: list[Reservation], total: int, limit: Account | _Configured, place: Scope,
           root: Resource | None) -> Finding:
-    largest = sorted(reserving, key=lambda rn: (-rn[1], rn[0].name))
-    listed = and_more([f"'{r.name}' {n}" for r, n in largest], _MAX_LISTED)
+    largest = sorted(reserving, key=lambda r: (-r[1], r[0].name))
+    listed = and_more([f"'{r.name}' {n}{' (reserved today)' if today else ''}" for r, n, today in largest],
+                      _MAX_LISTED)
     reservable, kept, quota = limit.reservable, limit.kept, limit.quota
     subject = root.label if root is not None else "the stack"
     can = f"at most {reservable} can be reserved" if reservable else "nothing can be reserved"
     if isinstance(limit, Account):
         others = f" and functions outside this stack reserve {limit.elsewhere}" if limit.elsewhere else ""
+        today = (" (a function's present reservation counts until the update changes it: Pulumi may set "
+                 "the others first)" if any(t for _, _, t in reserving) else "")
         why = (f"the account's quota is {quota} (read from Lambda), AWS keeps {kept} of it "
-               f"unreserved{others}, so {can} by this stack")
+               f"unreserved{others}, so {can} by this stack{today}")
         settle = ("or have the account's quota raised (Service Quotas, Lambda 'Concurrent executions')"
                   + (", or free what other functions reserve" if limit.elsewhere else ""))
     else:

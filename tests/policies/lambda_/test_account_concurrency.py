@@ -47,6 +47,7 @@ def stubbed(settings=None, reserved=None, settings_error=None):
                               {} if answer is None else {"ReservedConcurrentExecutions": answer},
                               {"FunctionName": name})
     stub.activate()
+    client.stub = stub
     return client
 
 
@@ -61,8 +62,9 @@ def factory(client, calls=None):
 def test_the_stacks_present_reservations_are_read_back():
     client = stubbed((1000, 500), {"a-dev": 300, "b-dev": None, "c-dev": "ResourceNotFoundException"})
     account = read([function("a-dev"), function("b-dev"), function("c-dev")], STACK, "us-east-1", factory(client))
+    client.stub.assert_no_pending_responses()
     assert isinstance(account, Account)
-    assert (account.quota, account.unreserved, account.held) == (1000, 500, 300)
+    assert (account.quota, account.unreserved, account.held) == (1000, 500, {"a-dev": 300})
     assert account.elsewhere == 200, "reserved by functions outside the stack"
     assert account.reservable == 700, "the quota less the 100 kept and the 200 held elsewhere"
 
@@ -129,11 +131,69 @@ def test_the_profile_read_with(functions, stack, profile):
     assert calls == [(profile, "eu-west-1")]
 
 
-def test_the_client_has_one_attempt_and_short_timeouts(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "k")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
-    client = account_concurrency._client(None, "eu-central-1")
+@pytest.fixture
+def aws_files(monkeypatch, tmp_path):
+    """An AWS config file of the test's own, and no credentials or profile from the environment."""
+    config = tmp_path / "config"
+    for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_METADATA_SERVICE_TIMEOUT",
+                     "AWS_METADATA_SERVICE_NUM_ATTEMPTS"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    return config
+
+
+def test_every_client_has_short_timeouts_and_retries_throttling(aws_files, monkeypatch):
+    monkeypatch.setenv("AWS_METADATA_SERVICE_TIMEOUT", "30")
+    aws_files.write_text("[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\nsource_profile = base\n"
+                         "[profile base]\naws_access_key_id = k\naws_secret_access_key = s\n")
+    from botocore.session import Session
+
+    sessions = []
+    real = Session.create_client
+    monkeypatch.setattr(Session, "create_client", lambda self, *a, **k: sessions.append(self) or real(self, *a, **k))
+    client = account_concurrency._client("ci", "eu-central-1")
     config = client.meta.config
     assert client.meta.region_name == "eu-central-1"
     assert (config.connect_timeout, config.read_timeout) == (3, 5)
-    assert config.retries["total_max_attempts"] == 1
+    assert config.retries == {"mode": "standard", "total_max_attempts": 3}
+    [session] = sessions
+    assert session.get_default_client_config() is not None, "the STS client of the role's profile gets them too"
+    assert session.get_default_client_config().read_timeout == 5
+    assert session.get_config_variable("metadata_service_timeout") == 1, "not the environment's 30"
+    assert session.get_config_variable("metadata_service_num_attempts") == 1
+
+
+@pytest.mark.parametrize("setting", ["mfa_serial = arn:aws:iam::123456789012:mfa/me",
+                                     "credential_process = /usr/bin/false"])
+def test_a_profile_that_may_wait_on_a_person_or_a_program_is_not_read(aws_files, setting):
+    aws_files.write_text(f"[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\n{setting}\n")
+    key = setting.split(" ", 1)[0]
+    stack = STACK._replace(config={**STACK.config, "aws:profile": "ci"})
+    assert read([function("a-dev")], stack, "us-east-1") == f"the profile's {key}"
+
+
+def test_a_read_that_takes_too_long_is_given_up(monkeypatch):
+    import time
+
+    monkeypatch.setattr(account_concurrency, "DEADLINE_S", 0.2)
+
+    def slow(profile, region):
+        time.sleep(2)
+        raise AssertionError("given up before")
+    started = time.monotonic()
+    assert read([function("a-dev")], STACK, "us-east-1", slow).startswith("no answer within")
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_function_whose_name_is_unknown_is_not_read():
+    from policies._core.values import UNKNOWN
+
+    unnamed = Resource.of(FUNCTION, {"name": UNKNOWN}, name="a-dev")
+    assert read([unnamed], STACK, "us-east-1", factory(None)) == "a function's name is not known yet"
+
+
+@pytest.mark.parametrize(("name", "default"), [("default", True), ("default_7_51_1", True),
+                                               ("defaultWest", False), ("default-eu", False), ("west", False)])
+def test_the_default_provider_is_told_by_its_whole_name(name, default):
+    assert provider(name).is_default is default

@@ -129,10 +129,26 @@ def test_read_from_the_account(account, lambda_, reservations, expected):
     assert_findings(check_stack(NAME, stack(*functions), config=READ, stack=STACK), expected)
 
 
-def test_a_function_that_gives_its_reservation_back_counts(account):
+def test_a_function_changed_in_place_gives_its_reservation_back(account):
+    account(_Lambda(1000, 100, {"a-dev": 800}))
+    assert check_stack(NAME, stack(function("a-dev", 700)), config=READ, stack=STACK) == []
+    assert_findings(check_stack(NAME, stack(function("a-dev", 850)), config=READ, stack=STACK),
+                    ["reserves 850", "expected at most 800"])
+
+
+def test_a_reservation_moved_to_another_function_counts_twice_while_the_update_runs(account):
     account(_Lambda(1000, 100, {"old-dev": 800}))
     functions = [function("old-dev", None), function("new-dev", 800)]
-    assert check_stack(NAME, stack(*functions), config=READ, stack=STACK) == []
+    assert_findings(check_stack(NAME, stack(*functions), config=READ, stack=STACK),
+                    ["2 Lambda functions in region 'us-east-1' reserve 1600", "'old-dev' 800 (reserved today)",
+                     "expected at most 800", "Pulumi may set the others first"])
+
+
+def test_a_function_whose_new_reservation_is_unknown_keeps_its_present_one(account):
+    account(_Lambda(1000, 100, {"a-dev": 800}))
+    functions = [function("a-dev", UNKNOWN), function("b-dev", 100)]
+    assert_findings(check_stack(NAME, stack(*functions), config=READ, stack=STACK),
+                    ["reserve 900", "'a-dev' 800 (reserved today)", "expected at most 800"])
 
 
 def test_an_account_that_cannot_be_read_falls_back_to_the_configured_quota(account):
@@ -145,10 +161,13 @@ def test_an_account_that_cannot_be_read_falls_back_to_the_configured_quota(accou
     assert check_stack(NAME, stack(function("a-dev", 900)), config=READ, stack=STACK) == []
 
 
-def test_the_account_is_read_only_when_asked(account):
-    class Refuses(_Lambda):
-        def get_account_settings(self):
-            raise AssertionError("not asked to read the account")
-    account(Refuses(0, 0))
+def test_the_account_is_read_only_when_asked(monkeypatch):
+    from policies.lambda_ import account_concurrency
+
+    calls = []
+    monkeypatch.setattr(account_concurrency, "_client", lambda profile, region: calls.append(region))
     assert check_stack(NAME, stack(function("a-dev", 950)), stack=STACK) != []
     assert check_stack(NAME, stack(function("a-dev", 10)), stack=STACK) == []
+    assert calls == []
+    check_stack(NAME, stack(function("a-dev", 10)), config=READ, stack=STACK)
+    assert calls == ["us-east-1"]
