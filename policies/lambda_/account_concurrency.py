@@ -36,8 +36,9 @@ DEADLINE_S = 20.0
 FOREIGN_CREDENTIALS = ("accessKey", "assumeRoles", "assumeRole", "assumeRoleWithWebIdentity",
                        "sharedCredentialsFiles", "sharedConfigFiles", "token", "secretKey")
 """Provider settings (and ``aws:`` stack config keys) that give the provider credentials of its own."""
-INTERACTIVE = ("mfa_serial", "credential_process", "sso_session", "sso_start_url")
-"""Profile settings whose credentials may wait on a person or an outside program: not read."""
+INTERACTIVE = ("mfa_serial", "credential_process")
+"""Profile settings whose credentials may wait on a person (an MFA code read from the terminal) or on
+a program botocore runs without a time limit: not read. (An SSO profile reads its cached token.)"""
 _TIMEOUTS = {"connect_timeout": 3, "read_timeout": 5, "retries": {"mode": "standard", "total_max_attempts": 3}}
 """Every client the read creates (Lambda, and STS where a profile assumes a role): throttling is retried."""
 
