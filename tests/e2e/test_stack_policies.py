@@ -359,3 +359,20 @@ def test_export_values_unknown_at_any_depth_keep_key_resources_quiet(pack):
     root = StackResource("pulumi:pulumi:Stack", "tap-dev", {"api": {"urls": ["https://x"]}})
     [diag] = [d for d in pack.analyze_stack([root, table]) if d.policy == "key-resource-exports"]
     assert diag.urn.endswith("::orders") and diag.level == "advisory"
+
+
+def test_reading_the_account_without_credentials_falls_back_in_the_plugin_process(tmp_path):
+    """``readAccount`` as the engine runs it: botocore imported in the pack's process, the read in a
+    thread, no credentials anywhere (and no metadata service): the configured quota decides, the
+    message says why, and nothing escapes."""
+    no_credentials = {"AWS_CONFIG_FILE": str(tmp_path / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "c"),
+                      "AWS_EC2_METADATA_DISABLED": "true", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}
+    with PackProcess(stack="dev", project="tap", stack_config={"aws:region": REGION}, env=no_credentials) as p:
+        p.configure_stack()
+        p.configure({"lambda-reserved-concurrency": {"readAccount": True}})
+        functions = [StackResource("aws:lambda/function:Function", f"fn-{i}", {"name": f"fn-{i}-dev",
+                                                                              "reservedConcurrentExecutions": 500})
+                     for i in range(2)]
+        [found] = [d for d in p.analyze_stack([ROOT, *functions]) if d.policy == "lambda-reserved-concurrency"]
+    assert "reserve 1000 concurrent executions" in found.message
+    assert "(readAccount: the account could not be read: NoCredentialsError)" in found.message, found.message
