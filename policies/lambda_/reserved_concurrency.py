@@ -14,9 +14,9 @@ Reported: at the stack, once per account and region, when the functions' known
 less what AWS keeps unreserved. The message lists the largest reservations.
 
 With ``readAccount``, the limit is the account's own, read from Lambda with the preview's credentials
-(``policies/lambda_/account_concurrency.py``): its quota less what AWS keeps unreserved and what functions outside the
-stack reserve, so reservations that the account cannot spare are caught on an account of any size
-and other stacks' reservations count. A function's present reservation counts until the update
+(``policies/lambda_/account_concurrency.py``): its quota less what AWS keeps unreserved and what
+functions outside the stack reserve, so reservations that the account cannot spare are caught on an
+account of any size and other stacks' reservations count. A function's present reservation counts until the update
 changes it (Pulumi updates functions in parallel: a share moved from one function to another may be
 taken before it is given back); one whose new reservation is unknown keeps its present one. When the
 account cannot be read (no credentials, access denied, a provider with credentials of its own, a
