@@ -4,6 +4,8 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.session import Session
 from botocore.stub import Stubber
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policies import Resource
 from policies._core.context import StackContext
@@ -197,3 +199,43 @@ def test_a_function_whose_name_is_unknown_is_not_read():
                                                ("defaultWest", False), ("default-eu", False), ("west", False)])
 def test_the_default_provider_is_told_by_its_whole_name(name, default):
     assert provider(name).is_default is default
+
+
+ANSWERS = st.one_of(st.none(), st.integers(-5, 5000), st.text(max_size=5), st.floats(allow_nan=True),
+                    st.lists(st.integers(), max_size=2),
+                    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+class _Odd:
+    """A client whose answers are whatever was generated: missing keys, wrong types, errors."""
+
+    def __init__(self, settings, per_function):
+        self.settings, self.per_function = settings, per_function
+
+    def get_account_settings(self):
+        if isinstance(self.settings, Exception):
+            raise self.settings
+        return self.settings
+
+    def get_function_concurrency(self, FunctionName):
+        return self.per_function
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(settings_answer=st.one_of(
+           st.fixed_dictionaries({"AccountLimit": st.fixed_dictionaries(
+               {"ConcurrentExecutions": ANSWERS, "UnreservedConcurrentExecutions": ANSWERS})}),
+           st.dictionaries(st.text(max_size=4), ANSWERS, max_size=2),
+           st.sampled_from([ValueError(ACCOUNT_ID), KeyError("AccountLimit"),
+                            ClientError({"Error": {"Code": "AccessDeniedException", "Message": ACCOUNT_ID}}, "Get")])),
+       per_function=st.one_of(st.dictionaries(st.sampled_from(["ReservedConcurrentExecutions", "x"]), ANSWERS,
+                                              max_size=1), st.none()),
+       names=st.lists(st.one_of(st.text(max_size=8), st.none(), st.integers()), min_size=1, max_size=3))
+def test_no_answer_makes_the_read_raise_or_quote_what_it_was_told(settings_answer, per_function, names):
+    functions = [Resource.of(FUNCTION, {"name": n}, name=f"fn-{i}") for i, n in enumerate(names)]
+    found = read(functions, STACK, "us-east-1", factory(_Odd(settings_answer, per_function)))
+    assert isinstance(found, (Account, str))
+    if isinstance(found, str):
+        assert ACCOUNT_ID not in found
+    else:
+        assert found.reservable >= 0
