@@ -8,10 +8,11 @@ account's UnreservedConcurrentExecution below its minimum value of [100]". Every
 program deployed into the same account reserves as much again, so what one stack may take is what
 is left for all of them together.
 
-Reported: at the stack, once per account and region, when the functions' known
-``reservedConcurrentExecutions`` (above 0) add up to more than the account can reserve: its quota
-(``accountConcurrency``, by default 1,000, AWS's default quota; Service Quotas shows the account's)
-less what AWS keeps unreserved. The message lists the largest reservations.
+Reported: at the stack, once per account and region (whichever of the stack's providers reaches
+them), when the functions' known ``reservedConcurrentExecutions`` (above 0) add up to more than the
+account can reserve: its quota (``accountConcurrency``, by default 1,000, AWS's default quota;
+Service Quotas shows the account's) less what AWS keeps unreserved. The message lists the largest
+reservations.
 
 With ``readAccount``, the limit is the account's own, read from Lambda with the preview's credentials
 (``policies/lambda_/account_concurrency.py``): its quota less what AWS keeps unreserved and what
@@ -52,8 +53,10 @@ _MAX_LISTED = 5
 
 def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
     reading = ctx.config["readAccount"]
-    by_place: dict[Scope, list[Reservation]] = {}
-    functions: dict[Scope, list[Resource]] = {}
+    # One account and region share one quota, whichever of the stack's providers reaches them.
+    places: dict[tuple[str, str | None], Scope] = {}
+    by_place: dict[tuple[str, str | None], list[Reservation]] = {}
+    functions: dict[tuple[str, str | None], list[Resource]] = {}
     for function in view.of_type(FUNCTION):
         reserved = function.get("reservedConcurrentExecutions").as_int() or 0
         if reserved <= 0 and not reading:
@@ -61,17 +64,22 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
         place = scope_of(function, ctx.stack)
         if place is None:
             continue
-        functions.setdefault(place, []).append(function)
+        key = (place.account, place.region)
+        shown = places.setdefault(key, place)
+        if shown.provider != place.provider:
+            places[key] = shown._replace(provider="")
+        functions.setdefault(key, []).append(function)
         if reserved > 0:
-            by_place.setdefault(place, []).append((function, reserved, False))
+            by_place.setdefault(key, []).append((function, reserved, False))
     quota = ctx.config["accountConcurrency"]
     root = view.root
-    for place, reserving in by_place.items():
+    for key, reserving in by_place.items():
+        place = places[key]
         limit: Account | _Configured = _Configured(quota, "")
         if reading:
-            account = account_concurrency.read(functions[place], ctx.stack, place.region or "")
+            account = account_concurrency.read(functions[key], ctx.stack, place.region or "")
             if isinstance(account, Account):
-                limit, reserving = account, _during(functions[place], account)
+                limit, reserving = account, _during(functions[key], account)
             else:
                 limit = _Configured(quota, account)
         total = sum(n for _, n, _ in reserving)

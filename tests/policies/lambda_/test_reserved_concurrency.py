@@ -171,3 +171,26 @@ def test_the_account_is_read_only_when_asked(monkeypatch):
     assert calls == []
     check_stack(NAME, stack(function("a-dev", 10)), config=READ, stack=STACK)
     assert calls == ["us-east-1"]
+
+
+def test_two_providers_that_reach_one_account_and_region_share_its_quota():
+    from policies._core.resource import Provider
+    from policies._core.values import Props
+
+    def provider(name, **props):
+        return Provider("pulumi:providers:aws", f"urn:pulumi:dev::tap::pulumi:providers:aws::{name}", name,
+                        Props.from_dict({"region": "us-east-1", **props}))
+
+    def behind(name, reserved, via):
+        return Resource.of(FUNCTION, {"name": name, "reservedConcurrentExecutions": reserved}, name=name,
+                           provider=via)
+
+    tagged, other_account = provider("tagged"), provider("prod", profile="prod")
+    findings = check_stack(NAME, stack(behind("a-dev", 500, provider("default_7_51_1")), behind("b-dev", 500, tagged)),
+                           stack=STACK)
+    assert_findings(findings, ["2 Lambda functions in region 'us-east-1' reserve 1000", "expected at most 900"])
+    assert "provider" not in findings[0].message.split(" reserve ")[0], "two providers: the place is named alone"
+    findings = check_stack(NAME, stack(behind("a-dev", 500, tagged), behind("b-dev", 500, tagged)), stack=STACK)
+    assert_findings(findings, "2 Lambda functions in region 'us-east-1' (provider 'tagged') reserve 1000")
+    assert check_stack(NAME, stack(behind("a-dev", 500, tagged), behind("b-dev", 500, other_account)),
+                       stack=STACK) == [], "another profile: another account"
