@@ -309,6 +309,8 @@ def _on(pattern: str, reach: str, secret: bool) -> _On:
     if secret:
         return _On("a Resource pattern as broad as '*' for them", "that pattern")
     return _On(f"Resource {pattern!r}, which reaches {reach}", repr(pattern))
+
+
 _WILD = frozenset("*?/:")
 
 

@@ -27,7 +27,10 @@ from .._core.resource import Resource
 from .._core.values import prop_of
 
 KEPT_UNRESERVED = 100
-"""What AWS keeps unreserved of an account's quota, or the whole quota when it is this or less."""
+"""What AWS keeps unreserved of an account's quota ("Configuring reserved concurrency for a function",
+Lambda Developer Guide: "You can reserve up to the Unreserved account concurrency value that is shown,
+minus 100 for functions that don't have reserved concurrency"); an account whose quota is 100 or less
+can reserve nothing (the error then names its quota: "minimum value of [10]")."""
 MAX_FUNCTIONS = 200
 """Beyond this many functions in one place the stack's present reservations are not read one by one
 (each is a call): the configured quota decides."""
@@ -41,6 +44,11 @@ INTERACTIVE = ("mfa_serial", "credential_process")
 a program botocore runs without a time limit: not read. (An SSO profile reads its cached token.)"""
 _TIMEOUTS = {"connect_timeout": 3, "read_timeout": 5, "retries": {"mode": "standard", "total_max_attempts": 3}}
 """Every client the read creates (Lambda, and STS where a profile assumes a role): throttling is retried."""
+
+
+def kept_of(quota: int) -> int:
+    """What AWS keeps unreserved of ``quota``."""
+    return min(KEPT_UNRESERVED, quota)
 
 
 class Account:
@@ -59,7 +67,7 @@ class Account:
 
     @property
     def kept(self) -> int:
-        return min(KEPT_UNRESERVED, self.quota)
+        return kept_of(self.quota)
 
     @property
     def elsewhere(self) -> int:

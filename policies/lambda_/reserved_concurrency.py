@@ -40,14 +40,9 @@ from .._core.stack import StackView
 from .._core.text import and_more
 from ..account.scope import Scope, scope_of
 from . import account_concurrency
-from .account_concurrency import KEPT_UNRESERVED, Account
+from .account_concurrency import Account, kept_of
 
 FUNCTION = "aws:lambda/function:Function"
-UNRESERVED_MINIMUM = KEPT_UNRESERVED
-"""What AWS keeps unreserved of an account's quota ("Configuring reserved concurrency for a function",
-Lambda Developer Guide: "You can reserve up to the Unreserved account concurrency value that is shown,
-minus 100 for functions that don't have reserved concurrency"); an account whose quota is 100 or less
-can reserve nothing (the error then names its quota: "minimum value of [10]")."""
 _MAX_LISTED = 5
 
 
@@ -115,7 +110,7 @@ class _Configured:
 
     @property
     def kept(self) -> int:
-        return min(UNRESERVED_MINIMUM, self.quota)
+        return kept_of(self.quota)
 
     @property
     def reservable(self) -> int:
