@@ -50,7 +50,7 @@ from .logs import lambda_log_group, log_retention
 from .naming import aws_name_limits, environment_suffix
 from .network import security_group_open_ingress
 from .outputs import stringified_output
-from .rds import managed_master_password
+from .rds import engine_version, managed_master_password
 from .s3 import deprecated_inline_arguments
 from .tracing import xray
 from .waivers import waiver_tags
@@ -85,6 +85,7 @@ POLICIES: list[Policy] = [
     stringified_output.POLICY,
     function_url_auth.POLICY,
     managed_master_password.POLICY,
+    engine_version.POLICY,
     destroyability.POLICY,
     deprecated_inline_arguments.POLICY,
     scan_on_push.POLICY,

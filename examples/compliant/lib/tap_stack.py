@@ -247,7 +247,7 @@ class TapStack(ComponentResource):
             f"reporting-db-{s}",
             identifier=f"tap-reporting-{s}",
             engine="postgres",
-            engine_version="16.4",
+            engine_version="16",  # the major version: AWS picks and upgrades the minor one
             instance_class="db.t4g.micro",
             allocated_storage=20,
             db_name="reporting",

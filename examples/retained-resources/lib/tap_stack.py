@@ -66,7 +66,7 @@ class TapStack(ComponentResource):
             f"catalog-db-{s}",
             identifier=f"tap-catalog-{s}",
             engine="postgres",
-            engine_version="16.4",
+            engine_version="16",
             instance_class="db.t4g.micro",
             allocated_storage=20,
             db_name="catalog",

@@ -1,0 +1,102 @@
+"""rds-engine-version: RDS databases that upgrade minor versions by themselves name only the major one.
+
+Why: AWS retires minor versions of its engines region by region, and once a minor version is
+retired ``CreateDBInstance`` and ``CreateDBCluster`` refuse it (``InvalidParameterCombination:
+Cannot find version 15.4 for postgres``): a program that pins one deploys today and fails in every
+new environment later, in another region sooner. With ``autoMinorVersionUpgrade`` (on unless set
+off) AWS also moves the database past the pinned version in a maintenance window, so the program no
+longer says what runs. The major version alone is enough: pulumi-aws documents that an instance with
+automatic minor upgrades takes a prefix such as ``8.0`` (for ``8.0.36``), AWS resolves a major-only
+version to its default minor version of the region, and ``engineVersionActual`` reports the one
+chosen. A program that must know the minor version ahead can ask the region for it
+(``aws.rds.get_engine_version(engine=..., version="15", latest=True)``).
+
+Reported: an ``aws.rds.Instance`` or ``aws.rds.Cluster`` whose engine is one of ``engines`` (by
+default PostgreSQL, MySQL, MariaDB and Aurora PostgreSQL, whose versions are plain numbers) and whose
+``engineVersion`` names a minor version (``15.4``, ``8.0.39``, ``10.11.8``, ``9.6.24``), while
+automatic minor upgrades are on.
+
+Not reported: a major version (``15``, ``8.0``, ``10.11``, ``9.6``) or no version (AWS's default);
+``autoMinorVersionUpgrade`` false (the team upgrades by hand and the pin is its record); values
+unknown during a preview or secret; Aurora MySQL, whose version names carry the Aurora release
+(``8.0.mysql_aurora.3.04.0``), and Oracle and SQL Server versions; members of an Aurora global
+database and read replicas, whose versions follow the global cluster or the source; an Aurora
+instance (``aws.rds.ClusterInstance``, or an ``aws.rds.Instance`` of an Aurora engine), which runs
+its cluster's version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .._core.policy import ADVISORY, Finding, Option, PolicyContext, ResourcePolicy, violation
+from .._core.resource import Resource
+
+CLUSTER = "aws:rds/cluster:Cluster"
+INSTANCE = "aws:rds/instance:Instance"
+ENGINES = ("postgres", "mysql", "mariadb", "aurora-postgresql")
+"""Engines whose versions are plain dotted numbers and whose major version is known from them."""
+FOLLOWERS = {CLUSTER: "globalClusterIdentifier", INSTANCE: "replicateSourceDb"}
+"""The property that makes a database run another's version."""
+
+
+def major(engine: str, version: str) -> str | None:
+    """The major version of a plain dotted ``version`` of ``engine``; None for another form.
+
+    PostgreSQL counts majors by the first number from 10 on (``15.4`` is 15) and by the first two
+    before it (``9.6.24`` is 9.6); MySQL and MariaDB by the first two (``8.0.39`` is 8.0, ``10.11.8``
+    is 10.11)."""
+    parts = version.split(".")
+    if not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    if "postgres" in engine and int(parts[0]) >= 10:
+        return parts[0]
+    return ".".join(parts[:2])
+
+
+def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
+    engine, version = resource.get("engine"), resource.get("engineVersion")
+    name, text = engine.as_str(), version.as_str()
+    if name is None or text is None or engine.secret or version.secret:
+        return  # absent (AWS's default), unknown, secret or not a string
+    if name not in ctx.config["engines"]:
+        return
+    if resource.type == INSTANCE and name.startswith("aurora"):
+        return  # an Aurora instance runs its cluster's version
+    if not resource.get(FOLLOWERS[resource.type]).absent:
+        return  # unknown counts as set: the version may follow another database's
+    upgrades = resource.get("autoMinorVersionUpgrade")
+    if upgrades.unknown or upgrades.as_bool() is False:
+        return
+    wanted = major(name, text)
+    if wanted is None or wanted == text:
+        return
+    yield violation(
+        resource, "engineVersion", f'"{text}", a minor version of {name}',
+        f'the major version "{wanted}" while minor versions upgrade automatically',
+        f'engine_version="{wanted}"',
+        note=(f"AWS retires minor versions (a new environment then fails with \"Cannot find version "
+              f"{text} for {name}\") and upgrades the database past the pin in its maintenance window; "
+              f"engine_version_actual tells the minor version in use."))
+
+
+POLICY = ResourcePolicy(
+    name="rds-engine-version",
+    description=("RDS instances and clusters that upgrade minor versions automatically name the major "
+                 "engine version only, so that new environments do not ask for a retired minor version."),
+    severity="medium",
+    enforcement_level=ADVISORY,
+    remediation_steps=(
+        'Give engine_version as the major version ("15" for PostgreSQL 15.4, "8.0" for MySQL 8.0.39) and '
+        "leave auto_minor_version_upgrade on; read engine_version_actual for the minor version in use. "
+        "To pin a minor version, set auto_minor_version_upgrade=False and upgrade it yourself, or take it "
+        'from aws.rds.get_engine_version(engine=..., version="15", latest=True).version_actual.'),
+    tags=("reliability", "rds"),
+    types=frozenset(FOLLOWERS),
+    options=(
+        Option("engines", "array", list(ENGINES),
+               "The engines checked (their versions must be plain dotted numbers).",
+               {"items": {"type": "string", "enum": list(ENGINES)}, "uniqueItems": True}),
+    ),
+    check=check,
+)
