@@ -6,23 +6,29 @@ Cannot find version 15.4 for postgres``): a program that pins one deploys today 
 new environment later, in another region sooner. With ``autoMinorVersionUpgrade`` (on unless set
 off) AWS also moves the database past the pinned version in a maintenance window, so the program no
 longer says what runs. The major version alone is enough: pulumi-aws documents that an instance with
-automatic minor upgrades takes a prefix such as ``8.0`` (for ``8.0.36``), AWS resolves a major-only
-version to its default minor version of the region, and ``engineVersionActual`` reports the one
-chosen. A program that must know the minor version ahead can ask the region for it
-(``aws.rds.get_engine_version(engine=..., version="15", latest=True)``).
+automatic minor upgrades takes a prefix such as ``8.0`` (for ``8.0.36``) and that a cluster's
+version "can contain a partial version where supported by the API"; the RDS API reference documents
+``5.7`` or ``8.0`` for Aurora MySQL's default version (``CreateDBCluster``), and terraform-provider-aws
+tests a major-only Aurora PostgreSQL cluster and MySQL instance. ``engineVersionActual`` reports the
+minor version chosen. A program that must know it ahead can ask the region
+(``aws.rds.get_engine_version(engine=..., version="15", latest=True).version_actual``).
 
 Reported: an ``aws.rds.Instance`` or ``aws.rds.Cluster`` whose engine is one of ``engines`` (by
-default PostgreSQL, MySQL, MariaDB and Aurora PostgreSQL, whose versions are plain numbers) and whose
-``engineVersion`` names a minor version (``15.4``, ``8.0.39``, ``10.11.8``, ``9.6.24``), while
-automatic minor upgrades are on.
+default PostgreSQL, MySQL, MariaDB, Aurora PostgreSQL and Aurora MySQL) and whose ``engineVersion``
+names a minor version (``15.4``, ``8.0.39``, ``10.11.8``, ``9.6.24``, ``8.0.mysql_aurora.3.04.0``),
+while automatic minor upgrades are on.
 
 Not reported: a major version (``15``, ``8.0``, ``10.11``, ``9.6``) or no version (AWS's default);
 ``autoMinorVersionUpgrade`` false (the team upgrades by hand and the pin is its record); values
-unknown during a preview or secret; Aurora MySQL, whose version names carry the Aurora release
-(``8.0.mysql_aurora.3.04.0``), and Oracle and SQL Server versions; members of an Aurora global
-database and read replicas, whose versions follow the global cluster or the source; an Aurora
-instance (``aws.rds.ClusterInstance``, or an ``aws.rds.Instance`` of an Aurora engine), which runs
-its cluster's version.
+unknown during a preview or secret; Oracle and SQL Server versions, and any version of another form;
+members of an Aurora global database and read replicas, whose versions follow the global cluster or
+the source; an Aurora instance (``aws.rds.ClusterInstance``, or an ``aws.rds.Instance`` of an Aurora
+engine), which runs its cluster's version whatever its own ``engineVersion`` says (the fix for the
+cluster says to leave that out).
+
+On a database that exists, RDS may refuse the change when its default minor version is older than
+the running one ("Cannot upgrade postgres from 16.4 to 16.3": some provider releases send the major
+version as a modification): keep that environment's pin with a waiver until the default catches up.
 """
 
 from __future__ import annotations
@@ -34,24 +40,39 @@ from .._core.resource import Resource
 
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCE = "aws:rds/instance:Instance"
-ENGINES = ("postgres", "mysql", "mariadb", "aurora-postgresql")
-"""Engines whose versions are plain dotted numbers and whose major version is known from them."""
+ENGINES = ("postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql")
+"""Engines whose major version is known from the version's text."""
+AURORA_MYSQL_RELEASE = ".mysql_aurora."
+"""What separates Aurora MySQL's MySQL version from its own release: ``8.0.mysql_aurora.3.04.0``."""
 FOLLOWERS = {CLUSTER: "globalClusterIdentifier", INSTANCE: "replicateSourceDb"}
 """The property that makes a database run another's version."""
 
 
 def major(engine: str, version: str) -> str | None:
-    """The major version of a plain dotted ``version`` of ``engine``; None for another form.
+    """The major version of ``version`` of ``engine``; None for a form this policy does not know.
 
     PostgreSQL counts majors by the first number from 10 on (``15.4`` is 15) and by the first two
     before it (``9.6.24`` is 9.6); MySQL and MariaDB by the first two (``8.0.39`` is 8.0, ``10.11.8``
-    is 10.11)."""
+    is 10.11); Aurora MySQL by the MySQL version before its release (``8.0.mysql_aurora.3.04.0`` is
+    8.0)."""
+    if engine == "aurora-mysql" and AURORA_MYSQL_RELEASE in version:
+        mysql, release = version.split(AURORA_MYSQL_RELEASE, 1)
+        if not _numbers(release) or not _numbers(mysql) or len(mysql.split(".")) != 2:
+            return None
+        if "." not in release:
+            return version  # a release line (``8.0.mysql_aurora.3``) is a prefix too
+        version = mysql
     parts = version.split(".")
-    if not all(p.isascii() and p.isdigit() for p in parts):
+    if not _numbers(version):
         return None
     if "postgres" in engine and int(parts[0]) >= 10:
         return parts[0]
     return ".".join(parts[:2])
+
+
+def _numbers(text: str) -> bool:
+    """Dot-separated ASCII digits: ``15.4``, ``3.04.0``."""
+    return all(p.isascii() and p.isdigit() for p in text.split("."))
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
@@ -71,10 +92,12 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     wanted = major(name, text)
     if wanted is None or wanted == text:
         return
+    fix = f'engine_version="{wanted}"'
+    if name.startswith("aurora"):
+        fix += " (and none on its aws.rds.ClusterInstance resources: they run the cluster's version)"
     yield violation(
         resource, "engineVersion", f'"{text}", a minor version of {name}',
-        f'the major version "{wanted}" while minor versions upgrade automatically',
-        f'engine_version="{wanted}"',
+        f'the major version "{wanted}" while minor versions upgrade automatically', fix,
         note=(f"AWS retires minor versions (a new environment then fails with \"Cannot find version "
               f"{text} for {name}\") and upgrades the database past the pin in its maintenance window; "
               f"engine_version_actual tells the minor version in use."))
@@ -94,8 +117,7 @@ POLICY = ResourcePolicy(
     tags=("reliability", "rds"),
     types=frozenset(FOLLOWERS),
     options=(
-        Option("engines", "array", list(ENGINES),
-               "The engines checked (their versions must be plain dotted numbers).",
+        Option("engines", "array", list(ENGINES), "The engines checked.",
                {"items": {"type": "string", "enum": list(ENGINES)}, "uniqueItems": True}),
     ),
     check=check,

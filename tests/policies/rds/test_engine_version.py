@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policies._core.values import UNKNOWN, Secret
 from policies.rds.engine_version import major
@@ -46,11 +48,13 @@ CASES = [
     ("version-with-non-ascii-digits", INSTANCE, {"engineVersion": "15.\u0664"}, None),
     ("aurora-postgresql-minor", CLUSTER, {"engineVersion": "15.3"},
      ['"15.3", a minor version of aurora-postgresql', 'Cannot find version 15.3 for aurora-postgresql',
-      'Fix: engine_version="15"']),
+      'Fix: engine_version="15" (and none on its aws.rds.ClusterInstance resources']),
     ("aurora-postgresql-major", CLUSTER, {}, None),
     ("cluster-auto-upgrade-off", CLUSTER, {"engineVersion": "15.3", "autoMinorVersionUpgrade": False}, None),
-    ("aurora-mysql-is-not-checked", CLUSTER, {"engine": "aurora-mysql", "engineVersion": "8.0.mysql_aurora.3.04.0"},
-     None),
+    ("aurora-mysql-release", CLUSTER, {"engine": "aurora-mysql", "engineVersion": "8.0.mysql_aurora.3.04.0"},
+     ['"8.0.mysql_aurora.3.04.0", a minor version of aurora-mysql', 'Fix: engine_version="8.0" (and none on its']),
+    ("aurora-mysql-major", CLUSTER, {"engine": "aurora-mysql", "engineVersion": "8.0"}, None),
+    ("aurora-mysql-release-line", CLUSTER, {"engine": "aurora-mysql", "engineVersion": "8.0.mysql_aurora.3"}, None),
     ("global-database-member", CLUSTER, {"engineVersion": "15.3", "globalClusterIdentifier": "orders-global"}, None),
     ("multi-az-cluster-of-postgres", CLUSTER, {"engine": "postgres", "engineVersion": "16.3"},
      ['Fix: engine_version="16"']),
@@ -78,6 +82,25 @@ def test_cluster_instances_are_not_checked():
     ("postgres", "15.4", "15"), ("postgres", "15", "15"), ("postgres", "10.21", "10"), ("postgres", "9.6.24", "9.6"),
     ("aurora-postgresql", "16.1", "16"), ("mysql", "8.0.39", "8.0"), ("mysql", "5.7", "5.7"),
     ("mariadb", "10.6.14", "10.6"), ("postgres", "15.4-R2", None), ("mysql", "", None), ("mysql", "8..0", None),
+    ("aurora-mysql", "8.0.mysql_aurora.3.04.0", "8.0"), ("aurora-mysql", "5.7.mysql_aurora.2.11.2", "5.7"),
+    ("aurora-mysql", "8.0.mysql_aurora.3", "8.0.mysql_aurora.3"), ("aurora-mysql", "5.7.12", "5.7"),
+    ("aurora-mysql", "8.0.mysql_aurora.3.x", None), ("aurora-mysql", "8.mysql_aurora.3.04.0", None),
+    ("aurora-mysql", "8.0.1.mysql_aurora.3.04.0", None), ("mysql", "8.0.mysql_aurora.3.04.0", None),
 ])
 def test_major(engine, version, expected):
     assert major(engine, version) == expected
+
+
+def test_only_aurora_fixes_mention_the_cluster_instances():
+    (multi_az,) = check(NAME, CLUSTER, merged(CLUSTER_BASE, engine="postgres", engineVersion="16.3"))
+    (aurora,) = check(NAME, CLUSTER, merged(CLUSTER_BASE, engineVersion="16.3"))
+    assert "ClusterInstance" not in multi_az.message
+    assert "ClusterInstance" in aurora.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(engine=st.sampled_from(["postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql"]),
+       version=st.text(alphabet="0123456789.-_amyqlsuro\u0664", max_size=30))
+def test_major_is_a_prefix_of_the_version_or_none(engine, version):
+    found = major(engine, version)
+    assert found is None or version == found or version.startswith(found + ".")
