@@ -1,17 +1,18 @@
 """rds-engine-version: RDS databases that upgrade minor versions by themselves name only the major one.
 
-Why: AWS retires minor versions of its engines region by region, and once a minor version is
-retired ``CreateDBInstance`` and ``CreateDBCluster`` refuse it (``InvalidParameterCombination:
-Cannot find version 15.4 for postgres``): a program that pins one deploys today and fails in every
-new environment later, in another region sooner. With ``autoMinorVersionUpgrade`` (on unless set
-off) AWS also moves the database past the pinned version in a maintenance window, so the program no
-longer says what runs. The major version alone is enough: pulumi-aws documents that an instance with
-automatic minor upgrades takes a prefix such as ``8.0`` (for ``8.0.36``) and that a cluster's
-version "can contain a partial version where supported by the API"; the RDS API reference documents
-``5.7`` or ``8.0`` for Aurora MySQL's default version (``CreateDBCluster``), and terraform-provider-aws
-tests a major-only Aurora PostgreSQL cluster and MySQL instance. ``engineVersionActual`` reports the
-minor version chosen. A program that must know it ahead can ask the region
-(``aws.rds.get_engine_version(engine=..., version="15", latest=True).version_actual``).
+Why: AWS retires minor versions of its engines region by region, and once a minor version is retired
+``CreateDBInstance`` and ``CreateDBCluster`` refuse it (``InvalidParameterCombination: Cannot find
+version 15.4 for postgres``): a program that pins one deploys today and fails in every new
+environment later, in another region sooner. With ``autoMinorVersionUpgrade`` (on unless set off)
+AWS also moves the database past the pinned version in a maintenance window; the provider then reads
+the running version back, and the next update asks RDS to go back to the pin (``Cannot upgrade
+postgres from 15.5 to 15.4``). The major version alone is enough: pulumi-aws documents that an
+instance with automatic minor upgrades takes a prefix such as ``8.0`` (for ``8.0.36``) and that a
+cluster's version "can contain a partial version where supported by the API"; the RDS API reference
+documents ``5.7`` or ``8.0`` for Aurora MySQL's default version (``CreateDBCluster``), and
+terraform-provider-aws tests a major-only Aurora PostgreSQL cluster and MySQL instance.
+``engineVersionActual`` reports the minor version chosen; ``aws.rds.get_engine_version(engine=...,
+version="15", latest=True).version_actual`` tells the region's newest.
 
 Reported: an ``aws.rds.Instance`` or ``aws.rds.Cluster`` whose engine is one of ``engines`` (by
 default PostgreSQL, MySQL, MariaDB, Aurora PostgreSQL and Aurora MySQL) and whose ``engineVersion``
@@ -19,10 +20,12 @@ names a minor version (``15.4``, ``8.0.39``, ``10.11.8``, ``9.6.24``, ``8.0.mysq
 while automatic minor upgrades are on.
 
 Not reported: a major version (``15``, ``8.0``, ``10.11``, ``9.6``) or no version (AWS's default);
-``autoMinorVersionUpgrade`` false (the team upgrades by hand and the pin is its record); values
-unknown during a preview or secret; Oracle and SQL Server versions, and any version of another form;
-members of an Aurora global database and read replicas, whose versions follow the global cluster or
-the source; an Aurora instance (``aws.rds.ClusterInstance``, or an ``aws.rds.Instance`` of an Aurora
+``autoMinorVersionUpgrade`` false (the team upgrades by hand and the pin is its record: on an Aurora
+cluster, where its instances' setting counts too, this policy reads the cluster's, so a pin kept on
+purpose turns it off there as well); values unknown during a preview or secret; Oracle and SQL
+Server versions, and any version of another form; members of an Aurora global database, replicas
+and databases restored from a snapshot, a point in time or an S3 backup, whose versions follow their
+source; an Aurora instance (``aws.rds.ClusterInstance``, or an ``aws.rds.Instance`` of an Aurora
 engine), which runs its cluster's version whatever its own ``engineVersion`` says (the fix for the
 cluster says to leave that out).
 
@@ -44,8 +47,12 @@ ENGINES = ("postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql")
 """Engines whose major version is known from the version's text."""
 AURORA_MYSQL_RELEASE = ".mysql_aurora."
 """What separates Aurora MySQL's MySQL version from its own release: ``8.0.mysql_aurora.3.04.0``."""
-FOLLOWERS = {CLUSTER: "globalClusterIdentifier", INSTANCE: "replicateSourceDb"}
-"""The property that makes a database run another's version."""
+SOURCES = {
+    CLUSTER: ("globalClusterIdentifier", "replicationSourceIdentifier", "snapshotIdentifier",
+              "restoreToPointInTime", "s3Import"),
+    INSTANCE: ("replicateSourceDb", "snapshotIdentifier", "restoreToPointInTime", "s3Import"),
+}
+"""The properties that make a database start from another's data, and so from its version."""
 
 
 def major(engine: str, version: str) -> str | None:
@@ -63,7 +70,7 @@ def major(engine: str, version: str) -> str | None:
             return version  # a release line (``8.0.mysql_aurora.3``) is a prefix too
         version = mysql
     parts = version.split(".")
-    if not _numbers(version):
+    if not _numbers(version) or len(parts[0]) > 4:
         return None
     if "postgres" in engine and int(parts[0]) >= 10:
         return parts[0]
@@ -84,7 +91,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         return
     if resource.type == INSTANCE and name.startswith("aurora"):
         return  # an Aurora instance runs its cluster's version
-    if not resource.get(FOLLOWERS[resource.type]).absent:
+    if any(not resource.get(p).absent for p in SOURCES[resource.type]):
         return  # unknown counts as set: the version may follow another database's
     upgrades = resource.get("autoMinorVersionUpgrade")
     if upgrades.unknown or upgrades.as_bool() is False:
@@ -99,7 +106,8 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         resource, "engineVersion", f'"{text}", a minor version of {name}',
         f'the major version "{wanted}" while minor versions upgrade automatically', fix,
         note=(f"AWS retires minor versions (a new environment then fails with \"Cannot find version "
-              f"{text} for {name}\") and upgrades the database past the pin in its maintenance window; "
+              f"{text} for {name}\"), and once a maintenance window has upgraded the database past the "
+              f"pin, the next update tries to go back (\"Cannot upgrade {name} from ... to {text}\"); "
               f"engine_version_actual tells the minor version in use."))
 
 
@@ -112,10 +120,11 @@ POLICY = ResourcePolicy(
     remediation_steps=(
         'Give engine_version as the major version ("15" for PostgreSQL 15.4, "8.0" for MySQL 8.0.39) and '
         "leave auto_minor_version_upgrade on; read engine_version_actual for the minor version in use. "
-        "To pin a minor version, set auto_minor_version_upgrade=False and upgrade it yourself, or take it "
-        'from aws.rds.get_engine_version(engine=..., version="15", latest=True).version_actual.'),
+        "To pin a minor version, set auto_minor_version_upgrade=False (on an Aurora cluster and its "
+        'instances) and upgrade it yourself; aws.rds.get_engine_version(engine=..., version="15", '
+        "latest=True).version_actual tells the region's newest."),
     tags=("reliability", "rds"),
-    types=frozenset(FOLLOWERS),
+    types=frozenset(SOURCES),
     options=(
         Option("engines", "array", list(ENGINES), "The engines checked.",
                {"items": {"type": "string", "enum": list(ENGINES)}, "uniqueItems": True}),

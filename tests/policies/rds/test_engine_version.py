@@ -20,7 +20,8 @@ CASES = [
     ("postgres-minor", INSTANCE, {"engineVersion": "15.4"},
      ['engineVersion is "15.4", a minor version of postgres; expected the major version "15" while minor '
       "versions upgrade automatically",
-      'fails with "Cannot find version 15.4 for postgres"', 'Fix: engine_version="15"']),
+      'fails with "Cannot find version 15.4 for postgres"',
+      'the next update tries to go back ("Cannot upgrade postgres from ... to 15.4")', 'Fix: engine_version="15"']),
     ("auto-upgrade-default-is-on", INSTANCE, {"engineVersion": "14.7", "autoMinorVersionUpgrade": REMOVE},
      ['Fix: engine_version="14"']),
     ("auto-upgrade-off-keeps-the-pin", INSTANCE, {"engineVersion": "14.7", "autoMinorVersionUpgrade": False}, None),
@@ -56,8 +57,22 @@ CASES = [
     ("aurora-mysql-major", CLUSTER, {"engine": "aurora-mysql", "engineVersion": "8.0"}, None),
     ("aurora-mysql-release-line", CLUSTER, {"engine": "aurora-mysql", "engineVersion": "8.0.mysql_aurora.3"}, None),
     ("global-database-member", CLUSTER, {"engineVersion": "15.3", "globalClusterIdentifier": "orders-global"}, None),
-    ("multi-az-cluster-of-postgres", CLUSTER, {"engine": "postgres", "engineVersion": "16.3"},
-     ['Fix: engine_version="16"']),
+    ("global-membership-unknown", CLUSTER, {"engineVersion": "15.3", "globalClusterIdentifier": UNKNOWN}, None),
+    ("cross-region-replica-cluster", CLUSTER,
+     {"engineVersion": "15.3", "replicationSourceIdentifier": "arn:aws:rds:us-east-1:111122223333:cluster:orders"},
+     None),
+    ("cluster-from-snapshot", CLUSTER, {"engineVersion": "15.3", "snapshotIdentifier": "orders-final"}, None),
+    ("cluster-point-in-time", CLUSTER,
+     {"engineVersion": "15.3",
+      "restoreToPointInTime": {"sourceClusterIdentifier": "orders", "useLatestRestorableTime": True}}, None),
+    ("cluster-from-s3", CLUSTER, {"engine": "aurora-mysql", "engineVersion": "8.0.mysql_aurora.3.04.0",
+                                  "s3Import": {"bucketName": "backups", "sourceEngine": "mysql"}}, None),
+    ("instance-from-snapshot", INSTANCE, {"engineVersion": "15.4", "snapshotIdentifier": "orders-final"}, None),
+    ("instance-point-in-time", INSTANCE,
+     {"engineVersion": "15.4", "restoreToPointInTime": {"sourceDbInstanceIdentifier": "orders"}}, None),
+    ("aurora-mysql-2", CLUSTER, {"engine": "aurora-mysql", "engineVersion": "5.7.mysql_aurora.2.11.2"},
+     ['Fix: engine_version="5.7"']),
+    ("absurdly-long-major-is-not-read", INSTANCE, {"engineVersion": "9" * 5000 + ".1"}, None),
 ]
 
 
@@ -95,12 +110,22 @@ def test_only_aurora_fixes_mention_the_cluster_instances():
     (multi_az,) = check(NAME, CLUSTER, merged(CLUSTER_BASE, engine="postgres", engineVersion="16.3"))
     (aurora,) = check(NAME, CLUSTER, merged(CLUSTER_BASE, engineVersion="16.3"))
     assert "ClusterInstance" not in multi_az.message
+    assert multi_az.fix == 'engine_version="16"'
     assert "ClusterInstance" in aurora.message
 
 
-@settings(max_examples=300, deadline=None)
+_PART = st.text(alphabet="0123456789\u0664a-", min_size=0, max_size=4)
+_VERSIONS = st.one_of(
+    st.text(alphabet="0123456789.-_amyqlsuro\u0664", max_size=30),
+    st.lists(_PART, min_size=1, max_size=5).map(".".join),
+    st.tuples(st.lists(_PART, min_size=1, max_size=3), st.lists(_PART, min_size=0, max_size=4)).map(
+        lambda t: ".".join(t[0]) + ".mysql_aurora." + ".".join(t[1])),
+)
+
+
+@settings(max_examples=500, deadline=None)
 @given(engine=st.sampled_from(["postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql"]),
-       version=st.text(alphabet="0123456789.-_amyqlsuro\u0664", max_size=30))
+       version=_VERSIONS)
 def test_major_is_a_prefix_of_the_version_or_none(engine, version):
     found = major(engine, version)
     assert found is None or version == found or version.startswith(found + ".")
