@@ -67,7 +67,7 @@ def major(engine: str, version: str) -> str | None:
         if not _numbers(release) or not _numbers(mysql) or len(mysql.split(".")) != 2:
             return None
         if "." not in release:
-            return version  # a release line (``8.0.mysql_aurora.3``) is a prefix too
+            return version  # a release line (``8.0.mysql_aurora.3``) names no minor release
         version = mysql
     parts = version.split(".")
     if not _numbers(version) or len(parts[0]) > 4:
