@@ -40,7 +40,7 @@ from .config import dependency_order
 from .deprecation import aws_deprecated
 from .dynamodb import on_demand, point_in_time_recovery
 from .ecr import scan_on_push
-from .encryption import at_rest
+from .encryption import at_rest, in_transit
 from .exports import key_resource, stack
 from .iam import admin_managed_policy, least_privilege, public_principal, unknown_action
 from .kms import key_policy, key_rotation
@@ -91,6 +91,7 @@ POLICIES: list[Policy] = [
     scan_on_push.POLICY,
     point_in_time_recovery.POLICY,
     at_rest.POLICY,
+    in_transit.POLICY,
     security_group_open_ingress.POLICY,
     runtime_support.POLICY,
     aws_name_limits.POLICY,

@@ -5,8 +5,9 @@ backups), kms-key-rotation (the key never rotates), rds-managed-master-password 
 password comes from the program's config instead of a secret RDS manages), encryption-at-rest (the
 postings queue turns SQS-managed encryption off, the ledger stream is not encrypted) and waiver-tags (the
 archive table's waiver for on-demand capacity has expired; its waiver for point-in-time recovery
-still holds, so that finding is reported as waived) and rds-engine-version (the database pins a
-minor version that AWS will retire).
+still holds, so that finding is reported as waived), rds-engine-version (the database pins a
+minor version that AWS will retire) and encryption-in-transit (the session cache does not encrypt
+traffic).
 """
 
 from __future__ import annotations
@@ -106,6 +107,21 @@ class TapStack(ComponentResource):
             f"ledger-stream-{s}",
             name=f"tap-ledger-stream-{s}",
             shard_count=1,
+            tags=tags,
+            opts=child,
+        )
+
+        # Violation (encryption-in-transit): session data and the AUTH traffic to the cache travel
+        # in clear text; the replication group leaves transit encryption off unless told.
+        self.sessions = aws.elasticache.ReplicationGroup(
+            f"ledger-sessions-{s}",
+            replication_group_id=f"tap-ledger-sessions-{s}",
+            description="Ledger session cache",
+            engine="valkey",
+            engine_version="8.0",
+            node_type="cache.t4g.micro",
+            num_cache_clusters=1,
+            at_rest_encryption_enabled=True,
             tags=tags,
             opts=child,
         )
