@@ -111,8 +111,8 @@ class TapStack(ComponentResource):
             opts=child,
         )
 
-        # Violation (encryption-in-transit): session data and the AUTH traffic to the cache travel
-        # in clear text; the replication group leaves transit encryption off unless told.
+        # Violation (encryption-in-transit): session data travels between the service and the
+        # cache in clear text; the replication group leaves transit encryption off unless told.
         self.sessions = aws.elasticache.ReplicationGroup(
             f"ledger-sessions-{s}",
             replication_group_id=f"tap-ledger-sessions-{s}",
