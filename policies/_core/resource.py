@@ -126,6 +126,11 @@ class Resource:
             prop = prop.first(key) if isinstance(prop.value, list) else prop.get(key)
         return prop
 
+    def sets_any(self, *names: str) -> bool:
+        """Whether any of these top-level properties is set, or unknown (so possibly set): a resource
+        restored from a snapshot or replicating another, whose source decides."""
+        return any(not self.get(name).absent for name in names)
+
     def name_matches(self, patterns: Iterable[str], name_property: str = "name") -> bool:
         """Whether the logical name or the physical name (when known) matches one of the globs."""
         if not patterns:

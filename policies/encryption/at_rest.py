@@ -118,14 +118,8 @@ def _customer_key(resource: Resource, ctx: PolicyContext, service: str, path: st
                         f"{snake(path)}{KEY_FIX}", cause="encryption-at-rest:customer-key")
 
 
-def _inherits(resource: Resource, *paths: str) -> bool:
-    """Restored from a snapshot or replicating another resource (encryption comes from there), or
-    possibly so while that is unknown."""
-    return any(not resource.get(p).absent for p in paths)
-
-
 def _rds_instance(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    if _inherits(resource, "replicateSourceDb", "snapshotIdentifier", "restoreToPointInTime"):
+    if resource.sets_any("replicateSourceDb", "snapshotIdentifier", "restoreToPointInTime"):
         return
     yield from _flag(resource, "storageEncrypted", "RDS storage is unencrypted by default")
     yield from _customer_key(resource, ctx, "rds", "kmsKeyId")
@@ -133,20 +127,20 @@ def _rds_instance(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
 
 def _rds_cluster(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     mode = resource.get("engineMode")
-    if mode.unknown or mode.as_str() == "serverless" or _inherits(
-            resource, "replicationSourceIdentifier", "snapshotIdentifier", "restoreToPointInTime", "s3Import"):
+    if mode.unknown or mode.as_str() == "serverless" or resource.sets_any(
+            "replicationSourceIdentifier", "snapshotIdentifier", "restoreToPointInTime", "s3Import"):
         return
     yield from _flag(resource, "storageEncrypted", "provisioned Aurora storage is unencrypted by default")
     yield from _customer_key(resource, ctx, "rds", "kmsKeyId")
 
 
 def _global_cluster(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    if not _inherits(resource, "sourceDbClusterIdentifier"):
+    if not resource.sets_any("sourceDbClusterIdentifier"):
         yield from _flag(resource, "storageEncrypted", "unencrypted by default")
 
 
 def _volume(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    if not _inherits(resource, "snapshotId"):
+    if not resource.sets_any("snapshotId"):
         yield from _flag(resource, "encrypted", "only encrypted if the account turns EBS encryption on by default")
 
 

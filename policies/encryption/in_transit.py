@@ -32,8 +32,7 @@ TRANSIT = Flag(("transitEncryptionEnabled",), True,
 
 
 def _applies(resource: Resource) -> bool:
-    member = resource.get("globalReplicationGroupId")
-    if not member.absent:
+    if resource.sets_any("globalReplicationGroupId"):
         return False  # unknown counts as set: the global datastore may decide
     version = resource.get("engineVersion").as_str()
     if version is None:

@@ -91,7 +91,7 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
         return
     if resource.type == INSTANCE and name.startswith("aurora"):
         return  # an Aurora instance runs its cluster's version
-    if any(not resource.get(p).absent for p in SOURCES[resource.type]):
+    if resource.sets_any(*SOURCES[resource.type]):
         return  # unknown counts as set: the version may follow another database's
     upgrades = resource.get("autoMinorVersionUpgrade")
     if upgrades.unknown or upgrades.as_bool() is False:
