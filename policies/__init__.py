@@ -51,7 +51,7 @@ from .naming import aws_name_limits, environment_suffix
 from .network import security_group_open_ingress
 from .outputs import stringified_output
 from .rds import engine_version, managed_master_password
-from .s3 import deprecated_inline_arguments
+from .s3 import deprecated_inline_arguments, tls_only
 from .tracing import xray
 from .waivers import waiver_tags
 
@@ -92,6 +92,7 @@ POLICIES: list[Policy] = [
     point_in_time_recovery.POLICY,
     at_rest.POLICY,
     in_transit.POLICY,
+    tls_only.POLICY,
     security_group_open_ingress.POLICY,
     runtime_support.POLICY,
     aws_name_limits.POLICY,

@@ -131,6 +131,19 @@ class Resource:
         restored from a snapshot or replicating another, whose source decides."""
         return any(not self.get(name).absent for name in names)
 
+    def given(self, name: str) -> bool | None:
+        """Whether the program gave this top-level input; None when a preview cannot tell. An input
+        the provider also computes (a bucket's ``policy``, a REST API's ``policy``) is unknown in a
+        preview whether or not it was given, but the SDK sends a property dependency entry for every
+        input the program gave, so an unknown one without an entry was not given."""
+        prop = self.get(name)
+        if prop.known:
+            return prop.value is not None
+        if prop.absent:
+            return False
+        given = self.property_dependencies
+        return False if given and name not in given else None
+
     def name_matches(self, patterns: Iterable[str], name_property: str = "name") -> bool:
         """Whether the logical name or the physical name (when known) matches one of the globs."""
         if not patterns:

@@ -77,16 +77,12 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
 
 
 def _inline_policy(api: Resource) -> bool | None:
-    """Whether the API sets ``policy``; None when a preview cannot tell. The provider computes the
-    output when the program sets none, so it is unknown in a preview either way: but the SDK sends a
-    property dependency entry for every input the program set, so a ``policy`` without one was not set."""
+    """Whether the API sets ``policy``; None when a preview cannot tell (the provider computes it
+    when the program sets none)."""
     inline = api.get("policy")
     if inline.known:
         return bool(str(inline.value).strip())
-    if inline.unknown:
-        given = api.property_dependencies
-        return False if given and "policy" not in given else None
-    return False
+    return api.given("policy")
 
 
 def _is_private(api: Resource) -> bool:

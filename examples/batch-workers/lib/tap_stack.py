@@ -2,7 +2,8 @@
 
 Violates security-group-open-ingress (SSH open to the whole internet "for debugging"),
 aws-name-limits (the statements bucket's name is over S3's 63 characters) and aws-deprecated (the
-bucket's versioning with aws.s3.BucketVersioningV2, deprecated in pulumi-aws 7).
+bucket's versioning with aws.s3.BucketVersioningV2, deprecated in pulumi-aws 7) and s3-tls-only
+(the bucket has no policy that refuses plain HTTP).
 """
 
 from __future__ import annotations

@@ -118,6 +118,22 @@ class TapStack(ComponentResource):
             restrict_public_buckets=True,
             opts=self._child(),
         )
+        aws.s3.BucketPolicy(
+            f"receipts-tls-only-{s}",
+            bucket=self.bucket.id,
+            policy=Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [self.bucket.arn, Output.concat(self.bucket.arn, "/*")],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }],
+            }),
+            opts=self._child(),
+        )
 
         self.secret = aws.secretsmanager.Secret(
             f"api-token-{s}",

@@ -1,9 +1,10 @@
 """TapStack: compliance monitoring with AWS Config.
 
 Violates account-singleton-duplicates (two configuration recorders in one stack),
-account-singleton-owner (a per-environment stack creates the account's Config recorder) and
+account-singleton-owner (a per-environment stack creates the account's Config recorder),
 config-dependency-order (the delivery channel, the recorder status and the rules are not ordered
-after the recorder with depends_on).
+after the recorder with depends_on) and s3-tls-only (the snapshot bucket has no policy that refuses
+plain HTTP).
 """
 
 from __future__ import annotations

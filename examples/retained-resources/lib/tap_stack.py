@@ -4,7 +4,8 @@ Violates destroyability (in the ephemeral dev environment: a bucket without forc
 repository without force_delete, a database with deletion protection that wants a final snapshot,
 a table with deletion protection, a secret with a 30-day recovery window, a protected KMS key),
 s3-deprecated-inline-arguments (versioning, encryption and lifecycle rules inline on the bucket)
-and ecr-scan-on-push (images are never scanned).
+ecr-scan-on-push (images are never scanned) and s3-tls-only (the bucket has no policy that refuses
+plain HTTP).
 """
 
 from __future__ import annotations
