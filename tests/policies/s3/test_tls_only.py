@@ -52,7 +52,8 @@ def test_a_bucket_without_a_policy_is_reported_on_the_bucket_with_a_policy_to_ad
     data = bucket()
     (finding,) = check_stack(NAME, [data])
     assert finding.urn == data.urn
-    assert finding.message.startswith("aws:s3/bucket:Bucket 'data': it has no bucket policy.")
+    assert finding.message.startswith("aws:s3/bucket:Bucket 'data': it has no bucket policy in this stack.")
+    assert finding.found == "no bucket policy"
     assert "aws:SecureTransport is false" in finding.message
     assert finding.fix.startswith('aws.s3.BucketPolicy("data-tls-only", bucket=bucket.id, '
                                   "policy=pulumi.Output.json_dumps(")
@@ -73,8 +74,8 @@ def test_buckets_of_a_stack_are_reported_once_both_kinds_named():
     with_policy = policy_for(buckets[4], document(ALLOW_READ), name="reports-policy")
     (finding,) = check_stack(NAME, [*buckets, with_policy])
     assert finding.message.startswith("5 of the stack's 5 S3 buckets: 'data', 'logs', 'assets' and 1 more have "
-                                      "no bucket policy; the bucket policy of 'reports' does not deny every request "
-                                      "without TLS.")
+                                      "no bucket policy in this stack; the bucket policy of 'reports' does not deny "
+                                      "requests without TLS.")
     assert finding.urn == buckets[0].urn
     assert "and the same for each bucket listed without a policy" in finding.fix
     assert "to the Statement list of the policy of 'reports'" in finding.fix
@@ -89,9 +90,7 @@ def test_buckets_of_a_stack_are_reported_once_both_kinds_named():
     pytest.param(deny(Resource="arn:aws:s3:::data-dev-7f3a/*"), id="objects-only"),
     pytest.param(deny(Condition={"BoolIfExists": {"aws:SecureTransport": False}}), id="bool-if-exists-json-false"),
     pytest.param(deny(Condition={"Bool": {"AWS:SecureTransport": ["false"]}}), id="key-case-and-list"),
-    pytest.param(deny(Condition={"Bool": {"aws:SecureTransport": "false"},
-                                 "StringNotEquals": {"aws:PrincipalAccount": "123456789012"}}),
-                 id="with-another-condition"),
+    pytest.param(deny(Resource="*"), id="any-resource"),
 ])
 def test_a_statement_that_denies_plain_http_protects_the_bucket(statement):
     data = bucket()
@@ -113,7 +112,15 @@ def test_a_statement_that_denies_plain_http_protects_the_bucket(statement):
                  "denies requests without TLS for s3:GetObject, s3:PutObject, s3:DeleteObject and 1 more only "
                  '(expected "Action": "s3:*")', id="object-actions"),
     pytest.param(deny(Resource="arn:aws:s3:::data-dev-7f3a"),
-                 "denies requests without TLS on the bucket but not its objects", id="bucket-only-not-objects"),
+                 "denies requests without TLS not on every object of the bucket", id="bucket-only-not-objects"),
+    pytest.param(deny(Resource=["arn:aws:s3:::data-dev-7f3a", "arn:aws:s3:::data-dev-7f3a/public/*"]),
+                 "denies requests without TLS not on every object of the bucket", id="one-prefix"),
+    pytest.param(deny(Resource="arn:aws:s3:::data-dev-7f3a*"),
+                 "denies requests without TLS not on every object of the bucket", id="name-prefix"),
+    pytest.param(deny(Condition={"Bool": {"aws:SecureTransport": "false"},
+                                 "StringNotEquals": {"aws:PrincipalAccount": "123456789012"}}),
+                 "denies requests without TLS only for requests that also match StringNotEquals aws:PrincipalAccount "
+                 "(expected aws:SecureTransport alone)", id="narrowed-by-another-condition"),
     pytest.param(deny(Action=None, NotAction="s3:GetBucketAcl"),
                  "denies requests without TLS except what its NotPrincipal, NotAction or NotResource leaves out",
                  id="not-action"),
@@ -216,10 +223,10 @@ def test_any_statement_shape_gives_at_most_one_finding_and_never_raises(effect, 
     data = bucket()
     findings = check_stack(NAME, [data, policy_for(data, {"Version": "2012-10-17", "Statement": [statement]})])
     assert len(findings) <= 1
-    complete = (effect == "Deny" and principal in ("*", {"AWS": "*"}) and action in ("*", "s3:*")
-                and resource == "arn:aws:s3:::b/*" and value == "false" and operator in ("Bool", "BoolIfExists"))
-    if complete:
-        assert findings == []
+    parts = ((effect, ("Deny",)), (principal, ("*", {"AWS": "*"})), (action, ("*", "s3:*")),
+             (resource, ("arn:aws:s3:::b/*",)), (value, ("false",)))
+    if operator in ("Bool", "BoolIfExists") and all(v is UNKNOWN or v in good for v, good in parts):
+        assert findings == []  # complete, or what is unknown may complete it
 
 
 @pytest.mark.parametrize(("given", "reported"), [
@@ -232,3 +239,120 @@ def test_computed_policy_and_website_unknown_in_a_preview(given, reported):
     data = Resource.of(BUCKET, {"bucket": "data-dev-7f3a", "policy": UNKNOWN, "website": UNKNOWN}, name="data",
                        property_dependencies=given)
     assert bool(check_stack(NAME, [data])) is reported
+
+
+@pytest.mark.parametrize("doc", [
+    pytest.param({"Version": "2012-10-17", "Statement": UNKNOWN}, id="statements"),
+    pytest.param({"Version": "2012-10-17", "Statement": [UNKNOWN]}, id="one-statement"),
+    pytest.param(document(deny(Effect=UNKNOWN)), id="effect"),
+    pytest.param(document(deny(Condition={"Bool": {"aws:SecureTransport": UNKNOWN}})), id="secure-transport"),
+    pytest.param(document(ALLOW_READ, deny(Condition={"Bool": {"aws:SecureTransport": [UNKNOWN]}})),
+                 id="secure-transport-in-a-list"),
+])
+def test_quiet_when_a_part_of_the_document_is_unknown(doc):
+    data = bucket()
+    assert check_stack(NAME, [data, policy_for(data, doc)]) == []
+
+
+def test_a_policy_linked_only_to_something_else_may_be_any_buckets():
+    """bucket=pet.id, the bucket named from the same RandomPet: which bucket cannot be told."""
+    data = bucket()
+    pet = "urn:pulumi:dev::p::random:index/randomPet:RandomPet::pet"
+    policy = Resource.of(POLICY, {"bucket": UNKNOWN, "policy": document(ALLOW_READ)}, name="p",
+                         property_dependencies={"bucket": [pet]})
+    assert check_stack(NAME, [data, policy]) == []
+
+
+def test_two_policies_on_one_bucket_both_need_the_statement():
+    data = bucket()
+    first = policy_for(data, document(deny()), name="first")
+    second = policy_for(data, document(ALLOW_READ), name="second")
+    (finding,) = check_stack(NAME, [data, first, second])
+    assert "its bucket policy does not deny requests without TLS" in finding.message
+    assert check_stack(NAME, [data, first, policy_for(data, document(deny()), name="again")]) == []
+    assert check_stack(NAME, [data, second, policy_for(data, UNKNOWN, name="unknown")]) == []
+
+
+def test_a_policy_linked_twice_is_read_once():
+    data = bucket()
+    both = Resource.of(POLICY, {"bucket": "data-dev-7f3a", "policy": document(ALLOW_READ)}, name="p",
+                       property_dependencies={"bucket": [data.urn]})
+    (finding,) = check_stack(NAME, [data, both])
+    assert finding.found == "no statement denying requests without TLS"
+
+
+def test_a_website_linked_by_id_and_the_v2_website_configuration():
+    data = bucket(id="data-id")
+    v2 = "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2"
+    assert check_stack(NAME, [data, Resource.of(WEBSITE, {"bucket": "data-id"}, name="site")]) == []
+    assert check_stack(NAME, [data, Resource.of(v2, {"bucket": UNKNOWN}, name="site",
+                                                property_dependencies={"bucket": [data.urn]})]) == []
+
+
+def test_the_exempt_pattern_waits_for_an_unknown_physical_name():
+    data = Resource.of(BUCKET, {"bucket": UNKNOWN}, name="data")
+    assert check_stack(NAME, [data], config={"exemptBuckets": ["data-dev-*"]}) == []
+    assert len(check_stack(NAME, [data])) == 1
+
+
+def test_a_secret_documents_actions_and_conditions_are_not_quoted():
+    data = bucket()
+    statement = deny(Action=["s3:GetS3cr3tObject"],
+                     Condition={"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"aws:S3cr3tKey": "x"}})
+    (finding,) = check_stack(NAME, [data, policy_for(data, Secret(document(statement)))])
+    assert "S3cr3t" not in finding.message and "S3cr3t" not in finding.fix
+    assert "for some actions only" in finding.message and "also match other conditions" in finding.message
+
+
+def test_a_logical_name_is_quoted_as_python_in_the_fix():
+    odd = Resource.of(BUCKET, {"bucket": "odd-dev"}, name='we"ird')
+    (finding,) = check_stack(NAME, [odd])
+    assert finding.fix.startswith('aws.s3.BucketPolicy("we\\"ird-tls-only", ')
+
+
+def test_several_partial_policies_each_say_what_they_leave_out():
+    buckets = [bucket(n) for n in ("a", "b", "c", "d", "e")]
+    gaps = [deny(Action="s3:GetObject"), deny(Principal={"AWS": "arn:aws:iam::123456789012:root"}),
+            deny(Resource="arn:aws:s3:::x"), deny(Action="s3:PutObject")]
+    policies = [policy_for(b, document(g), name=f"{b.name}-policy") for b, g in zip(buckets, gaps, strict=False)]
+    (finding,) = check_stack(NAME, [*buckets, *policies])
+    assert finding.message.startswith(
+        "5 of the stack's 5 S3 buckets: 'e' has no bucket policy in this stack; the bucket policy of 'a' denies "
+        "them for s3:GetObject only (expected \"Action\": \"s3:*\"); the bucket policy of 'b' denies them for some "
+        "principals only")
+    assert "1 more deny them in part" in finding.message
+    assert finding.found == "no bucket policy"
+    assert "make the statement that tests aws:SecureTransport in the policy of 'a', 'b', 'c' and 1 more" in finding.fix
+
+
+CLOUDFRONT = "aws:cloudfront/distribution:Distribution"
+
+
+@pytest.mark.parametrize(("origin", "viewers", "told"), [
+    ({"domainName": "data-dev-7f3a.s3.us-east-1.amazonaws.com", "originAccessControlId": "E2QWRUHAPOMQZL"},
+     "allow-all", True),
+    ({"domainName": "data.example.com", "s3OriginConfig": {"originAccessIdentity": "oai"}}, "allow-all", True),
+    ({"domainName": "data-dev-7f3a.s3.us-east-1.amazonaws.com"}, "redirect-to-https", False),
+    ({"domainName": "alb-123.us-east-1.elb.amazonaws.com", "customOriginConfig": {}}, "allow-all", False),
+])
+def test_a_distribution_that_lets_viewers_use_http_is_named_in_the_fix(origin, viewers, told):
+    distribution = Resource.of(CLOUDFRONT, {"origins": [origin],
+                                            "defaultCacheBehavior": {"viewerProtocolPolicy": viewers}}, name="cdn")
+    (finding,) = check_stack(NAME, [bucket(), distribution])
+    assert ('set viewer_protocol_policy="redirect-to-https" on aws:cloudfront/distribution:Distribution '
+            "'cdn'" in finding.fix) is told
+
+
+_ODD = [None, 0, 1.5, True, "", [], {}, ["x"], {"a": 1}, UNKNOWN, Secret("s3cr3t"), Secret({"Statement": []})]
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(_ODD), ident=st.sampled_from(_ODD), own=st.sampled_from(_ODD),
+       website=st.sampled_from(_ODD), target=st.sampled_from(_ODD), doc=st.sampled_from(_ODD),
+       linked=st.booleans())
+def test_odd_property_values_never_raise_nor_print_a_secret(name, ident, own, website, target, doc, linked):
+    data = Resource.of(BUCKET, {"bucket": name, "id": ident, "policy": own, "website": website}, name="data")
+    attached = Resource.of(POLICY, {"bucket": target, "policy": doc}, name="p",
+                           property_dependencies={"bucket": [data.urn]} if linked else {})
+    for finding in check_stack(NAME, [data, attached]):
+        assert "s3cr3t" not in finding.message and "s3cr3t" not in finding.fix
