@@ -52,6 +52,7 @@ from .network import security_group_open_ingress
 from .outputs import stringified_output
 from .rds import engine_version, managed_master_password
 from .s3 import deprecated_inline_arguments, tls_only
+from .tags import required
 from .tracing import xray
 from .waivers import waiver_tags
 
@@ -100,6 +101,7 @@ POLICIES: list[Policy] = [
     async_failure_destination.POLICY,
     private_api_policy.POLICY,
     reserved_concurrency.POLICY,
+    required.POLICY,
     waiver_tags.POLICY,
 ]
 

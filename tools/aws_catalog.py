@@ -142,12 +142,15 @@ def _replacement(note: str, table: dict[str, dict[str, Any]]) -> str | None:
 
 
 def runtime_table(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """What the pack ships: the Python path of every type, and physical names where there are any."""
+    """What the pack ships: the Python path of every type, physical names where there are any, and
+    whether it takes ``tags``."""
     out = {}
     for token, res in sorted(table.items()):
         entry: dict[str, Any] = {"python": res["python"]}
         if res["names"]:
             entry["names"] = res["names"]
+        if "tags" in res["inputs"]:
+            entry["tags"] = True
         out[token] = entry
     return out
 

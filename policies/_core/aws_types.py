@@ -13,6 +13,7 @@ _PATH = Path(__file__).resolve().parent.parent / "_data" / "aws_types.json"
 class _Entry(TypedDict):
     python: str
     names: NotRequired[list[str]]
+    tags: NotRequired[bool]
 
 
 @cache
@@ -32,6 +33,12 @@ def python_class(token: str) -> str:
     """``aws.lambda_.Function`` for ``aws:lambda/function:Function``; the token itself if unknown."""
     entry = _table().get(token)
     return entry["python"] if entry else token
+
+
+def taggable(token: str) -> bool:
+    """Whether the type takes ``tags`` (and the provider's default tags)."""
+    entry = _table().get(token)
+    return bool(entry and entry.get("tags"))
 
 
 def known(token: str) -> bool:
