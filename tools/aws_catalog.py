@@ -39,6 +39,7 @@ _GETTER_RE = re.compile(
 _AUTONAME_RE = re.compile(r"assign a random,?\s+unique name", re.I)
 _DEPRECATED_TYPE_RE = re.compile(
     r'^warnings\.warn\("""(.*?)""", DeprecationWarning\)\n\n\n@pulumi\.type_token\("(aws:[^"]+)"\)', re.M | re.S)
+_TAGS_MAP_RE = re.compile(r"def tags\(self\) -> [^:]*Mapping\[str")
 _DEPRECATED_INPUT_RE = re.compile(
     r'@pulumi\.getter(?:\(name="(\w+)"\))?\n\s+@_utilities\.deprecated\("""(.*?)"""\)\n\s+def (\w+)\(self\)', re.S)
 _IN_FAVOR_RE = re.compile(r"in favou?r of (?:aws\.)?([\w/.]+)")
@@ -69,6 +70,7 @@ def parse_resource_file(path: Path, root: Path) -> list[dict[str, Any]]:
     for cls, token in _TOKEN_RE.findall(text):
         args_start = text.find(f"class {cls}Args:")
         deprecated_inputs: dict[str, str] = {}
+        taggable = False
         if args_start < 0:
             inputs: dict[str, str] = {}
         else:
@@ -76,10 +78,12 @@ def parse_resource_file(path: Path, root: Path) -> list[dict[str, Any]]:
             block = text[args_start: args_end if args_end > 0 else len(text)]
             inputs = _getters(block)
             deprecated_inputs = {wire or _camel(py): note for wire, note, py in _DEPRECATED_INPUT_RE.findall(block)}
+            taggable = _TAGS_MAP_RE.search(block) is not None and "def tags_all(self)" in text
         module = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
         python = f"aws.{module}.{cls}" if module else f"aws.{cls}"
         entry = {"token": token, "class": cls, "python": python, "inputs": inputs,
-                 "names": physical_names(token, cls, inputs)}
+                 "names": physical_names(token, cls, inputs),
+                 "taggable": taggable}
         if deprecated_inputs:
             entry["deprecatedInputs"] = deprecated_inputs
         note = dict((t, n) for n, t in _DEPRECATED_TYPE_RE.findall(text)).get(token)
@@ -143,13 +147,13 @@ def _replacement(note: str, table: dict[str, dict[str, Any]]) -> str | None:
 
 def runtime_table(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """What the pack ships: the Python path of every type, physical names where there are any, and
-    whether it takes ``tags``."""
+    whether it takes AWS tags: a ``tags`` map, merged with the provider's default tags (``tagsAll``)."""
     out = {}
     for token, res in sorted(table.items()):
         entry: dict[str, Any] = {"python": res["python"]}
         if res["names"]:
             entry["names"] = res["names"]
-        if "tags" in res["inputs"]:
+        if res["taggable"]:
             entry["tags"] = True
         out[token] = entry
     return out

@@ -45,16 +45,17 @@ def secret_strings(props: Props) -> set[str]:
 
 
 def _collect(value: Any, found: set[str]) -> None:
-    """The strings (values and keys) inside secrets in ``value``, and in JSON documents held in them.
-    The whole value is walked, however deep: a secret is never left unmasked."""
+    """The strings (values and keys) inside secrets in ``value``, and the values in JSON documents
+    held in them. The whole value is walked, however deep: a secret is never left unmasked. A JSON
+    document's keys are its shape (``Statement``, ``tags``), which messages name in their own words."""
     pending: list[tuple[Any, bool]] = [(value, False)]
     while pending:
-        current, under = pending.pop()
-        for node in walk(current, keys=True, limit=None):
+        current, embedded = pending.pop()
+        for node in walk(current, keys=not embedded, limit=None):
             text = node.value
-            if isinstance(text, str) and (under or node.secret_at is not None) and text.strip():
+            if isinstance(text, str) and (embedded or node.secret_at is not None) and text.strip():
                 found.add(text)
-                pending.extend((embedded, True) for embedded in _embedded(text))
+                pending.extend((document, True) for document in _embedded(text))
 
 
 def _embedded(text: str) -> list[Any]:

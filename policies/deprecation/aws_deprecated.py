@@ -77,7 +77,7 @@ def condense(cause: str, held: list[Held], ctx: PolicyContext) -> Finding:
     """One finding for a deprecated type many resources use: the count, examples and the one fix."""
     token = cause.partition(":")[2]
     old, new = held[0][2].found, held[0][2].expected
-    names = [label.rsplit(" ", 1)[-1] for _, label, _ in held]
+    names = [label.split(" ", 1)[-1] for _, label, _ in held]
     shown = and_more(names, 5)
     return stated("", f"{len(held)} resources use {old}, deprecated in pulumi-aws {MAJOR} in favour of {new}: "
                       f"{shown}.",
