@@ -29,6 +29,8 @@ class Planned:
     props: dict[str, Any]
     parent: str = ""
     dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    """The engine sends one entry per input given an Output: which resources it came from."""
 
     @property
     def urn(self) -> str:
@@ -101,7 +103,7 @@ def block(i: int, rng: random.Random, suffix: str = "dev") -> Iterator[Planned]:
         "bucket": UNKNOWN, "policy": _doc([{"Sid": "TLS", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
                                              "Resource": [f"arn:aws:s3:::tap-{s}-data", f"arn:aws:s3:::tap-{s}-data/*"],
                                              "Condition": {"Bool": {"aws:SecureTransport": "false"}}}])},
-        parent, [bucket.urn])
+        parent, [bucket.urn], {"bucket": [bucket.urn]})
     yield Planned("aws:sqs/queue:Queue", f"{s}-queue", {
         "name": f"{s}-queue", "visibilityTimeoutSeconds": 60, "messageRetentionSeconds": 345600,
         "redrivePolicy": json.dumps({"deadLetterTargetArn": "arn:aws:sqs:us-east-1:1:dlq", "maxReceiveCount": 5}),
@@ -164,6 +166,7 @@ def stack_resources(planned: list[Planned], preview: bool = True) -> list[StackR
         props = {**p.props, **computed} if not p.type.startswith("tap:") else {}
         out.append(StackResource(p.type, p.name, props, urn=p.urn, parent=p.parent or root_urn,
                                  dependencies=tuple(p.dependencies),
+                                 property_dependencies=p.property_dependencies,
                                  provider=None if p.type.startswith("tap:") else provider))
         if p.type == "aws:lambda/function:Function":
             exports[f"{p.name}_name"] = p.props["name"]

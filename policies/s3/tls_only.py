@@ -71,12 +71,13 @@ class Coverage(NamedTuple):
 
 def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
     exempt = ctx.config["exemptBuckets"]
-    buckets = [b for b in view.of_type(*BUCKETS) if not _exempt(b, exempt)]
+    every = [b for token in BUCKETS for b in view.of_type(token)]
+    buckets = [b for b in every if not _exempt(b, exempt)]
     if not buckets:
         return
-    urns = {b.urn for b in view.of_type(*BUCKETS)}
+    urns = {b.urn for b in every}
     policies = _Attached(view.of_type(BUCKET_POLICY), urns)
-    websites = _Attached(view.of_type(*WEBSITES), urns)
+    websites = _Attached((w for token in WEBSITES for w in view.of_type(token)), urns)
     if policies.unlinked or websites.unlinked:
         return
     bare: list[Resource] = []
@@ -124,6 +125,8 @@ class _Attached:
                 self.unlinked = True
 
     def to(self, bucket: Resource) -> list[Resource]:
+        if not self.by_name:
+            return self.by_urn.get(bucket.urn, [])
         found = list(self.by_urn.get(bucket.urn, ()))
         seen = {id(r) for r in found}
         for key in ("bucket", "id"):
@@ -137,11 +140,9 @@ class _Attached:
 
 def _has_website(bucket: Resource) -> bool:
     """``website`` (``aws.s3.Bucket``) or ``websites`` (``aws.s3.BucketV2``) given, or possibly given."""
-    for key in ("website", "websites"):
-        prop = bucket.get(key)
-        if prop.value if prop.known else bucket.given(key) is not False:
-            return True
-    return False
+    key = "websites" if bucket.type == BUCKETS[1] else "website"
+    prop = bucket.get(key)
+    return bool(prop.value) if prop.known else bucket.given(key) is not False
 
 
 def _coverage(props: list[Prop]) -> Coverage:
