@@ -266,9 +266,10 @@ def _finding(bare: list[Resource], lacking: list[tuple[Resource, str]], total: i
         if whole:
             parts.append(f"the bucket {'policy' if len(whole) == 1 else 'policies'} of {_names(whole)} "
                          f"{'does' if len(whole) == 1 else 'do'} not deny requests without TLS")
-        parts.extend(f"the bucket policy of '{b.name}' denies them {gap}" for b, gap in partial[:MAX_SHOWN])
+        parts.extend(f"the bucket policy of '{b.name}' denies requests without TLS {gap}"
+                     for b, gap in partial[:MAX_SHOWN])
         if len(partial) > MAX_SHOWN:
-            parts.append(f"{len(partial) - MAX_SHOWN} more deny them in part")
+            parts.append(f"{len(partial) - MAX_SHOWN} more deny them in part only")
         what = "; ".join(parts)
     fixes = []
     if bare:
@@ -276,7 +277,6 @@ def _finding(bare: list[Resource], lacking: list[tuple[Resource, str]], total: i
                      f'policy=pulumi.Output.json_dumps({{"Version": "2012-10-17", "Statement": [{STATEMENT_FIX}]}})), '
                      f"where bucket is the '{bare[0].name}' bucket"
                      + (", and the same for each bucket listed without a policy" if len(bare) > 1 else ""))
-    whole = [b for b, gap in lacking if not gap]
     if whole:
         fixes.append(f"add {STATEMENT_FIX} to the Statement list of the policy of {_names(whole)} (a bucket has "
                      f"one policy: a second aws.s3.BucketPolicy would replace it)")

@@ -318,9 +318,9 @@ def test_several_partial_policies_each_say_what_they_leave_out():
     (finding,) = check_stack(NAME, [*buckets, *policies])
     assert finding.message.startswith(
         "5 of the stack's 5 S3 buckets: 'e' has no bucket policy in this stack; the bucket policy of 'a' denies "
-        "them for s3:GetObject only (expected \"Action\": \"s3:*\"); the bucket policy of 'b' denies them for some "
-        "principals only")
-    assert "1 more deny them in part" in finding.message
+        "requests without TLS for s3:GetObject only (expected \"Action\": \"s3:*\"); the bucket policy of 'b' "
+        "denies requests without TLS for some principals only")
+    assert "1 more deny them in part only" in finding.message
     assert finding.found == "no bucket policy"
     assert "make the statement that tests aws:SecureTransport in the policy of 'a', 'b', 'c' and 1 more" in finding.fix
 

@@ -172,8 +172,8 @@ def test_a_key_many_resources_lack_is_reported_once_at_the_stack_in_a_preview():
         (finding,) = check(NAME, BUCKET, props, name=f"b{i}-dev", config=ON, provider=provider())
         assert held.hold(Resource.of(BUCKET, props, name=f"b{i}-dev"), [(required, "advisory", finding)]) == []
     ((_, _, condensed),) = held.release(lambda p: PolicyContext({**p.defaults, **ON}, StackContext(stack="dev")))
-    assert condensed.message.startswith("5 resources lack required tag keys, CostCenter (5), Owner (2): 'b0-dev', 'b1-dev', "
-                                        "'b2-dev', 'b3-dev', 'b4-dev'.")
+    assert condensed.message.startswith("5 resources lack required tag keys, CostCenter (5), Owner (2): "
+                                        "'b0-dev', 'b1-dev', 'b2-dev', 'b3-dev', 'b4-dev'.")
     assert condensed.fix.startswith("pulumi config set --path 'aws:defaultTags.tags.CostCenter' <value>")
 
 
