@@ -217,7 +217,10 @@ def test_invalid_config_is_rejected_with_policy_and_field(case):
         a.configure({name: (None, given_config)})
     except config_mod.ConfigError as e:
         for line in str(e).splitlines():
-            assert line.startswith(f"policy '{name}': ") and ("config field '" in line)
+            # A field's own problem says "config field '...'"; a problem between fields (minDays above
+            # maxDays) names the fields it is about.
+            names_a_field = "config field '" in line or any(field in line for field in given_config)
+            assert line.startswith(f"policy '{name}': ") and names_a_field, line
         return
     # Accepted: the policies must then work with it.
     for type_ in declared_types()[:3]:
