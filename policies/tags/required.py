@@ -64,7 +64,7 @@ class Defaults(NamedTuple):
 
 
 def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
-    required: list[str] = list(dict.fromkeys(ctx.config["tags"]))
+    required = ctx.derived(_required)
     group = resource.type == GROUP
     if not required or not (group or aws_types.taggable(resource.type)) or resource.provider is None \
             or resource.name_matches(ctx.config["exempt"]):
@@ -83,6 +83,10 @@ def check(resource: Resource, ctx: PolicyContext) -> Iterator[Finding]:
     missing = [key for key in required if key not in own and not defaults.covers(key)]
     if missing:
         yield _finding(resource, missing, required)
+
+
+def _required(ctx: PolicyContext) -> list[str]:
+    return list(dict.fromkeys(ctx.config["tags"]))
 
 
 def _keys(value: Any) -> frozenset[str] | None:
@@ -116,27 +120,28 @@ def _non_empty(value: Any) -> bool:
 def _default_tags(value: Any) -> frozenset[str] | None:
     """The keys of a ``default_tags`` block (``{"tags": {...}}``): an object, or the JSON text provider
     inputs are sent as (for the default provider, the stack config ``aws:defaultTags``)."""
-    value = _plain(value)
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            return frozenset()
+    value = _decoded(value)
     if value is UNKNOWN:
         return None
     return _keys(value.get("tags")) if isinstance(value, Mapping) else frozenset()
+
+
+def _decoded(value: Any) -> Any:
+    """A provider input as sent: nested inputs arrive as JSON text (None when it does not parse)."""
+    value = _plain(value)
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _defaults(provider: Provider) -> Defaults | None:
     keys = _default_tags(provider.props.raw("defaultTags"))
     if keys is None:
         return None
-    ignore = _plain(provider.props.raw("ignoreTags"))
-    if isinstance(ignore, str):
-        try:
-            ignore = json.loads(ignore)
-        except (ValueError, RecursionError):
-            ignore = None
+    ignore = _decoded(provider.props.raw("ignoreTags"))
     if not isinstance(ignore, Mapping):
         return Defaults(keys)
     return Defaults(keys, frozenset(_strings(ignore.get("keys"))), tuple(_strings(ignore.get("keyPrefixes"))))
