@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import os
 import re
@@ -215,6 +216,7 @@ class Checker:
         fixes: list[dict[str, str]] = []
         config = dict(spec["config"])
         placeholders: dict[str, int] = {}  # the config keys the runner gave a value: where run.worked_around says so
+        relisted: set[str] = set()  # those given a value the program's error lists, once each: a run per key at most
         while True:
             try:
                 return captured_mod.run(program, {**spec, "config": config, "fixes": fixes}, python, on_progress,
@@ -231,6 +233,12 @@ class Checker:
                         and config[typed.group(1)] != _TYPED_PLACEHOLDERS[typed.group(2)]:
                     config[typed.group(1)] = _TYPED_PLACEHOLDERS[typed.group(2)]  # the program reads it as that type
                     run.worked_around[placeholders[typed.group(1)]] = _unset(typed.group(1), config)
+                    continue
+                listed = _listed_fix(e, program, config, placeholders.keys() - relisted) if run.keep_going else None
+                if listed:
+                    relisted.add(listed[0])
+                    config[listed[0]] = listed[1]  # the program validates it against the values it lists
+                    run.worked_around[placeholders[listed[0]]] = _unset(listed[0], config)
                     continue
                 if e.explain:  # it raised or died: the project checks and the known causes may say why
                     explained = diagnose.explain(e.details, program.root)
@@ -311,6 +319,12 @@ _TYPED_PLACEHOLDERS = {"int": "1", "float": "1.0", "bool": "false"}
 """What a config key the runner gave ``placeholder`` gets instead when the program reads it as a number or
 a boolean (``require_int``)."""
 _SUFFIX_KEYS = frozenset({"environmentsuffix", "envsuffix", "suffix", "environment", "env", "stage"})
+_BRACKETED = re.compile(r"[\[{(][^\[\]{}()\n]{1,2000}[\]})]")
+"""A list, set or tuple with no brackets inside, for :func:`_accepted` to parse: one bounded class from a
+bracket to the next, so that a search takes time linear in the line (which :func:`_listed_fix` caps too)."""
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
+_EPHEMERAL = ("dev", "development", "test")
+"""The listed values a placeholder key gets first: the environments a check stands for."""
 
 
 def _cause(error: ProgramError, program: Program) -> str:
@@ -334,6 +348,42 @@ def _stands_in(fix: Mapping[str, Any]) -> bool:
 def _unset(key: str, config: Mapping[str, Any]) -> str:
     """The report's line for a required config key the stack does not set, with the value it was given."""
     return f"the stack config '{key}' is not set (checked with {key}={config[key]})"
+
+
+def _listed_fix(error: ProgramError, program: Program, config: Mapping[str, Any],
+               keys: set[str]) -> tuple[str, str] | None:
+    """The key (one of ``keys``, those the runner gave a placeholder) and the value to run again with when
+    the program rejected the placeholder with an error that lists the values it accepts (``Environment must
+    be one of ['dev', 'staging', 'prod'], got: pr8782``): a draft validates an environment name that the
+    stack sets as another key, or not at all. None unless one line of the error's own text (not the
+    traceback's source lines) holds both the placeholder and such a list."""
+    lines = [line[:2000] for line in (_cause(error, program), *error.details.splitlines()) if line[:1].strip()]
+    for key in sorted(keys):
+        placeholder = str(config[key])
+        if not placeholder or placeholder in _TYPED_PLACEHOLDERS.values():  # a number or flag lists no names
+            continue
+        given = re.compile(rf"(?<![\w-]){re.escape(placeholder)}(?![\w-])")
+        for line in filter(given.search, lines):
+            value = next((v for m in _BRACKETED.finditer(line) if (v := _accepted(m.group(), placeholder))), None)
+            if value:
+                return key, value
+    return None
+
+
+def _accepted(text: str, rejected: str) -> str | None:
+    """The value to use of a Python/JSON list, set or tuple of strings that leaves out ``rejected``: the
+    first identifier-like one, an ephemeral environment's name first. None for any other text."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not a literal, or one nested too deep
+        return None
+    if not isinstance(node, ast.List | ast.Set | ast.Tuple) or not node.elts:
+        return None
+    values = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    if len(values) != len(node.elts) or rejected in values:
+        return None
+    words = [v for v in values if _WORD.fullmatch(v)]
+    return next((w for w in _EPHEMERAL if w in words), words[0] if words else None)
 
 
 def _config_placeholder(key: str, config: Mapping[str, Any], stack: str) -> str:

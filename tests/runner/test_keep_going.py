@@ -73,6 +73,59 @@ def test_a_required_config_key_read_as_a_number_or_a_flag_gets_a_value_of_that_t
     assert "audit-dev" in [f.resource_name for f in findings.by_policy("log-retention")]
 
 
+def _validating(validation: str) -> str:
+    """A program that reads the stack config 'environment' (which its stack does not set), validates it with
+    ``validation``, then declares a log group named after it that keeps its logs forever."""
+    return ('config = pulumi.Config()\nenvironment = config.require("environment")\n' + textwrap.dedent(validation)
+            + 'aws.cloudwatch.LogGroup(f"audit-{environment}", name=f"/tap/audit-{environment}")\n')
+
+
+@pytest.mark.parametrize(("validation", "value", "stopped"), [
+    pytest.param("""
+        valid_environments = ["dev", "staging", "prod"]
+        if environment not in valid_environments:
+            raise ValueError(f"Environment must be one of {valid_environments}, got: {environment}")
+     """, "dev", None, id="a-list-the-error-prints"),
+    pytest.param("""
+        if environment not in {"qa", "prod"}:
+            raise ValueError(f'stage {environment} is not one of {{"qa", "prod"}}')
+     """, "qa", None, id="a-set-without-dev-gives-its-first-value"),
+    pytest.param("""
+        if environment not in ("prod", "dev"):
+            raise ValueError(f"got {environment!r}, expected one of ('prod', 'dev')")
+     """, "dev", None, id="a-tuple-with-dev-gives-dev"),
+    pytest.param("""
+        if environment not in ["dev", "prod"]:
+            raise ValueError("Environment must be one of ['dev', 'prod']")
+     """, "pr1", "Environment must be one of ['dev', 'prod']", id="a-message-without-the-placeholder"),
+    pytest.param("""
+        others = [e for e in ["dev", "prod"] if e != environment]
+        raise ValueError(f"{environment!r} is not accepted: use one of {others}")
+     """, "dev", "'dev' is not accepted: use one of ['prod']", id="a-listed-value-rejected-too-is-tried-once"),
+    pytest.param("""
+        raise ValueError(f"{environment} must be one of ['us east', '*']")
+     """, "pr1", "pr1 must be one of ['us east', '*']", id="a-list-without-a-word"),
+    pytest.param("""
+        raise ValueError(f"{environment} must be one of [1, 2]")
+     """, "pr1", "pr1 must be one of [1, 2]", id="a-list-of-numbers"),
+    pytest.param("""
+        raise ValueError(f"{environment} must be one of [" + "'x', " * 500 + "'dev']")
+     """, "pr1", "pr1 must be one of ['x', 'x',", id="a-list-past-the-length-read"),
+])
+def test_a_placeholder_the_program_rejects_gets_a_value_its_error_lists(tmp_path, validation, value, stopped):
+    program = write_program(tmp_path / "p", _validating(validation), config={"tap-test:environmentSuffix": "pr1"})
+    expected = [f"the stack config 'tap-test:environment' is not set (checked with tap-test:environment={value})"]
+    if stopped is None:
+        findings = check(program, keep_going=True)
+        assert findings.failure is None and findings.worked_around == expected
+        assert f"audit-{value}" in [f.resource_name for f in findings.by_policy("log-retention")]
+        return
+    with pytest.raises(ProgramError) as failed:
+        check(program, keep_going=True)
+    assert stopped in failed.value.summary
+    assert failed.value.findings is not None and failed.value.findings.worked_around == expected
+
+
 def test_the_reports_say_what_was_run_past(tmp_path, capsys):
     program = write_program(tmp_path / "p", FAILING)
     assert main(["check", str(program), "--keep-going", "--quiet"]) == 1
