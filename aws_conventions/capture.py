@@ -84,9 +84,20 @@ def _make_classes(urns: ModuleType) -> tuple[type, type]:
     class CaptureMocks(mocks.Mocks):
         def __init__(self, region: str) -> None:
             self.region = region
+            self.regions: dict[str, str] = {}
+            """Each explicit provider's region, by URN (the monitor records them as they register)."""
 
         def call(self, args: mocks.MockCallArgs) -> dict:  # type: ignore[override]
-            return datasources.invoke_result(args.token, args.args, self.region)
+            return datasources.invoke_result(args.token, args.args, self.region_of(args))
+
+        def region_of(self, args: mocks.MockCallArgs) -> str:
+            """Where a data source looks: its own ``region`` argument, else its provider's region (a
+            lookup of zones with a provider for us-west-2 answers us-west-2's), else the default."""
+            own = args.args.get("region")
+            if isinstance(own, str) and own:
+                return own
+            provider = getattr(args, "provider", "") or ""
+            return self.regions.get(provider.rsplit("::", 1)[0], self.region)
 
         def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict]:
             # Only resource reads come here (Resource.get): return the state as it was given.
@@ -102,7 +113,7 @@ def _make_classes(urns: ModuleType) -> tuple[type, type]:
             self.records: list[dict[str, Any]] = []
             self.outputs: dict[str, dict[str, Any]] = {}
             self._catalog = standins.Catalog()
-            self._regions: dict[str, str] = {}
+            self._regions = mocks_.regions
             self._lock = threading.Lock()
             self._on_register = on_register
 

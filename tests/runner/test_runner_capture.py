@@ -162,6 +162,25 @@ def test_data_sources_answer_plausibly():
         "Principal": {"Service": "lambda.amazonaws.com"}}]}
 
 
+def test_data_sources_answer_for_the_region_of_their_provider_or_argument():
+    import pulumi
+
+    seen: dict[str, Any] = {}
+
+    def program() -> None:
+        west = aws.Provider("west", region="us-west-2")
+        seen["west"] = aws.get_availability_zones(opts=pulumi.InvokeOptions(provider=west)).names
+        seen["region"] = aws.get_region(opts=pulumi.InvokeOptions(provider=west)).region
+        seen["argument"] = aws.get_availability_zones(region="eu-west-1").names
+        seen["default"] = aws.get_availability_zones().names
+
+    run(program)
+    assert seen["west"] == ["us-west-2a", "us-west-2b", "us-west-2c"]
+    assert seen["region"] == "us-west-2"
+    assert seen["argument"] == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    assert seen["default"] == ["us-east-1a", "us-east-1b", "us-east-1c"]
+
+
 def test_aws_sdk_calls_are_answered_in_the_shape_of_the_api_without_a_request(monkeypatch):
     boto3 = pytest.importorskip("boto3")
     monkeypatch.delenv("AWS_REGION", raising=False)
