@@ -6,13 +6,18 @@ as on new accounts). A deployment whose reservations go past that fails at creat
 "InvalidParameterValueException: Specified ReservedConcurrentExecutions for function decreases
 account's UnreservedConcurrentExecution below its minimum value of [100]". Every environment of a
 program deployed into the same account reserves as much again, so what one stack may take is what
-is left for all of them together.
+is left for all of them together. That is what breaks ephemeral environments: one per open pull
+request, each reserving what fitted when the program was written, until the next one's deployment
+fails. Programs that deploy that way learn to leave reservations out.
 
 Reported: at the stack, once per account and region (whichever of the stack's providers reaches
 them), when the functions' known ``reservedConcurrentExecutions`` (above 0) add up to more than the
 account can reserve: its quota (``accountConcurrency``, by default 1,000, AWS's default quota;
-Service Quotas shows the account's) less what AWS keeps unreserved. The message lists the largest
-reservations.
+Service Quotas shows the account's) less what AWS keeps unreserved. In an ephemeral environment (its
+suffix matches ``ephemeralPattern``, or a stack tag says so) the stack is one of
+``ephemeralEnvironments`` (by default 10) that share the account at once, and may take that share
+of it: 90 of the default quota's 900. The message lists the largest reservations, and says which
+environment class applied and why.
 
 With ``readAccount``, the limit is the account's own, read from Lambda with the preview's credentials
 (``policies/lambda_/account_concurrency.py``): its quota less what AWS keeps unreserved and what
@@ -27,18 +32,22 @@ message says why.
 Not reported: reservations unknown during a preview (a known total over the limit is reported all the
 same); functions that reserve nothing (``-1``, the provider's default) or ``0`` (a function switched
 off on purpose); functions whose account or region is unknown; a total within the limit, which, without
-``readAccount``, may still fail when other stacks in the account reserve the rest.
+``readAccount``, may still fail when other stacks in the account reserve the rest. With
+``readAccount``, the account's own figures decide, in every environment: what other environments
+reserve today is among them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from .._core.policy import ADVISORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.resource import Resource
 from .._core.stack import StackView
 from .._core.text import and_more
 from ..account.scope import Scope, scope_of
+from ..lifecycle.destroyability import DEFAULT_EPHEMERAL_PATTERN, Environment, environment
 from . import account_concurrency
 from .account_concurrency import Account, kept_of
 
@@ -67,16 +76,18 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
         if reserved > 0:
             by_place.setdefault(key, []).append((function, reserved, False))
     quota = ctx.config["accountConcurrency"]
+    env = ctx.derived(environment)
+    shared = _Shared(ctx.config["ephemeralEnvironments"], env) if env is not None and env.ephemeral else None
     root = view.root
     for key, reserving in by_place.items():
         place = places[key]
-        limit: Account | _Configured = _Configured(quota, "")
+        limit: Account | _Configured = _Configured(quota, "", shared)
         if reading:
             account = account_concurrency.read(functions[key], ctx.stack, place.region or "")
             if isinstance(account, Account):
                 limit, reserving = account, _during(functions[key], account)
             else:
-                limit = _Configured(quota, account)
+                limit = _Configured(quota, account, shared)
         total = sum(n for _, n, _ in reserving)
         if total > limit.reservable:
             yield _over(reserving, total, limit, place, root)
@@ -100,21 +111,35 @@ def _during(functions: list[Resource], account: Account) -> list[Reservation]:
     return during
 
 
+class _Shared(NamedTuple):
+    """An ephemeral environment's place in the account: one of ``environments`` at once."""
+
+    environments: int
+    env: Environment
+
+
 class _Configured:
-    """The limit from ``accountConcurrency``, and why the account was not read (``""``: not asked to)."""
+    """The limit from ``accountConcurrency``, why the account was not read (``""``: not asked to), and,
+    in an ephemeral environment, how many share it."""
 
-    __slots__ = ("quota", "unread")
+    __slots__ = ("quota", "shared", "unread")
 
-    def __init__(self, quota: int, unread: str) -> None:
-        self.quota, self.unread = quota, unread
+    def __init__(self, quota: int, unread: str, shared: _Shared | None) -> None:
+        self.quota, self.unread, self.shared = quota, unread, shared
 
     @property
     def kept(self) -> int:
         return kept_of(self.quota)
 
     @property
-    def reservable(self) -> int:
+    def account_reservable(self) -> int:
         return self.quota - self.kept
+
+    @property
+    def reservable(self) -> int:
+        if self.shared is None:
+            return self.account_reservable
+        return self.account_reservable // self.shared.environments
 
 
 def _over(reserving: list[Reservation], total: int, limit: Account | _Configured, place: Scope,
@@ -135,17 +160,28 @@ def _over(reserving: list[Reservation], total: int, limit: Account | _Configured
                   + (", or free what other functions reserve" if limit.elsewhere else ""))
     else:
         unread = f" (readAccount: the account could not be read: {limit.unread})" if limit.unread else ""
-        why = (f"AWS keeps {kept} of the account's quota of {quota} unreserved, so {can}, by every "
-               f"stack and environment in the account together{unread}")
+        if limit.shared is None:
+            why = (f"AWS keeps {kept} of the account's quota of {quota} unreserved, so {can}, by every "
+                   f"stack and environment in the account together{unread}")
+        else:
+            why = (f"{limit.shared.env}, one of {limit.shared.environments} environments (ephemeralEnvironments) "
+                   f"that share the account at once, and AWS keeps {kept} of its quota of {quota} unreserved, so "
+                   f"{limit.account_reservable} can be reserved by all of them together and {reservable} by "
+                   f"each{unread}")
         read = ("let readAccount read it (the preview's credentials need lambda:GetAccountSettings and "
                 "lambda:GetFunctionConcurrency)" if limit.unread else "turn on readAccount to read it from the account")
         settle = ("if the account's quota is higher (Service Quotas, 'Concurrent executions'), set this "
                   f"policy's accountConcurrency to it, or {read}")
+        if limit.shared is not None:
+            settle = ("if fewer environments share the account, set this policy's ephemeralEnvironments to their "
+                      f"number; {settle}")
+    fails = ("the deployment fails" if not isinstance(limit, _Configured) or limit.shared is None
+             else "the deployment that takes the account past it fails")
     return stated(
         subject,
         f"{len(reserving)} Lambda function{'s' if len(reserving) != 1 else ''} in {place.label} "
         f"reserve{'' if len(reserving) != 1 else 's'} {total} concurrent executions in all ({listed}); "
-        f"expected at most {reservable}: {why}, and the deployment fails with \"Specified "
+        f"expected at most {reservable}: {why}, and {fails} with \"Specified "
         f"ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below "
         f"its minimum value of [{kept}]\".",
         "remove reserved_concurrent_executions from the functions that need no guaranteed share (they use "
@@ -156,7 +192,8 @@ def _over(reserving: list[Reservation], total: int, limit: Account | _Configured
 POLICY = StackPolicy(
     name="lambda-reserved-concurrency",
     description=("The stack's Lambda functions reserve no more concurrency than AWS lets the account "
-                 "reserve: its quota less the 100 it keeps unreserved."),
+                 "reserve (its quota less the 100 it keeps unreserved), and an ephemeral environment no more than "
+                 "its share of that."),
     severity="high",
     enforcement_level=ADVISORY,
     remediation_steps=(
@@ -169,6 +206,13 @@ POLICY = StackPolicy(
         Option("accountConcurrency", "integer", 1000,
                "The account's Lambda concurrent-executions quota in the region (AWS's default is 1,000; "
                "new accounts may have less).", {"minimum": 1}),
+        Option("ephemeralPattern", "string", DEFAULT_EPHEMERAL_PATTERN,
+               "Environment suffixes (RE2) of ephemeral environments, which share the account with others of "
+               "their kind (a stack tag environment-class states the class outright).",
+               {"format": "regex"}),
+        Option("ephemeralEnvironments", "integer", 10,
+               "How many ephemeral environments (one per open pull request or CI run) the account holds at "
+               "once; each may reserve that share of what the account can.", {"minimum": 1}),
         Option("readAccount", "boolean", False,
                "Read the account's quota and reservations from Lambda (GetAccountSettings, "
                "GetFunctionConcurrency) with the credentials the preview runs with; accountConcurrency "

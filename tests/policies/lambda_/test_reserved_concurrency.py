@@ -7,7 +7,8 @@ from tests.conftest import assert_findings, check_stack
 
 NAME = "lambda-reserved-concurrency"
 FUNCTION = "aws:lambda/function:Function"
-STACK = StackContext(stack="dev", project="tap", config={"aws:region": "us-east-1"})
+STACK = StackContext(stack="prod", project="tap", config={"aws:region": "us-east-1"})
+"""A persistent environment: the account's whole reservable share is the limit."""
 
 
 def function(name, reserved=None, **props):
@@ -61,6 +62,55 @@ def test_functions_in_two_regions_count_apart():
                            stack=STACK)
     [finding] = findings
     assert "in region 'us-east-1' reserve 1000" in finding.message
+
+
+# An ephemeral environment is one of ephemeralEnvironments (10) in the account: it may take 900 // 10.
+EPHEMERAL_CASES = [
+    # (id, stack, reservations, config, substrings of the one finding, or None for silence)
+    ("pull-request-within-its-share", "pr6428", [50, 40], {}, None),
+    ("pull-request-over-its-share", "pr6428", [100] * 5, {},
+     ["5 Lambda functions in region 'us-east-1' reserve 500 concurrent executions in all",
+      "expected at most 90: the environment is ephemeral (suffix 'pr6428' (from the stack name) matches "
+      "ephemeralPattern", "one of 10 environments (ephemeralEnvironments) that share the account at once",
+      "900 can be reserved by all of them together and 90 by each",
+      "the deployment that takes the account past it fails with",
+      "set this policy's ephemeralEnvironments to their number"]),
+    ("one-function-of-100", "dev", [100], {}, ["reserves 100", "expected at most 90"]),
+    ("fewer-environments-configured", "pr1", [100] * 4, {"ephemeralEnvironments": 4},
+     ["expected at most 225", "one of 4 environments"]),
+    ("fewer-environments-fit", "pr1", [100] * 2, {"ephemeralEnvironments": 4}, None),
+    ("a-persistent-stack-keeps-the-whole-share", "prod", [100] * 5, {}, None),
+    ("own-pattern", "staging", [100], {"ephemeralPattern": "^staging$"}, ["expected at most 90"]),
+    ("a-small-quota-shared", "pr1", [5], {"accountConcurrency": 200, "ephemeralEnvironments": 25},
+     ["expected at most 4", "100 can be reserved by all of them together and 4 by each"]),
+    ("unknown-reservation-otherwise-silent", "pr1", [UNKNOWN, 80], {}, None),
+]
+
+
+@pytest.mark.parametrize(("name", "reservations", "config", "expected"), [c[1:] for c in EPHEMERAL_CASES],
+                         ids=[c[0] for c in EPHEMERAL_CASES])
+def test_an_ephemeral_environment_takes_its_share(name, reservations, config, expected):
+    context = StackContext(stack=name, project="tap", config={"aws:region": "us-east-1"})
+    functions = [function(f"fn-{i}-{name}", r) for i, r in enumerate(reservations)]
+    assert_findings(check_stack(NAME, stack(*functions), config=config, stack=context), expected)
+
+
+def test_a_stack_tag_states_the_class():
+    tagged = StackContext(stack="prod", project="tap", config={"aws:region": "us-east-1"},
+                          tags={"environment-class": "ephemeral"})
+    assert_findings(check_stack(NAME, stack(function("a-prod", 100)), stack=tagged),
+                    ["expected at most 90", "the environment is ephemeral (from the stack tag 'environment-class'"])
+    assert check_stack(NAME, stack(function("a-prod", 100)), stack=STACK) == []
+
+
+def test_the_share_applies_to_the_configured_quota_not_to_the_accounts_own_figures(monkeypatch):
+    from policies.lambda_ import account_concurrency
+    from policies.lambda_.account_concurrency import Account
+
+    monkeypatch.setattr(account_concurrency, "read", lambda functions, stack, region: Account(1000, 1000, {}))
+    context = StackContext(stack="pr1", project="tap", config={"aws:region": "us-east-1"})
+    assert check_stack(NAME, stack(function("a-pr1", 500)), config={"readAccount": True}, stack=context) == []
+    assert check_stack(NAME, stack(function("a-pr1", 500)), stack=context) != []
 
 
 def test_the_quota_must_be_positive():
