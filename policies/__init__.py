@@ -51,6 +51,7 @@ from .naming import aws_name_limits, environment_suffix
 from .network import security_group_open_ingress
 from .outputs import stringified_output
 from .rds import engine_version, managed_master_password
+from .region import hard_coded
 from .s3 import deprecated_inline_arguments, tls_only
 from .tags import required
 from .tracing import xray
@@ -102,6 +103,7 @@ POLICIES: list[Policy] = [
     private_api_policy.POLICY,
     reserved_concurrency.POLICY,
     required.POLICY,
+    hard_coded.POLICY,
     waiver_tags.POLICY,
 ]
 

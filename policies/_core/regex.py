@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -82,7 +83,8 @@ class LazyPattern:
 
     def compiled(self) -> re.Pattern[str]:
         pattern = re.compile(self.pattern, self.flags)
-        vars(self).update(match=pattern.match, fullmatch=pattern.fullmatch, search=pattern.search, sub=pattern.sub)
+        vars(self).update(match=pattern.match, fullmatch=pattern.fullmatch, search=pattern.search, sub=pattern.sub,
+                          finditer=pattern.finditer)
         return pattern
 
     def match(self, text: str) -> re.Match[str] | None:
@@ -96,3 +98,6 @@ class LazyPattern:
 
     def sub(self, repl: str, text: str) -> str:
         return self.compiled().sub(repl, text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.compiled().finditer(text)

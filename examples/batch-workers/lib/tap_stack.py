@@ -2,8 +2,9 @@
 
 Violates security-group-open-ingress (SSH open to the whole internet "for debugging"),
 aws-name-limits (the statements bucket's name is over S3's 63 characters) and aws-deprecated (the
-bucket's versioning with aws.s3.BucketVersioningV2, deprecated in pulumi-aws 7) and s3-tls-only
-(the bucket has no policy that refuses plain HTTP).
+bucket's versioning with aws.s3.BucketVersioningV2, deprecated in pulumi-aws 7), s3-tls-only
+(the bucket has no policy that refuses plain HTTP) and hard-coded-region (the subnets' zones were
+copied from a us-west-2 program; the stack deploys to us-east-1).
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ class TapStack(ComponentResource):
 
         self.vpc = aws.ec2.Vpc(f"reports-vpc-{s}", cidr_block="10.20.0.0/16", enable_dns_hostnames=True,
                                tags={**tags, "Name": f"reports-vpc-{s}"}, opts=child)
+
+        # Copied from the team's us-west-2 program: the stack deploys to us-east-1.
+        self.subnets = [
+            aws.ec2.Subnet(f"reports-subnet-{zone}-{s}", vpc_id=self.vpc.id, cidr_block=f"10.20.{i}.0/24",
+                           availability_zone=f"us-west-2{zone}", tags={**tags, "Name": f"reports-{zone}-{s}"},
+                           opts=child)
+            for i, zone in enumerate("ab")
+        ]
 
         # HTTPS from anywhere is the report download page; SSH from anywhere was "for debugging".
         self.workers_sg = aws.ec2.SecurityGroup(
