@@ -140,8 +140,42 @@ def materialise(program: Path, into: Path, template: Path | None = None) -> bool
         if into.resolve() in target.parents:
             target.parent.mkdir(parents=True, exist_ok=True)
             # Bytes as written: the draft's line endings are part of what is checked.
-            target.write_bytes(body.encode())
+            target.write_bytes((unmangled(body) if name.endswith(".py") else body).encode())
     return True
+
+
+MAX_REINDENTS = 50
+
+
+def unmangled(code: str) -> str:
+    """The draft's code as its author wrote it, where storing it as markdown mangled it: some stored
+    drafts escape ``_`` and ``*`` (``print("=" \\* 50)``) and lose the indentation of a block's first
+    line (a function's docstring at column 0). Only code that does not compile as stored is touched,
+    and only when undoing those two makes it compile; anything else is left for the runner to explain."""
+    try:
+        compile(code, "draft", "exec")
+        return code
+    except (SyntaxError, ValueError):
+        pass
+    lines = re.sub(r"\\([_*])", r"\1", code).split("\n")
+    for _ in range(MAX_REINDENTS):
+        try:
+            compile("\n".join(lines), "draft", "exec")
+            return "\n".join(lines)
+        except IndentationError as e:
+            if "expected an indented block" not in e.msg or not e.lineno or e.lineno < 2:
+                return code
+            at = e.lineno - 1
+            above = _indent(lines[at - 1])
+            below = next((_indent(line) for line in lines[at + 1:] if line.strip()), 0)
+            lines[at] = " " * (below if below > above else above + 4) + lines[at].lstrip()
+        except (SyntaxError, ValueError):
+            return code
+    return code
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _entries(files: Mapping[str, str]) -> list[str]:
@@ -188,6 +222,8 @@ def run_draft(program: Path, template: Path | None = None, keep_going: bool = Fa
                and not k.startswith("PULUMI_")}
         env["PYTHONPATH"] = str(ROOT)
         env["ENVIRONMENT_SUFFIX"] = suffix
+        env["AWS_REGION"] = pipeline.region_of(program)  # where the pipeline deploys it
+        env.pop("AWS_DEFAULT_REGION", None)
         report = Path(tmp) / "report.json"
         done = subprocess.run([sys.executable, "-m", "aws_conventions", "check", str(folder), "--stack", stack,
                                *(["--keep-going"] if keep_going else []),

@@ -32,6 +32,20 @@ def suffix_of(program: Path) -> str:
     return f"pr{number.group()}" if number else "pr1"
 
 
+DEFAULT_REGION = "us-east-1"
+"""The region the pipeline deploys to when a program names none."""
+
+
+def region_of(program: Path) -> str:
+    """The region the pipeline deploys a program to: its ``lib/AWS_REGION`` file (which the deployment
+    scripts export as ``AWS_REGION``), else :data:`DEFAULT_REGION`."""
+    try:
+        named = (program / "lib" / "AWS_REGION").read_text(encoding="utf-8").strip()
+    except OSError:
+        return DEFAULT_REGION
+    return named if re.fullmatch(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}", named) else DEFAULT_REGION
+
+
 def stack_of(suffix: str) -> str:
     return f"TapStack{suffix}"
 

@@ -7,7 +7,8 @@ Each ``DIR`` is a program (it holds ``Pulumi.yaml``) or a folder of programs. Th
 into ``--jobs`` lists (two by default) checked side by side with the runner's library API
 (``check_all``: one pack process per list, each program in a process of its own, stopped after
 ``--timeout`` seconds) with a clean environment: no ``ENVIRONMENT_SUFFIX`` and stack ``dev`` (the
-programs keep no stack files); ``--environment-suffix pr123`` deploys them as
+programs keep no stack files), ``AWS_REGION`` the region the pipeline deploys the program to (its
+``lib/AWS_REGION``, else us-east-1); ``--environment-suffix pr123`` deploys them as
 the repository's pull-request pipeline does (``benchmarks/pipeline.py``): that suffix, the stack
 ``TapStackpr123`` and the config the pipeline sets on it. A program whose ``metadata.json`` says it
 is deployed to LocalStack runs with ``AWS_ENDPOINT_URL=http://localhost:4566``, as its pipeline sets.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import hashlib
 import json
 import os
@@ -33,7 +35,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,21 +103,37 @@ def run_all(found: list[Path], preview: bool, timeout: float, policy_config: str
                     by_program[run.program] = run
         return by_program
 
-    emulated = [p for p in found if deployed_to_emulator(p)]
-    by_program = run_group([p for p in found if p not in emulated]) if len(emulated) < len(found) else {}
-    if emulated:
-        # As their pipeline deploys them: the AWS SDK's endpoint variable, which the provider, the
-        # programs and the pack read, points at the emulator.
-        saved = os.environ.get(EMULATOR_VARIABLE)
-        os.environ[EMULATOR_VARIABLE] = EMULATOR_ENDPOINT
-        try:
-            by_program.update(run_group(emulated))
-        finally:
-            if saved is None:
-                os.environ.pop(EMULATOR_VARIABLE, None)
-            else:
-                os.environ[EMULATOR_VARIABLE] = saved
+    # As the pipeline deploys them: in the region it exports as AWS_REGION (which the provider fills
+    # every resource's region from), and, for programs deployed to LocalStack, with the AWS SDK's
+    # endpoint variable pointing at the emulator. The programs and the pack read both.
+    groups: dict[tuple[str, bool], list[Path]] = {}
+    for program in found:
+        groups.setdefault((pipeline.region_of(program), deployed_to_emulator(program)), []).append(program)
+    by_program: dict[str, Run] = {}
+    for (region, emulated), group in sorted(groups.items()):
+        with _environment(AWS_REGION=region, AWS_DEFAULT_REGION=None,
+                          **{EMULATOR_VARIABLE: EMULATOR_ENDPOINT if emulated else None}):
+            by_program.update(run_group(group))
     return [by_program[p.name] for p in found]
+
+
+@contextlib.contextmanager
+def _environment(**values: str | None) -> Iterator[None]:
+    """Set (or, for None, unset) environment variables of this process for the block."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def deployed_to_emulator(program: Path) -> bool:
