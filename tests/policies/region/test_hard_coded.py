@@ -49,7 +49,7 @@ CASES = [
     ("zone-of-another-region", [resource(SUBNET, {"availabilityZone": "eu-south-2a"}, name="public-a")], {},
      [["aws:ec2/subnet:Subnet 'public-a': availabilityZone 'eu-south-2a' (a zone of eu-south-2), but it deploys "
        "to region 'us-east-1'; expected zones of 'us-east-1'", "for parameter availabilityZone is invalid",
-       "Fix: azs = aws.get_availability_zones(state=\"available\")"]]),
+       "Fix: azs = aws.get_availability_zones(state=\"available\", opts=pulumi.InvokeOptions(provider=provider))"]]),
     ("zone-of-its-region", [resource(SUBNET, {"availabilityZone": "us-east-1b"})], {}, None),
     ("a-zone-list", [resource("aws:autoscaling/group:Group", {"availabilityZones": ["us-east-1a", "us-west-2b"]})],
      {}, [["availabilityZones[1] 'us-west-2b' (a zone of us-west-2)"]]),
@@ -63,7 +63,9 @@ CASES = [
         "webAclArn": "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/api/1"}, name="waf-assoc")], {},
      [["aws:wafv2/webAclAssociation:WebAclAssociation 'waf-assoc': resourceArn names region 'us-west-2' "
        "('arn:aws:apigateway:us-west-2::/restapis/a1b2c3/stages/prod'), where the stack deploys to 'us-east-1' "
-       "only; expected the region the resource deploys to ('us-east-1')", "region = aws.get_region().region"]]),
+       "only; expected the region the resource deploys to ('us-east-1')",
+       "aws.get_region(opts=pulumi.InvokeOptions(provider=provider)).region",
+       "if the other region is meant, list it in this policy's allowedRegions"]]),
     ("an-arn-of-its-region", [resource(ASSOCIATION, {
         "resourceArn": "arn:aws:apigateway:us-east-1::/restapis/a1b2c3/stages/prod"})], {}, None),
     ("a-service-in-a-key-policy", [key_policy("secretsmanager.us-west-2.amazonaws.com")], {},
@@ -102,11 +104,69 @@ CASES = [
     ("a-secret-value", [resource(ASSOCIATION, {
         "resourceArn": Secret("arn:aws:apigateway:us-west-2::/restapis/a1b2c3/stages/prod")})], {}, None),
     ("an-unknown-value", [resource(ASSOCIATION, {"resourceArn": UNKNOWN})], {}, None),
-    ("an-iam-policy-is-global", [resource("aws:iam/policy:Policy", {"policy": json.dumps({"Statement": [{
-        "Effect": "Allow", "Action": "logs:PutLogEvents",
-        "Resource": "arn:aws:logs:us-west-2:*:log-group:/aws/apigateway/*"}]})}, region=None)], {},
-     [["policy names region 'us-west-2' ('arn:aws:logs:us-west-2:*:log-group:/aws/apigateway/*'), where the stack "
-       "deploys to 'us-east-1' only; expected a region the stack deploys to, from its provider"]]),
+    ("an-iam-policy-naming-the-stacks-table-elsewhere", [
+        resource("aws:dynamodb/table:Table", {"name": "orders-pr1"}, name="orders"),
+        resource("aws:iam/policy:Policy", {"policy": json.dumps({"Statement": [{
+            "Effect": "Allow", "Action": "dynamodb:GetItem",
+            "Resource": "arn:aws:dynamodb:us-west-2:123456789012:table/orders-pr1*"}]})}, region=None)], {},
+     [["policy names region 'us-west-2' ('arn:aws:dynamodb:us-west-2:123456789012:table/orders-pr1*'), where the "
+       "stack deploys to 'us-east-1' only; expected a region the stack deploys to", "use the output of the "
+       "resource it names"]]),
+    ("an-iam-policy-naming-what-the-stack-does-not-create", [resource("aws:iam/policy:Policy", {"policy": json.dumps(
+        {"Statement": [{"Effect": "Allow", "Action": "kms:Encrypt",
+                        "Resource": "arn:aws:kms:us-west-2:123456789012:key/replica"}]})}, region=None)], {}, None),
+    ("a-condition-admits-a-caller", [resource("aws:sqs/queuePolicy:QueuePolicy", {"queueUrl": "q", "policy": json.dumps(
+        {"Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+                        "Resource": "*", "Condition": {"ArnEquals": {
+                            "aws:SourceArn": "arn:aws:sns:us-west-2:123456789012:central"}}}]})})], {}, None),
+    ("a-key-policy-principal", [resource(KEY_POLICY, {"keyId": "k", "policy": json.dumps({"Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "logs.us-west-2.amazonaws.com"}, "Action": "kms:Encrypt*",
+        "Resource": "*"}]})})], {}, [["policy names region 'us-west-2' ('logs.us-west-2.amazonaws.com')"]]),
+    ("an-alarm-notifies-its-regions-topics-only", [resource("aws:cloudwatch/metricAlarm:MetricAlarm", {
+        "alarmActions": ["arn:aws:sns:us-west-2:123456789012:oncall"]})], {},
+     [["alarmActions[0] names region 'us-west-2'"]]),
+    ("an-encryption-key-of-another-region", [resource("aws:sqs/queue:Queue", {
+        "kmsMasterKeyId": "arn:aws:kms:us-west-2:123456789012:key/1"})], {}, [["kmsMasterKeyId names region"]]),
+    ("a-central-event-bus", [resource("aws:cloudwatch/eventTarget:EventTarget", {
+        "rule": "r", "arn": "arn:aws:events:us-west-2:123456789012:event-bus/central"})], {}, None),
+    ("a-permission-for-the-stacks-api-elsewhere", [
+        resource("aws:apigateway/restApi:RestApi", {"id": "a1b2c3d4e5", "name": "api-pr1"}, name="api"),
+        resource("aws:lambda/permission:Permission", {
+            "sourceArn": "arn:aws:execute-api:us-west-2:123456789012:a1b2c3d4e5/*/*"}, name="invoke")], {},
+     [["sourceArn names region 'us-west-2' ('arn:aws:execute-api:us-west-2:123456789012:a1b2c3d4e5/*/*')"]]),
+    ("a-permission-for-another-regions-topic", [resource("aws:lambda/permission:Permission", {
+        "sourceArn": "arn:aws:sns:us-west-2:123456789012:central"})], {}, None),
+    ("a-vpc-endpoint-service", [resource("aws:ec2/vpcEndpoint:VpcEndpoint", {
+        "serviceName": "com.amazonaws.us-west-2.s3", "vpcId": "v"})], {}, [["serviceName names region 'us-west-2'"]]),
+    ("an-ecs-image-from-a-central-registry", [resource(TASK, {"containerDefinitions": json.dumps(
+        [{"name": "app", "image": "123456789012.dkr.ecr.us-west-2.amazonaws.com/app:1"}])})], {}, None),
+    ("a-lambda-image-from-another-region", [resource("aws:lambda/function:Function", {
+        "packageType": "Image", "imageUri": "123456789012.dkr.ecr.us-west-2.amazonaws.com/app:1"})], {},
+     [["imageUri names region 'us-west-2'", "image_uri=pulumi.Output.concat(repository.repository_url"]]),
+    ("an-integration-uri-of-another-region", [resource("aws:apigateway/integration:Integration", {
+        "uri": "arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/"
+               "arn:aws:lambda:us-east-1:123456789012:function:f/invocations"})], {},
+     [["uri names region 'us-west-2' ('arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/')"]]),
+    ("nested-tags-are-labels", [resource("aws:ec2/launchTemplate:LaunchTemplate", {"tagSpecifications": [
+        {"resourceType": "instance", "tags": {"Source": "arn:aws:sns:us-west-2:1:x"}}],
+        "tags": {"Region": "us-west-2"}})], {}, None),
+    ("a-type-meant-for-another-region", [resource("aws:rds/instanceAutomatedBackupsReplication:"
+                                                   "InstanceAutomatedBackupsReplication", {
+        "sourceDbInstanceArn": "arn:aws:rds:us-west-2:123456789012:db:main",
+        "kmsKeyId": "arn:aws:kms:us-west-2:1:key/1"})],
+     {}, None),
+    ("global-types", [resource("aws:route53/healthCheck:HealthCheck", {"fqdn": "a.execute-api.us-west-2.amazonaws.com"},
+                               region=None),
+                      resource("aws:shield/protection:Protection", {"resourceArn": "arn:aws:elasticloadbalancing:"
+                                                                                   "us-west-2:1:loadbalancer/app/x"},
+                               region=None)], {}, None),
+    ("allowed-regions-do-not-excuse-zones", [resource(SUBNET, {"availabilityZone": "us-west-2a"})],
+     {"allowedRegions": ["us-west-2"]}, [["availabilityZone 'us-west-2a' (a zone of us-west-2)"]]),
+    ("a-cache-zone-list", [resource("aws:elasticache/replicationGroup:ReplicationGroup", {
+        "preferredCacheClusterAzs": ["us-east-1a", "eu-west-1b"]})], {},
+     [["preferredCacheClusterAzs[1] 'eu-west-1b'"]]),
+    ("a-secret-own-region", [resource(SUBNET, {"availabilityZone": "eu-south-2a"}, region=Secret("eu-central-1"))], {},
+     None),
     ("a-components-outputs-are-its-resources", [Resource.of(
         "tap:stack:TapStack", {"api_url": "https://a1b2c3.execute-api.us-west-2.amazonaws.com/prod"})], {}, None),
     ("an-ami-is-not-judged", [resource("aws:ec2/instance:Instance", {"ami": "ami-0c55b159cbfafe1f0"})], {}, None),
@@ -154,11 +214,30 @@ def test_a_region_named_on_four_resources_is_one_mistake_reported_at_the_stack()
 
 
 @pytest.mark.parametrize("region", [UNKNOWN, Secret("us-east-1")])
-def test_a_provider_region_that_cannot_be_read_keeps_it_quiet(region):
+def test_a_provider_region_that_cannot_be_read_leaves_region_names_alone_but_not_zones(region):
     hidden = Provider("pulumi:providers:aws", "urn:pulumi:pr1::tap::pulumi:providers:aws::p", "p",
                       Props.from_dict({"region": region}))
-    resources = [resource(SUBNET, {"availabilityZone": "eu-south-2a"}, via=hidden)]
-    assert check_stack(NAME, stack(*resources), stack=EAST) == []
+    arn = resource(ASSOCIATION, {"resourceArn": "arn:aws:apigateway:us-west-2::/restapis/a/stages/p"}, via=hidden)
+    assert check_stack(NAME, stack(arn), stack=EAST) == [], "the stack may deploy to us-west-2 through it"
+    zone = resource(SUBNET, {"availabilityZone": "eu-south-2a"}, via=hidden)
+    assert_findings(check_stack(NAME, stack(zone), stack=EAST), "availabilityZone 'eu-south-2a'")
+
+
+def test_a_nested_zone_in_a_multi_region_stack():
+    west = provider("west", "us-west-2")
+    template = resource("aws:ec2/launchTemplate:LaunchTemplate", {"placement": {"availabilityZone": "us-east-1a"}},
+                        name="dr-template", region="us-west-2", via=west)
+    assert_findings(check_stack(NAME, stack(template), stack=EAST),
+                    "placement.availabilityZone 'us-east-1a' (a zone of us-east-1), but it deploys to region "
+                    "'us-west-2'")
+
+
+def test_a_long_key_is_cut_in_the_message():
+    key = "k" * 5000
+    named = resource("aws:cloudwatch/metricAlarm:MetricAlarm", {"alarmActions": [
+        {key: "arn:aws:sns:us-west-2:123456789012:oncall"}] * 50})
+    [finding] = check_stack(NAME, stack(named), stack=EAST)
+    assert len(finding.message) < 2000
 
 
 def test_no_region_known_keeps_it_quiet():
