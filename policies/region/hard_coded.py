@@ -53,7 +53,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .._core.aws_types import physical_names
@@ -83,6 +83,8 @@ ZONE_KEYS = frozenset({"availabilityZone", "availabilityZones", "availabilityZon
                        "preferredCacheClusterAzs"})
 _ZONE_BYTES = (b"vailabilityZone", b"ClusterAzs")
 """What a serialised bag holds when it has a zone key anywhere."""
+_DIRECTIONS = (b"-east-", b"-west-", b"-north", b"-south", b"-central-")
+"""What every region's code holds (``us-east-1``, ``ap-northeast-2``, ``eu-central-1``)."""
 _MEANT_ELSEWHERE = LazyPattern(
     r"(?:^|[^a-z])(?:replica|replicas|replicate|replication|primary|global|copy|peer|cross)(?![a-z])")
 """Words of a camelCase path or type (``replicaKmsKeyId``, ``snapshotCopy``) whose purpose is another region."""
@@ -145,16 +147,13 @@ class Named(NamedTuple):
 
 
 def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
-    scanned = _scanned(view)
-    if not scanned:
+    if not _may_find(view, ctx):
         return
-    regions = _deployed_to(view, ctx, scanned)  # None: a provider's region is unknown, zones alone are judged
-    allowed = None if regions is None else {r.encode() for r in regions | set(ctx.config["allowedRegions"])}
+    regions = _deployed_to(view, ctx)  # None: a provider's region is unknown, and zones alone are judged
+    allowed = None if regions is None else [r.encode() for r in regions | set(ctx.config["allowedRegions"])]
     own_names = _OwnNames(view)
     by_region: dict[str, list[tuple[Resource, list[Named]]]] = {}
-    for resource, found, zoned in scanned:
-        if not zoned and (allowed is None or found <= allowed):
-            continue
+    for resource in _candidates(view, allowed):
         own = _own_region(resource, ctx)
         if own is None:
             continue
@@ -170,44 +169,25 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
             yield from (_finding(resource, named, shown, ctx) for resource, named in listed)
 
 
-@cache
-def _in_bag() -> re.Pattern[bytes]:
-    """A region anywhere in a serialised property bag: the C-speed search that spares most bags a
-    decode (compiled on first use: the pack starts for every preview)."""
-    return re.compile(rb"(?<![a-z0-9])(" + REGION.encode() + rb")(?![0-9])")
+def _may_find(view: StackView, ctx: PolicyContext) -> bool:
+    """Whether the stack holds a zone key, or, once its providers' regions are taken out, a word every
+    other region's code holds: one C-speed search of the whole stack, so that a stack that names only
+    its own region costs no bag a look (each regional resource carries its provider's region)."""
+    whole = view.wire()
+    if any(z in whole for z in _ZONE_BYTES):
+        return True
+    if not any(d in whole for d in _DIRECTIONS):
+        return False
+    regions = _provider_regions(view, ctx)
+    if regions is None:
+        return False  # a provider's region unknown: region names are not judged, and there is no zone
+    for region in (*regions, *ctx.config["allowedRegions"]):
+        whole = whole.replace(region.encode(), b"")
+    return any(d in whole for d in _DIRECTIONS)
 
 
-def _scanned(view: StackView) -> list[tuple[Resource, set[bytes], bool]]:
-    """The AWS resources whose bag names a region anywhere: the regions it names, and whether it has a
-    zone key. One C-speed search of each serialised bag; the rest of the stack is never decoded."""
-    scanned = []
-    in_bag = _in_bag()
-    for resource in view.resources:
-        token = resource.type
-        if not token.startswith("aws:") or _global(token):
-            continue  # components' outputs are their resources' values, reported there
-        wire = resource.props.wire()
-        found = set(in_bag.findall(wire))
-        if found and _CROSS_REGION_TYPE.search(token.rsplit(":", 1)[-1]) is None:
-            scanned.append((resource, found, any(z in wire for z in _ZONE_BYTES)))
-    return scanned
-
-
-def _global(token: str) -> bool:
-    return token.startswith(_GLOBAL_TYPES) and not token.startswith(_REGIONAL_ROUTE53)
-
-
-def _own_region(resource: Resource, ctx: PolicyContext) -> str | None:
-    """Where the resource deploys; None while unknown or secret, or when nothing names a region."""
-    if isinstance(resource.props.raw("region") if "region" in resource.props else None, Secret):
-        return None
-    own = region_of(resource, ctx.stack)
-    return own[0] if own is not None and own[0] else None
-
-
-def _deployed_to(view: StackView, ctx: PolicyContext,
-                 scanned: list[tuple[Resource, set[bytes], bool]]) -> set[str] | None:
-    """The regions the stack deploys to; None while a provider's region is unknown or secret."""
+def _provider_regions(view: StackView, ctx: PolicyContext) -> set[str] | None:
+    """``aws:region`` and the stack's providers' regions; None while one is unknown or secret."""
     regions: set[str] = set()
     configured = ctx.stack.config_text(REGION_CONFIG)
     if configured:
@@ -222,15 +202,50 @@ def _deployed_to(view: StackView, ctx: PolicyContext,
         if resource.type.startswith("pulumi:providers:aws") and "region" in resource.props:
             if not _add_region(regions, resource.props.raw("region")):
                 return None
-    # Each regional resource's own region (its provider's, or one it sets): read only where a bag
-    # names a region not among those yet, which is where it can differ.
-    known = {r.encode() for r in regions}
-    for resource, found, _ in scanned:
-        if not found <= known and "region" in resource.props:
+    return regions
+
+
+def _candidates(view: StackView, allowed: list[bytes] | None) -> Iterator[Resource]:
+    """The AWS resources whose serialised bag holds a zone key, or, once the regions the stack deploys to
+    are taken out of it, a word every other region's code holds (``-west-``): C-speed searches that
+    spare the rest of the stack a decode."""
+    for resource in view.resources:
+        token = resource.type
+        if not token.startswith("aws:") or _global(token) or _CROSS_REGION_TYPE.search(token.rsplit(":", 1)[-1]):
+            continue  # components' outputs are their resources' values, reported there
+        wire = resource.props.wire()
+        if any(z in wire for z in _ZONE_BYTES):
+            yield resource
+        elif allowed is not None and any(d in wire for d in _DIRECTIONS):
+            for region in allowed:
+                wire = wire.replace(region, b"")
+            if any(d in wire for d in _DIRECTIONS):
+                yield resource
+
+
+def _global(token: str) -> bool:
+    return token.startswith(_GLOBAL_TYPES) and not token.startswith(_REGIONAL_ROUTE53)
+
+
+def _own_region(resource: Resource, ctx: PolicyContext) -> str | None:
+    """Where the resource deploys; None while unknown or secret, or when nothing names a region."""
+    if isinstance(resource.props.raw("region") if "region" in resource.props else None, Secret):
+        return None
+    own = region_of(resource, ctx.stack)
+    return own[0] if own is not None and own[0] else None
+
+
+def _deployed_to(view: StackView, ctx: PolicyContext) -> set[str] | None:
+    """The regions the stack deploys to: ``aws:region``, its providers', and each regional resource's own
+    (its provider's, or one it sets); None while a provider's region is unknown or secret."""
+    regions = _provider_regions(view, ctx)
+    if regions is None:
+        return None
+    for resource in view.resources:
+        if resource.type.startswith("aws:") and "region" in resource.props:
             own = resource.props.raw("region")
             if isinstance(own, str) and own:
                 regions.add(own)
-                known.add(own.encode())
     return regions or None
 
 
