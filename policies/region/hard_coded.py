@@ -23,7 +23,7 @@ which pulumi-aws 7 fills from their providers, of its providers and of ``aws:reg
 
 and an availability zone (``availabilityZone``, ``availabilityZones``, ``availabilityZoneName``,
 ``preferredAvailabilityZones``, ``preferredCacheClusterAzs``, at any depth) outside the resource's own
-region, whatever ``allowedRegions`` says. A region named on four or more resources is one mistake (a
+region, whatever ``allowedRegions`` says. A region named on two resources or more is one mistake (a
 constant of the program) and is reported once, at the stack.
 
 Not reported:
@@ -112,7 +112,7 @@ KEY_TYPES = ("aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy")
 MAX_TEXT = 200_000
 MAX_NODES = 20_000
 MAX_PATH = 120
-CONDENSE_AFTER = 4
+CONDENSE_AFTER = 2
 _MAX_SHOWN = 3
 _MAX_LISTED = 5
 
@@ -126,7 +126,7 @@ FIXES = {
             "aws.get_region(opts=pulumi.InvokeOptions(provider=provider)).region"),
     "host": ("build it with region = aws.get_region(opts=pulumi.InvokeOptions(provider=provider)).region, e.g. "
              "f\"logs.{region}.amazonaws.com\""),
-    "endpoint": "service_name=f\"com.amazonaws.{region}.s3\" with region = aws.get_region().region",
+    "invoke": "uri=function.invoke_arn (the function's own output, which names its region)",
     "ecr": ("image_uri=pulumi.Output.concat(repository.repository_url, \":latest\"), with a repository of the "
             "function's region"),
     "awslogs-region": "\"awslogs-region\": region, with region = aws.get_region().region (the task's provider)",
@@ -142,8 +142,9 @@ class Named(NamedTuple):
     text: str
     region: str
     kind: str
-    """``zone``, ``resource`` (an ARN naming the stack's own), ``arn``, ``host``, ``endpoint``, ``ecr``,
-    ``awslogs-region`` or ``region`` (a dashboard widget's)."""
+    """``zone``, ``resource`` (an ARN naming the stack's own), ``arn``, ``invoke`` (an API Gateway
+    ``lambda:path`` URI), ``host``, ``endpoint``, ``ecr``, ``awslogs-region`` or ``region`` (a dashboard
+    widget's)."""
 
 
 def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
@@ -301,10 +302,11 @@ def _classify(match: re.Match[str], resource: Resource, leaf: str, top: str, sam
     """``(region, kind)`` when the region named here must be the resource's own, else None."""
     if match.group("arn"):
         rest = match.group("rest")
+        if match.group("service") == "apigateway" and rest.startswith("lambda:path"):
+            return match.group("arn"), "invoke"  # API Gateway calls a function through its own region
         if any(part in own_names for part in _parts(rest)):
             return match.group("arn"), "resource"
-        required = (top in same_region or _KMS_INPUT.fullmatch(leaf) is not None
-                    or (match.group("service") == "apigateway" and rest.startswith("lambda:path")))
+        required = top in same_region or _KMS_INPUT.fullmatch(leaf) is not None
         return (match.group("arn"), "arn") if required else None
     if match.group("ecr"):
         return (match.group("ecr"), "ecr") if resource.type == "aws:lambda/function:Function" else None
@@ -407,9 +409,17 @@ def _shown(regions: Iterable[str]) -> str:
 
 
 def _fix(named: Iterable[Named]) -> str:
-    kinds = list(dict.fromkeys(n.kind for n in named))
-    fix = "; ".join(FIXES[k] for k in kinds)
-    return fix + (ALLOWED_HINT if any(k != "zone" for k in kinds) else "")
+    by_kind = {n.kind: n for n in named}
+    fix = "; ".join(_fix_of(n) for n in by_kind.values())
+    return fix + (ALLOWED_HINT if any(k != "zone" for k in by_kind) else "")
+
+
+def _fix_of(named: Named) -> str:
+    """The kind's fix; a VPC endpoint's with its own service (``com.amazonaws.{region}.dynamodb``)."""
+    if named.kind == "endpoint":
+        service = named.text.replace(named.region, "{region}")
+        return f"service_name=f\"{service}\" with region = aws.get_region().region"
+    return FIXES[named.kind]
 
 
 def _finding(resource: Resource, named: list[Named], shown: str, ctx: PolicyContext) -> Finding:

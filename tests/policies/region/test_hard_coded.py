@@ -143,10 +143,14 @@ CASES = [
     ("a-lambda-image-from-another-region", [resource("aws:lambda/function:Function", {
         "packageType": "Image", "imageUri": "123456789012.dkr.ecr.us-west-2.amazonaws.com/app:1"})], {},
      [["imageUri names region 'us-west-2'", "image_uri=pulumi.Output.concat(repository.repository_url"]]),
+    ("a-vpc-endpoint-service-fix-keeps-the-service", [resource("aws:ec2/vpcEndpoint:VpcEndpoint", {
+        "serviceName": "com.amazonaws.us-west-2.dynamodb", "vpcId": "v"})], {},
+     [["Fix: service_name=f\"com.amazonaws.{region}.dynamodb\" with region = aws.get_region().region"]]),
     ("an-integration-uri-of-another-region", [resource("aws:apigateway/integration:Integration", {
         "uri": "arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/"
                "arn:aws:lambda:us-east-1:123456789012:function:f/invocations"})], {},
-     [["uri names region 'us-west-2' ('arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/')"]]),
+     [["uri names region 'us-west-2' ('arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/')",
+       "Fix: uri=function.invoke_arn"]]),
     ("nested-tags-are-labels", [resource("aws:ec2/launchTemplate:LaunchTemplate", {"tagSpecifications": [
         {"resourceType": "instance", "tags": {"Source": "arn:aws:sns:us-west-2:1:x"}}],
         "tags": {"Region": "us-west-2"}})], {}, None),
@@ -200,6 +204,15 @@ def test_a_zone_of_the_stacks_other_region_is_still_not_the_resources():
     assert_findings(check_stack(NAME, stack(*resources), stack=EAST),
                     "subnet:Subnet 'dr-a': availabilityZone 'us-east-1a' (a zone of us-east-1), but it deploys to "
                     "region 'us-west-2'")
+
+
+def test_two_subnets_given_one_list_of_zones_are_one_mistake():
+    subnets = [resource(SUBNET, {"availabilityZone": f"us-west-2{z}"}, name=f"public-{z}") for z in "ab"]
+    [finding] = check_stack(NAME, stack(*subnets), stack=EAST)
+    assert_findings([finding], ["pulumi:pulumi:Stack 'tap-pr1': 2 resources take zones of region 'us-west-2' outside "
+                                "their own region: aws:ec2/subnet:Subnet 'public-a' (availabilityZone), "
+                                "aws:ec2/subnet:Subnet 'public-b' (availabilityZone)",
+                                "Fix: azs = aws.get_availability_zones("])
 
 
 def test_a_region_named_on_four_resources_is_one_mistake_reported_at_the_stack():
