@@ -33,6 +33,16 @@ NAME_IS_A_REFERENCE = {
     "aws:ssm/association:Association": "name",  # the SSM document's name
 }
 
+REGION_INPUTS = frozenset({
+    "policy", "sourceArn", "kmsKeyId", "kmsKeyArn", "kmsMasterKeyId",
+    "availabilityZone", "availabilityZones", "availabilityZoneName", "preferredAvailabilityZones",
+    "preferredCacheClusterAzs", "placement", "serviceName", "imageUri", "containerDefinitions", "dashboardBody",
+    "uri", "authorizerUri", "arn", "endpoint", "serverSideEncryption", "definition", "resourceArn", "webAclArn",
+    "certificateArn", "layers", "eventSourceArn", "functionName", "alarmActions", "okActions",
+    "insufficientDataActions"})
+"""Input names that can name a region or zone where it must be the resource's own (hard-coded-region
+reads, of each type, those it has)."""
+
 _TOKEN_RE = re.compile(r"super\((\w+), __self__\).__init__\(\s*'(aws:[^']+)'")
 _GETTER_RE = re.compile(
     r"@pulumi\.getter(?:\(name=\"(\w+)\"\))?\n\s+def (\w+)\(self\)[^:]*:\n\s+(?:\"\"\"\n?([^\"]*))?")
@@ -146,8 +156,9 @@ def _replacement(note: str, table: dict[str, dict[str, Any]]) -> str | None:
 
 
 def runtime_table(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """What the pack ships: the Python path of every type, physical names where there are any, and
-    whether it takes AWS tags: a ``tags`` map, merged with the provider's default tags (``tagsAll``)."""
+    """What the pack ships: the Python path of every type, physical names where there are any,
+    whether it takes AWS tags (a ``tags`` map, merged with the provider's default tags: ``tagsAll``),
+    and which of :data:`REGION_INPUTS` it has."""
     out = {}
     for token, res in sorted(table.items()):
         entry: dict[str, Any] = {"python": res["python"]}
@@ -155,6 +166,9 @@ def runtime_table(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]
             entry["names"] = res["names"]
         if res["taggable"]:
             entry["tags"] = True
+        regional = sorted(REGION_INPUTS.intersection(res["inputs"]))
+        if regional:
+            entry["regionInputs"] = regional
         out[token] = entry
     return out
 

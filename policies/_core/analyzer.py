@@ -382,7 +382,7 @@ class Analyzer(analyzer_pb2_grpc.AnalyzerServicer):
         if request.resources:
             self._adopt_urn(request.resources[0])
         providers: dict[str, Provider] = {}
-        view = StackView([_stack_resource_of(r, providers) for r in request.resources], message=request)
+        view = StackView([_stack_resource_of(r, providers) for r in request.resources])
         result = self.evaluate_stack(view)
         result.findings.extend(self.release_held(view))
         # Held findings were masked against their own bags; the rest were rendered from the view.

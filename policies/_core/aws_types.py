@@ -14,6 +14,7 @@ class _Entry(TypedDict):
     python: str
     names: NotRequired[list[str]]
     tags: NotRequired[bool]
+    regionInputs: NotRequired[list[str]]
 
 
 @cache
@@ -39,6 +40,13 @@ def taggable(token: str) -> bool:
     """Whether the type takes ``tags`` (and the provider's default tags)."""
     entry = _table().get(token)
     return bool(entry and entry.get("tags"))
+
+
+def region_inputs(token: str) -> tuple[str, ...] | None:
+    """Of the inputs that can name a region (``tools/aws_catalog.py``'s ``REGION_INPUTS``), those the type
+    has; None for a type the table does not know."""
+    entry = _table().get(token)
+    return tuple(entry.get("regionInputs", ())) if entry else None
 
 
 def known(token: str) -> bool:

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
 
 from .resource import Resource
 from .urns import STACK_TYPE
-
-
-class Message(Protocol):
-    """A protobuf message (the engine's ``AnalyzeStackRequest``)."""
-
-    def SerializeToString(self) -> bytes: ...
 
 
 class StackView:
@@ -20,38 +13,30 @@ class StackView:
     the stack (a policy written with the pulumi-policy SDK that called ``not_applicable`` or read a
     value unknown during a preview)."""
 
-    def __init__(self, resources: list[Resource], by_urn: dict[str, Resource] | None = None,
-                 message: Message | None = None) -> None:
+    def __init__(self, resources: list[Resource], by_urn: dict[str, Resource] | None = None) -> None:
         self.resources = resources
         self.by_urn = by_urn or {r.urn: r for r in resources}
         self.unchecked: dict[str, str] = {}
         self._root = next((r for r in resources if r.type == STACK_TYPE and not r.parent), None)
         self._by_type: dict[str, list[Resource]] | None = None
-        self._message = message
-        self._wire: bytes | None = None
-
-    def wire(self) -> bytes:
-        """The whole stack serialised (once): one C-speed search for a text anywhere in it, before any bag
-        is decoded. The engine's request as received, or the bags one after another."""
-        if self._wire is None:
-            if self._message is not None:
-                self._wire = self._message.SerializeToString()
-            else:
-                self._wire = b"\0".join(r.props.wire() for r in self.resources)
-        return self._wire
 
     @property
     def root(self) -> Resource | None:
         """The ``pulumi:pulumi:Stack`` resource, whose properties are the stack's exports."""
         return self._root
 
-    def of_type(self, *types: str) -> Iterator[Resource]:
-        """The resources of these types, in the stack's order (the index is built on first use)."""
+    def by_type(self) -> dict[str, list[Resource]]:
+        """Every type of the stack with its resources, in the stack's order (built on first use, shared)."""
         by_type = self._by_type
         if by_type is None:
             by_type = self._by_type = {}
             for r in self.resources:
                 by_type.setdefault(r.type, []).append(r)
+        return by_type
+
+    def of_type(self, *types: str) -> Iterator[Resource]:
+        """The resources of these types, in the stack's order (the index is built on first use)."""
+        by_type = self.by_type()
         if len(types) == 1:
             return iter(by_type.get(types[0], ()))
         wanted = set(types)

@@ -12,7 +12,9 @@ Reported: a value that names a region the stack deploys nothing to (the regions 
 which pulumi-aws 7 fills from their providers, of its providers and of ``aws:region``, and
 ``allowedRegions``), where the value cannot rightly be in another region:
 
-* an ARN that names one of the stack's own resources (its id or name, in an update);
+* an ARN that names one of the stack's own resources (its id or name, in an update), in a policy
+  document, a permission's ``sourceArn``, an event target's ``arn``, a subscription's ``endpoint``,
+  a state machine's ``definition`` or one of the inputs below;
 * an ARN AWS takes only in the resource's own region: a KMS key for encryption (``kmsKeyId``,
   ``kmsKeyArn``, ``kmsMasterKeyId``), an alarm's SNS actions, a web ACL association's ARNs, a
   listener's certificate, a function's layers, an event source mapping's source, an API Gateway
@@ -45,7 +47,10 @@ Not reported:
   resource whose own region is unknown or secret; values unknown during a preview; values inside
   secrets; strings over 200,000 characters;
 * AMI ids: an id from a data source and one written out look alike, and whether an id exists in a
-  region takes an AWS call.
+  region takes an AWS call;
+* other inputs: the policy reads only those above (which inputs each type has comes from the
+  installed pulumi_aws), so that a stack costs a look at a few inputs of some resources; a region in
+  an environment variable or other free text may be meant.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from .._core.aws_types import physical_names
+from .._core.aws_types import physical_names, region_inputs
 from .._core.policy import ADVISORY, Finding, Option, PolicyContext, StackPolicy, stated
 from .._core.regex import LazyPattern
 from .._core.resource import Resource
@@ -81,9 +86,7 @@ _ZONE = LazyPattern(r"(" + REGION + r")(?:[a-z]|(?:-[a-z0-9]+)+)")
 """An availability zone (``us-east-1a``), local zone (``us-west-2-lax-1a``) or Wavelength zone, and its region."""
 ZONE_KEYS = frozenset({"availabilityZone", "availabilityZones", "availabilityZoneName", "preferredAvailabilityZones",
                        "preferredCacheClusterAzs"})
-_ZONE_BYTES = (b"vailabilityZone", b"ClusterAzs")
-"""What a serialised bag holds when it has a zone key anywhere."""
-_DIRECTIONS = (b"-east-", b"-west-", b"-north", b"-south", b"-central-")
+_DIRECTIONS = ("-east-", "-west-", "-north", "-south", "-central-")
 """What every region's code holds (``us-east-1``, ``ap-northeast-2``, ``eu-central-1``)."""
 _MEANT_ELSEWHERE = LazyPattern(
     r"(?:^|[^a-z])(?:replica|replicas|replicate|replication|primary|global|copy|peer|cross)(?![a-z])")
@@ -106,6 +109,22 @@ SAME_REGION_INPUTS = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": frozenset({"alarmActions", "okActions", "insufficientDataActions"}),
 }
 """Inputs AWS takes only in the resource's own region (of the types that name ARNs most)."""
+READ_EVERYWHERE = ("policy", "sourceArn", "kmsKeyId", "kmsKeyArn", "kmsMasterKeyId")
+"""Inputs read on every regional type: resource and key policies, a permission's source, encryption keys."""
+READ_BY_TYPE = {
+    "aws:ec2/vpcEndpoint:VpcEndpoint": ("serviceName",),
+    "aws:lambda/function:Function": ("imageUri",),
+    "aws:ecs/taskDefinition:TaskDefinition": ("containerDefinitions",),
+    "aws:cloudwatch/dashboard:Dashboard": ("dashboardBody",),
+    "aws:apigateway/integration:Integration": ("uri",),
+    "aws:apigateway/authorizer:Authorizer": ("authorizerUri",),
+    "aws:cloudwatch/eventTarget:EventTarget": ("arn",),
+    "aws:sns/topicSubscription:TopicSubscription": ("endpoint",),
+    "aws:ec2/launchTemplate:LaunchTemplate": ("placement",),
+    "aws:dynamodb/table:Table": ("serverSideEncryption",),
+    "aws:sfn/stateMachine:StateMachine": ("definition",),
+}
+"""Each type's other inputs that name what must be in its region, or one of the stack's own resources."""
 _KMS_INPUT = LazyPattern(r"kms(?:Master)?Key(?:Id|Arn)?")
 """An encryption key input: AWS encrypts with a key of the resource's own region."""
 KEY_TYPES = ("aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy")
@@ -148,21 +167,32 @@ class Named(NamedTuple):
 
 
 def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
-    if not _may_find(view, ctx):
-        return
-    regions = _deployed_to(view, ctx)  # None: a provider's region is unknown, and zones alone are judged
-    allowed = None if regions is None else [r.encode() for r in regions | set(ctx.config["allowedRegions"])]
+    extra = tuple(ctx.config["allowedRegions"])
+    configured = ctx.stack.config_text(REGION_CONFIG)
     own_names = _OwnNames(view)
+    stack_regions: _StackRegions | None = None  # read once a value names a region its resource is not in
     by_region: dict[str, list[tuple[Resource, list[Named]]]] = {}
-    for resource in _candidates(view, allowed):
+    for resource, keys in _candidates(view):
+        fields = resource.props.struct.fields
+        region = fields["region"].string_value if "region" in fields else ""
+        near = tuple(r for r in (region, configured, *extra) if r)
+        if not any(_worth_reading(key, fields[key], near) for key in keys):
+            continue
+        texts = [t for t in _strings(resource, keys) if t[1] in ZONE_KEYS or _may_name_another(t[3], near)]
+        if not texts:
+            continue
         own = _own_region(resource, ctx)
         if own is None:
             continue
-        wrong = [n for n in _named(resource, own_names)
-                 if (n.region != own if n.kind == "zone" else allowed is not None and n.region.encode() not in allowed)]
+        named = list(_named(resource, texts, own_names))
+        if stack_regions is None and any(n.kind != "zone" for n in named):
+            stack_regions = _StackRegions(view, ctx)
+        allowed = stack_regions.allowed(extra) if stack_regions is not None else None
+        wrong = [n for n in named if (n.region != own if n.kind == "zone" else allowed is not None
+                                      and n.region not in allowed)]
         if wrong:
             by_region.setdefault(wrong[0].region, []).append((resource, wrong))
-    shown = _shown(regions or ())
+    shown = _shown(stack_regions.regions or () if stack_regions is not None else ())
     for region, listed in sorted(by_region.items()):
         if len(listed) >= CONDENSE_AFTER and view.root is not None:
             yield _condensed(view.root, region, listed, shown)
@@ -170,21 +200,62 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
             yield from (_finding(resource, named, shown, ctx) for resource, named in listed)
 
 
-def _may_find(view: StackView, ctx: PolicyContext) -> bool:
-    """Whether the stack holds a zone key, or, once its providers' regions are taken out, a word every
-    other region's code holds: one C-speed search of the whole stack, so that a stack that names only
-    its own region costs no bag a look (each regional resource carries its provider's region)."""
-    whole = view.wire()
-    if any(z in whole for z in _ZONE_BYTES):
+class _StackRegions:
+    """The regions the stack deploys to (None while a provider's region is unknown or secret)."""
+
+    def __init__(self, view: StackView, ctx: PolicyContext) -> None:
+        base = _provider_regions(view, ctx)
+        self.regions = None if base is None else _deployed_to(view, base)
+
+    def allowed(self, extra: tuple[str, ...]) -> set[str] | None:
+        return None if self.regions is None else self.regions | set(extra)
+
+
+def _worth_reading(key: str, value: Any, near: tuple[str, ...]) -> bool:
+    """Whether an input (undecoded) may hold what this policy reports: a zone input, an object or a list,
+    or a string that may name a region other than ``near``; a string is read in place, without a decode."""
+    if key in ZONE_KEYS or value.WhichOneof("kind") != "string_value":
         return True
-    if not any(d in whole for d in _DIRECTIONS):
+    return _may_name_another(value.string_value, near)
+
+
+def _may_name_another(text: str, known: tuple[str, ...] | None) -> bool:
+    """Whether a string may name a region other than ``known`` (None: no region names are judged): a
+    word every region's code holds (``-west-``) left once the known ones are taken out. C-speed
+    searches, so that the stack's own region, in most of its values, costs no regular expression."""
+    if known is None or not _has_direction(text):
         return False
-    regions = _provider_regions(view, ctx)
-    if regions is None:
-        return False  # a provider's region unknown: region names are not judged, and there is no zone
-    for region in (*regions, *ctx.config["allowedRegions"]):
-        whole = whole.replace(region.encode(), b"")
-    return any(d in whole for d in _DIRECTIONS)
+    for region in known:
+        text = text.replace(region, "")
+    return _has_direction(text)
+
+
+def _has_direction(text: str) -> bool:
+    """Whether the text holds a word of :data:`_DIRECTIONS` (spelt out: a generator costs more than the searches)."""
+    return "-east-" in text or "-west-" in text or "-north" in text or "-south" in text or "-central-" in text
+
+
+def _candidates(view: StackView) -> Iterator[tuple[Resource, list[str]]]:
+    """The AWS resources that have one of the inputs this policy reads (see :func:`_inputs`), and which."""
+    for token, resources in view.by_type().items():
+        inputs = _inputs(token) if token.startswith("aws:") else ()  # components' outputs are their resources'
+        if inputs:
+            for resource in resources:
+                fields = resource.props.struct.fields
+                present = [key for key in inputs if key in fields]
+                if present:
+                    yield resource, present
+
+
+@lru_cache(maxsize=2048)
+def _inputs(token: str) -> tuple[str, ...]:
+    """The top-level inputs of a type that can hold what this policy reports: encryption keys, policy
+    documents, source ARNs and zones on every type, and each type's own (``serviceName``, ``layers``...)."""
+    if _global(token) or _CROSS_REGION_TYPE.search(token.rsplit(":", 1)[-1]):
+        return ()
+    wanted = (*READ_EVERYWHERE, *ZONE_KEYS, *SAME_REGION_INPUTS.get(token, ()), *READ_BY_TYPE.get(token, ()))
+    has = region_inputs(token)  # of those, the type's own inputs (from the installed pulumi_aws)
+    return wanted if has is None else tuple(k for k in wanted if k in has)
 
 
 def _provider_regions(view: StackView, ctx: PolicyContext) -> set[str] | None:
@@ -206,24 +277,6 @@ def _provider_regions(view: StackView, ctx: PolicyContext) -> set[str] | None:
     return regions
 
 
-def _candidates(view: StackView, allowed: list[bytes] | None) -> Iterator[Resource]:
-    """The AWS resources whose serialised bag holds a zone key, or, once the regions the stack deploys to
-    are taken out of it, a word every other region's code holds (``-west-``): C-speed searches that
-    spare the rest of the stack a decode."""
-    for resource in view.resources:
-        token = resource.type
-        if not token.startswith("aws:") or _global(token) or _CROSS_REGION_TYPE.search(token.rsplit(":", 1)[-1]):
-            continue  # components' outputs are their resources' values, reported there
-        wire = resource.props.wire()
-        if any(z in wire for z in _ZONE_BYTES):
-            yield resource
-        elif allowed is not None and any(d in wire for d in _DIRECTIONS):
-            for region in allowed:
-                wire = wire.replace(region, b"")
-            if any(d in wire for d in _DIRECTIONS):
-                yield resource
-
-
 def _global(token: str) -> bool:
     return token.startswith(_GLOBAL_TYPES) and not token.startswith(_REGIONAL_ROUTE53)
 
@@ -236,18 +289,16 @@ def _own_region(resource: Resource, ctx: PolicyContext) -> str | None:
     return own[0] if own is not None and own[0] else None
 
 
-def _deployed_to(view: StackView, ctx: PolicyContext) -> set[str] | None:
-    """The regions the stack deploys to: ``aws:region``, its providers', and each regional resource's own
-    (its provider's, or one it sets); None while a provider's region is unknown or secret."""
-    regions = _provider_regions(view, ctx)
-    if regions is None:
-        return None
+def _deployed_to(view: StackView, base: set[str]) -> set[str]:
+    """The regions the stack deploys to: ``base`` (``aws:region`` and its providers'), and each regional
+    resource's own (its provider's, or one it sets)."""
+    regions = set(base)
     for resource in view.resources:
         if resource.type.startswith("aws:") and "region" in resource.props:
             own = resource.props.raw("region")
             if isinstance(own, str) and own:
                 regions.add(own)
-    return regions or None
+    return regions
 
 
 def _add_region(regions: set[str], value: Any) -> bool:
@@ -279,10 +330,10 @@ class _OwnNames:
         return token in self._names
 
 
-def _named(resource: Resource, own_names: _OwnNames) -> Iterator[Named]:
+def _named(resource: Resource, texts: list[tuple[str, str, str, str]], own_names: _OwnNames) -> Iterator[Named]:
     same_region = SAME_REGION_INPUTS.get(resource.type, frozenset())
     key_policy = resource.type in KEY_TYPES
-    for path, leaf, top, text in _strings(resource):
+    for path, leaf, top, text in texts:
         if leaf in ZONE_KEYS:
             zone = _ZONE.fullmatch(text)
             if zone is not None:
@@ -360,13 +411,11 @@ def _document(text: str, key_policy: bool) -> str:
     return json.dumps(kept)
 
 
-def _strings(resource: Resource) -> Iterator[tuple[str, str, str, str]]:
-    """``(path, leaf key, top-level key, text)`` of every string of the bag, outside secrets and inputs
-    not read; a key is judged once where the walk meets it, so the walk is linear in the bag."""
+def _strings(resource: Resource, keys: list[str]) -> Iterator[tuple[str, str, str, str]]:
+    """``(path, leaf key, top-level key, text)`` of every string under the given inputs, outside secrets
+    and keys not read; a key is judged once where the walk meets it, so the walk is linear in the bag."""
     budget = MAX_NODES
-    for top in resource.props.keys():
-        if top in _NOT_READ or _meant_elsewhere(top):
-            continue
+    for top in keys:
         stack: list[tuple[Any, str, str]] = [(resource.props.raw(top), top, top)]
         while stack and budget > 0:
             value, path, leaf = stack.pop()
