@@ -194,6 +194,7 @@ def check(view: StackView, ctx: PolicyContext) -> Iterator[Finding]:
             by_region.setdefault(wrong[0].region, []).append((resource, wrong))
     shown = _shown(stack_regions.regions or () if stack_regions is not None else ())
     for region, listed in sorted(by_region.items()):
+        listed.sort(key=lambda found: found[0].urn)  # the stack's order depends on the order of registration
         if len(listed) >= CONDENSE_AFTER and view.root is not None:
             yield _condensed(view.root, region, listed, shown)
         else:
