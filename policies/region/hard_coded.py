@@ -220,11 +220,11 @@ def _worth_reading(key: str, value: Any, near: tuple[str, ...]) -> bool:
     return _may_name_another(value.string_value, near)
 
 
-def _may_name_another(text: str, known: tuple[str, ...] | None) -> bool:
-    """Whether a string may name a region other than ``known`` (None: no region names are judged): a
-    word every region's code holds (``-west-``) left once the known ones are taken out. C-speed
-    searches, so that the stack's own region, in most of its values, costs no regular expression."""
-    if known is None or not _has_direction(text):
+def _may_name_another(text: str, known: tuple[str, ...]) -> bool:
+    """Whether a string may name a region other than ``known``: a word every region's code holds
+    (``-west-``) left once the known ones are taken out. C-speed searches, so that the stack's own
+    region, in most of its values, costs no regular expression."""
+    if not _has_direction(text):
         return False
     for region in known:
         text = text.replace(region, "")
@@ -284,7 +284,7 @@ def _global(token: str) -> bool:
 
 def _own_region(resource: Resource, ctx: PolicyContext) -> str | None:
     """Where the resource deploys; None while unknown or secret, or when nothing names a region."""
-    if isinstance(resource.props.raw("region") if "region" in resource.props else None, Secret):
+    if "region" in resource.props and isinstance(resource.props.raw("region"), Secret):
         return None
     own = region_of(resource, ctx.stack)
     return own[0] if own is not None and own[0] else None
